@@ -1,0 +1,453 @@
+/**
+ * The message log of one partition: its segments in one directory, appends that stamp and
+ * store a batch, reads by offset, time lookups, and retention (binary.md §6.5, §6.8).
+ * @module
+ */
+
+import { stampMessages } from "./stamp.ts";
+import { parseSegmentFileName } from "./paths.ts";
+import { Segment } from "./segment.ts";
+import type { SegmentInfo, StorageLogger } from "./segment.ts";
+
+export type { SegmentInfo, StorageLogger } from "./segment.ts";
+
+/** Options of {@linkcode PartitionLog.open}. */
+export interface PartitionLogOptions {
+  /** Soft segment size in bytes (`system.segment.size`): roll once the active one reaches it. */
+  segmentSize: number;
+  /** fsync both files after every append (`system.partition.enforce_fsync`). */
+  enforceFsync: boolean;
+  /** Verify message checksums while loading (`system.partition.validate_checksum`). @default {false} */
+  validateChecksum?: boolean;
+  /** Receives recovery notices; nothing is thrown for a torn tail. */
+  logger?: StorageLogger;
+  /** Bytes of recently appended batches of the active segment kept in memory for reads. @default {8388608} */
+  cacheBytes?: number;
+}
+
+/** Result of {@linkcode PartitionLog.read}. */
+export interface ReadResult {
+  /** Offset of the first returned message. */
+  firstOffset: bigint;
+  /** Number of messages returned. */
+  count: number;
+  /** Stored frames, back to back across chunks; one chunk per segment touched. */
+  chunks: Uint8Array[];
+}
+
+const DEFAULT_CACHE_BYTES = 8 * 1024 * 1024;
+const MAX_POSITION = 0xffff_ffff;
+
+/**
+ * Recently appended batches of the active segment, by their start position in the `.log`.
+ * Entries are never modified, so views into them stay valid after eviction.
+ */
+class TailCache {
+  #limit: number;
+  #starts: number[] = [];
+  #chunks: Uint8Array[] = [];
+  #head = 0;
+  #bytes = 0;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  clear(): void {
+    this.#starts = [];
+    this.#chunks = [];
+    this.#head = 0;
+    this.#bytes = 0;
+  }
+
+  /** Adds a copy of the batch stored at `[start, start + bytes.length)`. */
+  add(start: number, bytes: Uint8Array): void {
+    if (bytes.length > this.#limit) {
+      this.clear();
+      return;
+    }
+    this.#starts.push(start);
+    this.#chunks.push(bytes.slice());
+    this.#bytes += bytes.length;
+    while (this.#bytes > this.#limit) {
+      this.#bytes -= this.#chunks[this.#head]!.length;
+      this.#chunks[this.#head] = EMPTY;
+      this.#head++;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#starts.length) {
+      this.#starts = this.#starts.slice(this.#head);
+      this.#chunks = this.#chunks.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /** Returns bytes `[start, end)` when all of them are cached. */
+  get(start: number, end: number): Uint8Array | undefined {
+    const starts = this.#starts;
+    if (this.#head >= starts.length || start < starts[this.#head]!) {
+      return undefined;
+    }
+    // last entry whose start <= start
+    let lo = this.#head;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= start) lo = mid;
+      else hi = mid - 1;
+    }
+    const first = this.#chunks[lo]!;
+    const firstStart = starts[lo]!;
+    if (end <= firstStart + first.length) {
+      return first.subarray(start - firstStart, end - firstStart);
+    }
+    const lastIdx = starts.length - 1;
+    if (end > starts[lastIdx]! + this.#chunks[lastIdx]!.length) {
+      return undefined;
+    }
+    const out = new Uint8Array(end - start);
+    let at = 0;
+    for (let i = lo; at < out.length; i++) {
+      const chunk = this.#chunks[i]!;
+      const from = i === lo ? start - firstStart : 0;
+      const to = Math.min(chunk.length, end - starts[i]!);
+      out.set(chunk.subarray(from, to), at);
+      at += to - from;
+    }
+    return out;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The segments of one partition directory. Appends and reads are serialised.
+ * @example Usage
+ * ```ts ignore
+ * await initHashing();
+ * const log = await PartitionLog.open(dir, { segmentSize: 1 << 30, enforceFsync: false });
+ * await log.append(section, count, BigInt(Date.now()) * 1000n);
+ * const { chunks } = await log.read(0n, 10);
+ * await log.close();
+ * ```
+ */
+export class PartitionLog {
+  /** The partition directory. */
+  readonly dir: string;
+
+  #segments: Segment[];
+  #segmentSize: number;
+  #enforceFsync: boolean;
+  #cache: TailCache;
+  #cacheEnabled: boolean;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  private constructor(
+    dir: string,
+    segments: Segment[],
+    options: PartitionLogOptions,
+  ) {
+    this.dir = dir;
+    this.#segments = segments;
+    this.#segmentSize = options.segmentSize;
+    this.#enforceFsync = options.enforceFsync;
+    const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    this.#cacheEnabled = cacheBytes > 0;
+    this.#cache = new TailCache(cacheBytes);
+  }
+
+  /**
+   * Opens (creating when needed) the partition directory `dir` and loads its segments,
+   * recovering a torn tail of each (logged through `options.logger`).
+   * @throws {Error} on I/O errors other than a torn tail
+   */
+  static async open(
+    dir: string,
+    options: PartitionLogOptions,
+  ): Promise<PartitionLog> {
+    if (!(options.segmentSize > 0)) {
+      throw new RangeError(`Invalid segment size "${options.segmentSize}"`);
+    }
+    const log = options.logger ?? (() => {});
+    await Deno.mkdir(dir, { recursive: true });
+    const starts = new Set<bigint>();
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile) continue;
+      const parsed = parseSegmentFileName(entry.name);
+      if (parsed) starts.add(parsed.startOffset);
+    }
+    const sorted = [...starts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const segments: Segment[] = [];
+    for (const start of sorted) {
+      segments.push(
+        await Segment.load(dir, start, {
+          validateChecksum: options.validateChecksum,
+          logger: options.logger,
+        }),
+      );
+    }
+    // Sealed segments overlapping the next one are cut; empty sealed ones are removed.
+    for (let i = 0; i + 1 < segments.length; i++) {
+      const seg = segments[i]!;
+      const next = segments[i + 1]!;
+      if (seg.nextOffset > next.startOffset) {
+        log(
+          `Segment ${seg.logPath} overlaps ${next.logPath}: cut to ${
+            next.startOffset - seg.startOffset
+          } messages`,
+        );
+        await seg.truncateTo(Number(next.startOffset - seg.startOffset));
+      }
+    }
+    for (let i = segments.length - 2; i >= 0; i--) {
+      const seg = segments[i]!;
+      if (seg.count === 0) {
+        log(`Segment ${seg.logPath} is empty and sealed: deleted`);
+        await seg.delete();
+        segments.splice(i, 1);
+      }
+    }
+    if (segments.length === 0) segments.push(await Segment.create(dir, 0n));
+    await segments[segments.length - 1]!.openForAppend();
+    return new PartitionLog(dir, segments, options);
+  }
+
+  get #active(): Segment {
+    return this.#segments[this.#segments.length - 1]!;
+  }
+
+  /** Offset the next appended message gets. */
+  get nextOffset(): bigint {
+    return this.#active.nextOffset;
+  }
+
+  /** Offset of the oldest retained message (the first segment's start). */
+  get firstOffset(): bigint {
+    return this.#segments[0]!.startOffset;
+  }
+
+  /** Highest offset ever assigned, 0 when nothing was ever appended. */
+  get currentOffset(): bigint {
+    const next = this.nextOffset;
+    return next > 0n ? next - 1n : 0n;
+  }
+
+  /** Retained messages. */
+  get messagesCount(): bigint {
+    let n = 0;
+    for (const seg of this.#segments) n += seg.count;
+    return BigInt(n);
+  }
+
+  /** Bytes of retained messages (sum of `.log` sizes). */
+  get sizeBytes(): bigint {
+    let n = 0;
+    for (const seg of this.#segments) n += seg.size;
+    return BigInt(n);
+  }
+
+  /** Number of segments, the active one included. */
+  get segmentsCount(): number {
+    return this.#segments.length;
+  }
+
+  /** True when no message is retained (none appended, or all deleted). */
+  get isEmpty(): boolean {
+    for (const seg of this.#segments) if (seg.count > 0) return false;
+    return true;
+  }
+
+  /** Statistics of every segment, oldest first; the last is the active one. */
+  get segments(): SegmentInfo[] {
+    return this.#segments.map((seg) => seg.info);
+  }
+
+  #run<T>(op: () => Promise<T>, whenClosed = false): Promise<T> {
+    const result = this.#queue.then(() => {
+      if (this.#closed && !whenClosed) {
+        throw new Error(`Partition log ${this.dir} is closed`);
+      }
+      return op();
+    });
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
+  /**
+   * Stamps `count` validated message frames (offsets from {@linkcode PartitionLog.nextOffset},
+   * `timestamp`, ids, checksums) and stores them: one write to the `.log`, one to the `.index`.
+   * The bytes of `messages` are modified in place; they are not retained.
+   * @param messages the message section of a send batch (frames back to back)
+   * @param count the number of frames
+   * @param timestamp server time in µs, stamped on every message
+   * @throws {RangeError} when the frames do not fit `messages`
+   */
+  append(
+    messages: Uint8Array,
+    count: number,
+    timestamp: bigint,
+  ): Promise<void> {
+    return this.#run(async () => {
+      if (count <= 0) return;
+      let seg = this.#active;
+      if (seg.count > 0 && seg.size + messages.length > MAX_POSITION) {
+        await this.#roll();
+        seg = this.#active;
+      }
+      if (messages.length > MAX_POSITION) {
+        throw new RangeError(
+          `Batch of ${messages.length} bytes exceeds the segment position range`,
+        );
+      }
+      const basePosition = seg.size;
+      stampMessages(messages, count, {
+        firstOffset: seg.nextOffset,
+        timestamp,
+        basePosition,
+        segmentStartOffset: seg.startOffset,
+        index: seg.reserveIndex(count),
+      });
+      await seg.append(messages, count, this.#enforceFsync);
+      if (this.#cacheEnabled) this.#cache.add(basePosition, messages);
+      if (seg.size >= this.#segmentSize) await this.#roll();
+    });
+  }
+
+  async #roll(): Promise<void> {
+    const old = this.#active;
+    const seg = await Segment.create(this.dir, old.nextOffset);
+    await seg.openForAppend();
+    old.close();
+    this.#segments.push(seg);
+    this.#cache.clear();
+  }
+
+  /**
+   * Reads up to `count` stored messages from `max(startOffset, firstOffset)`.
+   * @returns the frames as one contiguous chunk per segment touched; count 0 past the end
+   */
+  read(startOffset: bigint, count: number): Promise<ReadResult> {
+    return this.#run(async () => {
+      const segments = this.#segments;
+      let offset = startOffset < this.firstOffset
+        ? this.firstOffset
+        : startOffset;
+      const result: ReadResult = { firstOffset: offset, count: 0, chunks: [] };
+      if (count <= 0 || offset >= this.nextOffset) return result;
+
+      // last segment whose start <= offset
+      let lo = 0;
+      let hi = segments.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (segments[mid]!.startOffset <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      let remaining = count;
+      const activeIdx = segments.length - 1;
+      for (let i = lo; i < segments.length && remaining > 0; i++) {
+        const seg = segments[i]!;
+        if (offset < seg.startOffset) offset = seg.startOffset; // gap in offsets
+        const k = Number(offset - seg.startOffset);
+        if (k >= seg.count) continue;
+        const n = Math.min(remaining, seg.count - k);
+        const start = seg.startPositionAt(k);
+        const end = seg.endPositionAt(k + n - 1);
+        let chunk = i === activeIdx && this.#cacheEnabled
+          ? this.#cache.get(start, end)
+          : undefined;
+        if (!chunk) {
+          try {
+            chunk = await seg.read(start, end);
+          } finally {
+            if (i !== activeIdx) seg.closeReader();
+          }
+        }
+        if (result.count === 0) result.firstOffset = offset;
+        result.chunks.push(chunk);
+        result.count += n;
+        remaining -= n;
+        offset += BigInt(n);
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Returns the offset of the first retained message whose server timestamp is `>= timestamp`,
+   * or `undefined` when there is none.
+   */
+  offsetForTimestamp(timestamp: bigint): bigint | undefined {
+    for (const seg of this.#segments) {
+      if (seg.count === 0 || seg.lastTimestamp < timestamp) continue;
+      const k = seg.findTimestamp(timestamp);
+      if (k >= 0) return seg.startOffset + BigInt(k);
+    }
+    return undefined;
+  }
+
+  /** Waits for pending appends; with `fsync`, also fsyncs the active segment. */
+  flush(fsync: boolean): Promise<void> {
+    return this.#run(async () => {
+      if (fsync) await this.#active.sync();
+    });
+  }
+
+  /** Waits for pending operations and closes every file; later calls (but `close` and `remove`) throw. */
+  close(): Promise<void> {
+    return this.#run(() => {
+      this.#closeAll();
+      return Promise.resolve();
+    }, true);
+  }
+
+  #closeAll(): void {
+    for (const seg of this.#segments) seg.close();
+    this.#cache.clear();
+    this.#closed = true;
+  }
+
+  /** Deletes every segment and starts again at offset 0 with one empty segment. */
+  purge(): Promise<void> {
+    return this.#run(async () => {
+      for (const seg of this.#segments) await seg.delete();
+      this.#cache.clear();
+      const seg = await Segment.create(this.dir, 0n);
+      await seg.openForAppend();
+      this.#segments = [seg];
+    });
+  }
+
+  /**
+   * Deletes up to `count` of the oldest sealed segments (never the active one). Offsets are
+   * not renumbered; {@linkcode PartitionLog.firstOffset} moves.
+   * @param count the most segments to delete
+   * @param keepFrom keep every segment holding an offset `>= keepFrom` (lowest stored consumer offset)
+   * @returns how many segments were deleted
+   */
+  deleteOldestSegments(count: number, keepFrom?: bigint): Promise<number> {
+    return this.#run(async () => {
+      let deleted = 0;
+      while (deleted < count && this.#segments.length > 1) {
+        const seg = this.#segments[0]!;
+        if (
+          keepFrom !== undefined && seg.count > 0 && keepFrom < seg.nextOffset
+        ) {
+          break;
+        }
+        await seg.delete();
+        this.#segments.shift();
+        deleted++;
+      }
+      return deleted;
+    });
+  }
+
+  /** Closes the log and deletes the whole partition directory. */
+  remove(): Promise<void> {
+    return this.#run(async () => {
+      this.#closeAll();
+      await Deno.remove(this.dir, { recursive: true });
+    }, true);
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * Server-side stamping of a message section before it is stored (binary.md §6.5, §6.6),
+ * and the hash functions the server needs (XXH3-64 checksums, XXH32 keys).
+ *
+ * Hashing runs on `hash-wasm`, which must be instantiated once: await {@linkcode initHashing}
+ * at start-up; after it every function here is synchronous.
+ * @module
+ */
+
+import { createXXHash3, createXXHash32 } from "hash-wasm";
+import type { IHasher } from "hash-wasm";
+
+/** Size of the fixed message header (binary.md §6.1). */
+export const MESSAGE_HEADER_SIZE = 64;
+/** Size of one index entry, in a request and in a `.index` file (binary.md §6.3). */
+export const INDEX_ENTRY_SIZE = 16;
+
+/** Field offsets inside the 64-byte message header. */
+export const MessageField = {
+  checksum: 0,
+  id: 8,
+  offset: 24,
+  timestamp: 32,
+  originTimestamp: 40,
+  userHeadersLength: 48,
+  payloadLength: 52,
+  reserved: 56,
+} as const;
+
+let xxh3Hasher: IHasher | undefined;
+let xxh32Hasher: IHasher | undefined;
+const xxh32Seeded = new Map<number, IHasher>();
+
+/** Random bytes handed out 16 at a time for generated message ids. */
+const RANDOM_POOL_SIZE = 4096;
+const randomPool = new Uint8Array(RANDOM_POOL_SIZE);
+let randomPoolUsed = RANDOM_POOL_SIZE;
+
+/**
+ * Instantiates the WebAssembly hashers. Await it once before any other function of this module.
+ * Calling it again is harmless.
+ * @example Usage
+ * ```ts ignore
+ * await initHashing();
+ * ```
+ */
+export async function initHashing(): Promise<void> {
+  if (xxh3Hasher && xxh32Hasher) return;
+  const [h3, h32] = await Promise.all([createXXHash3(0, 0), createXXHash32(0)]);
+  xxh3Hasher = h3;
+  xxh32Hasher = h32;
+}
+
+function hasher3(): IHasher {
+  if (!xxh3Hasher) {
+    throw new Error("Hashing is not initialised: await initHashing() first");
+  }
+  return xxh3Hasher;
+}
+
+/**
+ * XXH32 of `bytes` (used for client ids, message keys and string consumer ids).
+ * @param bytes the input
+ * @param seed the seed, u32 (0 by default); a non-zero seed needs {@linkcode initHashing} to
+ *   have been followed by one call of {@linkcode initXxh32Seed} for it
+ * @returns the hash as an unsigned 32-bit number
+ * @throws {Error} when hashing is not initialised
+ */
+export function xxh32(bytes: Uint8Array, seed = 0): number {
+  const h = seed === 0 ? xxh32Hasher : xxh32Seeded.get(seed);
+  if (!h) {
+    throw new Error(
+      seed === 0
+        ? "Hashing is not initialised: await initHashing() first"
+        : `XXH32 seed "${seed}" is not initialised: await initXxh32Seed(${seed}) first`,
+    );
+  }
+  const d = h.init().update(bytes).digest("binary");
+  // The binary digest is the canonical (big-endian) representation.
+  return ((d[0]! << 24) | (d[1]! << 16) | (d[2]! << 8) | d[3]!) >>> 0;
+}
+
+/** Prepares a non-zero XXH32 seed for synchronous use by {@linkcode xxh32}. */
+export async function initXxh32Seed(seed: number): Promise<void> {
+  if (seed === 0 || xxh32Seeded.has(seed)) return;
+  xxh32Seeded.set(seed, await createXXHash32(seed));
+}
+
+/**
+ * XXH3-64 (seed 0) of `bytes`.
+ * @returns the hash as an unsigned 64-bit bigint
+ * @throws {Error} when hashing is not initialised
+ */
+export function xxh3(bytes: Uint8Array): bigint {
+  const d = hasher3().init().update(bytes).digest("binary");
+  let v = 0n;
+  for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(d[i]!);
+  return v;
+}
+
+/** Writes XXH3-64 of `buf[start, end)` little-endian at `buf[at, at + 8)`. */
+function writeChecksum(
+  h: IHasher,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  at: number,
+): void {
+  const d = h.init().update(buf.subarray(start, end)).digest("binary");
+  // big-endian digest -> little-endian field
+  buf[at] = d[7]!;
+  buf[at + 1] = d[6]!;
+  buf[at + 2] = d[5]!;
+  buf[at + 3] = d[4]!;
+  buf[at + 4] = d[3]!;
+  buf[at + 5] = d[2]!;
+  buf[at + 6] = d[1]!;
+  buf[at + 7] = d[0]!;
+}
+
+/**
+ * Tells whether the stored checksum of the frame starting at `start` in `buf` matches its bytes.
+ * @param buf bytes holding whole message frames
+ * @param start where the frame starts
+ * @param end where the frame ends
+ */
+export function checksumMatches(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): boolean {
+  const d = hasher3().init().update(buf.subarray(start + 8, end)).digest(
+    "binary",
+  );
+  for (let i = 0; i < 8; i++) {
+    if (buf[start + i] !== d[7 - i]) return false;
+  }
+  return true;
+}
+
+/** Options of {@linkcode stampMessages}. */
+export interface StampOptions {
+  /** Offset given to the first message; the others follow one by one. */
+  firstOffset: bigint;
+  /** Server timestamp (µs) written into every message of the batch. */
+  timestamp: bigint;
+  /** Size of the segment `.log` before this batch: index positions are relative to it. */
+  basePosition: number;
+  /** Start offset of the segment: index offsets are relative to it. */
+  segmentStartOffset: bigint;
+  /** Receives `16 * count` bytes of index entries (relative offset, end position, timestamp). */
+  index: Uint8Array;
+}
+
+/**
+ * Stamps a validated message section in place (binary.md §6.5): offset, timestamp, a random
+ * UUIDv4 where the id is zero, then the XXH3-64 checksum of bytes `[8, end)` of each frame;
+ * and fills `opts.index` with the segment index entries of the batch.
+ *
+ * The section must hold exactly `count` frames back to back, each
+ * `64 + payload_length + user_headers_length` bytes (as checked on receipt, §6.4).
+ * @param messages the message section, modified in place
+ * @param count the number of frames in it
+ * @param opts offsets, timestamp, positions and the index buffer to fill
+ * @throws {RangeError} when the frames do not fit `messages` or `index` is too small
+ * @example Usage
+ * ```ts ignore
+ * const index = new Uint8Array(16 * count);
+ * stampMessages(section, count, {
+ *   firstOffset: 0n, timestamp: 1700000000000000n, basePosition: 0,
+ *   segmentStartOffset: 0n, index,
+ * });
+ * ```
+ */
+export function stampMessages(
+  messages: Uint8Array,
+  count: number,
+  opts: StampOptions,
+): void {
+  const h = hasher3();
+  const index = opts.index;
+  if (index.length < count * INDEX_ENTRY_SIZE) {
+    throw new RangeError(
+      `Index buffer too small: need ${
+        count * INDEX_ENTRY_SIZE
+      } bytes, have ${index.length}`,
+    );
+  }
+  const view = new DataView(
+    messages.buffer,
+    messages.byteOffset,
+    messages.byteLength,
+  );
+  const indexView = new DataView(
+    index.buffer,
+    index.byteOffset,
+    index.byteLength,
+  );
+  // Offsets as two u32 halves, so the loop allocates no bigint.
+  let offLo = Number(opts.firstOffset & 0xffff_ffffn);
+  let offHi = Number(opts.firstOffset >> 32n);
+  const tsLo = Number(opts.timestamp & 0xffff_ffffn);
+  const tsHi = Number((opts.timestamp >> 32n) & 0xffff_ffffn);
+  const relBase = Number(opts.firstOffset - opts.segmentStartOffset);
+  const basePosition = opts.basePosition;
+  const total = messages.length;
+  let pos = 0;
+
+  for (let i = 0; i < count; i++) {
+    if (pos + MESSAGE_HEADER_SIZE > total) {
+      throw new RangeError(`Message ${i} header exceeds the section`);
+    }
+    const end = pos + MESSAGE_HEADER_SIZE +
+      view.getUint32(pos + MessageField.payloadLength, true) +
+      view.getUint32(pos + MessageField.userHeadersLength, true);
+    if (end > total) {
+      throw new RangeError(`Message ${i} exceeds the section`);
+    }
+
+    view.setUint32(pos + MessageField.offset, offLo, true);
+    view.setUint32(pos + MessageField.offset + 4, offHi, true);
+    view.setUint32(pos + MessageField.timestamp, tsLo, true);
+    view.setUint32(pos + MessageField.timestamp + 4, tsHi, true);
+
+    const id = pos + MessageField.id;
+    if (
+      view.getUint32(id, true) === 0 && view.getUint32(id + 4, true) === 0 &&
+      view.getUint32(id + 8, true) === 0 && view.getUint32(id + 12, true) === 0
+    ) {
+      writeUuidV4(messages, id);
+    }
+
+    writeChecksum(h, messages, pos + 8, end, pos);
+
+    const e = i * INDEX_ENTRY_SIZE;
+    indexView.setUint32(e, relBase + i, true);
+    indexView.setUint32(e + 4, basePosition + end, true);
+    indexView.setUint32(e + 8, tsLo, true);
+    indexView.setUint32(e + 12, tsHi, true);
+
+    pos = end;
+    if (offLo === 0xffff_ffff) {
+      offLo = 0;
+      offHi++;
+    } else {
+      offLo++;
+    }
+  }
+}
+
+/** Writes a random UUIDv4, canonical byte order, at `buf[at, at + 16)`. */
+function writeUuidV4(buf: Uint8Array, at: number): void {
+  if (randomPoolUsed + 16 > RANDOM_POOL_SIZE) {
+    crypto.getRandomValues(randomPool);
+    randomPoolUsed = 0;
+  }
+  const p = randomPoolUsed;
+  for (let i = 0; i < 16; i++) buf[at + i] = randomPool[p + i]!;
+  randomPoolUsed = p + 16;
+  buf[at + 6] = (buf[at + 6]! & 0x0f) | 0x40; // version 4
+  buf[at + 8] = (buf[at + 8]! & 0x3f) | 0x80; // RFC 4122 variant
+}
