@@ -163,7 +163,8 @@ export class ByteWriter {
   }
 
   u8(value: number): this {
-    this.#buffer[this.#reserve(1)] = value;
+    const at = this.#reserve(1);
+    this.#buffer[at] = value;
     return this;
   }
 
@@ -172,17 +173,20 @@ export class ByteWriter {
   }
 
   u16(value: number): this {
-    this.#view.setUint16(this.#reserve(2), value, true);
+    const at = this.#reserve(2);
+    this.#view.setUint16(at, value, true);
     return this;
   }
 
   u32(value: number): this {
-    this.#view.setUint32(this.#reserve(4), value, true);
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, value, true);
     return this;
   }
 
   u64(value: bigint | number): this {
-    this.#view.setBigUint64(this.#reserve(8), BigInt(value), true);
+    const at = this.#reserve(8);
+    this.#view.setBigUint64(at, BigInt(value), true);
     return this;
   }
 
@@ -192,12 +196,14 @@ export class ByteWriter {
   }
 
   f32(value: number): this {
-    this.#view.setFloat32(this.#reserve(4), value, true);
+    const at = this.#reserve(4);
+    this.#view.setFloat32(at, value, true);
     return this;
   }
 
   bytes(value: Uint8Array): this {
-    this.#buffer.set(value, this.#reserve(value.length));
+    const at = this.#reserve(value.length);
+    this.#buffer.set(value, at);
     return this;
   }
 

@@ -58,8 +58,8 @@ export interface PolledMessagesHeader {
   count: number;
 }
 
-/** Size of the PolledMessages header. */
-export const POLLED_HEADER_SIZE = 16;
+// Size of the PolledMessages header (`batch.ts` exports it as POLLED_HEADER_SIZE).
+const POLLED_HEADER_SIZE = 16;
 
 // PollMessages request = Consumer, stream Identifier, topic Identifier, OptPartition,
 //                        PollingStrategy, count u32, auto_commit u8
