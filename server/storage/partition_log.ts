@@ -25,6 +25,16 @@ export interface PartitionLogOptions {
   cacheBytes?: number;
 }
 
+/** Options of {@linkcode PartitionLog.append}. */
+export interface AppendOptions {
+  /**
+   * The caller gives `messages` up (never modifies it after the call), so the read cache may
+   * keep it rather than a copy.
+   * @default {false}
+   */
+  transfer?: boolean;
+}
+
 /** Result of {@linkcode PartitionLog.read}. */
 export interface ReadResult {
   /** Offset of the first returned message. */
@@ -60,14 +70,14 @@ class TailCache {
     this.#bytes = 0;
   }
 
-  /** Adds a copy of the batch stored at `[start, start + bytes.length)`. */
-  add(start: number, bytes: Uint8Array): void {
+  /** Adds the batch stored at `[start, start + bytes.length)` (a copy unless `keep`). */
+  add(start: number, bytes: Uint8Array, keep: boolean): void {
     if (bytes.length > this.#limit) {
       this.clear();
       return;
     }
     this.#starts.push(start);
-    this.#chunks.push(bytes.slice());
+    this.#chunks.push(keep ? bytes : bytes.slice());
     this.#bytes += bytes.length;
     while (this.#bytes > this.#limit) {
       this.#bytes -= this.#chunks[this.#head]!.length;
@@ -280,12 +290,15 @@ export class PartitionLog {
    * @param messages the message section of a send batch (frames back to back)
    * @param count the number of frames
    * @param timestamp server time in µs, stamped on every message
+   * @param options `transfer`: the caller hands `messages` over and never modifies it again, so
+   *   the read cache keeps it instead of a copy (default false)
    * @throws {RangeError} when the frames do not fit `messages`
    */
   append(
     messages: Uint8Array,
     count: number,
     timestamp: bigint,
+    options: AppendOptions = {},
   ): Promise<void> {
     return this.#run(async () => {
       if (count <= 0) return;
@@ -308,7 +321,9 @@ export class PartitionLog {
         index: seg.reserveIndex(count),
       });
       await seg.append(messages, count, this.#enforceFsync);
-      if (this.#cacheEnabled) this.#cache.add(basePosition, messages);
+      if (this.#cacheEnabled) {
+        this.#cache.add(basePosition, messages, options.transfer === true);
+      }
       if (seg.size >= this.#segmentSize) await this.#roll();
     });
   }

@@ -449,3 +449,14 @@ Deno.test("PartitionLog.remove() deletes the partition directory", async () => {
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("PartitionLog.append() with transfer serves tail reads from the given buffer", async () => {
+  await withLog({}, async (log) => {
+    const section = buildSection(3);
+    await log.append(section, 3, TS, { transfer: true });
+    const r = await log.read(1n, 2);
+    assert.equal(r.chunks.length, 1);
+    assert.equal(r.chunks[0]!.buffer, section.buffer, "no copy");
+    assert.deepEqual(parseFrames(r.chunks).map((f) => f.offset), [1n, 2n]);
+  });
+});
