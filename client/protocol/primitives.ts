@@ -266,7 +266,12 @@ export const UserStatus = { Active: 1, Inactive: 2 } as const;
 export type UserStatus = (typeof UserStatus)[keyof typeof UserStatus];
 
 /** Client transport codes reported in client info. */
-export const ClientTransport = { Tcp: 1, Quic: 2, Http: 3, WebSocket: 4 } as const;
+export const ClientTransport = {
+  Tcp: 1,
+  Quic: 2,
+  Http: 3,
+  WebSocket: 4,
+} as const;
 /** A client transport code. */
 export type ClientTransport =
   (typeof ClientTransport)[keyof typeof ClientTransport];

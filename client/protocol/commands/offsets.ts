@@ -173,7 +173,8 @@ export function decodeStoreConsumerOffset(
  */
 export function encodeConsumerOffsetInfo(info: ConsumerOffsetInfo): Uint8Array {
   return encodeWith(
-    (w) => w.u32(info.partitionId).u64(info.currentOffset).u64(info.storedOffset),
+    (w) =>
+      w.u32(info.partitionId).u64(info.currentOffset).u64(info.storedOffset),
     20,
   );
 }

@@ -454,4 +454,3 @@ export function encodeIdentityInfo(info: IdentityInfo): Uint8Array {
 export function decodeIdentityInfo(payload: Uint8Array): IdentityInfo {
   return { userId: new ByteReader(payload).u32() };
 }
-
