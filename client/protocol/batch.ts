@@ -1,0 +1,366 @@
+/**
+ * The message batch (binary.md §6): the SendMessages payload and the frames of a poll answer.
+ *
+ * A message frame is a 64-byte header, the payload, then the user headers. The server stamps four header
+ * fields in place and stores and serves the frames exactly as received.
+ * @module
+ */
+
+import { ByteReader, ByteWriter, viewOf } from "./bytes.ts";
+import { ErrorCode, IggyError, invalid } from "./errors.ts";
+import {
+  type Identifier,
+  readIdentifier,
+  writeIdentifier,
+} from "./identifier.ts";
+import {
+  type Partitioning,
+  readPartitioning,
+  writePartitioning,
+} from "./primitives.ts";
+import {
+  decodeUserHeaders,
+  type UserHeaders,
+  userHeadersSize,
+  validateUserHeaders,
+  writeUserHeaders,
+} from "./headers.ts";
+
+/** Size of the fixed message header. */
+export const MESSAGE_HEADER_SIZE = 64;
+/** Size of one index entry, in a send request and in `.index` files. */
+export const INDEX_ENTRY_SIZE = 16;
+/** Size of the poll answer header `[partition_id u32][current_offset u64][count u32]`. */
+export const POLLED_HEADER_SIZE = 16;
+/** Largest payload of one message. */
+export const MAX_PAYLOAD_SIZE = 64_000_000;
+/** Largest user-header block of one message. */
+export const MAX_USER_HEADERS_SIZE = 100_000;
+
+/** Field offsets inside the 64-byte message header. */
+export const MessageField = {
+  Checksum: 0,
+  Id: 8,
+  Offset: 24,
+  Timestamp: 32,
+  OriginTimestamp: 40,
+  UserHeadersLength: 48,
+  PayloadLength: 52,
+  Reserved: 56,
+} as const;
+
+/** A message to send. */
+export interface OutgoingMessage {
+  /** Message id (u128); 0 or absent lets the server assign a random UUID. */
+  id?: bigint;
+  /** The payload bytes. */
+  payload: Uint8Array;
+  /** Typed user headers. */
+  headers?: UserHeaders;
+  /** Producer timestamp in µs; defaults to now. */
+  originTimestamp?: bigint;
+}
+
+/** A SendMessages request. */
+export interface SendMessages {
+  /** Stream id or name. */
+  streamId: Identifier;
+  /** Topic id or name. */
+  topicId: Identifier;
+  /** How the server picks the partition. */
+  partitioning: Partitioning;
+  /** The messages, in order. */
+  messages: OutgoingMessage[];
+}
+
+function nowMicros(): bigint {
+  return BigInt(Date.now()) * 1000n;
+}
+
+/**
+ * Encodes a SendMessages payload:
+ * `[metadata_length u32][stream Id][topic Id][Partitioning][count u32]` then `count` index entries
+ * `(0, cumulative end, 0)` then the frames (checksum, offset and timestamp zero).
+ */
+export function encodeSendMessages(command: SendMessages): Uint8Array {
+  const { messages } = command;
+  if (messages.length === 0) {
+    throw new RangeError("SendMessages needs at least one message");
+  }
+  const meta = new ByteWriter(64);
+  writeIdentifier(meta, command.streamId);
+  writeIdentifier(meta, command.topicId);
+  writePartitioning(meta, command.partitioning);
+  meta.u32(messages.length);
+  const metadata = meta.finish();
+
+  let frames = 0;
+  const headerSizes = new Array<number>(messages.length);
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    if (message.payload.length > MAX_PAYLOAD_SIZE) {
+      throw new RangeError(
+        `Message payload is larger than ${MAX_PAYLOAD_SIZE} bytes`,
+      );
+    }
+    const size = userHeadersSize(message.headers);
+    if (size > MAX_USER_HEADERS_SIZE) {
+      throw new RangeError("User headers are larger than 100000 bytes");
+    }
+    headerSizes[i] = size;
+    frames += MESSAGE_HEADER_SIZE + message.payload.length + size;
+  }
+  const indexStart = 4 + metadata.length;
+  const framesStart = indexStart + INDEX_ENTRY_SIZE * messages.length;
+  const out = new Uint8Array(framesStart + frames);
+  const view = viewOf(out);
+  view.setUint32(0, metadata.length, true);
+  out.set(metadata, 4);
+
+  const now = nowMicros();
+  let at = framesStart;
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    const id = message.id ?? 0n;
+    view.setBigUint64(at + MessageField.Id, id & 0xffff_ffff_ffff_ffffn, true);
+    view.setBigUint64(at + MessageField.Id + 8, id >> 64n, true);
+    view.setBigUint64(
+      at + MessageField.OriginTimestamp,
+      message.originTimestamp ?? now,
+      true,
+    );
+    view.setUint32(at + MessageField.UserHeadersLength, headerSizes[i]!, true);
+    view.setUint32(
+      at + MessageField.PayloadLength,
+      message.payload.length,
+      true,
+    );
+    out.set(message.payload, at + MESSAGE_HEADER_SIZE);
+    if (message.headers) {
+      writeUserHeaders(
+        out,
+        at + MESSAGE_HEADER_SIZE + message.payload.length,
+        message.headers,
+      );
+    }
+    at += MESSAGE_HEADER_SIZE + message.payload.length + headerSizes[i]!;
+    view.setUint32(
+      indexStart + i * INDEX_ENTRY_SIZE + 4,
+      at - framesStart,
+      true,
+    );
+  }
+  return out;
+}
+
+/** A decoded SendMessages request; `indexes` and `messages` are views into the received payload. */
+export interface SendMessagesBatch {
+  /** Stream id or name. */
+  streamId: Identifier;
+  /** Topic id or name. */
+  topicId: Identifier;
+  /** Partition selection. */
+  partitioning: Partitioning;
+  /** Number of messages. */
+  count: number;
+  /** The index section (16 bytes per message). */
+  indexes: Uint8Array;
+  /** The message section: frames back to back. */
+  messages: Uint8Array;
+}
+
+/**
+ * Decodes the SendMessages metadata and splits the payload into index and message sections, without
+ * copying. Bad identifiers → 6 `InvalidIdentifier`; bad partitioning or sizes → 3 `InvalidCommand`.
+ * Call {@linkcode validateMessages} before storing.
+ */
+export function decodeSendMessages(payload: Uint8Array): SendMessagesBatch {
+  if (payload.length < 4) {
+    invalid(ErrorCode.InvalidCommand, "SendMessages payload is too short");
+  }
+  const metadataLength = viewOf(payload).getUint32(0, true);
+  if (4 + metadataLength > payload.length) {
+    invalid(
+      ErrorCode.InvalidCommand,
+      "SendMessages metadata is longer than the payload",
+    );
+  }
+  const reader = new ByteReader(payload.subarray(4, 4 + metadataLength));
+  let streamId: Identifier;
+  let topicId: Identifier;
+  try {
+    streamId = readIdentifier(reader);
+    topicId = readIdentifier(reader);
+  } catch (cause) {
+    throw new IggyError(
+      ErrorCode.InvalidIdentifier,
+      "SendMessages stream or topic",
+      { cause },
+    );
+  }
+  const partitioning = readPartitioning(reader);
+  const count = reader.u32();
+  const indexStart = 4 + metadataLength;
+  const framesStart = indexStart + INDEX_ENTRY_SIZE * count;
+  if (framesStart > payload.length) {
+    invalid(
+      ErrorCode.InvalidCommand,
+      "SendMessages index section is longer than the payload",
+    );
+  }
+  return {
+    streamId,
+    topicId,
+    partitioning,
+    count,
+    indexes: payload.subarray(indexStart, framesStart),
+    messages: payload.subarray(framesStart),
+  };
+}
+
+/**
+ * Validates a send batch as binary.md §6.4 says (plus reserved = 0 and well-formed user headers), so that
+ * only whole, parseable frames are stored. Throws `IggyError` with the protocol code.
+ */
+export function validateMessages(batch: SendMessagesBatch): void {
+  const { count, indexes, messages } = batch;
+  if (count === 0) {
+    invalid(
+      ErrorCode.InvalidMessagesCount,
+      "A batch needs at least one message",
+    );
+  }
+  const ix = viewOf(indexes);
+  const mv = viewOf(messages);
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const entry = i * INDEX_ENTRY_SIZE;
+    if (ix.getUint32(entry, true) !== 0) {
+      invalid(ErrorCode.NonZeroOffset, `Index entry ${i}`);
+    }
+    if (ix.getBigUint64(entry + 8, true) !== 0n) {
+      invalid(ErrorCode.NonZeroTimestamp, `Index entry ${i}`);
+    }
+    const end = i === count - 1
+      ? messages.length
+      : ix.getUint32(entry + 4, true);
+    if (end < start) {
+      invalid(
+        ErrorCode.CannotReadIndexPosition,
+        `Index position ${i} decreases`,
+      );
+    }
+    if (end > messages.length || end - start < MESSAGE_HEADER_SIZE) {
+      invalid(
+        ErrorCode.MissingIndex,
+        `Message ${i} is outside the batch or shorter than its header`,
+      );
+    }
+    const headersLength = mv.getUint32(
+      start + MessageField.UserHeadersLength,
+      true,
+    );
+    const payloadLength = mv.getUint32(
+      start + MessageField.PayloadLength,
+      true,
+    );
+    if (payloadLength > MAX_PAYLOAD_SIZE) {
+      invalid(ErrorCode.TooBigMessagePayload, `Message ${i}`);
+    }
+    if (headersLength > MAX_USER_HEADERS_SIZE) {
+      invalid(ErrorCode.TooBigUserHeaders, `Message ${i}`);
+    }
+    const size = MESSAGE_HEADER_SIZE + payloadLength + headersLength;
+    if (size > end - start) {
+      invalid(ErrorCode.MissingIndex, `Message ${i} is longer than its slice`);
+    }
+    if (size !== end - start) {
+      invalid(ErrorCode.InvalidMessagesSize, `Message ${i} size mismatch`);
+    }
+    if (mv.getBigUint64(start + MessageField.Reserved, true) !== 0n) {
+      invalid(ErrorCode.InvalidReservedField, `Message ${i}`);
+    }
+    if (headersLength > 0) {
+      const headersStart = start + MESSAGE_HEADER_SIZE + payloadLength;
+      validateUserHeaders(
+        messages.subarray(headersStart, headersStart + headersLength),
+      );
+    }
+    start = end;
+  }
+}
+
+/** A message read back from the server. */
+export interface Message {
+  /** Partition offset. */
+  offset: bigint;
+  /** Message id (u128). */
+  id: bigint;
+  /** Server timestamp, µs since the epoch. */
+  timestamp: bigint;
+  /** Producer timestamp, µs since the epoch. */
+  originTimestamp: bigint;
+  /** XXH3-64 checksum stamped by the server. */
+  checksum: bigint;
+  /** Typed user headers (empty object when none). */
+  headers: UserHeaders;
+  /** The payload (a view into the response buffer). */
+  payload: Uint8Array;
+}
+
+/** A PollMessages answer. */
+export interface PolledMessages {
+  /** The partition that was read. */
+  partitionId: number;
+  /** The partition's highest offset. */
+  currentOffset: bigint;
+  /** The messages, ascending by offset. */
+  messages: Message[];
+}
+
+/** Decodes a PollMessages answer; stops silently at a truncated frame, like the official clients. */
+export function decodePolledMessages(payload: Uint8Array): PolledMessages {
+  if (payload.length < POLLED_HEADER_SIZE) {
+    invalid(
+      ErrorCode.InvalidCommand,
+      "Poll answer is shorter than its 16-byte header",
+    );
+  }
+  const view = viewOf(payload);
+  const partitionId = view.getUint32(0, true);
+  const currentOffset = view.getBigUint64(4, true);
+  const count = view.getUint32(12, true);
+  const messages: Message[] = [];
+  let at = POLLED_HEADER_SIZE;
+  for (
+    let i = 0;
+    i < count && at + MESSAGE_HEADER_SIZE <= payload.length;
+    i++
+  ) {
+    const headersLength = view.getUint32(
+      at + MessageField.UserHeadersLength,
+      true,
+    );
+    const payloadLength = view.getUint32(at + MessageField.PayloadLength, true);
+    const end = at + MESSAGE_HEADER_SIZE + payloadLength + headersLength;
+    if (end > payload.length) break;
+    const bodyStart = at + MESSAGE_HEADER_SIZE;
+    messages.push({
+      checksum: view.getBigUint64(at, true),
+      id: (view.getBigUint64(at + MessageField.Id + 8, true) << 64n) |
+        view.getBigUint64(at + MessageField.Id, true),
+      offset: view.getBigUint64(at + MessageField.Offset, true),
+      timestamp: view.getBigUint64(at + MessageField.Timestamp, true),
+      originTimestamp: view.getBigUint64(
+        at + MessageField.OriginTimestamp,
+        true,
+      ),
+      payload: payload.subarray(bodyStart, bodyStart + payloadLength),
+      headers: headersLength > 0
+        ? decodeUserHeaders(payload.subarray(bodyStart + payloadLength, end))
+        : {},
+    });
+    at = end;
+  }
+  return { partitionId, currentOffset, messages };
+}

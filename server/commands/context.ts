@@ -1,0 +1,35 @@
+/**
+ * What every handler receives: the shared system and the caller's session.
+ * @module
+ */
+
+import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
+import type { Permissions } from "../../client/protocol/permissions.ts";
+import type { System } from "../domain/system.ts";
+import type { UserAccount } from "../domain/user.ts";
+import { type Action, authorize } from "../domain/permissions.ts";
+import type { Session } from "./session.ts";
+
+/** A handler's view of the world. */
+export interface CommandContext {
+  system: System;
+  session: Session;
+}
+
+/** The logged-in user; throws 40 `Unauthenticated` otherwise. */
+export function currentUser(ctx: CommandContext): UserAccount {
+  const id = ctx.session.userId;
+  const user = id === undefined ? undefined : ctx.system.users.get(id);
+  if (!user) throw new IggyError(ErrorCode.Unauthenticated);
+  return user;
+}
+
+/** Throws 41 unless the caller may do `action` on the target. */
+export function require(
+  ctx: CommandContext,
+  action: Action,
+  target: { streamId?: number; topicId?: number } = {},
+): void {
+  const permissions: Permissions | undefined = currentUser(ctx).permissions;
+  authorize(permissions, action, target);
+}

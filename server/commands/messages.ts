@@ -1,0 +1,288 @@
+/**
+ * Message and consumer-offset handlers (binary.md §5.4–5.5, §8.4–8.7).
+ * @module
+ */
+
+import { utf8 } from "../../client/protocol/bytes.ts";
+import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
+import type { Consumer } from "../../client/protocol/primitives.ts";
+import type {
+  FlushUnsavedBuffer,
+  PollMessages,
+} from "../../client/protocol/commands/messages.ts";
+import type {
+  ConsumerOffsetInfo,
+  DeleteConsumerOffset,
+  GetConsumerOffset,
+  StoreConsumerOffset,
+} from "../../client/protocol/commands/offsets.ts";
+import {
+  type SendMessagesBatch,
+  validateMessages,
+} from "../../client/protocol/batch.ts";
+import { nowMicros } from "../domain/system.ts";
+import type { OffsetOwner, Partition } from "../domain/partition.ts";
+import type { Topic } from "../domain/topic.ts";
+import { xxh32 } from "../storage/stamp.ts";
+import { type CommandContext, require } from "./context.ts";
+
+/** A poll answer: the 16-byte header fields and the stored frames as byte chunks. */
+export interface PollResult {
+  partitionId: number;
+  currentOffset: bigint;
+  count: number;
+  chunks: Uint8Array[];
+}
+
+function consumerKey(consumer: Consumer): number {
+  return typeof consumer.id === "number"
+    ? consumer.id
+    : xxh32(utf8(consumer.id));
+}
+
+function partitionOf(topic: Topic, id: number): Partition {
+  const partition = topic.partitions[id];
+  if (!partition) {
+    throw new IggyError(ErrorCode.PartitionNotFound, `partition ${id}`);
+  }
+  return partition;
+}
+
+/** Picks the partition for a send (binary.md §8.4). */
+function selectPartition(topic: Topic, batch: SendMessagesBatch): Partition {
+  const p = batch.partitioning;
+  const count = topic.partitions.length;
+  switch (p.kind) {
+    case "balanced": {
+      if (count === 0) {
+        throw new IggyError(
+          ErrorCode.TopicIdNotFound,
+          "topic has no partitions",
+        );
+      }
+      const id = topic.balancedCursor % count;
+      topic.balancedCursor = (id + 1) % count;
+      return topic.partitions[id]!;
+    }
+    case "partition_id":
+      return partitionOf(topic, p.partitionId);
+    case "messages_key":
+      if (count === 0) {
+        throw new IggyError(
+          ErrorCode.TopicIdNotFound,
+          "topic has no partitions",
+        );
+      }
+      return topic.partitions[xxh32(p.key) % count]!;
+  }
+}
+
+/** SendMessages: validates, picks the partition, stamps and appends the batch as received. */
+export async function sendMessages(
+  ctx: CommandContext,
+  batch: SendMessagesBatch,
+): Promise<void> {
+  validateMessages(batch);
+  const { stream, topic } = ctx.system.topic(batch.streamId, batch.topicId);
+  require(ctx, "send", { streamId: stream.id, topicId: topic.id });
+  const partition = selectPartition(topic, batch);
+  await partition.log.append(batch.messages, batch.count, nowMicros());
+}
+
+/** Resolves the partition and offset owner of a poll or offset command (binary.md §8.5, §8.7). */
+function resolveTarget(
+  ctx: CommandContext,
+  topic: Topic,
+  consumer: Consumer,
+  partitionId: number | undefined,
+  mode: "poll" | "store",
+): { partition: Partition; owner: OffsetOwner } | undefined {
+  if (consumer.kind === "consumer") {
+    return {
+      partition: partitionOf(topic, partitionId ?? 0),
+      owner: { kind: "consumers", key: consumerKey(consumer) },
+    };
+  }
+  const group = topic.findGroup(consumer.id);
+  if (!group) {
+    throw new IggyError(
+      ErrorCode.ConsumerGroupIdNotFound,
+      `group ${JSON.stringify(consumer.id)}`,
+    );
+  }
+  const member = group.member(ctx.session.clientId);
+  if (!member) throw new IggyError(ErrorCode.ConsumerGroupMemberNotFound);
+  const owner: OffsetOwner = { kind: "groups", key: group.id };
+  if (partitionId !== undefined) {
+    if (!member.partitions.includes(partitionId)) {
+      if (mode === "poll") return undefined;
+      throw new IggyError(
+        ErrorCode.NotResolvedConsumer,
+        `partition ${partitionId}`,
+      );
+    }
+    return { partition: partitionOf(topic, partitionId), owner };
+  }
+  if (member.partitions.length === 0) {
+    if (mode === "poll") return undefined;
+    throw new IggyError(
+      ErrorCode.NotResolvedConsumer,
+      "member owns no partitions",
+    );
+  }
+  const id = member.partitions[member.cursor % member.partitions.length]!;
+  if (mode === "poll") {
+    member.cursor = (member.cursor + 1) % member.partitions.length;
+  }
+  return { partition: partitionOf(topic, id), owner };
+}
+
+function startOffset(
+  partition: Partition,
+  owner: OffsetOwner,
+  cmd: PollMessages,
+): bigint {
+  const log = partition.log;
+  switch (cmd.strategy.kind) {
+    case "offset":
+      return cmd.strategy.value < log.firstOffset
+        ? log.firstOffset
+        : cmd.strategy.value;
+    case "timestamp":
+      return log.offsetForTimestamp(cmd.strategy.value) ?? log.nextOffset;
+    case "first":
+      return log.firstOffset;
+    case "last": {
+      const start = log.nextOffset - BigInt(cmd.count);
+      return start < log.firstOffset ? log.firstOffset : start;
+    }
+    case "next": {
+      const stored = partition.storedOffset(owner);
+      if (stored === undefined || stored + 1n < log.firstOffset) {
+        return log.firstOffset;
+      }
+      return stored + 1n;
+    }
+  }
+}
+
+/** PollMessages: up to `count` stored frames from the resolved start offset. */
+export async function pollMessages(
+  ctx: CommandContext,
+  cmd: PollMessages,
+): Promise<PollResult> {
+  const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
+  require(ctx, "poll", { streamId: stream.id, topicId: topic.id });
+  const target = resolveTarget(
+    ctx,
+    topic,
+    cmd.consumer,
+    cmd.partitionId,
+    "poll",
+  );
+  if (!target) {
+    return { partitionId: 0, currentOffset: 0n, count: 0, chunks: [] };
+  }
+  const { partition, owner } = target;
+  const log = partition.log;
+  const empty = {
+    partitionId: partition.id,
+    currentOffset: log.currentOffset,
+    count: 0,
+    chunks: [],
+  };
+  if (cmd.count === 0 || log.isEmpty) return empty;
+  const start = startOffset(partition, owner, cmd);
+  if (start >= log.nextOffset) return empty;
+  const read = await log.read(start, cmd.count);
+  if (cmd.autoCommit && read.count > 0) {
+    await partition.storeOffset(
+      owner,
+      read.firstOffset + BigInt(read.count) - 1n,
+    );
+  }
+  return {
+    partitionId: partition.id,
+    currentOffset: log.currentOffset,
+    count: read.count,
+    chunks: read.chunks,
+  };
+}
+
+/** FlushUnsavedBuffer: writes (and optionally fsyncs) the partition's buffered data. */
+export async function flushUnsavedBuffer(
+  ctx: CommandContext,
+  cmd: FlushUnsavedBuffer,
+): Promise<void> {
+  const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
+  require(ctx, "send", { streamId: stream.id, topicId: topic.id });
+  await partitionOf(topic, cmd.partitionId).log.flush(cmd.fsync);
+}
+
+/** GetConsumerOffset: the stored offset, or undefined (empty OK) on any lookup failure. */
+export function getConsumerOffset(
+  ctx: CommandContext,
+  cmd: GetConsumerOffset,
+): ConsumerOffsetInfo | undefined {
+  const stream = ctx.system.findStream(cmd.streamId);
+  const topic = stream?.findTopic(cmd.topicId);
+  require(ctx, "poll", { streamId: stream?.id, topicId: topic?.id });
+  if (!stream || !topic) return undefined;
+  let partition: Partition | undefined;
+  let owner: OffsetOwner;
+  if (cmd.consumer.kind === "consumer") {
+    partition = topic.partitions[cmd.partitionId ?? 0];
+    owner = { kind: "consumers", key: consumerKey(cmd.consumer) };
+  } else {
+    const group = topic.findGroup(cmd.consumer.id);
+    if (!group) return undefined;
+    partition = topic.partitions[cmd.partitionId ?? 0];
+    owner = { kind: "groups", key: group.id };
+  }
+  const stored = partition?.storedOffset(owner);
+  if (!partition || stored === undefined) return undefined;
+  return {
+    partitionId: partition.id,
+    currentOffset: partition.log.currentOffset,
+    storedOffset: stored,
+  };
+}
+
+/** StoreConsumerOffset: stores an offset no greater than the partition's current offset. */
+export async function storeConsumerOffset(
+  ctx: CommandContext,
+  cmd: StoreConsumerOffset,
+): Promise<void> {
+  const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
+  require(ctx, "poll", { streamId: stream.id, topicId: topic.id });
+  const { partition, owner } = resolveTarget(
+    ctx,
+    topic,
+    cmd.consumer,
+    cmd.partitionId,
+    "store",
+  )!;
+  if (partition.log.isEmpty || cmd.offset > partition.log.currentOffset) {
+    throw new IggyError(ErrorCode.InvalidOffset, `${cmd.offset}`);
+  }
+  await partition.storeOffset(owner, cmd.offset);
+}
+
+/** DeleteConsumerOffset: removes a stored offset; 3021 when none was stored. */
+export async function deleteConsumerOffset(
+  ctx: CommandContext,
+  cmd: DeleteConsumerOffset,
+): Promise<void> {
+  const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
+  require(ctx, "poll", { streamId: stream.id, topicId: topic.id });
+  const { partition, owner } = resolveTarget(
+    ctx,
+    topic,
+    cmd.consumer,
+    cmd.partitionId,
+    "store",
+  )!;
+  if (!await partition.deleteOffset(owner)) {
+    throw new IggyError(ErrorCode.ConsumerOffsetNotFound);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * A connection's identity: client id, transport, address and the logged-in user.
+ * @module
+ */
+
+/** Per-connection state shared by every transport. */
+export class Session {
+  /** XXH32 of the remote address (binary.md §1.6). */
+  readonly clientId: number;
+  /** 1 TCP, 2 QUIC, 3 HTTP, 4 WebSocket. */
+  readonly transport: number;
+  /** Remote `ip:port`. */
+  readonly address: string;
+  /** The logged-in user, if any. */
+  userId: number | undefined;
+  /** Last ping or request, ms since the epoch. */
+  lastHeartbeat: number = Date.now();
+  /** Set once the server dropped this client (stale or its user deleted). */
+  stale = false;
+  /** Called by the server to close the connection (e.g. heartbeat expiry). */
+  onClose: (() => void) | undefined;
+
+  constructor(clientId: number, transport: number, address: string) {
+    this.clientId = clientId;
+    this.transport = transport;
+    this.address = address;
+  }
+}

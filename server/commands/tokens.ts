@@ -1,0 +1,127 @@
+/**
+ * Personal access token handlers (binary.md §5.3): always for the logged-in user.
+ * @module
+ */
+
+import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
+import type {
+  CreatePersonalAccessToken,
+  DeletePersonalAccessToken,
+  LoginWithPersonalAccessToken,
+  PersonalAccessTokenInfo,
+  RawPersonalAccessToken,
+} from "../../client/protocol/commands/tokens.ts";
+import type { IdentityInfo } from "../../client/protocol/commands/users.ts";
+import { nowMicros } from "../domain/system.ts";
+import { hashToken } from "../domain/passwords.ts";
+import { type CommandContext, currentUser } from "./context.ts";
+
+/** PAT name length limits in bytes. */
+export const TOKEN_NAME_LENGTH = { min: 3, max: 30 } as const;
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(50));
+  let text = "";
+  for (const byte of bytes) text += String.fromCharCode(byte);
+  return btoa(text);
+}
+
+/** GetPersonalAccessTokens: the caller's tokens (names and expiry only). */
+export function getPersonalAccessTokens(
+  ctx: CommandContext,
+): PersonalAccessTokenInfo[] {
+  const user = currentUser(ctx);
+  return ctx.system.tokens.filter((t) => t.userId === user.id).map((t) => ({
+    name: t.name,
+    expiryAt: t.expiryAt,
+  }));
+}
+
+/** CreatePersonalAccessToken: a 400-bit random secret, returned once; only its hash is kept. */
+export async function createPersonalAccessToken(
+  ctx: CommandContext,
+  cmd: CreatePersonalAccessToken,
+): Promise<RawPersonalAccessToken> {
+  const user = currentUser(ctx);
+  const length = new TextEncoder().encode(cmd.name).length;
+  if (length < TOKEN_NAME_LENGTH.min || length > TOKEN_NAME_LENGTH.max) {
+    throw new IggyError(
+      ErrorCode.InvalidPersonalAccessTokenName,
+      `length ${length}`,
+    );
+  }
+  const { system } = ctx;
+  const own = system.tokens.filter((t) => t.userId === user.id);
+  if (own.some((t) => t.name === cmd.name)) {
+    throw new IggyError(
+      ErrorCode.PersonalAccessTokenAlreadyExists,
+      `"${cmd.name}"`,
+    );
+  }
+  if (own.length >= system.options.maxTokensPerUser) {
+    throw new IggyError(ErrorCode.PersonalAccessTokensLimitReached);
+  }
+  const token = randomToken();
+  const never = cmd.expiry === 0n || cmd.expiry === U64_MAX;
+  system.tokens.push({
+    userId: user.id,
+    name: cmd.name,
+    tokenHash: await hashToken(token),
+    expiryAt: never ? undefined : nowMicros() + cmd.expiry,
+  });
+  await system.persist();
+  return { token };
+}
+
+/** DeletePersonalAccessToken: 20 when the caller has no token of that name. */
+export async function deletePersonalAccessToken(
+  ctx: CommandContext,
+  cmd: DeletePersonalAccessToken,
+): Promise<void> {
+  const user = currentUser(ctx);
+  const { system } = ctx;
+  const index = system.tokens.findIndex((t) =>
+    t.userId === user.id && t.name === cmd.name
+  );
+  if (index < 0) {
+    throw new IggyError(ErrorCode.ResourceNotFound, `token "${cmd.name}"`);
+  }
+  system.tokens.splice(index, 1);
+  await system.persist();
+}
+
+/** LoginWithPersonalAccessToken: 20 unknown, 54 expired, 47 inactive owner. */
+export async function loginWithPersonalAccessToken(
+  ctx: CommandContext,
+  cmd: LoginWithPersonalAccessToken,
+): Promise<IdentityInfo> {
+  const hash = await hashToken(cmd.token);
+  const { system } = ctx;
+  const token = system.tokens.find((t) => t.tokenHash === hash);
+  if (!token) throw new IggyError(ErrorCode.ResourceNotFound, "token");
+  if (token.expiryAt !== undefined && token.expiryAt <= nowMicros()) {
+    throw new IggyError(ErrorCode.PersonalAccessTokenExpired);
+  }
+  const user = system.users.get(token.userId);
+  if (!user) throw new IggyError(ErrorCode.ResourceNotFound, "token");
+  if (user.status !== 1) throw new IggyError(ErrorCode.UserInactive);
+  ctx.session.userId = user.id;
+  return { userId: user.id };
+}
+
+/** Removes expired tokens; returns how many. */
+export async function deleteExpiredTokens(
+  ctx: Pick<CommandContext, "system">,
+): Promise<number> {
+  const { system } = ctx;
+  const now = nowMicros();
+  const before = system.tokens.length;
+  for (let i = system.tokens.length - 1; i >= 0; i--) {
+    const expiry = system.tokens[i]!.expiryAt;
+    if (expiry !== undefined && expiry <= now) system.tokens.splice(i, 1);
+  }
+  const removed = before - system.tokens.length;
+  if (removed > 0) await system.persist();
+  return removed;
+}

@@ -1,0 +1,235 @@
+/**
+ * User, login and personal-access-token handlers (binary.md §5.2–5.3, §8.1–8.3).
+ * @module
+ */
+
+import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
+import type { Identifier } from "../../client/protocol/identifier.ts";
+import type {
+  ChangePassword,
+  CreateUser,
+  DeleteUser,
+  GetUser,
+  IdentityInfo,
+  LoginUser,
+  UpdatePermissions,
+  UpdateUser,
+  User,
+  UserDetails,
+} from "../../client/protocol/commands/users.ts";
+import { nowMicros } from "../domain/system.ts";
+import type { UserAccount } from "../domain/user.ts";
+import { hashPassword, verifyPassword } from "../domain/passwords.ts";
+import { isAllowed } from "../domain/permissions.ts";
+import { type CommandContext, currentUser, require } from "./context.ts";
+
+/** Username length limits in bytes. */
+export const USERNAME_LENGTH = { min: 3, max: 50 } as const;
+/** Password length limits in bytes. */
+export const PASSWORD_LENGTH = { min: 3, max: 100 } as const;
+
+const encoder = new TextEncoder();
+/** A valid argon2id hash of a random password, verified against when the user is unknown (same timing). */
+let dummyHash: Promise<string> | undefined;
+
+function checkUsername(name: string): void {
+  const length = encoder.encode(name).length;
+  if (length < USERNAME_LENGTH.min || length > USERNAME_LENGTH.max) {
+    throw new IggyError(ErrorCode.InvalidUsername, `length ${length}`);
+  }
+}
+
+function checkPassword(password: string): void {
+  const length = encoder.encode(password).length;
+  if (length < PASSWORD_LENGTH.min || length > PASSWORD_LENGTH.max) {
+    throw new IggyError(ErrorCode.InvalidPassword);
+  }
+}
+
+function userInfo(user: UserAccount): User {
+  return {
+    id: user.id,
+    createdAt: user.createdAt,
+    status: user.status as User["status"],
+    username: user.username,
+  };
+}
+
+function userDetails(user: UserAccount): UserDetails {
+  return { ...userInfo(user), permissions: user.permissions };
+}
+
+function targetUser(ctx: CommandContext, id: Identifier): UserAccount {
+  const user = ctx.system.findUser(id);
+  if (!user) {
+    throw new IggyError(
+      ErrorCode.ResourceNotFound,
+      `user ${JSON.stringify(id)}`,
+    );
+  }
+  return user;
+}
+
+function assertUniqueUsername(
+  ctx: CommandContext,
+  name: string,
+  except?: UserAccount,
+): void {
+  for (const user of ctx.system.users.values()) {
+    if (user.username === name && user !== except) {
+      throw new IggyError(ErrorCode.UserAlreadyExists, `"${name}"`);
+    }
+  }
+}
+
+/** GetUser: the caller itself, or anyone with `read_users`; undefined (empty OK) when missing. */
+export function getUser(
+  ctx: CommandContext,
+  cmd: GetUser,
+): UserDetails | undefined {
+  const self = currentUser(ctx);
+  const user = ctx.system.findUser(cmd.userId);
+  if (user !== self) require(ctx, "read_users");
+  return user ? userDetails(user) : undefined;
+}
+
+/** GetUsers: every user, without permissions. */
+export function getUsers(ctx: CommandContext): User[] {
+  require(ctx, "read_users");
+  return [...ctx.system.users.values()].sort((a, b) => a.id - b.id).map(
+    userInfo,
+  );
+}
+
+/** CreateUser: a new user with an argon2id-hashed password. */
+export async function createUser(
+  ctx: CommandContext,
+  cmd: CreateUser,
+): Promise<UserDetails> {
+  require(ctx, "manage_users");
+  checkUsername(cmd.username);
+  checkPassword(cmd.password);
+  assertUniqueUsername(ctx, cmd.username);
+  const { system } = ctx;
+  const user: UserAccount = {
+    id: system.userIds.allocate(),
+    username: cmd.username,
+    passwordHash: await hashPassword(cmd.password),
+    status: cmd.status,
+    createdAt: nowMicros(),
+    permissions: cmd.permissions,
+  };
+  system.users.set(user.id, user);
+  await system.persist();
+  system.logger.info("Created user", { id: user.id, username: user.username });
+  return userDetails(user);
+}
+
+function dropSessionsOf(ctx: CommandContext, userId: number): void {
+  for (const session of ctx.system.clients.values()) {
+    if (session.userId === userId) session.userId = undefined;
+  }
+}
+
+/** DeleteUser: removes a user (never root) with its tokens; its sessions are logged out. */
+export async function deleteUser(
+  ctx: CommandContext,
+  cmd: DeleteUser,
+): Promise<void> {
+  require(ctx, "manage_users");
+  const user = targetUser(ctx, cmd.userId);
+  if (user.id === 0) throw new IggyError(ErrorCode.CannotDeleteUser, "root");
+  const { system } = ctx;
+  system.users.delete(user.id);
+  system.userIds.release(user.id);
+  for (let i = system.tokens.length - 1; i >= 0; i--) {
+    if (system.tokens[i]!.userId === user.id) system.tokens.splice(i, 1);
+  }
+  dropSessionsOf(ctx, user.id);
+  await system.persist();
+}
+
+/** UpdateUser: renames and/or changes the status; an inactive user's sessions are logged out. */
+export async function updateUser(
+  ctx: CommandContext,
+  cmd: UpdateUser,
+): Promise<void> {
+  require(ctx, "manage_users");
+  const user = targetUser(ctx, cmd.userId);
+  if (cmd.username !== undefined) {
+    checkUsername(cmd.username);
+    assertUniqueUsername(ctx, cmd.username, user);
+    user.username = cmd.username;
+  }
+  if (cmd.status !== undefined) {
+    user.status = cmd.status;
+    if (cmd.status !== 1) dropSessionsOf(ctx, user.id);
+  }
+  await ctx.system.persist();
+}
+
+/** UpdatePermissions: replaces a user's permissions (never root's); applies to open sessions at once. */
+export async function updatePermissions(
+  ctx: CommandContext,
+  cmd: UpdatePermissions,
+): Promise<void> {
+  require(ctx, "manage_users");
+  const user = targetUser(ctx, cmd.userId);
+  if (user.id === 0) {
+    throw new IggyError(ErrorCode.CannotChangePermissions, "root");
+  }
+  user.permissions = cmd.permissions;
+  await ctx.system.persist();
+}
+
+/** ChangePassword: the caller's own, or anyone's with `manage_users`; the current password must match. */
+export async function changePassword(
+  ctx: CommandContext,
+  cmd: ChangePassword,
+): Promise<void> {
+  const self = currentUser(ctx);
+  const user = targetUser(ctx, cmd.userId);
+  if (user !== self) require(ctx, "manage_users");
+  checkPassword(cmd.currentPassword);
+  checkPassword(cmd.newPassword);
+  if (!await verifyPassword(cmd.currentPassword, user.passwordHash)) {
+    throw new IggyError(ErrorCode.InvalidCredentials);
+  }
+  user.passwordHash = await hashPassword(cmd.newPassword);
+  await ctx.system.persist();
+}
+
+/**
+ * LoginUser. An unknown user still costs one argon2 verification, and "inactive" is only revealed to a
+ * caller who knows the password, so failures do not tell which account exists.
+ */
+export async function loginUser(
+  ctx: CommandContext,
+  cmd: LoginUser,
+): Promise<IdentityInfo> {
+  checkUsername(cmd.username);
+  checkPassword(cmd.password);
+  const user = ctx.system.findUser(cmd.username);
+  if (!user) {
+    dummyHash ??= hashPassword(crypto.randomUUID());
+    await verifyPassword(cmd.password, await dummyHash);
+    throw new IggyError(ErrorCode.InvalidCredentials);
+  }
+  if (!await verifyPassword(cmd.password, user.passwordHash)) {
+    throw new IggyError(ErrorCode.InvalidCredentials);
+  }
+  if (user.status !== 1) throw new IggyError(ErrorCode.UserInactive);
+  ctx.session.userId = user.id;
+  return { userId: user.id };
+}
+
+/** LogoutUser: the session becomes unauthenticated and stays open. */
+export function logoutUser(ctx: CommandContext): void {
+  currentUser(ctx);
+  ctx.session.userId = undefined;
+}
+
+/** True when the caller may read the server's clients and stats. */
+export function canReadServers(ctx: CommandContext): boolean {
+  return isAllowed(currentUser(ctx).permissions, "read_servers");
+}

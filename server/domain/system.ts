@@ -1,0 +1,339 @@
+/**
+ * The whole server state: streams, users, tokens and connected clients, with persistence of the metadata.
+ * @module
+ */
+
+import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
+import type { Identifier } from "../../client/protocol/identifier.ts";
+import type { Permissions } from "../../client/protocol/permissions.ts";
+import {
+  decodePermissions,
+  encodePermissions,
+  rootPermissions,
+} from "../../client/protocol/permissions.ts";
+import type { Logger } from "../logger.ts";
+import { partitionDir } from "../storage/paths.ts";
+import { StateStore } from "../storage/state_store.ts";
+import { initHashing } from "../storage/stamp.ts";
+import type { Session } from "../commands/session.ts";
+import { ConsumerGroup } from "./consumer_group.ts";
+import { IdAllocator, type IdAllocatorState } from "./ids.ts";
+import { Partition } from "./partition.ts";
+import { Stream } from "./stream.ts";
+import { Topic, type TopicSettings } from "./topic.ts";
+import type { AccessToken, UserAccount } from "./user.ts";
+import { hashPassword } from "./passwords.ts";
+
+/** What the system needs from the configuration. */
+export interface SystemOptions {
+  /** Data directory (`system.path`). */
+  dataDir: string;
+  /** Soft segment size in bytes. */
+  segmentSize: number;
+  /** fsync every partition write. */
+  enforceFsync: boolean;
+  /** Verify checksums when loading segments. */
+  validateChecksum: boolean;
+  /** fsync the metadata file on every change. */
+  stateFsync: boolean;
+  /** Resolved defaults for topics created with 0 ("server default"). */
+  topicDefaults: { messageExpiry: bigint; maxTopicSize: bigint };
+  /** `personal_access_token.max_tokens_per_user`. */
+  maxTokensPerUser: number;
+  /** Root credentials used only when no user exists yet. */
+  root: { username: string; password: string };
+  /** Where events are logged. */
+  logger: Logger;
+}
+
+interface PersistedTopic {
+  id: number;
+  createdAt: bigint;
+  settings: TopicSettings;
+  partitions: { id: number; createdAt: bigint }[];
+  groupIds: IdAllocatorState;
+  groups: { id: number; name: string }[];
+}
+
+interface PersistedState {
+  version: 1;
+  streamIds: IdAllocatorState;
+  userIds: IdAllocatorState;
+  streams: {
+    id: number;
+    name: string;
+    createdAt: bigint;
+    topicIds: IdAllocatorState;
+    topics: PersistedTopic[];
+  }[];
+  users: (Omit<UserAccount, "permissions"> & { permissions?: string })[];
+  tokens: AccessToken[];
+}
+
+/** Microseconds since the Unix epoch. */
+export function nowMicros(): bigint {
+  return BigInt(Date.now()) * 1000n;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let text = "";
+  for (const byte of bytes) text += String.fromCharCode(byte);
+  return btoa(text);
+}
+
+function fromBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+/** The server's state and the operations on it that every handler shares. */
+export class System {
+  readonly options: SystemOptions;
+  readonly logger: Logger;
+  readonly streams: Map<number, Stream> = new Map();
+  readonly streamIds: IdAllocator;
+  readonly users: Map<number, UserAccount> = new Map();
+  readonly userIds: IdAllocator;
+  readonly tokens: AccessToken[];
+  readonly clients: Map<number, Session> = new Map();
+  readonly startedAt: bigint = nowMicros();
+  /** Bound listener addresses, filled in by the transports as they start. */
+  readonly listeners: Partial<
+    Record<
+      "tcp" | "quic" | "http" | "websocket",
+      { hostname: string; port: number }
+    >
+  > = {};
+  /** Bytes read from and written to message logs since start. */
+  readonly counters: { readBytes: bigint; writtenBytes: bigint } = {
+    readBytes: 0n,
+    writtenBytes: 0n,
+  };
+  #store: StateStore;
+
+  private constructor(
+    options: SystemOptions,
+    store: StateStore,
+    state: PersistedState | undefined,
+  ) {
+    this.options = options;
+    this.logger = options.logger;
+    this.#store = store;
+    this.streamIds = new IdAllocator(state?.streamIds);
+    this.userIds = new IdAllocator(state?.userIds);
+    this.tokens = state?.tokens ?? [];
+    for (const user of state?.users ?? []) {
+      this.users.set(user.id, {
+        ...user,
+        permissions: user.permissions
+          ? decodePermissions(fromBase64(user.permissions))
+          : undefined,
+      });
+    }
+  }
+
+  /** Opens the data directory: loads metadata, recovers every partition, creates the root user. */
+  static async open(options: SystemOptions): Promise<System> {
+    await initHashing();
+    await Deno.mkdir(options.dataDir, { recursive: true });
+    const store = await StateStore.open(
+      `${options.dataDir}/state/metadata.json`,
+    );
+    const state = store.load<PersistedState>();
+    const system = new System(options, store, state);
+    for (const s of state?.streams ?? []) {
+      const stream = new Stream(
+        s.id,
+        s.createdAt,
+        s.name,
+        new IdAllocator(s.topicIds),
+      );
+      for (const t of s.topics) {
+        const topic = new Topic(
+          t.id,
+          t.createdAt,
+          t.settings,
+          new IdAllocator(t.groupIds),
+        );
+        for (const p of t.partitions) {
+          topic.partitions.push(
+            await system.openPartition(stream.id, topic.id, p.id, p.createdAt),
+          );
+        }
+        for (const g of t.groups) {
+          topic.groups.set(g.id, new ConsumerGroup(g.id, g.name));
+        }
+        stream.topics.set(topic.id, topic);
+      }
+      system.streams.set(stream.id, stream);
+    }
+    if (system.users.size === 0) {
+      const id = system.userIds.allocate();
+      system.users.set(id, {
+        id,
+        username: options.root.username,
+        passwordHash: await hashPassword(options.root.password),
+        status: 1,
+        createdAt: nowMicros(),
+        permissions: rootPermissions(),
+      });
+      await system.persist();
+      options.logger.info("Created root user", {
+        username: options.root.username,
+      });
+    }
+    return system;
+  }
+
+  /** Opens or creates a partition's files. */
+  openPartition(
+    streamId: number,
+    topicId: number,
+    partitionId: number,
+    createdAt: bigint,
+  ): Promise<Partition> {
+    const dir = partitionDir(
+      this.options.dataDir,
+      streamId,
+      topicId,
+      partitionId,
+    );
+    return Partition.open(dir, partitionId, createdAt, {
+      segmentSize: this.options.segmentSize,
+      enforceFsync: this.options.enforceFsync,
+      validateChecksum: this.options.validateChecksum,
+      logger: (message) =>
+        this.logger.warn(message, { streamId, topicId, partitionId }),
+    });
+  }
+
+  /** Directory of a stream. */
+  streamDir(streamId: number): string {
+    return `${this.options.dataDir}/streams/${streamId}`;
+  }
+
+  /** Directory of a topic. */
+  topicDir(streamId: number, topicId: number): string {
+    return `${this.streamDir(streamId)}/topics/${topicId}`;
+  }
+
+  /** Writes the metadata (streams, topics, partitions, groups, users, tokens) atomically. */
+  persist(): Promise<void> {
+    const state: PersistedState = {
+      version: 1,
+      streamIds: this.streamIds.toJSON(),
+      userIds: this.userIds.toJSON(),
+      streams: [...this.streams.values()].map((s) => ({
+        id: s.id,
+        name: s.name,
+        createdAt: s.createdAt,
+        topicIds: s.topicIds.toJSON(),
+        topics: [...s.topics.values()].map((t) => ({
+          id: t.id,
+          createdAt: t.createdAt,
+          settings: t.settings,
+          partitions: t.partitions.map((p) => ({
+            id: p.id,
+            createdAt: p.createdAt,
+          })),
+          groupIds: t.groupIds.toJSON(),
+          groups: [...t.groups.values()].map((g) => ({
+            id: g.id,
+            name: g.name,
+          })),
+        })),
+      })),
+      users: [...this.users.values()].map((u) => ({
+        ...u,
+        permissions: u.permissions
+          ? toBase64(encodePermissions(u.permissions))
+          : undefined,
+      })),
+      tokens: this.tokens,
+    };
+    return this.#store.save(state, { fsync: this.options.stateFsync });
+  }
+
+  /** Finds a stream by id or name; throws 1009 when missing. */
+  stream(id: Identifier): Stream {
+    const stream = this.findStream(id);
+    if (!stream) {
+      throw new IggyError(
+        ErrorCode.StreamIdNotFound,
+        `stream ${JSON.stringify(id)}`,
+      );
+    }
+    return stream;
+  }
+
+  /** Finds a stream by id or name. */
+  findStream(id: Identifier): Stream | undefined {
+    if (typeof id === "number") return this.streams.get(id);
+    for (const stream of this.streams.values()) {
+      if (stream.name === id) return stream;
+    }
+    return undefined;
+  }
+
+  /** Finds a topic; throws 1009/2010 when missing. */
+  topic(
+    streamId: Identifier,
+    topicId: Identifier,
+  ): { stream: Stream; topic: Topic } {
+    const stream = this.stream(streamId);
+    const topic = stream.findTopic(topicId);
+    if (!topic) {
+      throw new IggyError(
+        ErrorCode.TopicIdNotFound,
+        `topic ${JSON.stringify(topicId)}`,
+      );
+    }
+    return { stream, topic };
+  }
+
+  /** Finds a user by id or name. */
+  findUser(id: Identifier): UserAccount | undefined {
+    if (typeof id === "number") return this.users.get(id);
+    for (const user of this.users.values()) {
+      if (user.username === id) return user;
+    }
+    return undefined;
+  }
+
+  /** The permissions of the session's user (live, so changes apply at once). */
+  permissionsOf(session: Session): Permissions | undefined {
+    return session.userId === undefined
+      ? undefined
+      : this.users.get(session.userId)?.permissions;
+  }
+
+  /** Registers a new connection. */
+  addClient(session: Session): void {
+    this.clients.set(session.clientId, session);
+  }
+
+  /** Removes a connection and its group memberships. */
+  removeClient(session: Session): void {
+    if (this.clients.get(session.clientId) === session) {
+      this.clients.delete(session.clientId);
+    }
+    for (const stream of this.streams.values()) {
+      for (const topic of stream.topics.values()) {
+        for (const group of topic.groups.values()) {
+          group.leave(session.clientId, topic.partitions.length);
+        }
+      }
+    }
+  }
+
+  /** Flushes and closes every partition. */
+  async close(): Promise<void> {
+    for (const stream of this.streams.values()) {
+      for (const topic of stream.topics.values()) {
+        for (const partition of topic.partitions) {
+          await partition.log.flush(true);
+          await partition.log.close();
+        }
+      }
+    }
+  }
+}

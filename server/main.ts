@@ -1,0 +1,119 @@
+/**
+ * The server entry point: `deno run -A server/main.ts [--fresh] [--with-default-root-credentials]`.
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { ConfigError, displayConfig, loadConfig } from "./config.ts";
+import { createLogger, resolveLogLevel } from "./logger.ts";
+import { startServer } from "./server.ts";
+import { SERVER_VERSION } from "./commands/system.ts";
+
+const USAGE = `Usage: deno run -A server/main.ts [options]
+
+Options:
+  -f, --fresh                        delete the data directory before starting
+      --with-default-root-credentials  root user iggy/iggy when IGGY_ROOT_USERNAME/PASSWORD are unset
+  -h, --help                         show this help
+  -V, --version                      show the version
+
+Configuration: configs/server.toml (or IGGY_CONFIG_PATH) and IGGY_* environment variables.`;
+
+const ALPHANUMERIC =
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+function randomPassword(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(64));
+  const length = 20 + (bytes[0]! % 20);
+  let out = "";
+  for (let i = 1; i <= length; i++) {
+    out += ALPHANUMERIC[bytes[i]! % ALPHANUMERIC.length];
+  }
+  return out;
+}
+
+/** Resolves the root credentials (binary.md §8.1, config.md §7). */
+function rootCredentials(
+  withDefaults: boolean,
+): { username: string; password: string; generated: boolean } {
+  let username = Deno.env.get("IGGY_ROOT_USERNAME");
+  let password = Deno.env.get("IGGY_ROOT_PASSWORD");
+  if (withDefaults) {
+    username ??= "iggy";
+    password ??= "iggy";
+  }
+  if ((username === undefined) !== (password === undefined)) {
+    throw new ConfigError(
+      "Set both IGGY_ROOT_USERNAME and IGGY_ROOT_PASSWORD, or neither",
+    );
+  }
+  if (username !== undefined && password !== undefined) {
+    return { username, password, generated: false };
+  }
+  return { username: "iggy", password: randomPassword(), generated: true };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      fresh: { type: "boolean", short: "f", default: false },
+      "with-default-root-credentials": { type: "boolean", default: false },
+      "config-provider": { type: "string", short: "c", default: "file" },
+      help: { type: "boolean", short: "h", default: false },
+      version: { type: "boolean", short: "V", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    console.log(`iggy-server ${SERVER_VERSION} (TypeScript)`);
+    return 0;
+  }
+  const config = await loadConfig();
+  const logger = createLogger(
+    resolveLogLevel(config.system.logging.level),
+  );
+  const display = Deno.env.get("IGGY_DISPLAY_CONFIG");
+  if (
+    display === undefined || display === "1" || display.toLowerCase() === "true"
+  ) {
+    logger.debug("Configuration", { config: displayConfig(config) });
+  }
+  const root = rootCredentials(values["with-default-root-credentials"]);
+  const server = await startServer(config, {
+    logger,
+    root,
+    fresh: values.fresh,
+  });
+  if (
+    root.generated && server.system.users.get(0)?.username === root.username
+  ) {
+    const fresh = server.system.users.size === 1;
+    if (fresh) console.log(`Generated root user password: ${root.password}`);
+  }
+
+  const { promise: stopped, resolve } = Promise.withResolvers<string>();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => resolve(signal));
+  }
+  const signal = await stopped;
+  logger.info("Shutting down", { signal });
+  await server.close();
+  return 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main());
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof TypeError) {
+      console.error(`error: ${err.message}`);
+      Deno.exit(2);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Starts a configured server: opens the data directory, starts the enabled transports and the background
+ * tasks, and stops it all cleanly.
+ * @module
+ */
+
+import { resolve } from "node:path";
+import type { ServerConfig } from "./config.ts";
+import { parseAddress } from "./config.ts";
+import type { Logger } from "./logger.ts";
+import { System } from "./domain/system.ts";
+import { TcpServer } from "./tcp/tcp_server.ts";
+import { deleteExpiredTokens } from "./commands/tokens.ts";
+import { U64_MAX } from "./config_values.ts";
+
+/** Options of {@linkcode startServer} that do not come from the config file. */
+export interface StartOptions {
+  logger: Logger;
+  /** Root credentials for a fresh data directory. */
+  root: { username: string; password: string };
+  /** Delete the data directory first. */
+  fresh?: boolean;
+}
+
+/** A running server. */
+export interface RunningServer {
+  system: System;
+  tcp?: TcpServer;
+  /** Stops accepting, finishes in-flight requests, flushes and closes everything. */
+  close(): Promise<void>;
+}
+
+function formatBound(addr: { hostname: string; port: number }): string {
+  return addr.hostname.includes(":")
+    ? `[${addr.hostname}]:${addr.port}`
+    : `${addr.hostname}:${addr.port}`;
+}
+
+/** Writes `runtime/current_config.toml` with the bound addresses, as Iggy does. */
+async function writeRuntimeConfig(
+  dataDir: string,
+  system: System,
+): Promise<void> {
+  const lines: string[] = [];
+  for (const [name, addr] of Object.entries(system.listeners)) {
+    if (addr) lines.push(`[${name}]`, `address = "${formatBound(addr)}"`, "");
+  }
+  const path = `${dataDir}/runtime/current_config.toml`;
+  await Deno.writeTextFile(`${path}.tmp`, lines.join("\n"));
+  await Deno.rename(`${path}.tmp`, path);
+}
+
+function every(
+  ms: number,
+  task: () => Promise<unknown> | unknown,
+  logger: Logger,
+): ReturnType<typeof setInterval> {
+  return setInterval(async () => {
+    try {
+      await task();
+    } catch (err) {
+      logger.error("Background task failed", { error: String(err) });
+    }
+  }, ms);
+}
+
+/** Starts the server described by `config`. */
+export async function startServer(
+  config: ServerConfig,
+  options: StartOptions,
+): Promise<RunningServer> {
+  const { logger } = options;
+  const dataDir = resolve(config.system.path);
+  if (options.fresh) {
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+  await Deno.remove(`${dataDir}/runtime`, { recursive: true }).catch(() => {});
+  await Deno.mkdir(`${dataDir}/runtime`, { recursive: true });
+
+  const system = await System.open({
+    dataDir,
+    segmentSize: config.system.segment.size,
+    enforceFsync: config.system.partition.enforceFsync,
+    validateChecksum: config.system.partition.validateChecksum,
+    stateFsync: config.system.state.enforceFsync,
+    topicDefaults: {
+      messageExpiry: config.system.topic.messageExpiry === 0n
+        ? U64_MAX
+        : config.system.topic.messageExpiry,
+      maxTopicSize: config.system.topic.maxSize === 0n
+        ? U64_MAX
+        : config.system.topic.maxSize,
+    },
+    maxTokensPerUser: config.personalAccessToken.maxTokensPerUser,
+    root: options.root,
+    logger,
+  });
+
+  let tcp: TcpServer | undefined;
+  if (config.tcp.enabled) {
+    const address = parseAddress(config.tcp.address);
+    tcp = TcpServer.listen(system, {
+      hostname: address.hostname,
+      port: address.port,
+    });
+    system.listeners.tcp = { hostname: tcp.addr.hostname, port: tcp.addr.port };
+    logger.info("TCP server listening", {
+      address: formatBound(system.listeners.tcp),
+    });
+  }
+
+  const timers: ReturnType<typeof setInterval>[] = [];
+  if (config.personalAccessToken.cleaner.enabled) {
+    timers.push(
+      every(
+        config.personalAccessToken.cleaner.interval,
+        () => deleteExpiredTokens({ system }),
+        logger,
+      ),
+    );
+  }
+  if (config.heartbeat.enabled) {
+    const limit = config.heartbeat.interval * 1.2;
+    timers.push(every(config.heartbeat.interval, () => {
+      const now = Date.now();
+      for (const session of system.clients.values()) {
+        if (now - session.lastHeartbeat > limit) {
+          logger.info("Removing stale client", { address: session.address });
+          session.stale = true;
+          system.removeClient(session);
+          session.onClose?.();
+        }
+      }
+    }, logger));
+  }
+  if (config.messageSaver.enabled) {
+    timers.push(every(config.messageSaver.interval, async () => {
+      for (const stream of system.streams.values()) {
+        for (const topic of stream.topics.values()) {
+          for (const partition of topic.partitions) {
+            await partition.log.flush(config.messageSaver.enforceFsync);
+          }
+        }
+      }
+    }, logger));
+  }
+
+  await writeRuntimeConfig(dataDir, system);
+
+  return {
+    system,
+    tcp,
+    async close() {
+      for (const timer of timers) clearInterval(timer);
+      await tcp?.close();
+      await system.close();
+      logger.info("Server stopped");
+    },
+  };
+}

@@ -1,0 +1,236 @@
+/**
+ * The binary request loop of one stream connection (TCP or TLS): read the 8-byte header, check the length,
+ * read the payload, dispatch, write the answer — one request at a time, in order (binary.md §1.1–1.2).
+ * @module
+ */
+
+import {
+  CommandCode,
+  ErrorCode,
+  FRAME_HEADER_SIZE,
+  IggyError,
+  MAX_CONTROL_PAYLOAD,
+  writeResponseHeader,
+} from "../../client/protocol/mod.ts";
+import type { System } from "../domain/system.ts";
+import type { Session } from "../commands/session.ts";
+import { dispatch } from "../commands/table.ts";
+
+/** What the loop needs from a connection (Deno.Conn and Deno.TlsConn fit). */
+export interface ByteStream {
+  read(buffer: Uint8Array): Promise<number | null>;
+  write(bytes: Uint8Array): Promise<number>;
+  close(): void;
+}
+
+const READ_BUFFER_SIZE = 64 * 1024;
+/** Answers up to this size are copied into one buffer and written with one call. */
+const COALESCE_LIMIT = 256 * 1024;
+
+class ConnectionClosed extends Error {
+  constructor() {
+    super("Connection closed");
+    this.name = "ConnectionClosed";
+  }
+}
+
+/** Buffered reader that hands out views for small reads and fills caller buffers for large ones. */
+class FrameReader {
+  #conn: ByteStream;
+  #buffer = new Uint8Array(READ_BUFFER_SIZE);
+  #start = 0;
+  #end = 0;
+
+  constructor(conn: ByteStream) {
+    this.#conn = conn;
+  }
+
+  async #fill(): Promise<void> {
+    if (this.#start === this.#end) {
+      this.#start = 0;
+      this.#end = 0;
+    } else if (this.#start > 0) {
+      this.#buffer.copyWithin(0, this.#start, this.#end);
+      this.#end -= this.#start;
+      this.#start = 0;
+    }
+    const n = await this.#conn.read(this.#buffer.subarray(this.#end));
+    if (n === null || n === 0) throw new ConnectionClosed();
+    this.#end += n;
+  }
+
+  /** A view of the next `n` bytes (n ≤ the buffer size), valid until the next read. */
+  async view(n: number): Promise<Uint8Array> {
+    while (this.#end - this.#start < n) await this.#fill();
+    const out = this.#buffer.subarray(this.#start, this.#start + n);
+    this.#start += n;
+    return out;
+  }
+
+  /** Reads exactly `target.length` bytes into `target`. */
+  async into(target: Uint8Array): Promise<void> {
+    const buffered = Math.min(this.#end - this.#start, target.length);
+    target.set(this.#buffer.subarray(this.#start, this.#start + buffered));
+    this.#start += buffered;
+    let at = buffered;
+    while (at < target.length) {
+      const n = await this.#conn.read(target.subarray(at));
+      if (n === null || n === 0) throw new ConnectionClosed();
+      at += n;
+    }
+  }
+}
+
+async function writeAll(conn: ByteStream, bytes: Uint8Array): Promise<void> {
+  let at = 0;
+  while (at < bytes.length) at += await conn.write(bytes.subarray(at));
+}
+
+/** Writes an OK answer whose payload is `chunks`. */
+export async function writeAnswer(
+  conn: ByteStream,
+  chunks: Uint8Array[],
+): Promise<void> {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  if (length <= COALESCE_LIMIT) {
+    const frame = new Uint8Array(FRAME_HEADER_SIZE + length);
+    writeResponseHeader(frame, 0, length);
+    let at = FRAME_HEADER_SIZE;
+    for (const chunk of chunks) {
+      frame.set(chunk, at);
+      at += chunk.length;
+    }
+    await writeAll(conn, frame);
+    return;
+  }
+  const header = new Uint8Array(FRAME_HEADER_SIZE + chunks[0]!.length);
+  writeResponseHeader(header, 0, length);
+  header.set(chunks[0]!, FRAME_HEADER_SIZE);
+  await writeAll(conn, header);
+  for (let i = 1; i < chunks.length; i++) await writeAll(conn, chunks[i]!);
+}
+
+/** Writes an error answer `[code][0]`. */
+export async function writeError(
+  conn: ByteStream,
+  code: number,
+): Promise<void> {
+  const frame = new Uint8Array(FRAME_HEADER_SIZE);
+  writeResponseHeader(frame, code, 0);
+  await writeAll(conn, frame);
+}
+
+/** Maps anything a handler threw to an Iggy error code, logging unexpected failures. */
+export function errorCodeOf(
+  system: System,
+  err: unknown,
+  code: number,
+): number {
+  if (err instanceof IggyError) return err.code;
+  system.logger.error("Command failed", {
+    code,
+    error: err instanceof Error ? err.stack ?? err.message : String(err),
+  });
+  return ErrorCode.Error;
+}
+
+/** Lets a server stop a connection between requests (graceful shutdown). */
+export interface ConnectionControl {
+  /** True while a request is being handled. */
+  busy: boolean;
+  /** Set by the server: finish the current request, then say "disconnected" and close. */
+  stopping: boolean;
+}
+
+/**
+ * Serves requests on `conn` until it closes. Oversized control payloads are answered with 3 and the
+ * connection is closed (the bytes are not drained), so the stream never desynchronises.
+ */
+export async function serveConnection(
+  system: System,
+  session: Session,
+  conn: ByteStream,
+  control: ConnectionControl = { busy: false, stopping: false },
+): Promise<void> {
+  const reader = new FrameReader(conn);
+  system.addClient(session);
+  try {
+    while (!session.stale && !control.stopping) {
+      control.busy = false;
+      const header = await reader.view(FRAME_HEADER_SIZE);
+      control.busy = true;
+      const view = new DataView(
+        header.buffer,
+        header.byteOffset,
+        FRAME_HEADER_SIZE,
+      );
+      const length = view.getUint32(0, true);
+      const code = view.getUint32(4, true);
+      if (length < 4) {
+        await writeError(conn, ErrorCode.InvalidCommand);
+        continue;
+      }
+      const payloadLength = length - 4;
+      let payload: Uint8Array;
+      if (
+        code === CommandCode.SendMessages || payloadLength > READ_BUFFER_SIZE
+      ) {
+        if (
+          code !== CommandCode.SendMessages &&
+          payloadLength > MAX_CONTROL_PAYLOAD
+        ) {
+          system.logger.warn("Closing connection: oversized payload", {
+            client: session.address,
+            code,
+            payloadLength,
+          });
+          await writeError(conn, ErrorCode.InvalidCommand);
+          break;
+        }
+        // A fresh buffer: send batches are stored (and may be cached) as received.
+        payload = new Uint8Array(payloadLength);
+        await reader.into(payload);
+      } else {
+        payload = await reader.view(payloadLength);
+      }
+      session.lastHeartbeat = Date.now();
+      let chunks: Uint8Array[];
+      try {
+        chunks = await dispatch({ system, session }, code, payload);
+      } catch (err) {
+        const status = errorCodeOf(system, err, code);
+        await writeError(conn, status);
+        if (
+          status === ErrorCode.StaleClient ||
+          status === ErrorCode.ClientNotFound
+        ) break;
+        continue;
+      }
+      await writeAnswer(conn, chunks);
+    }
+    if (control.stopping) await writeError(conn, ErrorCode.Disconnected);
+  } catch (err) {
+    if (!(err instanceof ConnectionClosed) && !isDisconnect(err)) {
+      system.logger.warn("Connection error", {
+        client: session.address,
+        error: String(err),
+      });
+    }
+  } finally {
+    system.removeClient(session);
+    try {
+      conn.close();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+function isDisconnect(err: unknown): boolean {
+  return err instanceof Deno.errors.ConnectionReset ||
+    err instanceof Deno.errors.BrokenPipe ||
+    err instanceof Deno.errors.BadResource ||
+    err instanceof Deno.errors.Interrupted ||
+    err instanceof Deno.errors.NotConnected;
+}
