@@ -22,3 +22,4 @@ export * from "./commands/consumer_groups.ts";
 export * from "./commands/offsets.ts";
 export * from "./commands/messages.ts";
 export * from "./batch.ts";
+export * from "./headers.ts";
