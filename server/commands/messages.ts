@@ -86,7 +86,9 @@ export async function sendMessages(
   const { stream, topic } = ctx.system.topic(batch.streamId, batch.topicId);
   require(ctx, "send", { streamId: stream.id, topicId: topic.id });
   const partition = selectPartition(topic, batch);
-  await partition.log.append(batch.messages, batch.count, nowMicros());
+  // The transports hand over a buffer of their own, so the log's cache may keep it without a copy.
+  await partition.log.append(batch.messages, batch.count, nowMicros(), { transfer: true });
+  ctx.system.counters.writtenBytes += BigInt(batch.messages.length);
 }
 
 /** Resolves the partition and offset owner of a poll or offset command (binary.md §8.5, §8.7). */
@@ -195,6 +197,7 @@ export async function pollMessages(
   const start = startOffset(partition, owner, cmd);
   if (start >= log.nextOffset) return empty;
   const read = await log.read(start, cmd.count);
+  for (const chunk of read.chunks) ctx.system.counters.readBytes += BigInt(chunk.length);
   if (cmd.autoCommit && read.count > 0) {
     await partition.storeOffset(
       owner,

@@ -1,0 +1,238 @@
+import assert from "node:assert/strict";
+import {
+  decodePolledMessages,
+  decodeSendMessages,
+  encodeSendMessages,
+  INDEX_ENTRY_SIZE,
+  MESSAGE_HEADER_SIZE,
+  MessageField,
+  validateMessages,
+} from "../../client/protocol/batch.ts";
+import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
+import { FRAME_HEADER_SIZE } from "../../client/protocol/frame.ts";
+import { CommandCode } from "../../client/protocol/codes.ts";
+import { encodeRequest } from "../../client/protocol/frame.ts";
+import { header, headerToValue } from "../../client/protocol/headers.ts";
+import { hex, toHex } from "./_codec.ts";
+
+interface Vector {
+  name: string;
+  hex: string;
+}
+
+const vectors: Vector[] = JSON.parse(
+  await Deno.readTextFile(new URL("../testdata/vectors.json", import.meta.url)),
+);
+
+function vector(name: string): Uint8Array {
+  const found = vectors.find((v) => v.name === name);
+  assert.ok(found, name);
+  return hex(found.hex);
+}
+
+const T = 1700000000000000n;
+const text = new TextEncoder();
+
+function assertIggyError(fn: () => unknown, code: number): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof IggyError, `expected IggyError, got ${err}`);
+    assert.equal(err.code, code, err.message);
+    return true;
+  });
+}
+
+Deno.test("encodeSendMessages() matches the send_messages_hello vector byte for byte", () => {
+  const payload = encodeSendMessages({
+    streamId: 0,
+    topicId: 0,
+    partitioning: { kind: "partition_id", partitionId: 0 },
+    messages: [{ id: 1n, payload: text.encode("hello"), originTimestamp: T }],
+  });
+  assert.equal(
+    toHex(encodeRequest(CommandCode.SendMessages, payload)),
+    toHex(vector("send_messages_hello")),
+  );
+});
+
+Deno.test("encodeSendMessages() matches the header/balanced vector byte for byte", () => {
+  const payload = encodeSendMessages({
+    streamId: "dev",
+    topicId: "events",
+    partitioning: { kind: "balanced" },
+    messages: [{
+      payload: text.encode("hello"),
+      originTimestamp: T,
+      headers: { "content-type": header.string("text/plain") },
+    }],
+  });
+  assert.equal(
+    toHex(encodeRequest(CommandCode.SendMessages, payload)),
+    toHex(vector("send_messages_with_header_balanced")),
+  );
+});
+
+Deno.test("decodeSendMessages() splits the vector into metadata, index and frames", () => {
+  const frame = vector("send_messages_with_header_balanced");
+  const batch = decodeSendMessages(frame.subarray(FRAME_HEADER_SIZE));
+  assert.equal(batch.streamId, "dev");
+  assert.equal(batch.topicId, "events");
+  assert.deepEqual(batch.partitioning, { kind: "balanced" });
+  assert.equal(batch.count, 1);
+  assert.equal(batch.indexes.length, INDEX_ENTRY_SIZE);
+  assert.equal(batch.messages.length, 101);
+  validateMessages(batch);
+});
+
+Deno.test("decodePolledMessages() reads the poll vector", () => {
+  const frame = vector("poll_messages_offset0_count10_ok");
+  const polled = decodePolledMessages(frame.subarray(FRAME_HEADER_SIZE));
+  assert.equal(polled.partitionId, 0);
+  assert.equal(polled.currentOffset, 0n);
+  assert.equal(polled.messages.length, 1);
+  const [message] = polled.messages;
+  assert.equal(message!.id, 1n);
+  assert.equal(message!.offset, 0n);
+  assert.equal(message!.timestamp, T + 1000n);
+  assert.equal(message!.originTimestamp, T);
+  assert.equal(message!.checksum, 0xe84b1f430562d036n);
+  assert.equal(new TextDecoder().decode(message!.payload), "hello");
+  assert.deepEqual(message!.headers, {});
+});
+
+Deno.test("decodePolledMessages() decodes typed user headers and stops at a truncated frame", () => {
+  const payload = encodeSendMessages({
+    streamId: 0,
+    topicId: 0,
+    partitioning: { kind: "balanced" },
+    messages: [
+      {
+        payload: text.encode("a"),
+        headers: {
+          n: header.uint64(42n),
+          s: header.string("x"),
+          b: header.bool(true),
+        },
+      },
+      { payload: text.encode("b") },
+    ],
+  });
+  const batch = decodeSendMessages(payload);
+  const answer = new Uint8Array(16 + batch.messages.length);
+  new DataView(answer.buffer).setUint32(12, 2, true);
+  answer.set(batch.messages, 16);
+  const polled = decodePolledMessages(answer);
+  assert.equal(polled.messages.length, 2);
+  assert.equal(headerToValue(polled.messages[0]!.headers.n!), 42n);
+  assert.equal(headerToValue(polled.messages[0]!.headers.s!), "x");
+  assert.equal(headerToValue(polled.messages[0]!.headers.b!), true);
+  const truncated = decodePolledMessages(answer.subarray(0, answer.length - 1));
+  assert.equal(truncated.messages.length, 1);
+});
+
+function sampleBatch(count = 3): Uint8Array {
+  return encodeSendMessages({
+    streamId: 1,
+    topicId: 2,
+    partitioning: { kind: "partition_id", partitionId: 0 },
+    messages: Array.from(
+      { length: count },
+      (_, i) => ({ payload: text.encode(`message ${i}`) }),
+    ),
+  });
+}
+
+Deno.test("validateMessages() rejects what binary.md §6.4 rejects", () => {
+  const cases: [
+    string,
+    (payload: Uint8Array, batchStart: number, view: DataView) => void,
+    number,
+  ][] = [
+    [
+      "non-zero index offset",
+      (_p, _s, v) => v.setUint32(0, 1, true),
+      ErrorCode.NonZeroOffset,
+    ],
+    [
+      "non-zero index timestamp",
+      (_p, _s, v) => v.setBigUint64(8, 1n, true),
+      ErrorCode.NonZeroTimestamp,
+    ],
+    [
+      "decreasing index position",
+      (_p, _s, v) => v.setUint32(16 + 4, 10, true),
+      ErrorCode.CannotReadIndexPosition,
+    ],
+    [
+      "position past the section",
+      (_p, _s, v) => v.setUint32(4, 1_000_000, true),
+      ErrorCode.MissingIndex,
+    ],
+    [
+      "reserved field",
+      (_p, s, v) => v.setBigUint64(s + MessageField.Reserved, 1n, true),
+      ErrorCode.InvalidReservedField,
+    ],
+    [
+      "declared size too large",
+      (_p, s, v) => v.setUint32(s + MessageField.PayloadLength, 500, true),
+      ErrorCode.MissingIndex,
+    ],
+    [
+      "declared size too small",
+      (_p, s, v) => v.setUint32(s + MessageField.PayloadLength, 1, true),
+      ErrorCode.InvalidMessagesSize,
+    ],
+  ];
+  for (const [name, corrupt, code] of cases) {
+    const payload = sampleBatch();
+    const metadataLength = new DataView(payload.buffer).getUint32(0, true);
+    const indexStart = 4 + metadataLength;
+    const framesStart = indexStart + 3 * INDEX_ENTRY_SIZE;
+    corrupt(
+      payload,
+      framesStart - indexStart,
+      new DataView(payload.buffer, indexStart),
+    );
+    assertIggyError(() => validateMessages(decodeSendMessages(payload)), code);
+    assert.ok(name);
+  }
+});
+
+Deno.test("validateMessages() rejects an empty batch and malformed user headers", () => {
+  const payload = sampleBatch(1);
+  const view = new DataView(payload.buffer);
+  const metadataLength = view.getUint32(0, true);
+  view.setUint32(metadataLength, 0, true); // messages_count is the metadata's last u32
+  const empty = decodeSendMessages(payload);
+  assertIggyError(
+    () => validateMessages({ ...empty, count: 0 }),
+    ErrorCode.InvalidMessagesCount,
+  );
+
+  const withHeaders = encodeSendMessages({
+    streamId: 0,
+    topicId: 0,
+    partitioning: { kind: "balanced" },
+    messages: [{
+      payload: text.encode("p"),
+      headers: { k: header.string("v") },
+    }],
+  });
+  const batch = decodeSendMessages(withHeaders);
+  // Make the value kind a Uint32 while its length stays 1 byte.
+  const valueKindAt = MESSAGE_HEADER_SIZE + 1 + 1 + 4 + 1;
+  batch.messages[valueKindAt] = 11;
+  assertIggyError(() => validateMessages(batch), ErrorCode.InvalidHeaderValue);
+});
+
+Deno.test("decodeSendMessages() maps bad metadata to 6 and 3", () => {
+  const payload = sampleBatch();
+  payload[4] = 9; // stream identifier kind
+  assertIggyError(
+    () => decodeSendMessages(payload),
+    ErrorCode.InvalidIdentifier,
+  );
+  const short = sampleBatch();
+  new DataView(short.buffer).setUint32(0, 100_000, true);
+  assertIggyError(() => decodeSendMessages(short), ErrorCode.InvalidCommand);
+});
