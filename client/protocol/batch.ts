@@ -57,6 +57,8 @@ export interface OutgoingMessage {
   payload: Uint8Array;
   /** Typed user headers. */
   headers?: UserHeaders;
+  /** An already-encoded user-header block, sent as is (takes precedence over `headers`). */
+  rawHeaders?: Uint8Array;
   /** Producer timestamp in µs; defaults to now. */
   originTimestamp?: bigint;
 }
@@ -103,7 +105,8 @@ export function encodeSendMessages(command: SendMessages): Uint8Array {
         `Message payload is larger than ${MAX_PAYLOAD_SIZE} bytes`,
       );
     }
-    const size = userHeadersSize(message.headers);
+    const size = message.rawHeaders?.length ??
+      userHeadersSize(message.headers);
     if (size > MAX_USER_HEADERS_SIZE) {
       throw new RangeError("User headers are larger than 100000 bytes");
     }
@@ -136,7 +139,12 @@ export function encodeSendMessages(command: SendMessages): Uint8Array {
       true,
     );
     out.set(message.payload, at + MESSAGE_HEADER_SIZE);
-    if (message.headers) {
+    if (message.rawHeaders) {
+      out.set(
+        message.rawHeaders,
+        at + MESSAGE_HEADER_SIZE + message.payload.length,
+      );
+    } else if (message.headers) {
       writeUserHeaders(
         out,
         at + MESSAGE_HEADER_SIZE + message.payload.length,

@@ -1,0 +1,203 @@
+/**
+ * Access tokens of the HTTP API (http.md §3.3–3.4): issuing, validating and revoking JWTs. Revoked
+ * token ids are kept until their expiry in `<data>/state/tokens` (MessagePack map id → exp seconds).
+ * @module
+ */
+
+import {
+  type CryptoKey,
+  importPKCS8,
+  importSPKI,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from "jose";
+import { decode, encode } from "@msgpack/msgpack";
+import type { HttpConfig } from "../config.ts";
+
+/** `u64::MAX`: an access-token expiry meaning "never". */
+const NEVER = 0xffff_ffff_ffff_ffffn;
+
+/** The claims the API relies on, from a token that validated. */
+export interface TokenClaims {
+  /** The user id (`sub`). */
+  userId: number;
+  /** The token id (`jti`). */
+  jti: string;
+  /** Expiry, Unix seconds. */
+  exp: number;
+}
+
+/** An issued token as the login answer carries it. */
+export interface IssuedToken {
+  token: string;
+  /** Expiry, Unix seconds. */
+  expiry: number;
+}
+
+type Key = CryptoKey | Uint8Array;
+
+function randomSecret(): string {
+  const alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = crypto.getRandomValues(new Uint8Array(64));
+  const length = 32 + (bytes[0]! % 32);
+  let out = "";
+  for (let i = 1; i <= length; i++) {
+    out += alphabet[bytes[i]! % alphabet.length];
+  }
+  return out;
+}
+
+function secretBytes(secret: string, base64: boolean): Uint8Array {
+  if (!base64) return new TextEncoder().encode(secret);
+  return Uint8Array.from(atob(secret), (c) => c.charCodeAt(0));
+}
+
+/** A UUID v7 (time-ordered) string. */
+export function uuidV7(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let ms = Date.now();
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${
+    hex.slice(16, 20)
+  }-${hex.slice(20)}`;
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** Issues and validates the API's JWTs and remembers revoked ones. */
+export class TokenAuthority {
+  readonly #config: HttpConfig["jwt"];
+  readonly #signing: Promise<Key>;
+  readonly #verifying: Promise<Key>;
+  readonly #path: string;
+  readonly #revoked: Map<string, number>;
+
+  /**
+   * @param config `http.jwt`.
+   * @param path Where revoked token ids are persisted (`<data>/state/tokens`); loaded now.
+   */
+  constructor(config: HttpConfig["jwt"], path: string) {
+    this.#config = config;
+    this.#path = path;
+    this.#revoked = TokenAuthority.#load(path);
+    const alg = config.algorithm;
+    let encoding = config.encodingSecret;
+    let decoding = config.decodingSecret;
+    if (!encoding && !decoding) encoding = decoding = randomSecret();
+    encoding ||= decoding;
+    decoding ||= encoding;
+    if (alg.startsWith("RS")) {
+      this.#signing = importPKCS8(encoding, alg);
+      this.#verifying = importSPKI(decoding, alg);
+    } else {
+      this.#signing = Promise.resolve(
+        secretBytes(encoding, config.useBase64Secret),
+      );
+      this.#verifying = Promise.resolve(
+        secretBytes(decoding, config.useBase64Secret),
+      );
+    }
+    // Unhandled rejections of a bad key surface on first use instead.
+    this.#signing.catch(() => {});
+    this.#verifying.catch(() => {});
+  }
+
+  static #load(path: string): Map<string, number> {
+    const revoked = new Map<string, number>();
+    let bytes: Uint8Array;
+    try {
+      bytes = Deno.readFileSync(path);
+    } catch {
+      return revoked;
+    }
+    try {
+      const map = decode(bytes) as Record<string, number | bigint>;
+      const now = nowSeconds();
+      for (const [jti, exp] of Object.entries(map)) {
+        if (Number(exp) > now) revoked.set(jti, Number(exp));
+      }
+    } catch {
+      // A corrupt file only loses revocations of tokens that will expire anyway.
+    }
+    return revoked;
+  }
+
+  /** Issues a token for `userId`. */
+  async issue(userId: number): Promise<IssuedToken> {
+    const config = this.#config;
+    const iat = nowSeconds();
+    const lifetime = config.accessTokenExpiry === NEVER
+      ? 1_000_000_000
+      : Number(config.accessTokenExpiry / 1_000_000n);
+    const exp = iat + lifetime;
+    const token = await new SignJWT({})
+      .setProtectedHeader({ typ: "JWT", alg: config.algorithm })
+      .setJti(uuidV7())
+      .setIssuer(config.issuer)
+      .setAudience(config.audience)
+      .setSubject(String(userId))
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setNotBefore(iat + Math.floor(config.notBefore / 1000))
+      .sign(await this.#signing);
+    return { token, expiry: exp };
+  }
+
+  /**
+   * Validates signature, algorithm, `iss`, `aud` and `exp` (with the clock skew as leeway); `nbf`
+   * is not checked. Does not look at revocation. Undefined when anything fails.
+   */
+  async verify(token: string): Promise<TokenClaims | undefined> {
+    const config = this.#config;
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, await this.#verifying, {
+        algorithms: [config.algorithm],
+        issuer: config.validIssuers,
+        audience: config.validAudiences,
+        clockTolerance: Math.floor(config.clockSkew / 1000),
+        requiredClaims: ["exp"],
+      }));
+    } catch {
+      return undefined;
+    }
+    const sub = payload.sub ?? "";
+    if (!/^\d{1,10}$/.test(sub) || Number(sub) > 0xffff_ffff) return undefined;
+    return {
+      userId: Number(sub),
+      jti: typeof payload.jti === "string" ? payload.jti : "",
+      exp: payload.exp!,
+    };
+  }
+
+  /** True when `jti` was revoked and has not expired yet. */
+  isRevoked(jti: string): boolean {
+    const exp = this.#revoked.get(jti);
+    return exp !== undefined && exp > nowSeconds() - 3600;
+  }
+
+  /** Revokes `jti` until `exp` and persists the set (dropping entries already expired). */
+  async revoke(jti: string, exp: number): Promise<void> {
+    this.#revoked.set(jti, exp);
+    const now = nowSeconds();
+    const out: Record<string, number> = {};
+    for (const [id, until] of this.#revoked) {
+      // Keep an hour past expiry so a token still inside the clock-skew leeway stays revoked.
+      if (until + 3600 <= now) this.#revoked.delete(id);
+      else out[id] = until;
+    }
+    const tmp = `${this.#path}.tmp`;
+    await Deno.writeFile(tmp, encode(out));
+    await Deno.rename(tmp, this.#path);
+  }
+}

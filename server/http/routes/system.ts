@@ -1,0 +1,82 @@
+/**
+ * `/`, `/ping`, `/metrics`, `/stats`, `/cluster/metadata`, `/clients` and `/snapshot` (http.md §5, §9).
+ * @module
+ */
+
+import * as system from "../../commands/system.ts";
+import { renderMetrics } from "../../metrics.ts";
+import type { HttpApp, HttpDeps } from "../env.ts";
+import { commandContext, notFound } from "../env.ts";
+import {
+  jsonResponse,
+  parseU32,
+  readBody,
+  str,
+  unprocessable,
+} from "../json.ts";
+import {
+  clientDetailsJson,
+  clientJson,
+  clusterJson,
+  statsJson,
+} from "../render.ts";
+import {
+  ErrorCode,
+  IggyError,
+  SnapshotCompression,
+  SnapshotType,
+} from "../../../client/protocol/mod.ts";
+
+const TEXT = { "content-type": "text/plain; charset=utf-8" };
+
+/** Registers the system routes. */
+export function systemRoutes(app: HttpApp, deps: HttpDeps): void {
+  app.get("/", () => new Response("Iggy API", { headers: TEXT }));
+  app.get("/ping", () => new Response("pong", { headers: TEXT }));
+  if (deps.config.http.metrics.enabled) {
+    app.get(
+      deps.config.http.metrics.endpoint,
+      () =>
+        new Response(renderMetrics(deps.system, deps.metrics), {
+          headers: TEXT,
+        }),
+    );
+  }
+  app.get("/stats", async (c) => {
+    const stats = await system.getStats(commandContext(c, deps));
+    return jsonResponse(statsJson(stats));
+  });
+  app.get("/cluster/metadata", (c) => {
+    const metadata = system.getClusterMetadata(commandContext(c, deps));
+    return jsonResponse(clusterJson(metadata));
+  });
+  app.get("/clients", (c) => {
+    const clients = system.getClients(commandContext(c, deps));
+    clients.sort((a, b) => a.clientId - b.clientId);
+    return jsonResponse(clients.map(clientJson));
+  });
+  app.get("/clients/:client_id", (c) => {
+    const clientId = parseU32(c.req.param("client_id"), "client_id");
+    const client = system.getClient(commandContext(c, deps), { clientId });
+    return client ? jsonResponse(clientDetailsJson(client)) : notFound();
+  });
+  app.post("/snapshot", async (c) => {
+    const body = await readBody(c);
+    const compression = str(body, "compression");
+    if (!(compression in SnapshotCompression)) {
+      unprocessable(`compression: unknown variant \`${compression}\``);
+    }
+    const types = body.snapshot_types;
+    if (!Array.isArray(types)) unprocessable("missing field `snapshot_types`");
+    types.forEach((t) => {
+      if (typeof t !== "string" || !(t in SnapshotType)) {
+        unprocessable(`snapshot_types: unknown variant \`${String(t)}\``);
+      }
+    });
+    if (types.length > 1 && types.includes("All")) {
+      throw new IggyError(ErrorCode.InvalidCommand, "All with other types");
+    }
+    // Snapshots are not implemented by the handler yet (error 5, feature_unavailable).
+    return system.getSnapshot(commandContext(c, deps));
+  });
+}

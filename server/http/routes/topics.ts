@@ -1,0 +1,197 @@
+/**
+ * Topics, partitions and segments (http.md §5 routes 29–37).
+ * @module
+ */
+
+import {
+  type CompressionAlgorithm,
+  ErrorCode,
+  IggyError,
+} from "../../../client/protocol/mod.ts";
+import * as topics from "../../commands/topics.ts";
+import type { HttpApp, HttpContext, HttpDeps } from "../env.ts";
+import {
+  checkName,
+  commandContext,
+  empty,
+  notFound,
+  recordArg,
+  streamOrNotFound,
+} from "../env.ts";
+import {
+  badRequest,
+  type JsonObject,
+  jsonResponse,
+  optU8,
+  parseIdentifier,
+  parseU32,
+  readBody,
+  str,
+  u32,
+  u64,
+  unprocessable,
+} from "../json.ts";
+import { topicDetailsJson, topicJson } from "../render.ts";
+import { streamParam } from "./streams.ts";
+
+/** The `{topic_id}` path identifier. */
+export function topicParam(c: HttpContext): string | number {
+  const id = parseIdentifier(c.req.param("topic_id")!);
+  recordArg(c, "topic_id", String(id));
+  return id;
+}
+
+function readCompression(body: JsonObject): CompressionAlgorithm {
+  const name = str(body, "compression_algorithm").toLowerCase();
+  if (name === "none") return 1;
+  if (name === "gzip") return 2;
+  return unprocessable(`compression_algorithm: unknown variant \`${name}\``);
+}
+
+function readSettings(body: JsonObject) {
+  const name = str(body, "name");
+  checkName(name, ErrorCode.InvalidTopicName);
+  const compressionAlgorithm = readCompression(body);
+  const messageExpiry = u64(body, "message_expiry");
+  const maxTopicSize = u64(body, "max_topic_size");
+  const replicationFactor = optU8(body, "replication_factor");
+  if (replicationFactor === 0) {
+    throw new IggyError(ErrorCode.InvalidReplicationFactor);
+  }
+  return {
+    name,
+    compressionAlgorithm,
+    messageExpiry,
+    maxTopicSize,
+    replicationFactor: replicationFactor ?? 1,
+  };
+}
+
+function queryCount(c: HttpContext, name: string): number {
+  const value = c.req.query(name);
+  if (value === undefined) {
+    badRequest(`Failed to deserialize query string: missing field \`${name}\``);
+  }
+  return parseU32(value, name);
+}
+
+/** Registers the topic, partition and segment routes. */
+export function topicRoutes(app: HttpApp, deps: HttpDeps): void {
+  app.get("/streams/:stream_id/topics", (c) => {
+    const streamId = streamParam(c);
+    const list = topics.getTopics(commandContext(c, deps), { streamId });
+    if (!deps.system.findStream(streamId)) return notFound();
+    return jsonResponse(list.map(topicJson));
+  });
+
+  app.post("/streams/:stream_id/topics", async (c) => {
+    const streamId = streamParam(c);
+    const body = await readBody(c);
+    if (typeof body.name === "string") recordArg(c, "name", body.name);
+    const partitionsCount = u32(body, "partitions_count");
+    const settings = readSettings(body);
+    return streamOrNotFound(async () => {
+      const topic = await topics.createTopic(commandContext(c, deps), {
+        streamId,
+        partitionsCount,
+        ...settings,
+      });
+      return jsonResponse(topicDetailsJson(topic));
+    });
+  });
+
+  app.get("/streams/:stream_id/topics/:topic_id", (c) => {
+    const streamId = streamParam(c);
+    const topicId = topicParam(c);
+    const topic = topics.getTopic(commandContext(c, deps), {
+      streamId,
+      topicId,
+    });
+    return topic ? jsonResponse(topicDetailsJson(topic)) : notFound();
+  });
+
+  app.put("/streams/:stream_id/topics/:topic_id", async (c) => {
+    const streamId = streamParam(c);
+    const topicId = topicParam(c);
+    const body = await readBody(c);
+    if (typeof body.name === "string") recordArg(c, "name", body.name);
+    const settings = readSettings(body);
+    // A 0 means "server default" on update too (http.md §6.3, quirk 10: resolved like create).
+    const defaults = deps.system.options.topicDefaults;
+    await topics.updateTopic(commandContext(c, deps), {
+      streamId,
+      topicId,
+      ...settings,
+      messageExpiry: settings.messageExpiry === 0n
+        ? defaults.messageExpiry
+        : settings.messageExpiry,
+      maxTopicSize: settings.maxTopicSize === 0n
+        ? defaults.maxTopicSize
+        : settings.maxTopicSize,
+    });
+    return empty(204);
+  });
+
+  app.delete("/streams/:stream_id/topics/:topic_id", async (c) => {
+    const streamId = streamParam(c);
+    const topicId = topicParam(c);
+    await topics.deleteTopic(commandContext(c, deps), { streamId, topicId });
+    return empty(204);
+  });
+
+  app.delete("/streams/:stream_id/topics/:topic_id/purge", async (c) => {
+    const streamId = streamParam(c);
+    const topicId = topicParam(c);
+    await topics.purgeTopic(commandContext(c, deps), { streamId, topicId });
+    return empty(204);
+  });
+
+  app.post("/streams/:stream_id/topics/:topic_id/partitions", async (c) => {
+    const streamId = streamParam(c);
+    const topicId = topicParam(c);
+    const body = await readBody(c);
+    const partitionsCount = u32(body, "partitions_count");
+    await topics.createPartitions(commandContext(c, deps), {
+      streamId,
+      topicId,
+      partitionsCount,
+    });
+    return empty(201);
+  });
+
+  app.delete("/streams/:stream_id/topics/:topic_id/partitions", async (c) => {
+    const streamId = streamParam(c);
+    const topicId = topicParam(c);
+    const partitionsCount = queryCount(c, "partitions_count");
+    if (partitionsCount > topics.MAX_PARTITIONS_PER_REQUEST) {
+      throw new IggyError(ErrorCode.TooManyPartitions, `${partitionsCount}`);
+    }
+    await topics.deletePartitions(commandContext(c, deps), {
+      streamId,
+      topicId,
+      partitionsCount,
+    });
+    return empty(204);
+  });
+
+  app.delete(
+    "/streams/:stream_id/topics/:topic_id/partitions/:partition_id",
+    async (c) => {
+      const streamId = streamParam(c);
+      const topicId = topicParam(c);
+      const partitionId = parseU32(c.req.param("partition_id"), "partition_id");
+      c.set("errorArgs", {
+        ...c.get("errorArgs"),
+        partition_id: String(partitionId),
+      });
+      const segmentsCount = queryCount(c, "segments_count");
+      await topics.deleteSegments(commandContext(c, deps), {
+        streamId,
+        topicId,
+        partitionId,
+        segmentsCount,
+      });
+      return empty(204);
+    },
+  );
+}

@@ -1,0 +1,159 @@
+/**
+ * Users, login, logout and token refresh (http.md §3.4, §5 routes 9–18).
+ * @module
+ */
+
+import {
+  ErrorCode,
+  IggyError,
+  type UserStatus,
+} from "../../../client/protocol/mod.ts";
+import * as users from "../../commands/users.ts";
+import type { HttpApp, HttpContext, HttpDeps } from "../env.ts";
+import { commandContext, empty, notFound, recordArg } from "../env.ts";
+import {
+  type JsonObject,
+  jsonResponse,
+  optObject,
+  optStr,
+  parseIdentifier,
+  readBody,
+  str,
+  unprocessable,
+} from "../json.ts";
+import { readPermissions, userDetailsJson, userJson } from "../render.ts";
+
+/** `IdentityInfo` (§6.9) for a freshly issued token. */
+export async function identity(
+  deps: HttpDeps,
+  userId: number,
+): Promise<Response> {
+  const { token, expiry } = await deps.tokens.issue(userId);
+  return jsonResponse({ user_id: userId, access_token: { token, expiry } });
+}
+
+function readStatus(value: string | undefined): UserStatus | undefined {
+  if (value === undefined) return undefined;
+  if (value === "active") return 1;
+  if (value === "inactive") return 2;
+  return unprocessable(`status: unknown variant \`${value}\``);
+}
+
+function userParam(c: HttpContext): string | number {
+  const id = parseIdentifier(c.req.param("user_id")!);
+  recordArg(c, "user_id", String(id));
+  return id;
+}
+
+/** Registers the user routes. */
+export function userRoutes(app: HttpApp, deps: HttpDeps): void {
+  app.post("/users/login", async (c) => {
+    const body = await readBody(c);
+    const username = str(body, "username");
+    const password = str(body, "password");
+    let userId: number;
+    try {
+      ({ userId } = await users.loginUser(commandContext(c, deps), {
+        username,
+        password,
+      }));
+    } catch (err) {
+      // HTTP login does not validate lengths: a bad length is just bad credentials.
+      if (
+        err instanceof IggyError &&
+        (err.code === ErrorCode.InvalidUsername ||
+          err.code === ErrorCode.InvalidPassword)
+      ) {
+        throw new IggyError(ErrorCode.InvalidCredentials);
+      }
+      throw err;
+    }
+    return identity(deps, userId);
+  });
+
+  app.delete("/users/logout", async (c) => {
+    users.logoutUser(commandContext(c, deps));
+    await deps.tokens.revoke(c.get("jti"), c.get("exp"));
+    return empty(204);
+  });
+
+  app.post("/users/refresh-token", async (c) => {
+    const body = await readBody(c);
+    const token = str(body, "token");
+    if (token === "") throw new IggyError(ErrorCode.InvalidAccessToken);
+    const claims = await deps.tokens.verify(token);
+    if (!claims) throw new IggyError(ErrorCode.Unauthenticated);
+    if (deps.tokens.isRevoked(claims.jti)) {
+      throw new IggyError(ErrorCode.InvalidAccessToken);
+    }
+    await deps.tokens.revoke(claims.jti, claims.exp);
+    return identity(deps, claims.userId);
+  });
+
+  app.get("/users", (c) => {
+    return jsonResponse(users.getUsers(commandContext(c, deps)).map(userJson));
+  });
+
+  app.post("/users", async (c) => {
+    const body = await readBody(c);
+    const username = str(body, "username");
+    recordArg(c, "username", username);
+    const password = str(body, "password");
+    if (body.status === undefined) unprocessable("missing field `status`");
+    const status = readStatus(str(body, "status"))!;
+    const permissions = optObject(body, "permissions");
+    const user = await users.createUser(commandContext(c, deps), {
+      username,
+      password,
+      status,
+      permissions: permissions ? readPermissions(permissions) : undefined,
+    });
+    return jsonResponse(userDetailsJson(user));
+  });
+
+  app.get("/users/:user_id", (c) => {
+    const userId = userParam(c);
+    if (!deps.system.findUser(userId)) return notFound();
+    const user = users.getUser(commandContext(c, deps), { userId });
+    return user ? jsonResponse(userDetailsJson(user)) : notFound();
+  });
+
+  app.put("/users/:user_id", async (c) => {
+    const userId = userParam(c);
+    const body = await readBody(c);
+    await users.updateUser(commandContext(c, deps), {
+      userId,
+      username: optStr(body, "username"),
+      status: readStatus(optStr(body, "status")),
+    });
+    return empty(204);
+  });
+
+  app.delete("/users/:user_id", async (c) => {
+    const userId = userParam(c);
+    await users.deleteUser(commandContext(c, deps), { userId });
+    return empty(204);
+  });
+
+  app.put("/users/:user_id/permissions", async (c) => {
+    const userId = userParam(c);
+    const body: JsonObject = await readBody(c);
+    const permissions = optObject(body, "permissions");
+    await users.updatePermissions(commandContext(c, deps), {
+      userId,
+      permissions: permissions ? readPermissions(permissions) : undefined,
+    });
+    return empty(204);
+  });
+
+  app.put("/users/:user_id/password", async (c) => {
+    const userId = userParam(c);
+    const body = await readBody(c);
+    await users.changePassword(commandContext(c, deps), {
+      userId,
+      currentPassword: str(body, "current_password"),
+      newPassword: str(body, "new_password"),
+    });
+    return empty(204);
+  });
+}
