@@ -10,6 +10,7 @@ import { parseAddress } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { System } from "./domain/system.ts";
 import { TcpServer } from "./tcp/tcp_server.ts";
+import { type HttpServer, startHttpServer } from "./http/http_server.ts";
 import { deleteExpiredTokens } from "./commands/tokens.ts";
 import { U64_MAX } from "./config_values.ts";
 
@@ -26,6 +27,7 @@ export interface StartOptions {
 export interface RunningServer {
   system: System;
   tcp?: TcpServer;
+  http?: HttpServer;
   /** Stops accepting, finishes in-flight requests, flushes and closes everything. */
   close(): Promise<void>;
 }
@@ -109,6 +111,18 @@ export async function startServer(
     });
   }
 
+  let http: HttpServer | undefined;
+  if (config.http.enabled) {
+    http = await startHttpServer(system, config);
+    system.listeners.http = http.addr;
+    logger.info(
+      config.http.tls.enabled
+        ? "HTTP API listening (TLS)"
+        : "HTTP API listening",
+      { address: formatBound(http.addr) },
+    );
+  }
+
   const timers: ReturnType<typeof setInterval>[] = [];
   if (config.personalAccessToken.cleaner.enabled) {
     timers.push(
@@ -150,8 +164,10 @@ export async function startServer(
   return {
     system,
     tcp,
+    http,
     async close() {
       for (const timer of timers) clearInterval(timer);
+      await http?.close();
       await tcp?.close();
       await system.close();
       logger.info("Server stopped");
