@@ -40,6 +40,20 @@ export interface TestApi extends AsyncDisposable {
   reopen(env?: Record<string, string>): Promise<HttpApi>;
 }
 
+/** Turns safe-range bigints into numbers, so expected JSON can be written with plain numbers. */
+export function plain(value: unknown): unknown {
+  if (typeof value === "bigint") {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+  }
+  if (Array.isArray(value)) return value.map(plain);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, plain(v)]),
+    );
+  }
+  return value;
+}
+
 /** Opens a fresh system and API; `env` overrides the config (IGGY_* names). */
 export async function openApi(
   env: Record<string, string> = {},
@@ -89,7 +103,7 @@ export async function openApi(
       const res = await test.request(method, path, options);
       const text = await res.text();
       assert.equal(res.status, status, `${method} ${path}: ${text}`);
-      return parseJson(text);
+      return plain(parseJson(text));
     },
     async reopen(extra = {}) {
       api = createHttpApp(system, await load(extra));
