@@ -88,16 +88,18 @@ function corsLayer(
   });
   return async (c, next) => {
     const answer = await inner(c, next);
-    const res = answer instanceof Response ? answer : c.res;
-    res.headers.set(
-      "vary",
-      "origin, access-control-request-method, access-control-request-headers",
-    );
-    if (
-      config.allowPrivateNetwork &&
-      c.req.header("access-control-request-private-network") === "true"
-    ) {
-      res.headers.set("access-control-allow-private-network", "true");
+    // Hono merges the previous `c.res` headers into a returned response, so set both.
+    for (const res of answer instanceof Response ? [answer, c.res] : [c.res]) {
+      res.headers.set(
+        "vary",
+        "origin, access-control-request-method, access-control-request-headers",
+      );
+      if (
+        config.allowPrivateNetwork &&
+        c.req.header("access-control-request-private-network") === "true"
+      ) {
+        res.headers.set("access-control-allow-private-network", "true");
+      }
     }
     if (answer instanceof Response && c.req.method === "OPTIONS") {
       // Preflights are answered with 200 (tower-http), not Hono's 204.
