@@ -1319,6 +1319,8 @@ export class IggyError extends Error {
   readonly code: number;
 
   /**
+   * Creates the error for `code`, with the standard message of that code.
+   *
    * @param code The Iggy error code.
    * @param detail Optional text appended to the standard message.
    * @param options Standard error options, e.g. `cause`.

@@ -1,0 +1,1251 @@
+/**
+ * The low-level client: one method per Iggy command, written once over {@linkcode Transport}.
+ * @module
+ */
+
+import {
+  type ClientDetails,
+  type ClientInfo,
+  type ClusterMetadata,
+  CommandCode,
+  CompressionAlgorithm,
+  type ConsumerGroup,
+  type ConsumerGroupDetails,
+  type ConsumerOffsetInfo,
+  decodeClientDetails,
+  decodeClients,
+  decodeClusterMetadata,
+  decodeConsumerGroup,
+  decodeConsumerGroupDetails,
+  decodeConsumerGroups,
+  decodeConsumerOffsetInfo,
+  decodeIdentityInfo,
+  decodePersonalAccessTokens,
+  decodePolledMessages,
+  decodeRawPersonalAccessToken,
+  decodeStats,
+  decodeStream,
+  decodeStreamDetails,
+  decodeStreams,
+  decodeTopicDetails,
+  decodeTopics,
+  decodeUserDetails,
+  decodeUsers,
+  encodeChangePassword,
+  encodeCreateConsumerGroup,
+  encodeCreatePartitions,
+  encodeCreatePersonalAccessToken,
+  encodeCreateStream,
+  encodeCreateTopic,
+  encodeCreateUser,
+  encodeDeleteConsumerGroup,
+  encodeDeleteConsumerOffset,
+  encodeDeletePartitions,
+  encodeDeletePersonalAccessToken,
+  encodeDeleteSegments,
+  encodeDeleteStream,
+  encodeDeleteTopic,
+  encodeDeleteUser,
+  encodeFlushUnsavedBuffer,
+  encodeGetClient,
+  encodeGetConsumerGroup,
+  encodeGetConsumerGroups,
+  encodeGetConsumerOffset,
+  encodeGetStream,
+  encodeGetTopic,
+  encodeGetTopics,
+  encodeGetUser,
+  encodeJoinConsumerGroup,
+  encodeLeaveConsumerGroup,
+  encodeLoginUser,
+  encodeLoginWithPersonalAccessToken,
+  encodePollMessages,
+  encodePurgeStream,
+  encodePurgeTopic,
+  encodeSendMessages,
+  encodeStoreConsumerOffset,
+  encodeUpdatePermissions,
+  encodeUpdateStream,
+  encodeUpdateTopic,
+  encodeUpdateUser,
+  ErrorCode,
+  type Identifier,
+  type IdentityInfo,
+  IggyError,
+  type OutgoingMessage,
+  type Permissions,
+  type PersonalAccessTokenInfo,
+  type PolledMessages,
+  type Stats,
+  type Stream,
+  type StreamDetails,
+  type Topic,
+  type TopicDetails,
+  type User,
+  type UserDetails,
+  type UserHeaders,
+  UserStatus,
+  utf8,
+} from "./protocol/mod.ts";
+import { Consumer, Partitioning, PollingStrategy } from "./builders.ts";
+import {
+  type ConnectOptions,
+  DEFAULT_PORTS,
+  parseConnectionString,
+  type TransportKind,
+} from "./connect_options.ts";
+import { TcpTransport } from "./tcp_transport.ts";
+import type { Transport } from "./transport.ts";
+import { VERSION } from "./version.ts";
+
+const EMPTY = new Uint8Array(0);
+
+/** How {@linkcode IggyClient.connect} opens each transport: one entry per {@linkcode TransportKind}. */
+const TRANSPORTS: Readonly<
+  Record<TransportKind, (options: ConnectOptions) => Promise<Transport>>
+> = {
+  tcp: (options) =>
+    TcpTransport.connect({
+      hostname: options.hostname,
+      port: options.port ?? DEFAULT_PORTS.tcp,
+      tls: options.tls,
+      timeout: options.timeout,
+    }),
+};
+
+/** Options of {@linkcode IggyClient.createUser}. */
+export interface CreateUserOptions {
+  /**
+   * The new user's status.
+   * @default {UserStatus.Active}
+   */
+  status?: UserStatus;
+  /** The new user's permissions; none when absent. */
+  permissions?: Permissions;
+}
+
+/** Options of {@linkcode IggyClient.updateUser}; absent fields stay unchanged. */
+export interface UpdateUserOptions {
+  /** A new user name (3..50 bytes). */
+  username?: string;
+  /** A new status. */
+  status?: UserStatus;
+}
+
+/** Options of {@linkcode IggyClient.changePassword}. */
+export interface ChangePasswordOptions {
+  /** The user's current password. */
+  currentPassword: string;
+  /** The new password (3..100 bytes). */
+  newPassword: string;
+}
+
+/** Options of {@linkcode IggyClient.createPersonalAccessToken}. */
+export interface CreatePersonalAccessTokenOptions {
+  /**
+   * Lifetime in microseconds from now; `0n` never expires.
+   * @default {0n}
+   */
+  expiry?: bigint;
+}
+
+/** Options of {@linkcode IggyClient.createTopic}. */
+export interface CreateTopicOptions {
+  /**
+   * Number of partitions (0..1000).
+   * @default {1}
+   */
+  partitionsCount?: number;
+  /**
+   * Compression algorithm (metadata only in Iggy 0.8.0).
+   * @default {CompressionAlgorithm.None}
+   */
+  compressionAlgorithm?: CompressionAlgorithm;
+  /**
+   * Message expiry in microseconds; `0n` uses the server default, `2n ** 64n - 1n` never expires.
+   * @default {0n}
+   */
+  messageExpiry?: bigint;
+  /**
+   * Maximum topic size in bytes; `0n` uses the server default, `2n ** 64n - 1n` is unlimited.
+   * @default {0n}
+   */
+  maxTopicSize?: bigint;
+  /**
+   * Replication factor (metadata only in Iggy 0.8.0).
+   * @default {1}
+   */
+  replicationFactor?: number;
+}
+
+/** Options of {@linkcode IggyClient.updateTopic}; absent fields keep the topic's current values. */
+export interface UpdateTopicOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+  /** The topic's id or name. */
+  topicId: Identifier;
+  /** A new name. */
+  name?: string;
+  /** A new compression algorithm. */
+  compressionAlgorithm?: CompressionAlgorithm;
+  /** A new message expiry in microseconds (stored as sent: `0n` stays `0n`). */
+  messageExpiry?: bigint;
+  /** A new maximum size in bytes (stored as sent). */
+  maxTopicSize?: bigint;
+  /** A new replication factor. */
+  replicationFactor?: number;
+}
+
+/** Names a topic's partitions to add or remove. */
+export interface PartitionsOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+  /** The topic's id or name. */
+  topicId: Identifier;
+  /** How many partitions to add or remove (1..1000). */
+  partitionsCount: number;
+}
+
+/** Options of {@linkcode IggyClient.deleteSegments}. */
+export interface DeleteSegmentsOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+  /** The topic's id or name. */
+  topicId: Identifier;
+  /** The partition (0-based). */
+  partitionId: number;
+  /** How many of the oldest sealed segments to delete. */
+  segmentsCount: number;
+}
+
+/** Names a consumer group. */
+export interface ConsumerGroupOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+  /** The topic's id or name. */
+  topicId: Identifier;
+  /** The group's id or name. */
+  groupId: Identifier;
+}
+
+/** Options of {@linkcode IggyClient.createConsumerGroup}. */
+export interface CreateConsumerGroupOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+  /** The topic's id or name. */
+  topicId: Identifier;
+  /** The new group's name. */
+  name: string;
+}
+
+/** Names a consumer's offset on a partition. */
+export interface ConsumerOffsetOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+  /** The topic's id or name. */
+  topicId: Identifier;
+  /**
+   * Whose offset.
+   * @default {Consumer.single(0)}
+   */
+  consumer?: Consumer;
+  /**
+   * The partition; for a single consumer, absent means partition 0; for a group, the member's
+   * current partition.
+   */
+  partitionId?: number;
+}
+
+/** Options of {@linkcode IggyClient.storeConsumerOffset}. */
+export interface StoreConsumerOffsetOptions extends ConsumerOffsetOptions {
+  /** The offset to store (the last message processed). */
+  offset: bigint;
+}
+
+/** Options of {@linkcode IggyClient.flushUnsavedBuffer}. */
+export interface FlushUnsavedBufferOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+  /** The topic's id or name. */
+  topicId: Identifier;
+  /** The partition (0-based). */
+  partitionId: number;
+  /**
+   * Also fsync the files.
+   * @default {false}
+   */
+  fsync?: boolean;
+}
+
+/** Options of {@linkcode IggyClient.pollMessages}. */
+export interface PollMessagesOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+  /** The topic's id or name. */
+  topicId: Identifier;
+  /**
+   * Who polls.
+   * @default {Consumer.single(0)}
+   */
+  consumer?: Consumer;
+  /**
+   * The partition; for a single consumer, absent means partition 0; for a group, the server picks
+   * one of the member's partitions.
+   */
+  partitionId?: number;
+  /**
+   * Where to start.
+   * @default {PollingStrategy.next()}
+   */
+  strategy?: PollingStrategy;
+  /**
+   * At most this many messages.
+   * @default {100}
+   */
+  count?: number;
+  /**
+   * Store the offset of the last returned message as the consumer's offset.
+   * @default {true for PollingStrategy.next(), else false}
+   */
+  autoCommit?: boolean;
+}
+
+/** A message to send: a payload (bytes, or a string sent as UTF-8) and optional id and headers. */
+export interface NewMessage {
+  /** The payload; a string is sent as UTF-8. */
+  payload: Uint8Array | string;
+  /** A u128 message id; absent or `0n` lets the server assign a random UUID. */
+  id?: bigint;
+  /** User headers, built with `header.string()`, `header.uint64()` and so on. */
+  headers?: UserHeaders;
+  /** Producer timestamp in microseconds. Defaults to now. */
+  originTimestamp?: bigint;
+}
+
+/** Options of {@linkcode IggyClient.sendMessages}. */
+export interface SendMessagesOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+  /** The topic's id or name. */
+  topicId: Identifier;
+  /**
+   * Which partition the batch goes to.
+   * @default {Partitioning.balanced()}
+   */
+  partitioning?: Partitioning;
+  /** The messages (at least one), sent as one batch. */
+  messages: NewMessage[];
+}
+
+/**
+ * The low-level Iggy client: one typed method per command of the Iggy 0.8.0 binary protocol.
+ *
+ * Methods that read one object resolve to `undefined` when it does not exist. Server errors
+ * reject with {@linkcode IggyError} (check `code`, or use `isNotFound()`); connection failures with
+ * `ConnectionError`, timeouts with `TimeoutError`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, Partitioning, PollingStrategy } from "@iggy/client";
+ *
+ * await using client = await connect("iggy://iggy:iggy@127.0.0.1:8090");
+ * const stream = await client.createStream("orders");
+ * await client.createTopic(stream.id, "created", { partitionsCount: 3 });
+ * await client.sendMessages({
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   partitioning: Partitioning.messagesKey("customer-42"),
+ *   messages: [{ payload: "hello" }],
+ * });
+ * const polled = await client.pollMessages({
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   strategy: PollingStrategy.first(),
+ * });
+ * ```
+ */
+export class IggyClient {
+  #transport: Transport;
+
+  /**
+   * Connects and, when credentials are given, logs in.
+   *
+   * @param options A connection string (`iggy://user:password@host:port`) or options.
+   * @returns The connected client.
+   * @throws {TypeError} On a malformed connection string or an unsupported scheme.
+   * @throws {ConnectionError} When the server cannot be reached.
+   * @throws {IggyError} When the login fails (the connection is then closed).
+   */
+  static async connect(options: string | ConnectOptions): Promise<IggyClient> {
+    const resolved = typeof options === "string"
+      ? parseConnectionString(options)
+      : options;
+    const kind = resolved.transport ?? "tcp";
+    const open = TRANSPORTS[kind];
+    if (open === undefined) {
+      throw new TypeError(`Unsupported transport "${kind}"`);
+    }
+    if (resolved.username !== undefined && resolved.password === undefined) {
+      throw new TypeError(
+        `A password is needed to log in as "${resolved.username}"`,
+      );
+    }
+    const client = new IggyClient(await open(resolved));
+    try {
+      if (resolved.username !== undefined) {
+        await client.login(resolved.username, resolved.password!);
+      } else if (resolved.token !== undefined) {
+        await client.loginWithPersonalAccessToken(resolved.token);
+      }
+    } catch (err) {
+      await client.close();
+      throw err;
+    }
+    return client;
+  }
+
+  /**
+   * Wraps a connected transport; no login happens.
+   *
+   * @param transport The transport to send commands over.
+   */
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /** True once the connection is closed. */
+  get closed(): boolean {
+    return this.#transport.closed;
+  }
+
+  /**
+   * Closes the connection; pending requests reject with `ConnectionError`.
+   *
+   * @returns When the connection is closed.
+   */
+  close(): Promise<void> {
+    return this.#transport.close();
+  }
+
+  /**
+   * Closes the connection, so that `await using client = await connect(...)` works.
+   *
+   * @returns When the connection is closed.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #send(code: number, payload: Uint8Array = EMPTY): Promise<void> {
+    await this.#transport.request(code, payload);
+  }
+
+  async #get<T>(
+    code: number,
+    payload: Uint8Array,
+    decode: (payload: Uint8Array) => T,
+  ): Promise<T> {
+    return decode(await this.#transport.request(code, payload));
+  }
+
+  async #getOptional<T>(
+    code: number,
+    payload: Uint8Array,
+    decode: (payload: Uint8Array) => T,
+  ): Promise<T | undefined> {
+    const answer = await this.#transport.request(code, payload);
+    return answer.length === 0 ? undefined : decode(answer);
+  }
+
+  // --- System --------------------------------------------------------------------------------
+
+  /**
+   * Checks that the server answers (no login needed).
+   *
+   * @returns When the server answered.
+   * @throws {ConnectionError} When the connection is closed.
+   */
+  ping(): Promise<void> {
+    return this.#send(CommandCode.Ping);
+  }
+
+  /**
+   * Reads the server's statistics (needs the `readServers` permission).
+   *
+   * @returns The statistics.
+   * @throws {IggyError} 41 when not permitted.
+   */
+  getStats(): Promise<Stats> {
+    return this.#get(CommandCode.GetStats, EMPTY, decodeStats);
+  }
+
+  /**
+   * Reads the server's cluster metadata (one node unless clustered).
+   *
+   * @returns The cluster name and its nodes.
+   */
+  getClusterMetadata(): Promise<ClusterMetadata> {
+    return this.#get(
+      CommandCode.GetClusterMetadata,
+      EMPTY,
+      decodeClusterMetadata,
+    );
+  }
+
+  /**
+   * Describes this connection as the server sees it.
+   *
+   * @returns This client's details, with its consumer groups.
+   */
+  getMe(): Promise<ClientDetails> {
+    return this.#get(CommandCode.GetMe, EMPTY, decodeClientDetails);
+  }
+
+  /**
+   * Describes another connected client (needs `readServers`).
+   *
+   * @param clientId The client id.
+   * @returns The client's details, or `undefined` when unknown.
+   * @throws {IggyError} 41 when not permitted.
+   */
+  getClient(clientId: number): Promise<ClientDetails | undefined> {
+    return this.#getOptional(
+      CommandCode.GetClient,
+      encodeGetClient({ clientId }),
+      decodeClientDetails,
+    );
+  }
+
+  /**
+   * Lists the connected clients (needs `readServers`).
+   *
+   * @returns The clients.
+   * @throws {IggyError} 41 when not permitted.
+   */
+  getClients(): Promise<ClientInfo[]> {
+    return this.#get(CommandCode.GetClients, EMPTY, decodeClients);
+  }
+
+  // --- Users ---------------------------------------------------------------------------------
+
+  /**
+   * Logs in with a user name and password; later commands run as that user.
+   *
+   * @param username The user name.
+   * @param password The password.
+   * @returns The user's id.
+   * @throws {IggyError} 42 on wrong credentials, 47 when the user is inactive.
+   */
+  login(username: string, password: string): Promise<IdentityInfo> {
+    return this.#get(
+      CommandCode.LoginUser,
+      encodeLoginUser({ username, password, version: VERSION }),
+      decodeIdentityInfo,
+    );
+  }
+
+  /**
+   * Logs out; the connection stays open but unauthenticated.
+   *
+   * @returns When logged out.
+   */
+  logout(): Promise<void> {
+    return this.#send(CommandCode.LogoutUser);
+  }
+
+  /**
+   * Reads a user with its permissions.
+   *
+   * @param userId The user's id or name.
+   * @returns The user, or `undefined` when unknown.
+   * @throws {IggyError} 41 when not permitted.
+   */
+  getUser(userId: Identifier): Promise<UserDetails | undefined> {
+    return this.#getOptional(
+      CommandCode.GetUser,
+      encodeGetUser({ userId }),
+      decodeUserDetails,
+    );
+  }
+
+  /**
+   * Lists the users (needs `readUsers`).
+   *
+   * @returns The users, without permissions.
+   * @throws {IggyError} 41 when not permitted.
+   */
+  getUsers(): Promise<User[]> {
+    return this.#get(CommandCode.GetUsers, EMPTY, decodeUsers);
+  }
+
+  /**
+   * Creates a user (needs `manageUsers`).
+   *
+   * @param username The user name (3..50 bytes).
+   * @param password The password (3..100 bytes).
+   * @param options Status and permissions.
+   * @returns The new user.
+   * @throws {IggyError} 46 when the name is taken, 43/44 on a bad name or password.
+   */
+  createUser(
+    username: string,
+    password: string,
+    options: CreateUserOptions = {},
+  ): Promise<UserDetails> {
+    return this.#get(
+      CommandCode.CreateUser,
+      encodeCreateUser({
+        username,
+        password,
+        status: options.status ?? UserStatus.Active,
+        permissions: options.permissions,
+      }),
+      decodeUserDetails,
+    );
+  }
+
+  /**
+   * Deletes a user (needs `manageUsers`; the root user cannot be deleted).
+   *
+   * @param userId The user's id or name.
+   * @returns When deleted.
+   * @throws {IggyError} 20 when unknown, 48 for the root user.
+   */
+  deleteUser(userId: Identifier): Promise<void> {
+    return this.#send(CommandCode.DeleteUser, encodeDeleteUser({ userId }));
+  }
+
+  /**
+   * Renames a user or changes its status (needs `manageUsers`).
+   *
+   * @param userId The user's id or name.
+   * @param options The new name and/or status.
+   * @returns When updated.
+   * @throws {IggyError} 20 when unknown, 46 when the new name is taken.
+   */
+  updateUser(userId: Identifier, options: UpdateUserOptions): Promise<void> {
+    return this.#send(
+      CommandCode.UpdateUser,
+      encodeUpdateUser({ userId, ...options }),
+    );
+  }
+
+  /**
+   * Replaces a user's permissions (needs `manageUsers`).
+   *
+   * @param userId The user's id or name.
+   * @param permissions The new permissions; `undefined` removes them all.
+   * @returns When updated.
+   * @throws {IggyError} 20 when unknown, 49 for the root user.
+   */
+  updatePermissions(
+    userId: Identifier,
+    permissions: Permissions | undefined,
+  ): Promise<void> {
+    return this.#send(
+      CommandCode.UpdatePermissions,
+      encodeUpdatePermissions({ userId, permissions }),
+    );
+  }
+
+  /**
+   * Changes a user's password (one's own, or anyone's with `manageUsers`).
+   *
+   * @param userId The user's id or name.
+   * @param options The current and the new password.
+   * @returns When changed.
+   * @throws {IggyError} 42 when the current password is wrong, 44 on a bad new password.
+   */
+  changePassword(
+    userId: Identifier,
+    options: ChangePasswordOptions,
+  ): Promise<void> {
+    return this.#send(
+      CommandCode.ChangePassword,
+      encodeChangePassword({
+        userId,
+        currentPassword: options.currentPassword,
+        newPassword: options.newPassword,
+      }),
+    );
+  }
+
+  // --- Personal access tokens ----------------------------------------------------------------
+
+  /**
+   * Lists the logged-in user's personal access tokens.
+   *
+   * @returns The tokens' names and expiry times (never the secrets).
+   */
+  getPersonalAccessTokens(): Promise<PersonalAccessTokenInfo[]> {
+    return this.#get(
+      CommandCode.GetPersonalAccessTokens,
+      EMPTY,
+      decodePersonalAccessTokens,
+    );
+  }
+
+  /**
+   * Creates a personal access token for the logged-in user.
+   *
+   * @param name The token's name (3..30 bytes, unique per user).
+   * @param options The token's lifetime.
+   * @returns The secret token; the server does not show it again.
+   * @throws {IggyError} 51 when the name is taken, 52 when the user has too many tokens.
+   */
+  async createPersonalAccessToken(
+    name: string,
+    options: CreatePersonalAccessTokenOptions = {},
+  ): Promise<string> {
+    const raw = await this.#get(
+      CommandCode.CreatePersonalAccessToken,
+      encodeCreatePersonalAccessToken({ name, expiry: options.expiry ?? 0n }),
+      decodeRawPersonalAccessToken,
+    );
+    return raw.token;
+  }
+
+  /**
+   * Deletes one of the logged-in user's personal access tokens.
+   *
+   * @param name The token's name.
+   * @returns When deleted.
+   * @throws {IggyError} 20 when unknown.
+   */
+  deletePersonalAccessToken(name: string): Promise<void> {
+    return this.#send(
+      CommandCode.DeletePersonalAccessToken,
+      encodeDeletePersonalAccessToken({ name }),
+    );
+  }
+
+  /**
+   * Logs in with a personal access token.
+   *
+   * @param token The secret token.
+   * @returns The token owner's id.
+   * @throws {IggyError} 20 when unknown, 54 when expired.
+   */
+  loginWithPersonalAccessToken(token: string): Promise<IdentityInfo> {
+    return this.#get(
+      CommandCode.LoginWithPersonalAccessToken,
+      encodeLoginWithPersonalAccessToken({ token }),
+      decodeIdentityInfo,
+    );
+  }
+
+  // --- Messages ------------------------------------------------------------------------------
+
+  /**
+   * Sends a batch of messages to one partition of a topic.
+   *
+   * @param options Where to send and the messages.
+   * @returns When the server has accepted the batch.
+   * @throws {RangeError} When there are no messages or a message is too large.
+   * @throws {IggyError} 1009/2010 when the stream/topic is unknown, 3007 for a bad partition id.
+   */
+  sendMessages(options: SendMessagesOptions): Promise<void> {
+    const { messages } = options;
+    let outgoing = messages as OutgoingMessage[];
+    if (messages.some((m) => typeof m.payload === "string")) {
+      outgoing = messages.map((m) =>
+        typeof m.payload === "string" ? { ...m, payload: utf8(m.payload) } : m
+      ) as OutgoingMessage[];
+    }
+    return this.#send(
+      CommandCode.SendMessages,
+      encodeSendMessages({
+        streamId: options.streamId,
+        topicId: options.topicId,
+        partitioning: options.partitioning ?? Partitioning.balanced(),
+        messages: outgoing,
+      }),
+    );
+  }
+
+  /**
+   * Polls messages from one partition.
+   *
+   * @param options Where to poll, who polls, from where and how many.
+   * @returns The partition read and its messages (possibly none).
+   * @throws {IggyError} 1009/2010/3007 for an unknown stream/topic/partition, 5006 when polling for
+   * a group the connection has not joined.
+   */
+  pollMessages(options: PollMessagesOptions): Promise<PolledMessages> {
+    const strategy = options.strategy ?? PollingStrategy.next();
+    return this.#get(
+      CommandCode.PollMessages,
+      encodePollMessages({
+        consumer: options.consumer ?? Consumer.single(0),
+        streamId: options.streamId,
+        topicId: options.topicId,
+        partitionId: options.partitionId,
+        strategy,
+        count: options.count ?? 100,
+        autoCommit: options.autoCommit ?? strategy.kind === "next",
+      }),
+      decodePolledMessages,
+    );
+  }
+
+  /**
+   * Forces a partition's buffered messages to disk.
+   *
+   * @param options The partition and whether to fsync.
+   * @returns When written.
+   * @throws {IggyError} 1009/2010/3007 for an unknown stream/topic/partition.
+   */
+  flushUnsavedBuffer(options: FlushUnsavedBufferOptions): Promise<void> {
+    return this.#send(
+      CommandCode.FlushUnsavedBuffer,
+      encodeFlushUnsavedBuffer({
+        streamId: options.streamId,
+        topicId: options.topicId,
+        partitionId: options.partitionId,
+        fsync: options.fsync ?? false,
+      }),
+    );
+  }
+
+  // --- Consumer offsets ----------------------------------------------------------------------
+
+  /**
+   * Reads a consumer's stored offset on a partition.
+   *
+   * @param options The consumer and the partition.
+   * @returns The stored and current offsets, or `undefined` when nothing is stored.
+   * @throws {IggyError} 41 when not permitted.
+   */
+  getConsumerOffset(
+    options: ConsumerOffsetOptions,
+  ): Promise<ConsumerOffsetInfo | undefined> {
+    return this.#getOptional(
+      CommandCode.GetConsumerOffset,
+      encodeGetConsumerOffset(offsetRef(options)),
+      decodeConsumerOffsetInfo,
+    );
+  }
+
+  /**
+   * Stores a consumer's offset on a partition.
+   *
+   * @param options The consumer, the partition and the offset.
+   * @returns When stored.
+   * @throws {IggyError} 4100 when the offset is past the partition's end.
+   */
+  storeConsumerOffset(options: StoreConsumerOffsetOptions): Promise<void> {
+    return this.#send(
+      CommandCode.StoreConsumerOffset,
+      encodeStoreConsumerOffset({
+        ...offsetRef(options),
+        offset: options.offset,
+      }),
+    );
+  }
+
+  /**
+   * Deletes a consumer's stored offset on a partition.
+   *
+   * @param options The consumer and the partition.
+   * @returns When deleted.
+   * @throws {IggyError} 3021 when nothing is stored.
+   */
+  deleteConsumerOffset(options: ConsumerOffsetOptions): Promise<void> {
+    return this.#send(
+      CommandCode.DeleteConsumerOffset,
+      encodeDeleteConsumerOffset(offsetRef(options)),
+    );
+  }
+
+  // --- Streams -------------------------------------------------------------------------------
+
+  /**
+   * Reads a stream with its topics.
+   *
+   * @param streamId The stream's id or name.
+   * @returns The stream, or `undefined` when unknown.
+   */
+  getStream(streamId: Identifier): Promise<StreamDetails | undefined> {
+    return this.#getOptional(
+      CommandCode.GetStream,
+      encodeGetStream({ streamId }),
+      decodeStreamDetails,
+    );
+  }
+
+  /**
+   * Lists the streams.
+   *
+   * @returns The streams, by id.
+   */
+  getStreams(): Promise<Stream[]> {
+    return this.#get(CommandCode.GetStreams, EMPTY, decodeStreams);
+  }
+
+  /**
+   * Creates a stream; the server assigns its id.
+   *
+   * @param name The stream's name (1..255 bytes).
+   * @returns The new stream.
+   * @throws {IggyError} 1012 when the name is taken.
+   */
+  createStream(name: string): Promise<Stream> {
+    return this.#get(
+      CommandCode.CreateStream,
+      encodeCreateStream({ name }),
+      decodeStream,
+    );
+  }
+
+  /**
+   * Renames a stream.
+   *
+   * @param streamId The stream's id or name.
+   * @param name The new name.
+   * @returns When renamed.
+   * @throws {IggyError} 1009 when unknown, 1012 when the name is taken.
+   */
+  updateStream(streamId: Identifier, name: string): Promise<void> {
+    return this.#send(
+      CommandCode.UpdateStream,
+      encodeUpdateStream({ streamId, name }),
+    );
+  }
+
+  /**
+   * Deletes a stream with its topics and messages.
+   *
+   * @param streamId The stream's id or name.
+   * @returns When deleted.
+   * @throws {IggyError} 1009 when unknown.
+   */
+  deleteStream(streamId: Identifier): Promise<void> {
+    return this.#send(
+      CommandCode.DeleteStream,
+      encodeDeleteStream({ streamId }),
+    );
+  }
+
+  /**
+   * Deletes every message of a stream (topics stay; offsets restart at 0).
+   *
+   * @param streamId The stream's id or name.
+   * @returns When purged.
+   * @throws {IggyError} 1009 when unknown.
+   */
+  purgeStream(streamId: Identifier): Promise<void> {
+    return this.#send(
+      CommandCode.PurgeStream,
+      encodePurgeStream({ streamId }),
+    );
+  }
+
+  // --- Topics --------------------------------------------------------------------------------
+
+  /**
+   * Reads a topic with its partitions.
+   *
+   * @param streamId The stream's id or name.
+   * @param topicId The topic's id or name.
+   * @returns The topic, or `undefined` when the stream or topic is unknown.
+   */
+  getTopic(
+    streamId: Identifier,
+    topicId: Identifier,
+  ): Promise<TopicDetails | undefined> {
+    return this.#getOptional(
+      CommandCode.GetTopic,
+      encodeGetTopic({ streamId, topicId }),
+      decodeTopicDetails,
+    );
+  }
+
+  /**
+   * Lists a stream's topics.
+   *
+   * @param streamId The stream's id or name.
+   * @returns The topics, by id (none when the stream is unknown).
+   */
+  getTopics(streamId: Identifier): Promise<Topic[]> {
+    return this.#get(
+      CommandCode.GetTopics,
+      encodeGetTopics({ streamId }),
+      decodeTopics,
+    );
+  }
+
+  /**
+   * Creates a topic; the server assigns its id.
+   *
+   * @param streamId The stream's id or name.
+   * @param name The topic's name (1..255 bytes).
+   * @param options Partitions, expiry, size limit and metadata.
+   * @returns The new topic with its partitions.
+   * @throws {IggyError} 1009 when the stream is unknown, 2013 when the name is taken.
+   */
+  createTopic(
+    streamId: Identifier,
+    name: string,
+    options: CreateTopicOptions = {},
+  ): Promise<TopicDetails> {
+    return this.#get(
+      CommandCode.CreateTopic,
+      encodeCreateTopic({
+        streamId,
+        name,
+        partitionsCount: options.partitionsCount ?? 1,
+        compressionAlgorithm: options.compressionAlgorithm ??
+          CompressionAlgorithm.None,
+        messageExpiry: options.messageExpiry ?? 0n,
+        maxTopicSize: options.maxTopicSize ?? 0n,
+        replicationFactor: options.replicationFactor ?? 1,
+      }),
+      decodeTopicDetails,
+    );
+  }
+
+  /**
+   * Updates a topic. Fields left out keep their current values (read with one extra request).
+   *
+   * @param options The topic and the new values.
+   * @returns When updated.
+   * @throws {IggyError} 1009/2010 when the stream/topic is unknown, 2013 when the name is taken.
+   */
+  async updateTopic(options: UpdateTopicOptions): Promise<void> {
+    const { streamId, topicId } = options;
+    let current: Topic | undefined;
+    if (
+      options.name === undefined ||
+      options.compressionAlgorithm === undefined ||
+      options.messageExpiry === undefined ||
+      options.maxTopicSize === undefined ||
+      options.replicationFactor === undefined
+    ) {
+      current = await this.getTopic(streamId, topicId);
+      if (current === undefined) {
+        throw new IggyError(
+          ErrorCode.TopicIdNotFound,
+          `Cannot update topic "${topicId}" of stream "${streamId}"`,
+        );
+      }
+    }
+    await this.#send(
+      CommandCode.UpdateTopic,
+      encodeUpdateTopic({
+        streamId,
+        topicId,
+        name: options.name ?? current!.name,
+        compressionAlgorithm: options.compressionAlgorithm ??
+          current!.compressionAlgorithm,
+        messageExpiry: options.messageExpiry ?? current!.messageExpiry,
+        maxTopicSize: options.maxTopicSize ?? current!.maxTopicSize,
+        replicationFactor: options.replicationFactor ??
+          current!.replicationFactor,
+      }),
+    );
+  }
+
+  /**
+   * Deletes a topic with its messages.
+   *
+   * @param streamId The stream's id or name.
+   * @param topicId The topic's id or name.
+   * @returns When deleted.
+   * @throws {IggyError} 1009/2010 when the stream/topic is unknown.
+   */
+  deleteTopic(streamId: Identifier, topicId: Identifier): Promise<void> {
+    return this.#send(
+      CommandCode.DeleteTopic,
+      encodeDeleteTopic({ streamId, topicId }),
+    );
+  }
+
+  /**
+   * Deletes every message of a topic (offsets restart at 0).
+   *
+   * @param streamId The stream's id or name.
+   * @param topicId The topic's id or name.
+   * @returns When purged.
+   * @throws {IggyError} 1009/2010 when the stream/topic is unknown.
+   */
+  purgeTopic(streamId: Identifier, topicId: Identifier): Promise<void> {
+    return this.#send(
+      CommandCode.PurgeTopic,
+      encodePurgeTopic({ streamId, topicId }),
+    );
+  }
+
+  // --- Partitions and segments ---------------------------------------------------------------
+
+  /**
+   * Adds partitions to a topic.
+   *
+   * @param options The topic and how many partitions to add.
+   * @returns When added.
+   * @throws {IggyError} 2015 when the count is out of range.
+   */
+  createPartitions(options: PartitionsOptions): Promise<void> {
+    return this.#send(
+      CommandCode.CreatePartitions,
+      encodeCreatePartitions(options),
+    );
+  }
+
+  /**
+   * Removes the last (highest-id) partitions of a topic with their messages.
+   *
+   * @param options The topic and how many partitions to remove.
+   * @returns When removed.
+   * @throws {IggyError} 2015/2019 when the count is out of range.
+   */
+  deletePartitions(options: PartitionsOptions): Promise<void> {
+    return this.#send(
+      CommandCode.DeletePartitions,
+      encodeDeletePartitions(options),
+    );
+  }
+
+  /**
+   * Deletes the oldest sealed segments of a partition.
+   *
+   * @param options The partition and how many segments.
+   * @returns When deleted.
+   * @throws {IggyError} 1009/2010/3007 for an unknown stream/topic/partition.
+   */
+  deleteSegments(options: DeleteSegmentsOptions): Promise<void> {
+    return this.#send(
+      CommandCode.DeleteSegments,
+      encodeDeleteSegments(options),
+    );
+  }
+
+  // --- Consumer groups -----------------------------------------------------------------------
+
+  /**
+   * Reads a consumer group with its members.
+   *
+   * @param options The group.
+   * @returns The group, or `undefined` when unknown.
+   */
+  getConsumerGroup(
+    options: ConsumerGroupOptions,
+  ): Promise<ConsumerGroupDetails | undefined> {
+    return this.#getOptional(
+      CommandCode.GetConsumerGroup,
+      encodeGetConsumerGroup(options),
+      decodeConsumerGroupDetails,
+    );
+  }
+
+  /**
+   * Lists a topic's consumer groups.
+   *
+   * @param streamId The stream's id or name.
+   * @param topicId The topic's id or name.
+   * @returns The groups (none when the stream or topic is unknown).
+   */
+  getConsumerGroups(
+    streamId: Identifier,
+    topicId: Identifier,
+  ): Promise<ConsumerGroup[]> {
+    return this.#get(
+      CommandCode.GetConsumerGroups,
+      encodeGetConsumerGroups({ streamId, topicId }),
+      decodeConsumerGroups,
+    );
+  }
+
+  /**
+   * Creates a consumer group; the server assigns its id.
+   *
+   * @param options The topic and the group's name.
+   * @returns The new group.
+   * @throws {IggyError} 5004 when the name is taken.
+   */
+  createConsumerGroup(
+    options: CreateConsumerGroupOptions,
+  ): Promise<ConsumerGroup> {
+    return this.#get(
+      CommandCode.CreateConsumerGroup,
+      encodeCreateConsumerGroup(options),
+      decodeConsumerGroup,
+    );
+  }
+
+  /**
+   * Deletes a consumer group and its stored offsets.
+   *
+   * @param options The group.
+   * @returns When deleted.
+   * @throws {IggyError} 5000 when unknown.
+   */
+  deleteConsumerGroup(options: ConsumerGroupOptions): Promise<void> {
+    return this.#send(
+      CommandCode.DeleteConsumerGroup,
+      encodeDeleteConsumerGroup(options),
+    );
+  }
+
+  /**
+   * Joins a consumer group with this connection; the server assigns it partitions.
+   *
+   * @param options The group.
+   * @returns When joined.
+   * @throws {IggyError} 5000 when unknown.
+   */
+  joinConsumerGroup(options: ConsumerGroupOptions): Promise<void> {
+    return this.#send(
+      CommandCode.JoinConsumerGroup,
+      encodeJoinConsumerGroup(options),
+    );
+  }
+
+  /**
+   * Leaves a consumer group; its partitions go to the other members.
+   *
+   * @param options The group.
+   * @returns When left.
+   * @throws {IggyError} 5006 when this connection is not a member.
+   */
+  leaveConsumerGroup(options: ConsumerGroupOptions): Promise<void> {
+    return this.#send(
+      CommandCode.LeaveConsumerGroup,
+      encodeLeaveConsumerGroup(options),
+    );
+  }
+}
+
+/**
+ * Connects to an Iggy server and, when credentials are given, logs in; the simple entry point.
+ *
+ * @param options A connection string (`iggy://user:password@host:port`) or options.
+ * @returns The connected client.
+ * @throws {TypeError} On a malformed connection string or an unsupported scheme.
+ * @throws {ConnectionError} When the server cannot be reached.
+ * @throws {IggyError} When the login fails.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect } from "@iggy/client";
+ *
+ * await using client = await connect("iggy://iggy:iggy@127.0.0.1:8090");
+ * await client.ping();
+ * ```
+ */
+export function connect(options: string | ConnectOptions): Promise<IggyClient> {
+  return IggyClient.connect(options);
+}
+
+function offsetRef(options: ConsumerOffsetOptions): {
+  consumer: Consumer;
+  streamId: Identifier;
+  topicId: Identifier;
+  partitionId?: number;
+} {
+  return {
+    consumer: options.consumer ?? Consumer.single(0),
+    streamId: options.streamId,
+    topicId: options.topicId,
+    partitionId: options.partitionId,
+  };
+}

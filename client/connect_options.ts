@@ -1,0 +1,147 @@
+/**
+ * Connection options and the `iggy://` connection string.
+ *
+ * A connection string names the transport by its scheme (one row of `SCHEMES` per scheme), the
+ * credentials in the user-info part and the server address:
+ * `iggy://user:password@host:port?timeout=5s`. `iggy+tcp://` is the same as `iggy://`.
+ * @module
+ */
+
+import type { TlsOptions } from "./tcp_transport.ts";
+
+/** The transports {@linkcode connect} can open. */
+export type TransportKind = "tcp";
+
+/** Options of {@linkcode connect} / {@linkcode IggyClient.connect}. */
+export interface ConnectOptions {
+  /**
+   * Which transport to open.
+   * @default {"tcp"}
+   */
+  transport?: TransportKind;
+  /**
+   * The server host name or IP address.
+   * @default {"127.0.0.1"}
+   */
+  hostname?: string;
+  /**
+   * The server port.
+   * @default {8090 for TCP}
+   */
+  port?: number;
+  /** Log in as this user after connecting (needs `password`). */
+  username?: string;
+  /** The password of `username`. */
+  password?: string;
+  /** Log in with this personal access token after connecting (instead of a username). */
+  token?: string;
+  /** Milliseconds to wait for each answer before failing with `TimeoutError`; none when absent. */
+  timeout?: number;
+  /** TLS settings, for transports that can use TLS. */
+  tls?: TlsOptions;
+}
+
+/** Default port of each transport (Iggy's defaults). */
+export const DEFAULT_PORTS: Readonly<Record<TransportKind, number>> = {
+  tcp: 8090,
+};
+
+/** Connection-string schemes, each mapped to the transport it opens. */
+const SCHEMES: Readonly<Record<string, TransportKind>> = {
+  "iggy:": "tcp",
+  "iggy+tcp:": "tcp",
+};
+
+/** Personal access tokens can be given as the user-info part: `iggy://iggypat-<token>@host`. */
+const TOKEN_PREFIX = "iggypat-";
+
+/**
+ * Parses an Iggy connection string into {@linkcode ConnectOptions}.
+ *
+ * Form: `iggy[+tcp]://[user[:password]@]host[:port][?timeout=<ms|Ns|Nms>]`. User name and password
+ * are percent-decoded; `iggy://iggypat-<token>@host` logs in with a personal access token. Unknown
+ * query parameters are ignored.
+ *
+ * @param connectionString The connection string.
+ * @returns The options it describes.
+ * @throws {TypeError} When the string is not a URL, has an unsupported scheme, or a bad parameter.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseConnectionString } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(parseConnectionString("iggy://iggy:secret@localhost:8090"), {
+ *   transport: "tcp",
+ *   hostname: "localhost",
+ *   port: 8090,
+ *   username: "iggy",
+ *   password: "secret",
+ * });
+ * ```
+ */
+export function parseConnectionString(
+  connectionString: string,
+): ConnectOptions {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch (cause) {
+    throw new TypeError(
+      `Invalid connection string "${redact(connectionString)}"`,
+      { cause },
+    );
+  }
+  const transport = SCHEMES[url.protocol];
+  if (transport === undefined) {
+    throw new TypeError(
+      `Unsupported connection string scheme "${url.protocol.slice(0, -1)}": ` +
+        `expected one of ${
+          Object.keys(SCHEMES).map((s) => `"${s.slice(0, -1)}"`).join(", ")
+        }`,
+    );
+  }
+  if (url.hostname === "") {
+    throw new TypeError(
+      `Connection string has no host: "${redact(connectionString)}"`,
+    );
+  }
+  const options: ConnectOptions = {
+    transport,
+    hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port: url.port === "" ? DEFAULT_PORTS[transport] : Number(url.port),
+  };
+  const username = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  if (username.startsWith(TOKEN_PREFIX) && password === "") {
+    options.token = username.slice(TOKEN_PREFIX.length);
+  } else if (username !== "" || password !== "") {
+    if (username === "" || password === "") {
+      throw new TypeError(
+        "Connection string needs both a user name and a password",
+      );
+    }
+    options.username = username;
+    options.password = password;
+  }
+  const timeout = url.searchParams.get("timeout");
+  if (timeout !== null) options.timeout = parseMillis(timeout);
+  return options;
+}
+
+/** `"5000"` and `"5000ms"` → 5000, `"5s"` → 5000. */
+function parseMillis(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
+  const value = match ? Number(match[1]) * (match[2] === "s" ? 1000 : 1) : NaN;
+  if (!(value > 0)) {
+    throw new TypeError(
+      `Invalid timeout "${text}": expected milliseconds or a duration like "5s"`,
+    );
+  }
+  return value;
+}
+
+/** Hides the password of a connection string in error messages. */
+function redact(connectionString: string): string {
+  return connectionString.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
+}

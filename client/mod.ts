@@ -1,0 +1,81 @@
+/**
+ * The public names of the SDK, listed one by one: the client, its transports and errors, the
+ * builders for polls and sends, and the protocol values and types a user meets.
+ * @module
+ */
+
+export { connect, IggyClient } from "./client.ts";
+export { parseConnectionString } from "./connect_options.ts";
+export { TcpTransport } from "./tcp_transport.ts";
+export { ConnectionError, TimeoutError } from "./errors.ts";
+export { Consumer, header, Partitioning, PollingStrategy } from "./builders.ts";
+export { VERSION } from "./version.ts";
+export {
+  ClientTransport,
+  ClusterNodeRole,
+  ClusterNodeStatus,
+  CommandCode,
+  CompressionAlgorithm,
+  ErrorCode,
+  HeaderKind,
+  headerToValue,
+  IggyError,
+  isAlreadyExists,
+  isNotFound,
+  noPermissions,
+  rootPermissions,
+  UserStatus,
+} from "./protocol/mod.ts";
+
+export type {
+  ChangePasswordOptions,
+  ConsumerGroupOptions,
+  ConsumerOffsetOptions,
+  CreateConsumerGroupOptions,
+  CreatePersonalAccessTokenOptions,
+  CreateTopicOptions,
+  CreateUserOptions,
+  DeleteSegmentsOptions,
+  FlushUnsavedBufferOptions,
+  NewMessage,
+  PartitionsOptions,
+  PollMessagesOptions,
+  SendMessagesOptions,
+  StoreConsumerOffsetOptions,
+  UpdateTopicOptions,
+  UpdateUserOptions,
+} from "./client.ts";
+export type { ConnectOptions, TransportKind } from "./connect_options.ts";
+export type { TcpTransportOptions, TlsOptions } from "./tcp_transport.ts";
+export type { Transport } from "./transport.ts";
+export type {
+  CacheMetric,
+  ClientDetails,
+  ClientInfo,
+  ClusterMetadata,
+  ClusterNode,
+  ConsumerGroup,
+  ConsumerGroupDetails,
+  ConsumerGroupMember,
+  ConsumerGroupRef,
+  ConsumerOffsetInfo,
+  GlobalPermissions,
+  HeaderValue,
+  Identifier,
+  IdentityInfo,
+  Message,
+  Partition,
+  Permissions,
+  PersonalAccessTokenInfo,
+  PolledMessages,
+  Stats,
+  Stream,
+  StreamDetails,
+  StreamPermissions,
+  Topic,
+  TopicDetails,
+  TopicPermissions,
+  User,
+  UserDetails,
+  UserHeaders,
+} from "./protocol/mod.ts";

@@ -1,0 +1,379 @@
+/**
+ * The TCP (and TLS over TCP) transport: binary frames over one `Deno.Conn`, pipelined.
+ *
+ * Requests are written as soon as they are made, in order; the server answers them in order, so a
+ * single reader loop resolves a FIFO of pending requests (binary.md §1.1–1.2).
+ * @module
+ */
+
+import { FRAME_HEADER_SIZE, IggyError } from "./protocol/mod.ts";
+import { ConnectionError, TimeoutError } from "./errors.ts";
+import type { Transport } from "./transport.ts";
+
+const READ_BUFFER_SIZE = 64 * 1024;
+/** Frames up to this size are gathered into one write. */
+const COALESCE_LIMIT = 64 * 1024;
+const EMPTY = new Uint8Array(0);
+
+/** TLS settings of a {@linkcode TcpTransport}. */
+export interface TlsOptions {
+  /** Extra trusted root certificates (PEM), e.g. a self-signed server certificate. */
+  caCerts?: string[];
+  /**
+   * The server name to verify the certificate against (and send as SNI).
+   * @default {the `hostname` connected to}
+   */
+  hostname?: string;
+}
+
+/** Options of {@linkcode TcpTransport.connect}. */
+export interface TcpTransportOptions {
+  /**
+   * The server host name or IP address.
+   * @default {"127.0.0.1"}
+   */
+  hostname?: string;
+  /**
+   * The server TCP port.
+   * @default {8090}
+   */
+  port?: number;
+  /** Speak TLS on the connection (the server's `[tcp.tls]`); plain TCP when absent. */
+  tls?: TlsOptions;
+  /**
+   * Milliseconds to wait for each answer; on expiry the request rejects with
+   * {@linkcode TimeoutError} and the connection is closed. No timeout when absent.
+   */
+  timeout?: number;
+}
+
+interface Pending {
+  resolve(payload: Uint8Array): void;
+  reject(error: unknown): void;
+  /** `performance.now()` by which the answer must arrive (Infinity without a timeout). */
+  deadline: number;
+}
+
+/**
+ * A {@linkcode Transport} over TCP, optionally with TLS.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { IggyClient, TcpTransport } from "@iggy/client";
+ *
+ * const transport = await TcpTransport.connect({ hostname: "127.0.0.1", port: 8090 });
+ * const client = new IggyClient(transport);
+ * await client.login("iggy", "iggy");
+ * await client.close();
+ * ```
+ */
+export class TcpTransport implements Transport {
+  #conn: Deno.Conn;
+  #timeout: number | undefined;
+  #pending: Pending[] = [];
+  #head = 0;
+  #outbox: Uint8Array[] = [];
+  #writing = false;
+  #closed = false;
+  #reading: Promise<void>;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #buffer = new Uint8Array(READ_BUFFER_SIZE);
+  #start = 0;
+  #end = 0;
+
+  /**
+   * Opens a TCP connection (with `setNoDelay`), upgrades it to TLS when `options.tls` is set, and
+   * wraps it.
+   *
+   * @param options Where to connect and how.
+   * @returns The connected transport.
+   * @throws {ConnectionError} When the connection or the TLS handshake fails.
+   */
+  static async connect(
+    options: TcpTransportOptions = {},
+  ): Promise<TcpTransport> {
+    const hostname = options.hostname ?? "127.0.0.1";
+    const port = options.port ?? 8090;
+    let conn: Deno.Conn;
+    try {
+      const tcp = await Deno.connect({ hostname, port, transport: "tcp" });
+      tcp.setNoDelay(true);
+      conn = tcp;
+      if (options.tls) {
+        const tls = await Deno.startTls(tcp, {
+          hostname: options.tls.hostname ?? hostname,
+          caCerts: options.tls.caCerts,
+        });
+        conn = tls;
+        try {
+          await tls.handshake();
+        } catch (err) {
+          tls.close();
+          throw err;
+        }
+      }
+    } catch (cause) {
+      throw new ConnectionError(
+        `Cannot connect to "${hostname}:${port}": ${errorText(cause)}`,
+        { cause },
+      );
+    }
+    return new TcpTransport(conn, { timeout: options.timeout });
+  }
+
+  /**
+   * Wraps an open connection (TCP or TLS); the transport owns it from now on.
+   *
+   * @param conn The connection.
+   * @param options `timeout`: milliseconds to wait for each answer (none when absent).
+   */
+  constructor(conn: Deno.Conn, options: { timeout?: number } = {}) {
+    if (
+      options.timeout !== undefined &&
+      !(Number.isFinite(options.timeout) && options.timeout > 0)
+    ) {
+      throw new RangeError(
+        `Timeout must be a positive number of milliseconds: ${options.timeout}`,
+      );
+    }
+    this.#conn = conn;
+    this.#timeout = options.timeout;
+    this.#reading = this.#readLoop();
+  }
+
+  /** True once the transport is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Sends one command; see {@linkcode Transport.request}.
+   *
+   * @param code The command code.
+   * @param payload The encoded request payload.
+   * @returns The OK response payload.
+   * @throws {IggyError} On a non-zero status.
+   * @throws {ConnectionError} When the connection is or becomes closed.
+   * @throws {TimeoutError} When the answer does not come within `timeout`.
+   */
+  request(code: number, payload: Uint8Array): Promise<Uint8Array> {
+    if (this.#closed) {
+      return Promise.reject(new ConnectionError("Connection is closed"));
+    }
+    const { promise, resolve, reject } = Promise.withResolvers<Uint8Array>();
+    const deadline = this.#timeout === undefined
+      ? Infinity
+      : performance.now() + this.#timeout;
+    this.#pending.push({ resolve, reject, deadline });
+    if (this.#pending.length - this.#head === 1) this.#armTimer();
+    const header = new Uint8Array(FRAME_HEADER_SIZE);
+    const view = new DataView(header.buffer);
+    view.setUint32(0, 4 + payload.length, true);
+    view.setUint32(4, code, true);
+    this.#outbox.push(header);
+    if (payload.length > 0) this.#outbox.push(payload);
+    if (!this.#writing) this.#flush();
+    return promise;
+  }
+
+  /**
+   * Closes the connection and rejects pending requests with {@linkcode ConnectionError}.
+   *
+   * @returns When the connection and its reader have stopped.
+   */
+  async close(): Promise<void> {
+    this.#shutdown(new ConnectionError("Connection closed by the client"));
+    await this.#reading;
+  }
+
+  /** Closes once; rejects every pending request with `error`. */
+  #shutdown(error: Error): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#outbox = [];
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed by the peer.
+    }
+    const pending = this.#pending.slice(this.#head);
+    this.#pending = [];
+    this.#head = 0;
+    for (const request of pending) request.reject(error);
+  }
+
+  /** Writes queued frames in order, gathering small ones into one write. */
+  async #flush(): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.#outbox.length > 0 && !this.#closed) {
+        const chunks = this.#outbox;
+        this.#outbox = [];
+        let i = 0;
+        while (i < chunks.length) {
+          let size = 0;
+          let j = i;
+          while (
+            j < chunks.length && size + chunks[j]!.length <= COALESCE_LIMIT
+          ) {
+            size += chunks[j]!.length;
+            j++;
+          }
+          if (j - i <= 1) {
+            await this.#writeAll(chunks[i]!);
+            i++;
+            continue;
+          }
+          const joined = new Uint8Array(size);
+          let at = 0;
+          for (let k = i; k < j; k++) {
+            joined.set(chunks[k]!, at);
+            at += chunks[k]!.length;
+          }
+          await this.#writeAll(joined);
+          i = j;
+        }
+      }
+    } catch (cause) {
+      this.#shutdown(
+        new ConnectionError(`Cannot write to the server: ${errorText(cause)}`, {
+          cause,
+        }),
+      );
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    let at = 0;
+    while (at < bytes.length && !this.#closed) {
+      at += await this.#conn.write(bytes.subarray(at));
+    }
+  }
+
+  /** Reads answers until the connection ends, resolving pending requests in order. */
+  async #readLoop(): Promise<void> {
+    try {
+      while (!this.#closed) {
+        await this.#need(FRAME_HEADER_SIZE);
+        const view = new DataView(
+          this.#buffer.buffer,
+          this.#start,
+          FRAME_HEADER_SIZE,
+        );
+        const status = view.getUint32(0, true);
+        const length = view.getUint32(4, true);
+        this.#start += FRAME_HEADER_SIZE;
+        const payload = length === 0 ? EMPTY : await this.#readPayload(length);
+        const request = this.#dequeue();
+        if (request === undefined) {
+          if (status !== 0) {
+            const cause = new IggyError(status);
+            this.#shutdown(
+              new ConnectionError(
+                `Connection closed by the server: ${cause.message}`,
+                { cause },
+              ),
+            );
+          }
+          continue;
+        }
+        if (status === 0) request.resolve(payload);
+        else request.reject(new IggyError(status));
+      }
+    } catch (cause) {
+      this.#shutdown(
+        cause instanceof ConnectionError ? cause : new ConnectionError(
+          `Connection to the server failed: ${errorText(cause)}`,
+          { cause },
+        ),
+      );
+    }
+  }
+
+  #dequeue(): Pending | undefined {
+    if (this.#head >= this.#pending.length) return undefined;
+    const request = this.#pending[this.#head]!;
+    this.#head++;
+    if (this.#head === this.#pending.length) {
+      this.#pending = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#pending.length) {
+      this.#pending = this.#pending.slice(this.#head);
+      this.#head = 0;
+    }
+    this.#armTimer();
+    return request;
+  }
+
+  /** (Re)arms the timer for the oldest pending request; answers come in order, so it expires first. */
+  #armTimer(): void {
+    if (this.#timeout === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const oldest = this.#pending[this.#head];
+    if (oldest === undefined || this.#closed) return;
+    const delay = Math.max(0, oldest.deadline - performance.now());
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const timeout = this.#timeout;
+      const error = new TimeoutError(
+        `No answer from the server within ${timeout} ms`,
+      );
+      const first = this.#dequeue();
+      clearTimeout(this.#timer);
+      first?.reject(error);
+      this.#shutdown(
+        new ConnectionError("Connection closed after a request timed out", {
+          cause: error,
+        }),
+      );
+    }, delay);
+  }
+
+  /** Makes at least `n` (≤ buffer size) bytes available in the read buffer. */
+  async #need(n: number): Promise<void> {
+    while (this.#end - this.#start < n) {
+      if (this.#start === this.#end) {
+        this.#start = 0;
+        this.#end = 0;
+      } else if (this.#start > 0) {
+        this.#buffer.copyWithin(0, this.#start, this.#end);
+        this.#end -= this.#start;
+        this.#start = 0;
+      }
+      const read = await this.#read(this.#buffer.subarray(this.#end));
+      this.#end += read;
+    }
+  }
+
+  /** Reads exactly `length` bytes into a new buffer: buffered bytes first, then straight from the socket. */
+  async #readPayload(length: number): Promise<Uint8Array> {
+    const payload = new Uint8Array(length);
+    const buffered = Math.min(this.#end - this.#start, length);
+    payload.set(this.#buffer.subarray(this.#start, this.#start + buffered));
+    this.#start += buffered;
+    let at = buffered;
+    while (at < length) at += await this.#read(payload.subarray(at));
+    return payload;
+  }
+
+  async #read(target: Uint8Array): Promise<number> {
+    const n = await this.#conn.read(target);
+    if (n === null) {
+      throw new ConnectionError(
+        this.#closed
+          ? "Connection closed by the client"
+          : "Connection closed by the server",
+      );
+    }
+    return n;
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

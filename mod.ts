@@ -1,0 +1,125 @@
+/**
+ * A Deno-first client for [Apache Iggy](https://iggy.apache.org) 0.8.0 servers, speaking the
+ * binary protocol over TCP.
+ *
+ * - {@linkcode connect} opens a connection from an `iggy://user:password@host:port` string (or
+ *   {@linkcode ConnectOptions}) and logs in.
+ * - {@linkcode IggyClient} has one typed method per Iggy command: streams, topics, partitions,
+ *   users, tokens, consumer groups, offsets, `sendMessages` and `pollMessages`.
+ * - {@linkcode Partitioning}, {@linkcode PollingStrategy} and {@linkcode Consumer} build the
+ *   arguments of sends and polls; {@linkcode header} builds typed user headers.
+ * - Server errors reject with {@linkcode IggyError} (Iggy's numeric `code`); a broken connection
+ *   with {@linkcode ConnectionError}; a slow answer with {@linkcode TimeoutError}.
+ *
+ * Requests on one connection are pipelined: they can be issued concurrently and are answered in
+ * order.
+ *
+ * ```ts ignore
+ * import { connect, header, Partitioning, PollingStrategy } from "@iggy/client";
+ *
+ * await using client = await connect("iggy://iggy:iggy@127.0.0.1:8090");
+ * await client.createStream("orders");
+ * await client.createTopic("orders", "created", { partitionsCount: 3 });
+ *
+ * await client.sendMessages({
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   partitioning: Partitioning.messagesKey("customer-42"),
+ *   messages: [{ payload: "order 1", headers: { source: header.string("web") } }],
+ * });
+ *
+ * const { messages } = await client.pollMessages({
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   partitionId: 0,
+ *   strategy: PollingStrategy.first(),
+ *   count: 10,
+ * });
+ * for (const message of messages) {
+ *   console.log(message.offset, new TextDecoder().decode(message.payload));
+ * }
+ * ```
+ *
+ * @module
+ */
+
+export {
+  ClientTransport,
+  ClusterNodeRole,
+  ClusterNodeStatus,
+  CommandCode,
+  CompressionAlgorithm,
+  connect,
+  ConnectionError,
+  Consumer,
+  ErrorCode,
+  header,
+  HeaderKind,
+  headerToValue,
+  IggyClient,
+  IggyError,
+  isAlreadyExists,
+  isNotFound,
+  noPermissions,
+  parseConnectionString,
+  Partitioning,
+  PollingStrategy,
+  rootPermissions,
+  TcpTransport,
+  TimeoutError,
+  UserStatus,
+  VERSION,
+} from "./client/mod.ts";
+
+export type {
+  CacheMetric,
+  ChangePasswordOptions,
+  ClientDetails,
+  ClientInfo,
+  ClusterMetadata,
+  ClusterNode,
+  ConnectOptions,
+  ConsumerGroup,
+  ConsumerGroupDetails,
+  ConsumerGroupMember,
+  ConsumerGroupOptions,
+  ConsumerGroupRef,
+  ConsumerOffsetInfo,
+  ConsumerOffsetOptions,
+  CreateConsumerGroupOptions,
+  CreatePersonalAccessTokenOptions,
+  CreateTopicOptions,
+  CreateUserOptions,
+  DeleteSegmentsOptions,
+  FlushUnsavedBufferOptions,
+  GlobalPermissions,
+  HeaderValue,
+  Identifier,
+  IdentityInfo,
+  Message,
+  NewMessage,
+  Partition,
+  PartitionsOptions,
+  Permissions,
+  PersonalAccessTokenInfo,
+  PolledMessages,
+  PollMessagesOptions,
+  SendMessagesOptions,
+  Stats,
+  StoreConsumerOffsetOptions,
+  Stream,
+  StreamDetails,
+  StreamPermissions,
+  TcpTransportOptions,
+  TlsOptions,
+  Topic,
+  TopicDetails,
+  TopicPermissions,
+  Transport,
+  TransportKind,
+  UpdateTopicOptions,
+  UpdateUserOptions,
+  User,
+  UserDetails,
+  UserHeaders,
+} from "./client/mod.ts";
