@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { parseConnectionString, VERSION } from "../../mod.ts";
+
+Deno.test("parseConnectionString() reads credentials, host and port", () => {
+  assert.deepEqual(parseConnectionString("iggy://iggy:secret@localhost:8090"), {
+    transport: "tcp",
+    hostname: "localhost",
+    port: 8090,
+    username: "iggy",
+    password: "secret",
+  });
+});
+
+Deno.test("parseConnectionString() treats iggy+tcp like iggy", () => {
+  assert.deepEqual(
+    parseConnectionString("iggy+tcp://u1:p1@10.0.0.5:9000"),
+    parseConnectionString("iggy://u1:p1@10.0.0.5:9000"),
+  );
+});
+
+Deno.test("parseConnectionString() defaults the TCP port to 8090", () => {
+  const options = parseConnectionString("iggy://iggy:iggy@example.com");
+  assert.equal(options.port, 8090);
+  assert.equal(options.hostname, "example.com");
+});
+
+Deno.test("parseConnectionString() percent-decodes user name and password", () => {
+  const options = parseConnectionString("iggy://us%40er:p%3Ass%2Fw@h:1");
+  assert.equal(options.username, "us@er");
+  assert.equal(options.password, "p:ss/w");
+});
+
+Deno.test("parseConnectionString() strips IPv6 brackets", () => {
+  const options = parseConnectionString("iggy://a:b@[::1]:8090");
+  assert.equal(options.hostname, "::1");
+  assert.equal(options.port, 8090);
+});
+
+Deno.test("parseConnectionString() allows no credentials", () => {
+  const options = parseConnectionString("iggy://127.0.0.1:8090");
+  assert.equal(options.username, undefined);
+  assert.equal(options.password, undefined);
+  assert.equal(options.token, undefined);
+});
+
+Deno.test("parseConnectionString() reads a personal access token", () => {
+  const options = parseConnectionString("iggy://iggypat-abc123@127.0.0.1");
+  assert.equal(options.token, "abc123");
+  assert.equal(options.username, undefined);
+});
+
+Deno.test("parseConnectionString() reads timeout in ms or seconds", () => {
+  assert.equal(parseConnectionString("iggy://h?timeout=250").timeout, 250);
+  assert.equal(parseConnectionString("iggy://h?timeout=250ms").timeout, 250);
+  assert.equal(parseConnectionString("iggy://h?timeout=5s").timeout, 5000);
+  assert.throws(
+    () => parseConnectionString("iggy://h?timeout=soon"),
+    TypeError,
+  );
+});
+
+Deno.test("parseConnectionString() ignores unknown parameters", () => {
+  const options = parseConnectionString("iggy://a:b@h:1?heartbeat_interval=5s");
+  assert.equal(options.hostname, "h");
+});
+
+Deno.test("parseConnectionString() rejects other schemes with TypeError", () => {
+  for (
+    const url of [
+      "iggy+quic://a:b@h:8080",
+      "iggy+ws://a:b@h:8092",
+      "http://a:b@h:3000",
+      "nats://h:4222",
+    ]
+  ) {
+    assert.throws(() => parseConnectionString(url), TypeError, url);
+  }
+});
+
+Deno.test("parseConnectionString() rejects a password without a user and non-URLs", () => {
+  assert.throws(() => parseConnectionString("iggy://:pw@h:1"), TypeError);
+  assert.throws(() => parseConnectionString("iggy://user@h:1"), TypeError);
+  assert.throws(() => parseConnectionString("not a url"), TypeError);
+});
+
+Deno.test("parseConnectionString() does not echo the password in errors", () => {
+  assert.throws(
+    () => parseConnectionString("iggy://user:hunter2@"),
+    (err: unknown) =>
+      err instanceof TypeError && !err.message.includes("hunter2"),
+  );
+});
+
+Deno.test("VERSION matches deno.json", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("../../deno.json", import.meta.url)),
+  );
+  assert.equal(VERSION, config.version);
+});
