@@ -223,6 +223,8 @@ export interface SystemConfig {
     /** Milliseconds; 0 = entries never expire. */
     expiry: number;
   };
+  /** `[system.cache]`: bytes all partition read caches may hold together (0 = no cache). */
+  cache: { size: number };
   recovery: { recreateMissingState: boolean };
   memoryPool: { enabled: boolean; size: number; bucketCapacity: number };
   sharding: { cpuAllocation: string };
@@ -447,6 +449,7 @@ const SCHEMA: Table = {
       max_entries: "uint",
       expiry: "duration",
     },
+    cache: { size: "byteSize" },
     recovery: { recreate_missing_state: "bool" },
     memory_pool: { enabled: "bool", size: "byteSize", bucket_capacity: "uint" },
     sharding: { cpu_allocation: "string" },
@@ -1124,6 +1127,14 @@ function validateConfig(
     system.partition.messagesRequiredToSave >= 1,
     "system.partition.messages_required_to_save",
     "must be at least 1",
+  );
+
+  check(
+    !system.messageDeduplication.enabled ||
+      system.messageDeduplication.maxEntries > 0 ||
+      system.messageDeduplication.expiry > 0,
+    "system.message_deduplication.max_entries",
+    "max_entries and expiry cannot both be 0 (an unbounded window) when deduplication is enabled",
   );
 
   // Background tasks.

@@ -87,7 +87,10 @@ export async function sendMessages(
   require(ctx, "send", { streamId: stream.id, topicId: topic.id });
   const partition = selectPartition(topic, batch);
   // The transports hand over a buffer of their own, so the log's cache may keep it without a copy.
-  await partition.log.append(batch.messages, batch.count, nowMicros(), { transfer: true });
+  await partition.appendMessages(batch.messages, batch.count, nowMicros(), {
+    transfer: true,
+    gzip: ctx.system.storesGzipped(topic),
+  });
   ctx.system.counters.writtenBytes += BigInt(batch.messages.length);
 }
 
@@ -196,8 +199,10 @@ export async function pollMessages(
   if (cmd.count === 0 || log.isEmpty) return empty;
   const start = startOffset(partition, owner, cmd);
   if (start >= log.nextOffset) return empty;
-  const read = await log.read(start, cmd.count);
-  for (const chunk of read.chunks) ctx.system.counters.readBytes += BigInt(chunk.length);
+  const read = await partition.readMessages(start, cmd.count);
+  for (const chunk of read.chunks) {
+    ctx.system.counters.readBytes += BigInt(chunk.length);
+  }
   if (cmd.autoCommit && read.count > 0) {
     await partition.storeOffset(
       owner,

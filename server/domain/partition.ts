@@ -4,6 +4,11 @@
  */
 
 import { PartitionLog } from "../storage/partition_log.ts";
+import type { ReadResult } from "../storage/partition_log.ts";
+import type { CacheBudget } from "../storage/cache_budget.ts";
+import type { MessageCipher } from "../storage/encryption.ts";
+import { decodeFromStorage, encodeForStorage } from "../storage/at_rest.ts";
+import { MessageDeduplicator } from "./deduplication.ts";
 import {
   deleteAllOffsets,
   deleteOffset,
@@ -17,6 +22,24 @@ export interface PartitionOptions {
   enforceFsync: boolean;
   validateChecksum: boolean;
   logger: (message: string) => void;
+  /** Memory budget shared by every partition's read cache. */
+  cacheBudget?: CacheBudget;
+  /** fsync after this many unsaved messages (`messages_required_to_save`); 0 = never on a count. */
+  saveMessages?: number;
+  /** fsync after this many unsaved bytes (`size_of_messages_required_to_save`); 0 = never on a size. */
+  saveBytes?: number;
+  /** Drop messages whose id was seen: capacity and time to live (ms), 0 = unbounded. */
+  deduplication?: { maxEntries: number; ttl: number };
+  /** Encrypt message bodies at rest. */
+  cipher?: MessageCipher;
+}
+
+/** Options of {@linkcode Partition.appendMessages}. */
+export interface AppendMessagesOptions {
+  /** Store bodies gzipped (where that saves space). */
+  gzip?: boolean;
+  /** The caller hands `messages` over (see `PartitionLog.append`). */
+  transfer?: boolean;
 }
 
 /** Whose offset: a single consumer (keyed by id or hashed name) or a consumer group (by group id). */
@@ -30,6 +53,8 @@ export class Partition {
   readonly log: PartitionLog;
   readonly consumerOffsets: Map<number, bigint>;
   readonly groupOffsets: Map<number, bigint>;
+  #dedup: MessageDeduplicator | undefined;
+  #cipher: MessageCipher | undefined;
 
   private constructor(
     id: number,
@@ -37,6 +62,7 @@ export class Partition {
     dir: string,
     log: PartitionLog,
     offsets: { consumers: Map<number, bigint>; groups: Map<number, bigint> },
+    options: PartitionOptions,
   ) {
     this.id = id;
     this.createdAt = createdAt;
@@ -44,6 +70,9 @@ export class Partition {
     this.log = log;
     this.consumerOffsets = offsets.consumers;
     this.groupOffsets = offsets.groups;
+    this.#dedup = options.deduplication &&
+      new MessageDeduplicator(options.deduplication);
+    this.#cipher = options.cipher;
   }
 
   /** Opens (or creates) the partition in `dir`, recovering its log and loading stored offsets. */
@@ -58,8 +87,63 @@ export class Partition {
       enforceFsync: options.enforceFsync,
       validateChecksum: options.validateChecksum,
       logger: options.logger,
+      cacheBudget: options.cacheBudget,
+      saveMessages: options.saveMessages,
+      saveBytes: options.saveBytes,
     });
-    return new Partition(id, createdAt, dir, log, await loadOffsets(dir));
+    return new Partition(
+      id,
+      createdAt,
+      dir,
+      log,
+      await loadOffsets(dir),
+      options,
+    );
+  }
+
+  /**
+   * Stores a validated message section: drops duplicates (when deduplication is on) before
+   * offsets are assigned, compresses and encrypts bodies as configured, then appends.
+   * @returns how many messages were stored (fewer than `count` when duplicates were dropped)
+   */
+  async appendMessages(
+    messages: Uint8Array,
+    count: number,
+    timestamp: bigint,
+    options: AppendMessagesOptions = {},
+  ): Promise<number> {
+    let added: string[] = [];
+    if (this.#dedup) {
+      const kept = this.#dedup.filter(messages, count);
+      messages = kept.messages;
+      count = kept.count;
+      added = kept.added;
+      if (count === 0) return 0;
+    }
+    try {
+      const stored = await encodeForStorage(messages, count, {
+        cipher: this.#cipher,
+        gzip: options.gzip,
+      });
+      await this.log.append(stored, count, timestamp, {
+        transfer: stored !== messages || options.transfer === true,
+      });
+    } catch (err) {
+      this.#dedup?.forget(added);
+      throw err;
+    }
+    return count;
+  }
+
+  /**
+   * Reads up to `count` messages from `startOffset` as wire frames (decrypted and
+   * decompressed where they were stored so).
+   * @throws {IggyError} 72 `CannotDecryptData` for a stored message that cannot be opened
+   */
+  async readMessages(startOffset: bigint, count: number): Promise<ReadResult> {
+    const read = await this.log.read(startOffset, count);
+    read.chunks = await decodeFromStorage(read.chunks, this.#cipher);
+    return read;
   }
 
   #offsets(owner: OffsetOwner): Map<number, bigint> {

@@ -15,6 +15,8 @@ import type { Logger } from "../logger.ts";
 import { partitionDir } from "../storage/paths.ts";
 import { StateStore } from "../storage/state_store.ts";
 import { initHashing } from "../storage/stamp.ts";
+import { CacheBudget } from "../storage/cache_budget.ts";
+import { MessageCipher } from "../storage/encryption.ts";
 import type { Session } from "../commands/session.ts";
 import { ConsumerGroup } from "./consumer_group.ts";
 import { IdAllocator, type IdAllocatorState } from "./ids.ts";
@@ -44,7 +46,24 @@ export interface SystemOptions {
   root: { username: string; password: string };
   /** Where events are logged. */
   logger: Logger;
+  /** Bytes all partition read caches may hold together (`system.cache.size`). @default {67108864} */
+  cacheSize?: number;
+  /** fsync a partition after this many unsaved messages / bytes (0 = not on that measure). */
+  save?: { messages: number; bytes: number };
+  /** Drop duplicate message ids per partition (`[system.message_deduplication]` when enabled). */
+  deduplication?: { maxEntries: number; ttl: number };
+  /** Base64 AES-256 key: encrypt message bodies at rest (`[system.encryption]` when enabled). */
+  encryptionKey?: string;
+  /**
+   * `[system.compression]`: with `allowOverride`, each topic's `compression_algorithm` decides;
+   * without it, `defaultAlgorithm` applies to every topic.
+   */
+  compression?: { allowOverride: boolean; defaultAlgorithm: "none" | "gzip" };
 }
+
+/** Default of {@linkcode SystemOptions.cacheSize}: 64 MiB. */
+export const DEFAULT_CACHE_SIZE = 64 * 1024 * 1024;
+const GZIP = 2;
 
 interface PersistedTopic {
   id: number;
@@ -108,16 +127,22 @@ export class System {
     readBytes: 0n,
     writtenBytes: 0n,
   };
+  /** Memory budget shared by every partition's read cache. */
+  readonly cacheBudget: CacheBudget;
   #store: StateStore;
+  #cipher: MessageCipher | undefined;
 
   private constructor(
     options: SystemOptions,
     store: StateStore,
     state: PersistedState | undefined,
+    cipher: MessageCipher | undefined,
   ) {
     this.options = options;
     this.logger = options.logger;
     this.#store = store;
+    this.#cipher = cipher;
+    this.cacheBudget = new CacheBudget(options.cacheSize ?? DEFAULT_CACHE_SIZE);
     this.streamIds = new IdAllocator(state?.streamIds);
     this.userIds = new IdAllocator(state?.userIds);
     this.tokens = state?.tokens ?? [];
@@ -134,12 +159,16 @@ export class System {
   /** Opens the data directory: loads metadata, recovers every partition, creates the root user. */
   static async open(options: SystemOptions): Promise<System> {
     await initHashing();
+    // A bad key fails here, before anything is opened (IggyError 70).
+    const cipher = options.encryptionKey === undefined
+      ? undefined
+      : await MessageCipher.fromBase64(options.encryptionKey);
     await Deno.mkdir(options.dataDir, { recursive: true });
     const store = await StateStore.open(
       `${options.dataDir}/state/metadata.json`,
     );
     const state = store.load<PersistedState>();
-    const system = new System(options, store, state);
+    const system = new System(options, store, state, cipher);
     for (const s of state?.streams ?? []) {
       const stream = new Stream(
         s.id,
@@ -201,9 +230,23 @@ export class System {
       segmentSize: this.options.segmentSize,
       enforceFsync: this.options.enforceFsync,
       validateChecksum: this.options.validateChecksum,
+      cacheBudget: this.cacheBudget,
+      saveMessages: this.options.save?.messages,
+      saveBytes: this.options.save?.bytes,
+      deduplication: this.options.deduplication,
+      cipher: this.#cipher,
       logger: (message) =>
         this.logger.warn(message, { streamId, topicId, partitionId }),
     });
+  }
+
+  /** Whether messages of `topic` are stored gzipped (see {@linkcode SystemOptions.compression}). */
+  storesGzipped(topic: Topic): boolean {
+    const compression = this.options.compression;
+    if (!compression) return false;
+    return compression.allowOverride
+      ? topic.settings.compressionAlgorithm === GZIP
+      : compression.defaultAlgorithm === "gzip";
   }
 
   /** Directory of a stream. */

@@ -8,6 +8,7 @@ import { stampMessages } from "./stamp.ts";
 import { parseSegmentFileName } from "./paths.ts";
 import { Segment } from "./segment.ts";
 import type { SegmentInfo, StorageLogger } from "./segment.ts";
+import type { CacheBudget, CacheCharge } from "./cache_budget.ts";
 
 export type { SegmentInfo, StorageLogger } from "./segment.ts";
 
@@ -23,6 +24,18 @@ export interface PartitionLogOptions {
   logger?: StorageLogger;
   /** Bytes of recently appended batches of the active segment kept in memory for reads. @default {8388608} */
   cacheBytes?: number;
+  /** A budget shared with the caches of other partitions (`system.cache.size`); none by default. */
+  cacheBudget?: CacheBudget;
+  /**
+   * Without `enforceFsync`: fsync once this many appended messages are not yet fsynced
+   * (`system.partition.messages_required_to_save`); 0 = never on a count. @default {0}
+   */
+  saveMessages?: number;
+  /**
+   * Without `enforceFsync`: fsync once this many appended bytes are not yet fsynced
+   * (`system.partition.size_of_messages_required_to_save`); 0 = never on a size. @default {0}
+   */
+  saveBytes?: number;
 }
 
 /** Options of {@linkcode PartitionLog.append}. */
@@ -54,20 +67,46 @@ const MAX_POSITION = 0xffff_ffff;
  */
 class TailCache {
   #limit: number;
+  #budget: CacheBudget | undefined;
   #starts: number[] = [];
   #chunks: Uint8Array[] = [];
+  #charges: (CacheCharge | undefined)[] = [];
   #head = 0;
   #bytes = 0;
 
-  constructor(limit: number) {
+  constructor(limit: number, budget: CacheBudget | undefined) {
     this.#limit = limit;
+    this.#budget = budget;
+  }
+
+  /** Bytes held. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   clear(): void {
+    if (this.#budget) {
+      for (let i = this.#head; i < this.#charges.length; i++) {
+        const charge = this.#charges[i];
+        if (charge) this.#budget.release(charge);
+      }
+    }
     this.#starts = [];
     this.#chunks = [];
+    this.#charges = [];
     this.#head = 0;
     this.#bytes = 0;
+  }
+
+  /** Drops the oldest chunk; `release` gives its charge back to the budget. */
+  #dropHead(release: boolean): void {
+    const head = this.#head;
+    this.#bytes -= this.#chunks[head]!.length;
+    const charge = this.#charges[head];
+    if (release && charge) this.#budget!.release(charge);
+    this.#chunks[head] = EMPTY;
+    this.#charges[head] = undefined;
+    this.#head++;
   }
 
   /** Adds the batch stored at `[start, start + bytes.length)` (a copy unless `keep`). */
@@ -76,17 +115,24 @@ class TailCache {
       this.clear();
       return;
     }
+    let charge: CacheCharge | undefined;
+    if (this.#budget) {
+      // The budget may evict our oldest chunks (in order) before it accepts this one.
+      charge = this.#budget.charge(bytes.length, () => this.#dropHead(false));
+      if (!charge) {
+        this.clear();
+        return;
+      }
+    }
     this.#starts.push(start);
     this.#chunks.push(keep ? bytes : bytes.slice());
+    this.#charges.push(charge);
     this.#bytes += bytes.length;
-    while (this.#bytes > this.#limit) {
-      this.#bytes -= this.#chunks[this.#head]!.length;
-      this.#chunks[this.#head] = EMPTY;
-      this.#head++;
-    }
+    while (this.#bytes > this.#limit) this.#dropHead(true);
     if (this.#head > 1024 && this.#head * 2 > this.#starts.length) {
       this.#starts = this.#starts.slice(this.#head);
       this.#chunks = this.#chunks.slice(this.#head);
+      this.#charges = this.#charges.slice(this.#head);
       this.#head = 0;
     }
   }
@@ -149,6 +195,10 @@ export class PartitionLog {
   #enforceFsync: boolean;
   #cache: TailCache;
   #cacheEnabled: boolean;
+  #saveMessages: number;
+  #saveBytes: number;
+  #unsavedMessages = 0;
+  #unsavedBytes = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
@@ -162,8 +212,10 @@ export class PartitionLog {
     this.#segmentSize = options.segmentSize;
     this.#enforceFsync = options.enforceFsync;
     const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
-    this.#cacheEnabled = cacheBytes > 0;
-    this.#cache = new TailCache(cacheBytes);
+    this.#cacheEnabled = cacheBytes > 0 && options.cacheBudget?.limit !== 0;
+    this.#cache = new TailCache(cacheBytes, options.cacheBudget);
+    this.#saveMessages = options.saveMessages ?? 0;
+    this.#saveBytes = options.saveBytes ?? 0;
   }
 
   /**
@@ -267,6 +319,16 @@ export class PartitionLog {
     return true;
   }
 
+  /** Messages appended but not yet fsynced (always 0 with `enforceFsync`). */
+  get unsavedMessages(): number {
+    return this.#unsavedMessages;
+  }
+
+  /** Bytes held by this log's read cache. */
+  get cachedBytes(): number {
+    return this.#cache.bytes;
+  }
+
   /** Statistics of every segment, oldest first; the last is the active one. */
   get segments(): SegmentInfo[] {
     return this.#segments.map((seg) => seg.info);
@@ -324,12 +386,30 @@ export class PartitionLog {
       if (this.#cacheEnabled) {
         this.#cache.add(basePosition, messages, options.transfer === true);
       }
+      if (!this.#enforceFsync) {
+        this.#unsavedMessages += count;
+        this.#unsavedBytes += messages.length;
+        if (
+          (this.#saveMessages > 0 &&
+            this.#unsavedMessages >= this.#saveMessages) ||
+          (this.#saveBytes > 0 && this.#unsavedBytes >= this.#saveBytes)
+        ) {
+          await this.#sync();
+        }
+      }
       if (seg.size >= this.#segmentSize) await this.#roll();
     });
   }
 
+  async #sync(): Promise<void> {
+    await this.#active.sync();
+    this.#unsavedMessages = 0;
+    this.#unsavedBytes = 0;
+  }
+
   async #roll(): Promise<void> {
     const old = this.#active;
+    if (this.#unsavedMessages > 0) await this.#sync();
     const seg = await Segment.create(this.dir, old.nextOffset);
     await seg.openForAppend();
     old.close();
@@ -401,10 +481,15 @@ export class PartitionLog {
     return undefined;
   }
 
-  /** Waits for pending appends; with `fsync`, also fsyncs the active segment. */
+  /**
+   * Waits for pending appends; with `fsync`, also fsyncs the active segment when it holds
+   * unsaved messages (a rolled segment is fsynced when it is sealed). Every append is
+   * written to the `.log` before it resolves (it survives a crash of this process), so there is
+   * no buffer to write here: "saving" means fsyncing (it survives a crash of the machine).
+   */
   flush(fsync: boolean): Promise<void> {
     return this.#run(async () => {
-      if (fsync) await this.#active.sync();
+      if (fsync && this.#unsavedMessages > 0) await this.#sync();
     });
   }
 
@@ -427,6 +512,8 @@ export class PartitionLog {
     return this.#run(async () => {
       for (const seg of this.#segments) await seg.delete();
       this.#cache.clear();
+      this.#unsavedMessages = 0;
+      this.#unsavedBytes = 0;
       const seg = await Segment.create(this.dir, 0n);
       await seg.openForAppend();
       this.#segments = [seg];
@@ -451,6 +538,26 @@ export class PartitionLog {
           break;
         }
         await seg.delete();
+        this.#segments.shift();
+        deleted++;
+      }
+      return deleted;
+    });
+  }
+
+  /**
+   * Deletes the oldest sealed segments (never the active one) for as long as `predicate`
+   * accepts the oldest remaining one. Offsets are not renumbered.
+   * @param predicate sees the statistics of the oldest segment; true deletes it
+   * @returns how many segments were deleted
+   */
+  deleteOldestSegmentsWhile(
+    predicate: (info: SegmentInfo) => boolean,
+  ): Promise<number> {
+    return this.#run(async () => {
+      let deleted = 0;
+      while (this.#segments.length > 1 && predicate(this.#segments[0]!.info)) {
+        await this.#segments[0]!.delete();
         this.#segments.shift();
         deleted++;
       }

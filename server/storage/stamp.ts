@@ -119,6 +119,19 @@ function writeChecksum(
 }
 
 /**
+ * Writes the checksum of the frame at `buf[start, end)`: XXH3-64 of bytes `[start + 8, end)`,
+ * little-endian, into its first 8 bytes (binary.md §6.6).
+ * @throws {Error} when hashing is not initialised
+ */
+export function writeFrameChecksum(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): void {
+  writeChecksum(hasher3(), buf, start + 8, end, start);
+}
+
+/**
  * Tells whether the stored checksum of the frame starting at `start` in `buf` matches its bytes.
  * @param buf bytes holding whole message frames
  * @param start where the frame starts

@@ -549,3 +549,46 @@ Deno.test("parseAddress() splits IPv4, IPv6 and host names", () => {
   assert.throws(() => parseAddress("127.0.0.1"), RangeError);
   assert.throws(() => parseAddress("127.0.0.1:70000"), RangeError);
 });
+
+Deno.test("loadConfig() reads system.cache.size, 64 MiB by default", async () => {
+  await withTempDir(async (dir) => {
+    assert.equal((await load(dir)).config.system.cache.size, 64 * 1024 * 1024);
+    const { config } = await load(dir, {
+      env: { IGGY_SYSTEM_CACHE_SIZE: "512 KiB" },
+    });
+    assert.equal(config.system.cache.size, 512 * 1024);
+    const error = await loadError(dir, {
+      env: { IGGY_SYSTEM_CACHE_SIZE: "lots" },
+    });
+    assert.equal(error.key, "system.cache.size");
+  });
+});
+
+Deno.test("loadConfig() rejects an unbounded deduplication window and bad expiry or size strings", async () => {
+  await withTempDir(async (dir) => {
+    const cases: [Record<string, string>, string][] = [
+      [{
+        IGGY_SYSTEM_MESSAGE_DEDUPLICATION_ENABLED: "true",
+        IGGY_SYSTEM_MESSAGE_DEDUPLICATION_MAX_ENTRIES: "0",
+        IGGY_SYSTEM_MESSAGE_DEDUPLICATION_EXPIRY: "0",
+      }, "system.message_deduplication.max_entries"],
+      [
+        { IGGY_SYSTEM_TOPIC_MESSAGE_EXPIRY: "soon" },
+        "system.topic.message_expiry",
+      ],
+      [{ IGGY_SYSTEM_TOPIC_MAX_SIZE: "big" }, "system.topic.max_size"],
+      [{ IGGY_SYSTEM_SEGMENT_SIZE: "1 parsec" }, "system.segment.size"],
+    ];
+    for (const [env, key] of cases) {
+      const error = await loadError(dir, { env });
+      assert.equal(error.key, key, JSON.stringify(env));
+    }
+    const { config } = await load(dir, {
+      env: {
+        IGGY_SYSTEM_MESSAGE_DEDUPLICATION_ENABLED: "true",
+        IGGY_SYSTEM_MESSAGE_DEDUPLICATION_MAX_ENTRIES: "0",
+      },
+    });
+    assert.equal(config.system.messageDeduplication.expiry, 60_000);
+  });
+});

@@ -460,3 +460,85 @@ Deno.test("PartitionLog.append() with transfer serves tail reads from the given 
     assert.deepEqual(parseFrames(r.chunks).map((f) => f.offset), [1n, 2n]);
   });
 });
+
+Deno.test("PartitionLog with a shared CacheBudget keeps all caches within the budget", async () => {
+  const { CacheBudget } = await import("../../server/storage/cache_budget.ts");
+  const budget = new CacheBudget(2000);
+  const root = await Deno.makeTempDir();
+  try {
+    const logs = await Promise.all(
+      [0, 1, 2].map((i) =>
+        PartitionLog.open(join(root, `p${i}`), {
+          segmentSize: 1 << 20,
+          enforceFsync: false,
+          cacheBudget: budget,
+        })
+      ),
+    );
+    for (let b = 0; b < 30; b++) {
+      for (const log of logs) await appendBatches(log, 1, 4, b);
+      assert.ok(budget.used <= 2000, `budget used ${budget.used}`);
+      const cached = logs.reduce((n, log) => n + log.cachedBytes, 0);
+      assert.equal(
+        cached,
+        budget.used,
+        "the budget counts what the caches hold",
+      );
+    }
+    for (const log of logs) {
+      assert.deepEqual(
+        payloads((await log.read(0n, 1000)).chunks),
+        expected(0, 120, 4),
+      );
+      await log.close();
+    }
+    assert.equal(budget.used, 0, "closing releases every charge");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("PartitionLog.append() fsyncs after saveMessages unsaved messages", async () => {
+  await withLog({ saveMessages: 10 }, async (log) => {
+    await appendBatches(log, 2, 4);
+    assert.equal(log.unsavedMessages, 8);
+    await appendBatches(log, 1, 4, 2);
+    assert.equal(log.unsavedMessages, 0, "12 >= 10: saved");
+    await appendBatches(log, 1, 4, 3);
+    assert.equal(log.unsavedMessages, 4);
+    await log.flush(false);
+    assert.equal(log.unsavedMessages, 4, "flush without fsync saves nothing");
+    await log.flush(true);
+    assert.equal(log.unsavedMessages, 0);
+  });
+  await withLog({ saveBytes: 200 }, async (log) => {
+    await appendBatches(log, 1, 1);
+    assert.equal(log.unsavedMessages, 1);
+    await appendBatches(log, 1, 2, 1);
+    assert.equal(log.unsavedMessages, 0, "3 frames of 104 bytes >= 200");
+  });
+  await withLog({ enforceFsync: true, saveMessages: 1000 }, async (log) => {
+    await appendBatches(log, 1, 4);
+    assert.equal(log.unsavedMessages, 0, "enforce_fsync saves every append");
+  });
+});
+
+Deno.test("PartitionLog.deleteOldestSegmentsWhile() deletes while the predicate holds, never the active one", async () => {
+  await withLog({ segmentSize: 1000 }, async (log) => {
+    for (let b = 0; b < 10; b++) {
+      const section = buildSection(4, {
+        payload: (i) => new TextEncoder().encode(`b${b}-m${i}`.padEnd(40, ".")),
+      });
+      await log.append(section, 4, TS + BigInt(b));
+    } // segments 0 (ts +0..+2), 12 (+3..+5), 24 (+6..+8), 36 (+9, active)
+    assert.equal(
+      await log.deleteOldestSegmentsWhile((s) => s.lastTimestamp <= TS + 5n),
+      2,
+    );
+    assert.equal(log.firstOffset, 24n);
+    assert.equal(await log.deleteOldestSegmentsWhile(() => true), 1);
+    assert.equal(log.segmentsCount, 1);
+    assert.equal(log.firstOffset, 36n);
+    assert.equal(log.nextOffset, 40n);
+  });
+});

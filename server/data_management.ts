@@ -1,0 +1,110 @@
+/**
+ * Wires the data-management features to the configuration: the system options for caching,
+ * saving, deduplication, encryption and compression, and the retention cleaner task.
+ * @module
+ */
+
+import type { ServerConfig } from "./config.ts";
+import type { Logger } from "./logger.ts";
+import type { System, SystemOptions } from "./domain/system.ts";
+import { enforceRetention } from "./domain/retention.ts";
+import { nowMicros } from "./domain/system.ts";
+
+/** The {@linkcode SystemOptions} fields that come from `[system]` data-management keys. */
+export type DataOptions = Pick<
+  SystemOptions,
+  "cacheSize" | "save" | "deduplication" | "encryptionKey" | "compression"
+>;
+
+/**
+ * Maps the configuration to the system's data-management options.
+ * @param config the loaded configuration
+ * @returns the options to spread into `System.open`
+ */
+export function dataOptions(config: ServerConfig): DataOptions {
+  const { system } = config;
+  const dedup = system.messageDeduplication;
+  return {
+    cacheSize: system.cache.size,
+    save: {
+      messages: system.partition.messagesRequiredToSave,
+      bytes: system.partition.sizeOfMessagesRequiredToSave,
+    },
+    deduplication: dedup.enabled
+      ? { maxEntries: dedup.maxEntries, ttl: dedup.expiry }
+      : undefined,
+    encryptionKey: system.encryption.enabled
+      ? system.encryption.key
+      : undefined,
+    compression: {
+      allowOverride: system.compression.allowOverride,
+      defaultAlgorithm: system.compression.defaultAlgorithm.toLowerCase() ===
+          "gzip"
+        ? "gzip"
+        : "none",
+    },
+  };
+}
+
+/** A running background task. */
+export interface BackgroundTask {
+  /** Cancels the next run and waits for a run in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the retention cleaner: one pass over every topic each `interval` ms, never two at
+ * once (the next pass is scheduled when one ends).
+ * @param system the system whose topics are cleaned
+ * @param options the period and the logger
+ * @returns the task, to stop on shutdown
+ */
+export function startRetentionCleaner(
+  system: System,
+  options: { interval: number; logger: Logger },
+): BackgroundTask {
+  const { logger } = options;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  const pass = async (): Promise<void> => {
+    const topics = [...system.streams.values()].flatMap((stream) => [
+      ...stream.topics.values(),
+    ]);
+    const report = await enforceRetention(topics, {
+      defaults: system.options.topicDefaults,
+      now: nowMicros(),
+      onError: (topic, error) =>
+        logger.warn("Retention failed for a topic", {
+          topic: topic.id,
+          error: String(error),
+        }),
+    });
+    if (report.expiredSegments > 0 || report.oversizeSegments > 0) {
+      logger.info("Retention deleted segments", { ...report });
+    }
+  };
+  const schedule = (): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      running = pass()
+        .catch((err) =>
+          logger.error("Retention cleaner failed", { error: String(err) })
+        )
+        .finally(() => {
+          running = undefined;
+          schedule();
+        });
+    }, options.interval);
+  };
+  schedule();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await running;
+    },
+  };
+}
