@@ -11,6 +11,9 @@ import type { Logger } from "./logger.ts";
 import { System } from "./domain/system.ts";
 import { TcpServer } from "./tcp/tcp_server.ts";
 import { type HttpServer, startHttpServer } from "./http/http_server.ts";
+import { QuicServer } from "./quic/quic_server.ts";
+import { WebSocketServer } from "./websocket/ws_server.ts";
+import { type CertificatePair, loadCertificate } from "./tls.ts";
 import { deleteExpiredTokens } from "./commands/tokens.ts";
 import { U64_MAX } from "./config_values.ts";
 
@@ -28,6 +31,8 @@ export interface RunningServer {
   system: System;
   tcp?: TcpServer;
   http?: HttpServer;
+  quic?: QuicServer;
+  websocket?: WebSocketServer;
   /** Stops accepting, finishes in-flight requests, flushes and closes everything. */
   close(): Promise<void>;
 }
@@ -98,17 +103,91 @@ export async function startServer(
     logger,
   });
 
+  // Certificates first, so a missing file stops the start before anything is bound.
+  let tcpTls: CertificatePair | undefined;
+  let quicTls: CertificatePair | undefined;
+  let websocketTls: CertificatePair | undefined;
+  try {
+    if (config.tcp.enabled && config.tcp.tls.enabled) {
+      tcpTls = await loadCertificate(config.tcp.tls, {
+        logger,
+        listener: "tcp",
+      });
+    }
+    if (config.quic.enabled) {
+      quicTls = await loadCertificate(config.quic.certificate, {
+        logger,
+        listener: "quic",
+        alwaysGenerate: true,
+      });
+    }
+    if (config.websocket.enabled && config.websocket.tls.enabled) {
+      websocketTls = await loadCertificate(config.websocket.tls, {
+        logger,
+        listener: "websocket",
+      });
+    }
+  } catch (err) {
+    await system.close();
+    throw err;
+  }
+
   let tcp: TcpServer | undefined;
   if (config.tcp.enabled) {
     const address = parseAddress(config.tcp.address);
     tcp = TcpServer.listen(system, {
       hostname: address.hostname,
       port: address.port,
+      tls: tcpTls,
     });
     system.listeners.tcp = { hostname: tcp.addr.hostname, port: tcp.addr.port };
-    logger.info("TCP server listening", {
-      address: formatBound(system.listeners.tcp),
+    logger.info(
+      tcpTls ? "TCP server listening (TLS)" : "TCP server listening",
+      {
+        address: formatBound(system.listeners.tcp),
+      },
+    );
+  }
+
+  let quic: QuicServer | undefined;
+  if (config.quic.enabled && quicTls) {
+    const address = parseAddress(config.quic.address);
+    quic = QuicServer.listen(system, {
+      hostname: address.hostname,
+      port: address.port,
+      ...quicTls,
+      keepAliveInterval: config.quic.keepAliveInterval,
+      maxIdleTimeout: config.quic.maxIdleTimeout,
+      maxConcurrentBidiStreams: config.quic.maxConcurrentBidiStreams,
     });
+    system.listeners.quic = {
+      hostname: quic.addr.hostname,
+      port: quic.addr.port,
+    };
+    logger.info("QUIC server listening", {
+      address: formatBound(system.listeners.quic),
+    });
+  }
+
+  let websocket: WebSocketServer | undefined;
+  if (config.websocket.enabled) {
+    const address = parseAddress(config.websocket.address);
+    websocket = WebSocketServer.listen(system, {
+      hostname: address.hostname,
+      port: address.port,
+      tls: websocketTls,
+      maxMessageSize: config.websocket.maxMessageSize,
+    });
+    system.listeners.websocket = {
+      hostname: websocket.addr.hostname,
+      port: websocket.addr.port,
+    };
+    logger.info(
+      websocketTls
+        ? "WebSocket server listening (TLS)"
+        : "WebSocket server listening",
+      { address: formatBound(system.listeners.websocket) },
+    );
   }
 
   let http: HttpServer | undefined;
@@ -165,10 +244,12 @@ export async function startServer(
     system,
     tcp,
     http,
+    quic,
+    websocket,
     async close() {
       for (const timer of timers) clearInterval(timer);
       await http?.close();
-      await tcp?.close();
+      await Promise.all([tcp?.close(), quic?.close(), websocket?.close()]);
       await system.close();
       logger.info("Server stopped");
     },

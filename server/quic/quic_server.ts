@@ -1,0 +1,353 @@
+/**
+ * The QUIC listener of the binary protocol (binary.md §1.4): no ALPN, one client-opened bidirectional
+ * stream per request, a session per connection, streams served concurrently.
+ * @module
+ */
+
+import {
+  CommandCode,
+  ErrorCode,
+  FRAME_HEADER_SIZE,
+  MAX_CONTROL_PAYLOAD,
+} from "../../client/protocol/mod.ts";
+import { errorFrame, okFrame } from "../frames.ts";
+import type { System } from "../domain/system.ts";
+import { Session } from "../commands/session.ts";
+import { dispatch } from "../commands/table.ts";
+import { errorCodeOf } from "../tcp/connection.ts";
+import { clientIdOf, formatAddress } from "../tcp/tcp_server.ts";
+
+/** Transport code of QUIC clients. */
+export const QUIC_TRANSPORT = 2;
+
+/** Options of {@linkcode QuicServer.listen}. */
+export interface QuicServerOptions {
+  hostname: string;
+  port: number;
+  /** PEM certificate chain. */
+  cert: string;
+  /** PEM private key. */
+  key: string;
+  /** Milliseconds between keep-alive packets. */
+  keepAliveInterval?: number;
+  /** Milliseconds of silence before a connection is dropped. */
+  maxIdleTimeout?: number;
+  /** Per-connection limit of open client streams. */
+  maxConcurrentBidiStreams?: number;
+}
+
+/** Why a stream is dropped without an answer. */
+class DropStream extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DropStream";
+  }
+}
+
+/** One QUIC connection: its session and the streams in flight. */
+interface Connection {
+  conn: Deno.QuicConn;
+  session: Session;
+  inFlight: Set<Promise<void>>;
+  streams: ReadableStreamDefaultReader<Deno.QuicBidirectionalStream>;
+  done: Promise<void>;
+}
+
+/** Accepts QUIC connections and serves every request stream on its own task. */
+export class QuicServer {
+  readonly #system: System;
+  readonly #endpoint: Deno.QuicEndpoint;
+  readonly #listener: Deno.QuicListener;
+  readonly #connections = new Set<Connection>();
+  readonly #handshakes = new Set<Promise<void>>();
+  readonly #stopped = Promise.withResolvers<null>();
+  #pendingIncoming: Promise<void> = Promise.resolve();
+  #accepting: Promise<void>;
+  #closing = false;
+
+  private constructor(
+    system: System,
+    endpoint: Deno.QuicEndpoint,
+    listener: Deno.QuicListener,
+  ) {
+    this.#system = system;
+    this.#endpoint = endpoint;
+    this.#listener = listener;
+    this.#accepting = this.#acceptLoop();
+  }
+
+  /**
+   * Binds a UDP endpoint and starts accepting (no ALPN, TLS 1.3).
+   *
+   * @param system The running system.
+   * @param options Address, certificate and transport parameters.
+   * @returns The running listener.
+   */
+  static listen(system: System, options: QuicServerOptions): QuicServer {
+    if (typeof Deno.QuicEndpoint !== "function") {
+      throw new Error(
+        "QUIC needs Deno's --unstable-net flag (or set quic.enabled = false)",
+      );
+    }
+    const endpoint = new Deno.QuicEndpoint({
+      hostname: options.hostname,
+      port: options.port,
+    });
+    let listener: Deno.QuicListener;
+    try {
+      listener = endpoint.listen({
+        cert: options.cert,
+        key: options.key,
+        alpnProtocols: [],
+        keepAliveInterval: options.keepAliveInterval || undefined,
+        maxIdleTimeout: options.maxIdleTimeout || undefined,
+        maxConcurrentBidirectionalStreams: options.maxConcurrentBidiStreams,
+        maxConcurrentUnidirectionalStreams: 0,
+      });
+    } catch (err) {
+      endpoint.close();
+      throw err;
+    }
+    return new QuicServer(system, endpoint, listener);
+  }
+
+  /** The bound UDP address. */
+  get addr(): Deno.NetAddr {
+    return this.#endpoint.addr;
+  }
+
+  async #acceptLoop(): Promise<void> {
+    while (true) {
+      let incoming: Deno.QuicIncoming | null;
+      // `listener.stop()` does not wake a pending `incoming()` (Deno 2.9), so the wait races a signal.
+      const next = this.#listener.incoming();
+      this.#pendingIncoming = next.then((late) => {
+        if (this.#closing) late.refuse();
+      }, () => {});
+      try {
+        incoming = await Promise.race([next, this.#stopped.promise]);
+      } catch (err) {
+        if (!this.#closing) {
+          this.#system.logger.warn("QUIC accept failed", {
+            error: String(err),
+          });
+        }
+        return;
+      }
+      if (incoming === null) return;
+      // Handshakes run on their own tasks: a failing one must not stop the loop.
+      const handshake = this.#handshake(incoming).finally(() =>
+        this.#handshakes.delete(handshake)
+      );
+      this.#handshakes.add(handshake);
+    }
+  }
+
+  async #handshake(incoming: Deno.QuicIncoming): Promise<void> {
+    // Note: in Deno 2.9 reading `incoming.remoteAddr` invalidates the incoming connection, so the
+    // address is taken from the accepted connection.
+    let conn: Deno.QuicConn;
+    try {
+      conn = await incoming.accept();
+    } catch (err) {
+      this.#system.logger.warn("QUIC handshake failed", { error: String(err) });
+      return;
+    }
+    // QUIC addresses come without a `transport` field.
+    const address = formatAddress({ ...conn.remoteAddr, transport: "udp" });
+    if (this.#closing) {
+      conn.close({ closeCode: 0, reason: "server shutting down" });
+      return;
+    }
+    const session = new Session(clientIdOf(address), QUIC_TRANSPORT, address);
+    session.onClose = () => {
+      try {
+        conn.close({ closeCode: 0, reason: "client removed" });
+      } catch {
+        // already closed
+      }
+    };
+    const connection: Connection = {
+      conn,
+      session,
+      inFlight: new Set(),
+      streams: conn.incomingBidirectionalStreams.getReader(),
+      done: Promise.resolve(),
+    };
+    this.#connections.add(connection);
+    this.#system.addClient(session);
+    this.#system.logger.debug("QUIC client connected", {
+      address,
+      clientId: session.clientId,
+    });
+    connection.done = this.#serve(connection);
+  }
+
+  async #serve(connection: Connection): Promise<void> {
+    const { conn, session, streams, inFlight } = connection;
+    try {
+      while (!session.stale) {
+        const next = await streams.read();
+        if (next.done) break;
+        const task = this.#serveStream(connection, next.value).finally(() =>
+          inFlight.delete(task)
+        );
+        inFlight.add(task);
+      }
+    } catch {
+      // the connection closed (by the peer, an idle timeout or the server)
+    }
+    await Promise.allSettled([...inFlight]);
+    this.#system.removeClient(session);
+    this.#connections.delete(connection);
+    try {
+      conn.close({ closeCode: 0, reason: "" });
+    } catch {
+      // already closed
+    }
+    this.#system.logger.debug("QUIC client disconnected", {
+      address: session.address,
+    });
+  }
+
+  async #serveStream(
+    connection: Connection,
+    stream: Deno.QuicBidirectionalStream,
+  ): Promise<void> {
+    const { session } = connection;
+    const reader = stream.readable.getReader();
+    const writer = stream.writable.getWriter();
+    try {
+      const answer = await this.#answer(session, reader);
+      await writer.write(answer.frame);
+      await writer.close();
+      if (answer.closeConnection) session.onClose?.();
+    } catch (err) {
+      if (err instanceof DropStream) {
+        this.#system.logger.warn("Dropping QUIC stream", {
+          client: session.address,
+          reason: err.message,
+        });
+      } else {
+        this.#system.logger.debug("QUIC stream failed", {
+          client: session.address,
+          error: String(err),
+        });
+      }
+      await writer.abort().catch(() => {});
+    } finally {
+      await reader.cancel().catch(() => {});
+      reader.releaseLock();
+    }
+  }
+
+  /** Reads one request frame from the stream, dispatches it and builds the answer frame. */
+  async #answer(
+    session: Session,
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+  ): Promise<{ frame: Uint8Array; closeConnection: boolean }> {
+    const input = new StreamInput(reader);
+    const header = await input.read(FRAME_HEADER_SIZE);
+    const view = new DataView(
+      header.buffer,
+      header.byteOffset,
+      FRAME_HEADER_SIZE,
+    );
+    const length = view.getUint32(0, true);
+    const code = view.getUint32(4, true);
+    if (length < 4) throw new DropStream(`invalid frame length ${length}`);
+    const payloadLength = length - 4;
+    if (
+      code !== CommandCode.SendMessages && payloadLength > MAX_CONTROL_PAYLOAD
+    ) {
+      this.#system.logger.warn("Oversized QUIC payload", {
+        client: session.address,
+        code,
+        payloadLength,
+      });
+      return {
+        frame: errorFrame(ErrorCode.InvalidCommand),
+        closeConnection: false,
+      };
+    }
+    const payload = await input.read(payloadLength);
+    session.lastHeartbeat = Date.now();
+    try {
+      const chunks = await dispatch(
+        { system: this.#system, session },
+        code,
+        payload,
+      );
+      return { frame: okFrame(chunks), closeConnection: false };
+    } catch (err) {
+      const status = errorCodeOf(this.#system, err, code);
+      return {
+        frame: errorFrame(status),
+        closeConnection: status === ErrorCode.StaleClient ||
+          status === ErrorCode.ClientNotFound,
+      };
+    }
+  }
+
+  /**
+   * Stops accepting connections and streams, waits for the requests in flight, then closes every
+   * connection and the endpoint.
+   */
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.#stopped.resolve(null);
+    try {
+      this.#listener.stop();
+    } catch {
+      // already stopped
+    }
+    await this.#accepting;
+    await Promise.allSettled([...this.#handshakes]);
+    const done: Promise<void>[] = [];
+    for (const connection of this.#connections) {
+      await connection.streams.cancel().catch(() => {});
+      done.push(connection.done);
+    }
+    await Promise.allSettled(done);
+    this.#endpoint.close({ closeCode: 0, reason: "server shutting down" });
+    await this.#pendingIncoming;
+  }
+}
+
+/** Reads exact byte counts from a QUIC receive stream, keeping views of whole chunks when it can. */
+class StreamInput {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #pending: Uint8Array = new Uint8Array(0);
+
+  constructor(reader: ReadableStreamDefaultReader<Uint8Array>) {
+    this.#reader = reader;
+  }
+
+  async read(n: number): Promise<Uint8Array> {
+    if (this.#pending.length === 0 && n > 0) {
+      const next = await this.#reader.read();
+      if (next.done) throw new DropStream(`stream ended before ${n} bytes`);
+      this.#pending = next.value;
+    }
+    if (this.#pending.length >= n) {
+      const out = this.#pending.subarray(0, n);
+      this.#pending = this.#pending.subarray(n);
+      return out;
+    }
+    const out = new Uint8Array(n);
+    out.set(this.#pending);
+    let at = this.#pending.length;
+    this.#pending = new Uint8Array(0);
+    while (at < n) {
+      const next = await this.#reader.read();
+      if (next.done) {
+        throw new DropStream(`stream ended after ${at} of ${n} bytes`);
+      }
+      const take = Math.min(n - at, next.value.length);
+      out.set(next.value.subarray(0, take), at);
+      at += take;
+      if (take < next.value.length) this.#pending = next.value.subarray(take);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The WebSocket listener of the binary protocol (binary.md §1.5): each binary message carries one TCP
+ * request frame and is answered by one binary message carrying the TCP response frame.
+ * @module
+ */
+
+import {
+  CommandCode,
+  ErrorCode,
+  FRAME_HEADER_SIZE,
+  MAX_CONTROL_PAYLOAD,
+} from "../../client/protocol/mod.ts";
+import { errorFrame, okFrame } from "../frames.ts";
+import type { System } from "../domain/system.ts";
+import { Session } from "../commands/session.ts";
+import { dispatch } from "../commands/table.ts";
+import { errorCodeOf } from "../tcp/connection.ts";
+import { clientIdOf, formatAddress } from "../tcp/tcp_server.ts";
+
+/** Transport code of WebSocket clients. */
+export const WEBSOCKET_TRANSPORT = 4;
+
+/** Close code for a message that is not a valid request frame (RFC 6455 "unsupported data"). */
+const CLOSE_UNSUPPORTED = 1003;
+/** Close code for a message over the size limit (RFC 6455 "message too big"). */
+const CLOSE_TOO_BIG = 1009;
+/** Close code on server shutdown (RFC 6455 "going away"). */
+const CLOSE_GOING_AWAY = 1001;
+
+/** Options of {@linkcode WebSocketServer.listen}. */
+export interface WebSocketServerOptions {
+  hostname: string;
+  port: number;
+  /** PEM certificate and key: WSS only on this port when set. */
+  tls?: { cert: string; key: string };
+  /** Largest accepted message in bytes (the protocol's own caps apply too). */
+  maxMessageSize?: number;
+}
+
+/** One socket: its session, its queue of requests and whether one is being handled. */
+interface Connection {
+  socket: WebSocket;
+  session: Session;
+  queue: Promise<void>;
+  busy: boolean;
+  stopping: boolean;
+  closed: Promise<void>;
+}
+
+/** Accepts WebSocket upgrades and serves the binary protocol on each socket. */
+export class WebSocketServer {
+  readonly #system: System;
+  readonly #server: Deno.HttpServer<Deno.NetAddr>;
+  readonly #connections = new Set<Connection>();
+  readonly #maxMessageSize: number | undefined;
+
+  private constructor(system: System, options: WebSocketServerOptions) {
+    this.#system = system;
+    this.#maxMessageSize = options.maxMessageSize;
+    const handler = (request: Request, info: Deno.ServeHandlerInfo) =>
+      this.#upgrade(request, info);
+    const base = {
+      hostname: options.hostname,
+      port: options.port,
+      onListen: () => {},
+      onError: (err: unknown) => {
+        system.logger.warn("WebSocket request failed", { error: String(err) });
+        return new Response("Internal Server Error", { status: 500 });
+      },
+    };
+    this.#server = options.tls
+      ? Deno.serve(
+        { ...base, cert: options.tls.cert, key: options.tls.key },
+        handler,
+      )
+      : Deno.serve(base, handler);
+  }
+
+  /**
+   * Binds and starts accepting upgrades on any path.
+   *
+   * @param system The running system.
+   * @param options Address, optional TLS and the message size limit.
+   * @returns The running listener.
+   */
+  static listen(
+    system: System,
+    options: WebSocketServerOptions,
+  ): WebSocketServer {
+    return new WebSocketServer(system, options);
+  }
+
+  /** The bound address. */
+  get addr(): Deno.NetAddr {
+    return this.#server.addr;
+  }
+
+  #upgrade(request: Request, info: Deno.ServeHandlerInfo): Response {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("Expected a WebSocket upgrade", {
+        status: 426,
+        headers: { upgrade: "websocket" },
+      });
+    }
+    // The address must be read before the upgrade (afterwards Deno says "Request closed").
+    const address = formatAddress(info.remoteAddr);
+    const { socket, response } = Deno.upgradeWebSocket(request, {
+      idleTimeout: 0,
+    });
+    socket.binaryType = "arraybuffer";
+    const session = new Session(
+      clientIdOf(address),
+      WEBSOCKET_TRANSPORT,
+      address,
+    );
+    let resolveClosed!: () => void;
+    const connection: Connection = {
+      socket,
+      session,
+      queue: Promise.resolve(),
+      busy: false,
+      stopping: false,
+      closed: new Promise((resolve) => resolveClosed = resolve),
+    };
+    session.onClose = () => closeSocket(socket, 1000, "client removed");
+    socket.onopen = () => {
+      this.#connections.add(connection);
+      this.#system.addClient(session);
+      this.#system.logger.debug("WebSocket client connected", {
+        address,
+        clientId: session.clientId,
+      });
+    };
+    socket.onmessage = (event) => {
+      connection.queue = connection.queue.then(() =>
+        this.#onMessage(connection, event.data)
+      );
+    };
+    socket.onerror = () => {};
+    socket.onclose = () => {
+      connection.queue.catch(() => {}).finally(() => {
+        this.#system.removeClient(session);
+        this.#connections.delete(connection);
+        this.#system.logger.debug("WebSocket client disconnected", {
+          address,
+        });
+        resolveClosed();
+      });
+    };
+    return response;
+  }
+
+  async #onMessage(connection: Connection, data: unknown): Promise<void> {
+    const { socket, session } = connection;
+    if (socket.readyState !== WebSocket.OPEN || session.stale) return;
+    if (!(data instanceof ArrayBuffer)) {
+      return this.#reject(
+        connection,
+        CLOSE_UNSUPPORTED,
+        "text message instead of a binary frame",
+      );
+    }
+    if (
+      this.#maxMessageSize !== undefined &&
+      data.byteLength > this.#maxMessageSize
+    ) {
+      return this.#reject(connection, CLOSE_TOO_BIG, "message too big");
+    }
+    const message = new Uint8Array(data);
+    if (message.length < FRAME_HEADER_SIZE) {
+      return this.#reject(
+        connection,
+        CLOSE_UNSUPPORTED,
+        `message of ${message.length} bytes is shorter than a frame header`,
+      );
+    }
+    const view = new DataView(data);
+    const length = view.getUint32(0, true);
+    const code = view.getUint32(4, true);
+    if (length < 4 || length !== message.length - 4) {
+      return this.#reject(
+        connection,
+        CLOSE_UNSUPPORTED,
+        `frame length ${length} does not match the message size ${message.length}`,
+      );
+    }
+    if (
+      code !== CommandCode.SendMessages &&
+      length - 4 > MAX_CONTROL_PAYLOAD
+    ) {
+      send(socket, errorFrame(ErrorCode.InvalidCommand));
+      return this.#reject(connection, CLOSE_TOO_BIG, "oversized payload");
+    }
+    connection.busy = true;
+    session.lastHeartbeat = Date.now();
+    try {
+      const chunks = await dispatch(
+        { system: this.#system, session },
+        code,
+        message.subarray(FRAME_HEADER_SIZE),
+      );
+      send(socket, okFrame(chunks));
+    } catch (err) {
+      const status = errorCodeOf(this.#system, err, code);
+      send(socket, errorFrame(status));
+      if (
+        status === ErrorCode.StaleClient || status === ErrorCode.ClientNotFound
+      ) {
+        closeSocket(socket, 1000, "client removed");
+      }
+    } finally {
+      connection.busy = false;
+    }
+    if (connection.stopping) this.#sayGoodbye(connection);
+  }
+
+  #reject(connection: Connection, code: number, reason: string): void {
+    this.#system.logger.warn("Closing WebSocket connection: invalid message", {
+      client: connection.session.address,
+      reason,
+    });
+    closeSocket(connection.socket, code, reason);
+  }
+
+  #sayGoodbye(connection: Connection): void {
+    send(connection.socket, errorFrame(ErrorCode.Disconnected));
+    closeSocket(connection.socket, CLOSE_GOING_AWAY, "server shutting down");
+  }
+
+  /**
+   * Stops accepting; idle sockets are told they are disconnected (status 8) and closed at once, busy ones
+   * right after their in-flight request is answered.
+   */
+  async close(): Promise<void> {
+    const closed: Promise<void>[] = [];
+    for (const connection of this.#connections) {
+      connection.stopping = true;
+      closed.push(connection.closed);
+      if (!connection.busy) this.#sayGoodbye(connection);
+    }
+    await Promise.allSettled(closed);
+    await this.#server.shutdown();
+  }
+}
+
+function send(socket: WebSocket, frame: Uint8Array): void {
+  if (socket.readyState === WebSocket.OPEN) socket.send(frame);
+}
+
+function closeSocket(socket: WebSocket, code: number, reason: string): void {
+  try {
+    if (
+      socket.readyState === WebSocket.OPEN ||
+      socket.readyState === WebSocket.CONNECTING
+    ) socket.close(code, reason);
+  } catch {
+    // already closing
+  }
+}
