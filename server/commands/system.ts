@@ -124,6 +124,17 @@ function cpuPercent(): number {
     : 0;
 }
 
+/** OS threads of this process (Linux `/proc`); 1 where that is not readable. */
+function threadsCount(): number {
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    const match = /^Threads:\s+(\d+)$/m.exec(status);
+    return match ? Number(match[1]) : 1;
+  } catch {
+    return 1;
+  }
+}
+
 /** GetStats: process, storage and entity counters. */
 export async function getStats(ctx: CommandContext): Promise<Stats> {
   require(ctx, "read_servers");
@@ -178,7 +189,7 @@ export async function getStats(ctx: CommandContext): Promise<Stats> {
     iggyServerVersion: SERVER_VERSION,
     iggyServerSemver: SERVER_SEMVER,
     cacheMetrics: [],
-    threadsCount: 1,
+    threadsCount: threadsCount(),
     freeDiskSpace: freeDisk,
     totalDiskSpace: totalDisk,
   };

@@ -495,12 +495,15 @@ export const COMMANDS: ReadonlyMap<number, CommandSpec<unknown, unknown>> =
 /**
  * Decodes, authorizes and runs one request; returns the OK payload as chunks or throws `IggyError`.
  * As in 0.8.0 the payload is decoded before the login check, except SendMessages (login first).
+ * A stale session (binary.md §1.6) is answered 30 `StaleClient`.
  */
 export async function dispatch(
   ctx: CommandContext,
   code: number,
   payload: Uint8Array,
 ): Promise<Uint8Array[]> {
+  // A client evicted by the heartbeat check (or whose record was dropped) gets nothing but 30.
+  if (ctx.session.stale) throw new IggyError(ErrorCode.StaleClient);
   const entry = COMMANDS.get(code);
   if (!entry) {
     throw new IggyError(

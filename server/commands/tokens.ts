@@ -14,11 +14,16 @@ import type {
 import type { IdentityInfo } from "../../client/protocol/commands/users.ts";
 import { nowMicros } from "../domain/system.ts";
 import { hashToken } from "../domain/passwords.ts";
+import { hostOf, loginThrottleOf } from "../domain/login_throttle.ts";
 import { type CommandContext, currentUser } from "./context.ts";
 
 /** PAT name length limits in bytes. */
 export const TOKEN_NAME_LENGTH = { min: 3, max: 30 } as const;
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
 
 function randomToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(50));
@@ -68,7 +73,8 @@ export async function createPersonalAccessToken(
     userId: user.id,
     name: cmd.name,
     tokenHash: await hashToken(token),
-    expiryAt: never ? undefined : nowMicros() + cmd.expiry,
+    // Saturates like Rust's u64 arithmetic, so a huge expiry still encodes.
+    expiryAt: never ? undefined : min(nowMicros() + cmd.expiry, U64_MAX - 1n),
   });
   await system.persist();
   return { token };
@@ -91,23 +97,31 @@ export async function deletePersonalAccessToken(
   await system.persist();
 }
 
-/** LoginWithPersonalAccessToken: 20 unknown, 54 expired, 47 inactive owner. */
-export async function loginWithPersonalAccessToken(
+/**
+ * LoginWithPersonalAccessToken: 20 unknown, 54 expired, 47 inactive owner. Failures from one client
+ * address are slowed down like password logins.
+ */
+export function loginWithPersonalAccessToken(
   ctx: CommandContext,
   cmd: LoginWithPersonalAccessToken,
 ): Promise<IdentityInfo> {
-  const hash = await hashToken(cmd.token);
-  const { system } = ctx;
-  const token = system.tokens.find((t) => t.tokenHash === hash);
-  if (!token) throw new IggyError(ErrorCode.ResourceNotFound, "token");
-  if (token.expiryAt !== undefined && token.expiryAt <= nowMicros()) {
-    throw new IggyError(ErrorCode.PersonalAccessTokenExpired);
-  }
-  const user = system.users.get(token.userId);
-  if (!user) throw new IggyError(ErrorCode.ResourceNotFound, "token");
-  if (user.status !== 1) throw new IggyError(ErrorCode.UserInactive);
-  ctx.session.userId = user.id;
-  return { userId: user.id };
+  return loginThrottleOf(ctx.system).guard(
+    hostOf(ctx.session.address),
+    async () => {
+      const hash = await hashToken(cmd.token);
+      const { system } = ctx;
+      const token = system.tokens.find((t) => t.tokenHash === hash);
+      if (!token) throw new IggyError(ErrorCode.ResourceNotFound, "token");
+      if (token.expiryAt !== undefined && token.expiryAt <= nowMicros()) {
+        throw new IggyError(ErrorCode.PersonalAccessTokenExpired);
+      }
+      const user = system.users.get(token.userId);
+      if (!user) throw new IggyError(ErrorCode.ResourceNotFound, "token");
+      if (user.status !== 1) throw new IggyError(ErrorCode.UserInactive);
+      ctx.session.userId = user.id;
+      return { userId: user.id };
+    },
+  );
 }
 
 /** Removes expired tokens; returns how many. */

@@ -21,6 +21,7 @@ import { nowMicros } from "../domain/system.ts";
 import type { UserAccount } from "../domain/user.ts";
 import { hashPassword, verifyPassword } from "../domain/passwords.ts";
 import { isAllowed } from "../domain/permissions.ts";
+import { hostOf, loginThrottleOf } from "../domain/login_throttle.ts";
 import { type CommandContext, currentUser, require } from "./context.ts";
 
 /** Username length limits in bytes. */
@@ -89,6 +90,8 @@ export function getUser(
 ): UserDetails | undefined {
   const self = currentUser(ctx);
   const user = ctx.system.findUser(cmd.userId);
+  // As in 0.8.0: an unknown username is an empty OK for anyone; an unknown numeric id needs the permission.
+  if (!user && typeof cmd.userId === "string") return undefined;
   if (user !== self) require(ctx, "read_users");
   return user ? userDetails(user) : undefined;
 }
@@ -200,27 +203,33 @@ export async function changePassword(
 }
 
 /**
- * LoginUser. An unknown user still costs one argon2 verification, and "inactive" is only revealed to a
- * caller who knows the password, so failures do not tell which account exists.
+ * LoginUser. An unknown user still costs one argon2 verification, and "inactive" (47) is only revealed
+ * to a caller who knows the password, so failures do not tell which account exists. Failures from one
+ * client address are slowed down ({@linkcode loginThrottleOf}).
  */
-export async function loginUser(
+export function loginUser(
   ctx: CommandContext,
   cmd: LoginUser,
 ): Promise<IdentityInfo> {
-  checkUsername(cmd.username);
-  checkPassword(cmd.password);
-  const user = ctx.system.findUser(cmd.username);
-  if (!user) {
-    dummyHash ??= hashPassword(crypto.randomUUID());
-    await verifyPassword(cmd.password, await dummyHash);
-    throw new IggyError(ErrorCode.InvalidCredentials);
-  }
-  if (!await verifyPassword(cmd.password, user.passwordHash)) {
-    throw new IggyError(ErrorCode.InvalidCredentials);
-  }
-  if (user.status !== 1) throw new IggyError(ErrorCode.UserInactive);
-  ctx.session.userId = user.id;
-  return { userId: user.id };
+  return loginThrottleOf(ctx.system).guard(
+    hostOf(ctx.session.address),
+    async () => {
+      // Created before any lookup, so the first failure costs the same whichever way it fails.
+      dummyHash ??= hashPassword(crypto.randomUUID());
+      const dummy = await dummyHash;
+      checkUsername(cmd.username);
+      checkPassword(cmd.password);
+      const user = ctx.system.findUser(cmd.username);
+      const verified = await verifyPassword(
+        cmd.password,
+        user?.passwordHash ?? dummy,
+      );
+      if (!user || !verified) throw new IggyError(ErrorCode.InvalidCredentials);
+      if (user.status !== 1) throw new IggyError(ErrorCode.UserInactive);
+      ctx.session.userId = user.id;
+      return { userId: user.id };
+    },
+  );
 }
 
 /** LogoutUser: the session becomes unauthenticated and stays open. */

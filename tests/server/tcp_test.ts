@@ -2,74 +2,11 @@
  * The TCP server against raw frames: framing, bad input, login rules and staying in sync.
  */
 import assert from "node:assert/strict";
-import {
-  CommandCode,
-  encodeRequest,
-  ErrorCode,
-} from "../../client/protocol/mod.ts";
+import { CommandCode, ErrorCode } from "../../client/protocol/mod.ts";
 import { startServer } from "../_server.ts";
+import { RawClient } from "./_raw_client.ts";
 
 const text = new TextEncoder();
-
-/** A raw binary-protocol connection that reads whole answers. */
-class RawClient {
-  #conn: Deno.TcpConn;
-  #buffer = new Uint8Array(0);
-
-  private constructor(conn: Deno.TcpConn) {
-    this.#conn = conn;
-  }
-
-  static async connect(port: number): Promise<RawClient> {
-    return new RawClient(await Deno.connect({ hostname: "127.0.0.1", port }));
-  }
-
-  async write(bytes: Uint8Array): Promise<void> {
-    let at = 0;
-    while (at < bytes.length) at += await this.#conn.write(bytes.subarray(at));
-  }
-
-  async #readExactly(n: number): Promise<Uint8Array | null> {
-    while (this.#buffer.length < n) {
-      const chunk = new Uint8Array(64 * 1024);
-      const read = await this.#conn.read(chunk);
-      if (read === null) return null;
-      const next = new Uint8Array(this.#buffer.length + read);
-      next.set(this.#buffer);
-      next.set(chunk.subarray(0, read), this.#buffer.length);
-      this.#buffer = next;
-    }
-    const out = this.#buffer.slice(0, n);
-    this.#buffer = this.#buffer.slice(n);
-    return out;
-  }
-
-  /** The next answer as `{ status, payload }`, or null when the server closed the connection. */
-  async answer(): Promise<{ status: number; payload: Uint8Array } | null> {
-    const header = await this.#readExactly(8);
-    if (!header) return null;
-    const view = new DataView(header.buffer);
-    const payload = await this.#readExactly(view.getUint32(4, true));
-    return {
-      status: view.getUint32(0, true),
-      payload: payload ?? new Uint8Array(),
-    };
-  }
-
-  async request(
-    code: number,
-    payload: Uint8Array = new Uint8Array(),
-  ): Promise<{ status: number; payload: Uint8Array }> {
-    await this.write(encodeRequest(code, payload));
-    const answer = await this.answer();
-    assert.ok(answer, "connection closed");
-    return answer;
-  }
-
-  close(): void {
-    this.#conn.close();
-  }
-}
 
 function name(value: string): Uint8Array {
   const bytes = text.encode(value);
