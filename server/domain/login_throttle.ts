@@ -114,18 +114,28 @@ export class LoginThrottle {
   }
 
   /**
-   * Runs `attempt` for `key` after {@linkcode admit}; a throw counts as a failure. A success does not
-   * clear the count (else knowing one password would let a client reset its back-off between guesses
-   * on other accounts); failures are forgotten `forgetAfterMs` after the last one.
+   * Records a successful attempt: one failure is forgiven. Not all of them, else knowing one password
+   * would let a client reset its back-off between guesses on other accounts.
    */
+  succeed(key: string): void {
+    const entry = this.#entry(key);
+    if (!entry) return;
+    entry.failures--;
+    if (entry.failures <= 0) this.#entries.delete(key);
+  }
+
+  /** Runs `attempt` for `key` after {@linkcode admit}; a throw counts as a failure, a result as a success. */
   async guard<T>(key: string, attempt: () => Promise<T>): Promise<T> {
     await this.admit(key);
+    let result: T;
     try {
-      return await attempt();
+      result = await attempt();
     } catch (err) {
       this.fail(key);
       throw err;
     }
+    this.succeed(key);
+    return result;
   }
 }
 
