@@ -10,6 +10,8 @@ export { TcpTransport } from "./tcp_transport.ts";
 export { ConnectionError, TimeoutError } from "./errors.ts";
 export { Consumer, header, Partitioning, PollingStrategy } from "./builders.ts";
 export { VERSION } from "./version.ts";
+export { IggyProducer, message } from "./producer.ts";
+export { ConsumerMessage, IggyConsumer } from "./consumer.ts";
 export {
   ClientTransport,
   ClusterNodeRole,
@@ -48,6 +50,17 @@ export type {
 export type { ConnectOptions, TransportKind } from "./connect_options.ts";
 export type { TcpTransportOptions, TlsOptions } from "./tcp_transport.ts";
 export type { Transport } from "./transport.ts";
+export type {
+  IggyProducerOptions,
+  MessageOptions,
+  ProducerInput,
+  ProducerSendOptions,
+} from "./producer.ts";
+export type {
+  AutoCommit,
+  IggyConsumerOptions,
+  ReconnectOptions,
+} from "./consumer.ts";
 export type {
   CacheMetric,
   ClientDetails,

@@ -1,0 +1,671 @@
+/**
+ * The high-level consumer: an async iterable of messages from one topic, as a single consumer or a
+ * consumer-group member, with auto-commit modes, reconnection and a `ReadableStream` adapter.
+ * @module
+ */
+
+import type { IggyClient } from "./client.ts";
+import { Consumer, PollingStrategy } from "./builders.ts";
+import { ConnectionError, TimeoutError } from "./errors.ts";
+import {
+  ErrorCode,
+  fromUtf8,
+  headerToValue,
+  type Identifier,
+  IggyError,
+  isAlreadyExists,
+  type Message,
+  type UserHeaders,
+} from "./protocol/mod.ts";
+
+/**
+ * When a consumer stores its offsets:
+ * - `"poll"`: the server stores the last polled offset with every poll (at-most-once: messages
+ *   polled but not processed before a crash or a leave are not delivered again);
+ * - `"processed"`: the offsets of processed messages are stored before the next poll and on close
+ *   (at-least-once); a message counts as processed once the loop asks for the next one or exits;
+ * - `{ intervalMs }`: the offsets of processed messages are stored on that interval and on close
+ *   (at-least-once);
+ * - `"disabled"`: only {@linkcode IggyConsumer.commit} stores offsets.
+ */
+export type AutoCommit =
+  | "poll"
+  | "processed"
+  | "disabled"
+  | { intervalMs: number };
+
+/** Reconnection settings of an {@linkcode IggyConsumer} that opens its own connections. */
+export interface ReconnectOptions {
+  /**
+   * Attempts after a lost connection before the iterator fails with `ConnectionError`.
+   * @default {10}
+   */
+  retries?: number;
+  /**
+   * Milliseconds between attempts.
+   * @default {1000}
+   */
+  delayMs?: number;
+}
+
+/** Options of {@linkcode IggyConsumer}. */
+export interface IggyConsumerOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+  /** The topic's id or name. */
+  topicId: Identifier;
+  /**
+   * Consume as a member of this consumer group (id or name): the server assigns the member its
+   * partitions and rebalances them as members come and go. A single consumer when absent.
+   */
+  group?: Identifier;
+  /**
+   * Create the group (by name) when it does not exist yet.
+   * @default {false}
+   */
+  createGroup?: boolean;
+  /**
+   * The id of a single consumer (its offsets are its own); ignored for a group.
+   * @default {0}
+   */
+  consumerId?: Identifier;
+  /**
+   * A single consumer reads only this partition; all partitions of the topic (in turn) when
+   * absent. Ignored for a group.
+   */
+  partitionId?: number;
+  /**
+   * Where a single consumer starts on each partition; afterwards it continues after the last
+   * message delivered. A group member always continues from the group's stored offsets.
+   * @default {PollingStrategy.next()}
+   */
+  strategy?: PollingStrategy;
+  /**
+   * At most this many messages per poll.
+   * @default {100}
+   */
+  batchLength?: number;
+  /**
+   * Milliseconds to wait before polling again once every partition came back empty.
+   * @default {100}
+   */
+  pollIntervalMs?: number;
+  /**
+   * When offsets are stored; see {@linkcode AutoCommit}.
+   * @default {"processed"}
+   */
+  autoCommit?: AutoCommit;
+  /** Reconnection, when the consumer opens its own connections (a client factory was given). */
+  reconnect?: ReconnectOptions;
+}
+
+/**
+ * A message delivered by {@linkcode IggyConsumer}: the polled message with its partition, and typed
+ * readers for the payload and headers.
+ *
+ * @example Usage
+ * ```ts
+ * import { ConsumerMessage, header } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * const message = new ConsumerMessage(2, {
+ *   offset: 5n,
+ *   id: 1n,
+ *   timestamp: 0n,
+ *   originTimestamp: 0n,
+ *   checksum: 0n,
+ *   headers: { type: header.string("greeting") },
+ *   payload: new TextEncoder().encode('{"hello":"world"}'),
+ * });
+ * assert.equal(message.partitionId, 2);
+ * assert.equal(message.header("type"), "greeting");
+ * assert.deepEqual(message.json(), { hello: "world" });
+ * ```
+ */
+export class ConsumerMessage implements Message {
+  /** The partition the message was read from. */
+  readonly partitionId: number;
+  /** Partition offset. */
+  readonly offset: bigint;
+  /** Message id (u128). */
+  readonly id: bigint;
+  /** Server timestamp, µs since the epoch. */
+  readonly timestamp: bigint;
+  /** Producer timestamp, µs since the epoch. */
+  readonly originTimestamp: bigint;
+  /** XXH3-64 checksum stamped by the server. */
+  readonly checksum: bigint;
+  /** Typed user headers (empty object when none). */
+  readonly headers: UserHeaders;
+  /** The payload bytes. */
+  readonly payload: Uint8Array;
+
+  /**
+   * Wraps a polled message.
+   *
+   * @param partitionId The partition it was read from.
+   * @param message The polled message.
+   */
+  constructor(partitionId: number, message: Message) {
+    this.partitionId = partitionId;
+    this.offset = message.offset;
+    this.id = message.id;
+    this.timestamp = message.timestamp;
+    this.originTimestamp = message.originTimestamp;
+    this.checksum = message.checksum;
+    this.headers = message.headers;
+    this.payload = message.payload;
+  }
+
+  /**
+   * The payload decoded as UTF-8.
+   *
+   * @returns The text.
+   */
+  text(): string {
+    return fromUtf8(this.payload);
+  }
+
+  /**
+   * The payload parsed as JSON.
+   *
+   * @typeParam T The expected shape (not checked).
+   * @returns The parsed value.
+   * @throws {SyntaxError} When the payload is not JSON.
+   */
+  json<T = unknown>(): T {
+    return JSON.parse(this.text()) as T;
+  }
+
+  /**
+   * A user header as a JS value: a string, number, bigint, boolean or bytes, by its kind.
+   *
+   * @param name The header name.
+   * @returns The value, or `undefined` when the message has no such header.
+   */
+  header(
+    name: string,
+  ): string | number | bigint | boolean | Uint8Array | undefined {
+    const value = this.headers[name];
+    return value === undefined ? undefined : headerToValue(value);
+  }
+}
+
+/**
+ * Reads a topic as an async iterable of {@linkcode ConsumerMessage}s, polling in the background of
+ * the loop: as a single consumer (one partition or all of them) or as a consumer-group member (the
+ * group is joined, and created when asked, on {@linkcode IggyConsumer.init} or the first
+ * iteration). Offsets are stored as {@linkcode AutoCommit} says.
+ *
+ * Given a client, the consumer uses it and ends its iteration when that client disconnects. Given a
+ * function that opens a client, the consumer owns its connections: after a lost connection it
+ * reconnects, re-joins its group and resumes from the stored offsets.
+ *
+ * Leaving the loop (or {@linkcode IggyConsumer.close}) stores the processed offsets (unless the
+ * mode is `"disabled"`), leaves the group and closes an owned connection.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, IggyConsumer } from "@iggy/client";
+ *
+ * await using client = await connect("iggy://iggy:iggy@127.0.0.1:8090");
+ * const consumer = new IggyConsumer(client, {
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   group: "billing",
+ *   createGroup: true,
+ * });
+ * for await (const message of consumer) {
+ *   console.log(message.partitionId, message.offset, message.json());
+ * }
+ * ```
+ */
+export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
+  #client: IggyClient | undefined;
+  #open: (() => Promise<IggyClient>) | undefined;
+  #streamId: Identifier;
+  #topicId: Identifier;
+  #group: Identifier | undefined;
+  #createGroup: boolean;
+  #consumer: Consumer;
+  #partitionId: number | undefined;
+  #strategy: PollingStrategy;
+  #batchLength: number;
+  #pollIntervalMs: number;
+  #mode: AutoCommit;
+  #retries: number;
+  #delayMs: number;
+
+  #initializing: Promise<void> | undefined;
+  #partitions: number[] = [];
+  #cursor = 0;
+  /** Offset of the last message delivered, per partition. */
+  #delivered = new Map<number, bigint>();
+  /** Offsets processed but not stored yet, per partition. */
+  #uncommitted = new Map<number, bigint>();
+  /** The message the loop is working on. */
+  #current: ConsumerMessage | undefined;
+  /** Partitions that came back empty since the last message. */
+  #empty = new Set<number>();
+  /** After a reconnect: continue from the stored offsets. */
+  #resumed = false;
+  #iterating = false;
+  #closing = false;
+  #closed: Promise<void> | undefined;
+  #wakeUp: (() => void) | undefined;
+  #interval: ReturnType<typeof setInterval> | undefined;
+  #backgroundError: { error: unknown } | undefined;
+  #readable: ReadableStream<ConsumerMessage> | undefined;
+
+  /**
+   * Creates a consumer; nothing is sent until {@linkcode IggyConsumer.init} or the first iteration.
+   *
+   * @param client A connected, logged-in client, or a function opening one (then the consumer
+   * owns the connection and reconnects).
+   * @param options The topic, group, polling and commit settings.
+   * @throws {RangeError} When `batchLength`, `pollIntervalMs` or the commit interval is out of range.
+   * @throws {TypeError} When `createGroup` is set without a group name.
+   */
+  constructor(
+    client: IggyClient | (() => Promise<IggyClient>),
+    options: IggyConsumerOptions,
+  ) {
+    if (typeof client === "function") this.#open = client;
+    else this.#client = client;
+    this.#streamId = options.streamId;
+    this.#topicId = options.topicId;
+    this.#group = options.group;
+    this.#createGroup = options.createGroup ?? false;
+    this.#consumer = options.group === undefined
+      ? Consumer.single(options.consumerId ?? 0)
+      : Consumer.group(options.group);
+    this.#partitionId = options.partitionId;
+    this.#strategy = options.strategy ?? PollingStrategy.next();
+    this.#batchLength = options.batchLength ?? 100;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.#mode = options.autoCommit ?? "processed";
+    this.#retries = options.reconnect?.retries ?? 10;
+    this.#delayMs = options.reconnect?.delayMs ?? 1000;
+    if (!Number.isInteger(this.#batchLength) || this.#batchLength < 1) {
+      throw new RangeError(
+        `Batch length must be a positive integer: ${this.#batchLength}`,
+      );
+    }
+    if (!(this.#pollIntervalMs >= 0)) {
+      throw new RangeError(
+        `Poll interval must be at least 0 ms: ${this.#pollIntervalMs}`,
+      );
+    }
+    if (typeof this.#mode === "object" && !(this.#mode.intervalMs > 0)) {
+      throw new RangeError(
+        `Commit interval must be positive: ${this.#mode.intervalMs}`,
+      );
+    }
+    if (this.#createGroup && typeof this.#group !== "string") {
+      throw new TypeError("Creating a group needs a group name");
+    }
+  }
+
+  /** True once the consumer is closed (by {@linkcode IggyConsumer.close} or leaving the loop). */
+  get closed(): boolean {
+    return this.#closing;
+  }
+
+  /**
+   * Connects (when it owns its connection), creates and joins the group, or looks up the topic's
+   * partitions for a single consumer. Called by the first iteration; idempotent.
+   *
+   * @returns When ready to poll.
+   * @throws {IggyError} When the stream, topic or group does not exist.
+   */
+  init(): Promise<void> {
+    this.#initializing ??= this.#setUp().then(() => {
+      if (typeof this.#mode === "object") {
+        this.#interval = setInterval(
+          () => this.#commitInBackground(),
+          this.#mode.intervalMs,
+        );
+      }
+    });
+    return this.#initializing;
+  }
+
+  /**
+   * Stores the offsets of every message delivered so far, including the one being processed.
+   *
+   * @returns When stored.
+   * @throws {IggyError} When the server rejects an offset (a partition handed to another group
+   * member meanwhile is skipped).
+   */
+  async commit(): Promise<void> {
+    if (this.#current) this.#markProcessed();
+    await this.#commitUncommitted();
+  }
+
+  /**
+   * Stops consuming: stores the processed offsets (unless the mode is `"disabled"`), leaves the
+   * group and closes an owned connection. The iteration then ends. Idempotent.
+   *
+   * @returns When closed.
+   */
+  close(): Promise<void> {
+    if (this.#closed) return this.#closed;
+    this.#closing = true;
+    clearInterval(this.#interval);
+    this.#wakeUp?.();
+    this.#closed = this.#shutDown();
+    return this.#closed;
+  }
+
+  /**
+   * Closes the consumer, so that `await using consumer = new IggyConsumer(...)` works.
+   *
+   * @returns When closed.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * The messages, in order within each partition. One iteration per consumer.
+   *
+   * @returns The iterator.
+   * @throws {TypeError} When the consumer is already being iterated.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<ConsumerMessage> {
+    if (this.#iterating) {
+      throw new TypeError("The consumer is already being iterated");
+    }
+    this.#iterating = true;
+    return this.#messages();
+  }
+
+  /**
+   * The messages as a `ReadableStream` (pulled one at a time; cancelling it closes the consumer).
+   *
+   * @returns The stream (the same one on every access).
+   *
+   * @example Usage
+   * ```ts ignore
+   * await consumer.readable
+   *   .pipeThrough(new TransformStream({ transform: (m, c) => c.enqueue(m.text()) }))
+   *   .pipeTo(new WritableStream({ write: (text) => console.log(text) }));
+   * ```
+   */
+  get readable(): ReadableStream<ConsumerMessage> {
+    if (this.#readable) return this.#readable;
+    const iterator = this[Symbol.asyncIterator]();
+    this.#readable = new ReadableStream<ConsumerMessage>({
+      async pull(controller) {
+        const next = await iterator.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
+    }, { highWaterMark: 0 });
+    return this.#readable;
+  }
+
+  async *#messages(): AsyncGenerator<ConsumerMessage> {
+    let finished = false;
+    try {
+      await this.init();
+      while (!this.#closing) {
+        this.#markProcessed();
+        if (this.#backgroundError) throw this.#backgroundError.error;
+        let batch: ConsumerMessage[];
+        try {
+          if (this.#mode === "processed") await this.#commitUncommitted();
+          batch = await this.#poll();
+        } catch (err) {
+          if (this.#closing) break;
+          if (!isConnectionFailure(err)) throw err;
+          if (!this.#open) break; // A borrowed client disconnected: the iteration ends.
+          await this.#reconnect(err);
+          continue;
+        }
+        if (this.#closing) break;
+        if (batch.length === 0) {
+          if (this.#empty.size === 0 && this.#backgroundError === undefined) {
+            await this.#sleep(this.#pollIntervalMs);
+          }
+          continue;
+        }
+        for (const message of batch) {
+          this.#markProcessed();
+          if (this.#closing) break;
+          this.#current = message;
+          this.#delivered.set(message.partitionId, message.offset);
+          yield message;
+        }
+      }
+      finished = true;
+    } finally {
+      // Leaving the loop early (break, return) means the current message was handled.
+      if (!finished && !this.#closing) this.#markProcessed();
+      await this.close();
+    }
+  }
+
+  async #setUp(): Promise<void> {
+    const client = this.#client ??= await this.#open!();
+    if (this.#group !== undefined) {
+      await this.#joinGroup(client);
+      return;
+    }
+    if (this.#partitionId !== undefined) {
+      this.#partitions = [this.#partitionId];
+      return;
+    }
+    const topic = await client.getTopic(this.#streamId, this.#topicId);
+    if (!topic) {
+      throw new IggyError(
+        ErrorCode.TopicIdNotFound,
+        `Cannot consume topic "${this.#topicId}" of stream "${this.#streamId}": not found`,
+      );
+    }
+    this.#partitions = Array.from(
+      { length: topic.partitionsCount },
+      (_, i) => i,
+    );
+  }
+
+  async #joinGroup(client: IggyClient): Promise<void> {
+    const ref = {
+      streamId: this.#streamId,
+      topicId: this.#topicId,
+      groupId: this.#group!,
+    };
+    if (this.#createGroup && !await client.getConsumerGroup(ref)) {
+      try {
+        await client.createConsumerGroup({
+          streamId: this.#streamId,
+          topicId: this.#topicId,
+          name: this.#group as string,
+        });
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+      }
+    }
+    await client.joinConsumerGroup(ref);
+  }
+
+  /** One poll; returns the messages not delivered before. */
+  async #poll(): Promise<ConsumerMessage[]> {
+    const client = this.#client!;
+    const base = {
+      streamId: this.#streamId,
+      topicId: this.#topicId,
+      consumer: this.#consumer,
+      count: this.#batchLength,
+      autoCommit: this.#mode === "poll",
+    };
+    let partitionId: number;
+    let messages: Message[];
+    if (this.#group === undefined) {
+      partitionId = this.#partitions[this.#cursor++ % this.#partitions.length]!;
+      const last = this.#delivered.get(partitionId);
+      const strategy = last !== undefined
+        ? PollingStrategy.offset(last + 1n)
+        : this.#resumed
+        ? PollingStrategy.next()
+        : this.#strategy;
+      ({ messages } = await client.pollMessages({
+        ...base,
+        partitionId,
+        strategy,
+      }));
+    } else {
+      // The server picks one of the member's partitions and starts after the group's offset.
+      const polled = await client.pollMessages({
+        ...base,
+        strategy: PollingStrategy.next(),
+      });
+      partitionId = polled.partitionId;
+      messages = polled.messages;
+      const last = this.#delivered.get(partitionId);
+      if (last !== undefined && (messages[0]?.offset ?? last + 1n) <= last) {
+        // The stored offset is behind what was delivered (not committed yet): skip ahead.
+        messages = messages.filter((m) => m.offset > last);
+        if (messages.length === 0) {
+          ({ messages } = await client.pollMessages({
+            ...base,
+            partitionId,
+            strategy: PollingStrategy.offset(last + 1n),
+          }));
+          messages = messages.filter((m) => m.offset > last);
+        }
+      }
+    }
+    if (messages.length === 0) {
+      if (this.#empty.has(partitionId)) this.#empty.clear();
+      else this.#empty.add(partitionId);
+      return [];
+    }
+    this.#empty.clear();
+    return messages.map((m) => new ConsumerMessage(partitionId, m));
+  }
+
+  /** Moves the message being worked on to the processed offsets. */
+  #markProcessed(): void {
+    const message = this.#current;
+    if (!message) return;
+    this.#current = undefined;
+    if (this.#mode !== "poll") {
+      this.#uncommitted.set(message.partitionId, message.offset);
+    }
+  }
+
+  async #commitUncommitted(): Promise<void> {
+    const client = this.#client;
+    if (!client || this.#uncommitted.size === 0) return;
+    const entries = [...this.#uncommitted];
+    this.#uncommitted.clear();
+    const results = await Promise.allSettled(
+      entries.map(([partitionId, offset]) =>
+        client.storeConsumerOffset({
+          streamId: this.#streamId,
+          topicId: this.#topicId,
+          consumer: this.#consumer,
+          partitionId,
+          offset,
+        })
+      ),
+    );
+    let failure: { error: unknown } | undefined;
+    results.forEach((result, i) => {
+      if (result.status === "fulfilled") return;
+      const error = result.reason;
+      // The partition went to another member: it continues from the stored offset.
+      if (isCode(error, ErrorCode.NotResolvedConsumer)) return;
+      if (isConnectionFailure(error)) {
+        const [partitionId, offset] = entries[i]!;
+        if (!this.#uncommitted.has(partitionId)) {
+          this.#uncommitted.set(partitionId, offset);
+        }
+      }
+      failure ??= { error };
+    });
+    if (failure) throw failure.error;
+  }
+
+  #commitInBackground(): void {
+    this.#commitUncommitted().catch((error) => {
+      if (!isConnectionFailure(error)) this.#backgroundError ??= { error };
+      this.#wakeUp?.();
+    });
+  }
+
+  async #reconnect(cause: unknown): Promise<void> {
+    let lastError = cause;
+    for (let attempt = 0; attempt < this.#retries; attempt++) {
+      await this.#client?.close().catch(() => {});
+      await this.#sleep(attempt === 0 ? 0 : this.#delayMs);
+      if (this.#closing) return;
+      try {
+        const client = await this.#open!();
+        this.#client = client;
+        if (this.#closing) return;
+        if (this.#group !== undefined) await this.#joinGroup(client);
+        // Offsets processed before the loss are stored now; then polling resumes from the stored
+        // offsets.
+        await this.#commitUncommitted();
+        this.#delivered.clear();
+        this.#empty.clear();
+        this.#resumed = true;
+        return;
+      } catch (err) {
+        if (!isConnectionFailure(err)) throw err;
+        lastError = err;
+      }
+    }
+    throw new ConnectionError(
+      `Cannot reconnect after ${this.#retries} attempts`,
+      { cause: lastError },
+    );
+  }
+
+  async #shutDown(): Promise<void> {
+    try {
+      await this.#initializing?.catch(() => {});
+      const client = this.#client;
+      if (!client || client.closed) return;
+      if (this.#mode !== "disabled") {
+        await this.#commitUncommitted().catch(() => {});
+      }
+      if (this.#group !== undefined && this.#initializing) {
+        await client.leaveConsumerGroup({
+          streamId: this.#streamId,
+          topicId: this.#topicId,
+          groupId: this.#group,
+        }).catch(() => {});
+      }
+    } finally {
+      if (this.#open) await this.#client?.close();
+    }
+  }
+
+  /** Waits `ms`, or less when the consumer is closed meanwhile. */
+  #sleep(ms: number): Promise<void> {
+    if (this.#closing) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wakeUp = done;
+    });
+  }
+}
+
+function isConnectionFailure(error: unknown): boolean {
+  return error instanceof ConnectionError || error instanceof TimeoutError;
+}
+
+function isCode(error: unknown, code: number): boolean {
+  return error instanceof IggyError && error.code === code;
+}

@@ -1,0 +1,494 @@
+/**
+ * The high-level producer: batches messages in the background by length and linger time, with a
+ * bounded queue for back-pressure, and a `WritableStream` adapter.
+ * @module
+ */
+
+import type { IggyClient, NewMessage } from "./client.ts";
+import { Partitioning } from "./builders.ts";
+import type { Identifier, UserHeaders } from "./protocol/mod.ts";
+import { utf8 } from "./protocol/mod.ts";
+
+/** Options of the typed builders in {@linkcode message}. */
+export interface MessageOptions {
+  /** A u128 message id; absent or `0n` lets the server assign one. */
+  id?: bigint;
+  /** User headers, built with `header.string()`, `header.uint64()` and so on. */
+  headers?: UserHeaders;
+}
+
+/**
+ * Typed payload builders: each returns a {@linkcode NewMessage} for `IggyProducer.send()` or
+ * `IggyClient.sendMessages()`.
+ *
+ * @example Usage
+ * ```ts
+ * import { header, message } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * const order = message.json({ id: 7 }, { headers: { type: header.string("order.created") } });
+ * assert.equal(new TextDecoder().decode(order.payload as Uint8Array), '{"id":7}');
+ * assert.equal(message.text("hi").payload, "hi");
+ * ```
+ */
+export const message: {
+  /**
+   * A UTF-8 text payload.
+   *
+   * @param text The text.
+   * @param options Id and headers.
+   * @returns The message.
+   */
+  text(text: string, options?: MessageOptions): NewMessage;
+  /**
+   * A JSON payload (`JSON.stringify`, sent as UTF-8).
+   *
+   * @param value Any JSON-serializable value.
+   * @param options Id and headers.
+   * @returns The message.
+   * @throws {TypeError} When the value cannot be serialized.
+   */
+  json(value: unknown, options?: MessageOptions): NewMessage;
+  /**
+   * A raw byte payload.
+   *
+   * @param bytes The payload.
+   * @param options Id and headers.
+   * @returns The message.
+   */
+  bytes(bytes: Uint8Array, options?: MessageOptions): NewMessage;
+} = {
+  text(text: string, options: MessageOptions = {}): NewMessage {
+    return { ...options, payload: text };
+  },
+  json(value: unknown, options: MessageOptions = {}): NewMessage {
+    const text = JSON.stringify(value);
+    if (text === undefined) {
+      throw new TypeError("Cannot serialize the value as JSON");
+    }
+    return { ...options, payload: utf8(text) };
+  },
+  bytes(bytes: Uint8Array, options: MessageOptions = {}): NewMessage {
+    return { ...options, payload: bytes };
+  },
+};
+
+/** What {@linkcode IggyProducer.send} and {@linkcode IggyProducer.writable} accept per message. */
+export type ProducerInput = NewMessage | Uint8Array | string;
+
+/** Options of {@linkcode IggyProducer}. */
+export interface IggyProducerOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+  /** The topic's id or name. */
+  topicId: Identifier;
+  /**
+   * How the server picks the partition: a fixed {@linkcode Partitioning}, or a function choosing
+   * one per message (for example `(m) => Partitioning.messagesKey(...)`).
+   * @default {Partitioning.balanced()}
+   */
+  partitioning?: Partitioning | ((message: NewMessage) => Partitioning);
+  /**
+   * At most this many messages per SendMessages request.
+   * @default {1000}
+   */
+  batchLength?: number;
+  /**
+   * How long a batch that is not full waits for more messages before it is sent, in
+   * milliseconds; with `0`, queued messages go out as soon as the previous request is answered.
+   * @default {0}
+   */
+  lingerMs?: number;
+  /**
+   * At most this many messages are queued or in flight; `send()` and writes wait for room.
+   * @default {10 * batchLength}
+   */
+  maxQueued?: number;
+  /**
+   * Close the client when the producer closes.
+   * @default {false}
+   */
+  closeClient?: boolean;
+}
+
+/** Options of one {@linkcode IggyProducer.send} call. */
+export interface ProducerSendOptions {
+  /** Overrides the producer's partitioning for these messages. */
+  partitioning?: Partitioning;
+}
+
+interface Ticket {
+  remaining: number;
+  settled: boolean;
+  promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+interface Entry {
+  message: NewMessage;
+  ticket: Ticket;
+}
+
+interface Bucket {
+  partitioning: Partitioning;
+  entries: Entry[];
+  /** True once the linger time of the oldest entry has passed. */
+  due: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * Sends messages to one topic in the background: messages are queued, grouped by partitioning into
+ * batches of up to `batchLength`, and sent one request at a time (so their order is kept). The
+ * queue is bounded by `maxQueued`: when it is full, `send()` and stream writes wait. `send()`
+ * resolves once the server has acknowledged its messages and rejects with the server's or the
+ * connection's error; no message is dropped silently.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, IggyProducer, message, Partitioning } from "@iggy/client";
+ *
+ * await using client = await connect("iggy://iggy:iggy@127.0.0.1:8090");
+ * await using producer = new IggyProducer(client, {
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   partitioning: (m) => Partitioning.messagesKey(String(m.id ?? 0n)),
+ *   batchLength: 500,
+ *   lingerMs: 5,
+ * });
+ * await producer.send(message.json({ order: 1 }));
+ * ```
+ */
+export class IggyProducer {
+  #client: IggyClient;
+  #streamId: Identifier;
+  #topicId: Identifier;
+  #partitioning: Partitioning | ((message: NewMessage) => Partitioning);
+  #batchLength: number;
+  #lingerMs: number;
+  #maxQueued: number;
+  #closeClient: boolean;
+  #buckets = new Map<string, Bucket>();
+  /** Messages queued or in flight. */
+  #queued = 0;
+  #waiters: { need: number; resolve(): void; reject(e: unknown): void }[] = [];
+  #sending = false;
+  #flushing = 0;
+  #tickets = new Set<Ticket>();
+  #closed = false;
+  #writable: WritableStream<ProducerInput> | undefined;
+
+  /**
+   * Creates a producer on a connected client.
+   *
+   * @param client A connected, logged-in client.
+   * @param options The topic, partitioning and batching.
+   * @throws {RangeError} When `batchLength`, `lingerMs` or `maxQueued` is out of range.
+   */
+  constructor(client: IggyClient, options: IggyProducerOptions) {
+    this.#client = client;
+    this.#streamId = options.streamId;
+    this.#topicId = options.topicId;
+    this.#partitioning = options.partitioning ?? Partitioning.balanced();
+    this.#batchLength = options.batchLength ?? 1000;
+    this.#lingerMs = options.lingerMs ?? 0;
+    this.#maxQueued = options.maxQueued ?? 10 * this.#batchLength;
+    this.#closeClient = options.closeClient ?? false;
+    if (!Number.isInteger(this.#batchLength) || this.#batchLength < 1) {
+      throw new RangeError(
+        `Batch length must be a positive integer: ${this.#batchLength}`,
+      );
+    }
+    if (!(this.#lingerMs >= 0)) {
+      throw new RangeError(`Linger must be at least 0 ms: ${this.#lingerMs}`);
+    }
+    if (!Number.isInteger(this.#maxQueued) || this.#maxQueued < 1) {
+      throw new RangeError(
+        `Max queued must be a positive integer: ${this.#maxQueued}`,
+      );
+    }
+  }
+
+  /** Messages queued or in flight (not yet acknowledged). */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** True once {@linkcode IggyProducer.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Queues messages and waits until the server has acknowledged them. Waits first for room in the
+   * queue when it is full (back-pressure).
+   *
+   * @param messages One message or several; strings and bytes become payloads.
+   * @param options A partitioning for these messages.
+   * @returns When the server has acknowledged every message.
+   * @throws {Error} When the producer is closed.
+   * @throws {IggyError} When the server rejects a batch holding one of the messages.
+   * @throws {ConnectionError} When the connection fails before the acknowledgement.
+   */
+  async send(
+    messages: ProducerInput | ProducerInput[],
+    options: ProducerSendOptions = {},
+  ): Promise<void> {
+    const { ack } = await this.#enqueue(messages, options.partitioning);
+    await ack;
+  }
+
+  /**
+   * Sends every queued message now (without waiting for the linger time) and waits until all
+   * messages queued before the call are acknowledged.
+   *
+   * @returns When they are acknowledged.
+   * @throws {IggyError} The first error of a batch it waited for.
+   */
+  async flush(): Promise<void> {
+    const tickets = [...this.#tickets].map((t) => t.promise);
+    this.#flushing++;
+    try {
+      this.#pump();
+      const results = await Promise.allSettled(tickets);
+      const failed = results.find((r) => r.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    } finally {
+      this.#flushing--;
+    }
+  }
+
+  /**
+   * Flushes, then refuses further sends; closes the client when `closeClient` was set.
+   *
+   * @returns When every queued message is acknowledged (or failed) and the producer is closed.
+   * @throws {IggyError} The first error among the flushed batches.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const waiter of this.#waiters.splice(0)) {
+      waiter.reject(new Error("Producer is closed"));
+    }
+    try {
+      await this.flush();
+    } finally {
+      if (this.#closeClient) await this.#client.close();
+    }
+  }
+
+  /**
+   * Closes the producer, so that `await using producer = new IggyProducer(...)` works.
+   *
+   * @returns When closed.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * A `WritableStream` into this producer: a write resolves once the message is queued (waiting
+   * for room when the queue is full), `close()` flushes, and a failed batch errors the stream.
+   *
+   * @returns The stream (the same one on every access).
+   *
+   * @example Usage
+   * ```ts ignore
+   * await ReadableStream.from(["a", "b", "c"]).pipeTo(producer.writable);
+   * ```
+   */
+  get writable(): WritableStream<ProducerInput> {
+    if (this.#writable) return this.#writable;
+    let failure: { error: unknown } | undefined;
+    let controllerRef: WritableStreamDefaultController | undefined;
+    const fail = (error: unknown): void => {
+      if (failure) return;
+      failure = { error };
+      controllerRef?.error(error);
+    };
+    this.#writable = new WritableStream<ProducerInput>({
+      start: (controller) => {
+        controllerRef = controller;
+      },
+      write: async (chunk) => {
+        if (failure) throw failure.error;
+        const { ack } = await this.#enqueue(chunk, undefined);
+        ack.catch(fail);
+      },
+      close: async () => {
+        if (failure) throw failure.error;
+        await this.flush();
+      },
+      abort: async () => {
+        await this.flush().catch(() => {});
+      },
+    });
+    return this.#writable;
+  }
+
+  /** Queues messages once there is room; returns their acknowledgement (boxed, so not awaited). */
+  async #enqueue(
+    input: ProducerInput | ProducerInput[],
+    partitioning: Partitioning | undefined,
+  ): Promise<{ ack: Promise<void> }> {
+    if (this.#closed) throw new Error("Producer is closed");
+    const messages = (Array.isArray(input) ? input : [input]).map(toMessage);
+    if (messages.length === 0) return { ack: Promise.resolve() };
+    // A send larger than the whole queue is admitted once the queue is empty.
+    const need = Math.min(messages.length, this.#maxQueued);
+    if (this.#queued + need > this.#maxQueued || this.#waiters.length > 0) {
+      // #wake() reserves `need` in #queued before it resolves.
+      await new Promise<void>((resolve, reject) =>
+        this.#waiters.push({ need, resolve, reject })
+      );
+      if (this.#closed) {
+        this.#queued -= need;
+        throw new Error("Producer is closed");
+      }
+      this.#queued += messages.length - need;
+    } else {
+      this.#queued += messages.length;
+    }
+    const ticket = newTicket(messages.length);
+    this.#tickets.add(ticket);
+    ticket.promise.catch(() => {}).finally(() => this.#tickets.delete(ticket));
+    for (const m of messages) {
+      const p = partitioning ??
+        (typeof this.#partitioning === "function"
+          ? this.#partitioning(m)
+          : this.#partitioning);
+      this.#bucket(p).entries.push({ message: m, ticket });
+    }
+    this.#pump();
+    return { ack: ticket.promise };
+  }
+
+  #bucket(partitioning: Partitioning): Bucket {
+    const key = bucketKey(partitioning);
+    let bucket = this.#buckets.get(key);
+    if (!bucket) {
+      bucket = { partitioning, entries: [], due: false, timer: undefined };
+      this.#buckets.set(key, bucket);
+    }
+    if (bucket.entries.length === 0 && this.#lingerMs > 0 && !bucket.timer) {
+      const b = bucket;
+      b.timer = setTimeout(() => {
+        b.timer = undefined;
+        b.due = true;
+        this.#pump();
+      }, this.#lingerMs);
+    }
+    return bucket;
+  }
+
+  /** The next batch ready to go, if any. */
+  #ready(): Bucket | undefined {
+    for (const bucket of this.#buckets.values()) {
+      if (bucket.entries.length === 0) continue;
+      if (
+        bucket.due || this.#lingerMs === 0 || this.#flushing > 0 ||
+        this.#closed || bucket.entries.length >= this.#batchLength
+      ) {
+        return bucket;
+      }
+    }
+    return undefined;
+  }
+
+  /** Starts the sender loop unless it runs. */
+  #pump(): void {
+    if (this.#sending) return;
+    const bucket = this.#ready();
+    if (!bucket) return;
+    this.#sending = true;
+    this.#sendLoop(bucket).finally(() => {
+      this.#sending = false;
+      this.#pump();
+    });
+  }
+
+  async #sendLoop(first: Bucket): Promise<void> {
+    let bucket: Bucket | undefined = first;
+    while (bucket) {
+      // Round-robin fairness: a bucket goes to the back after each batch.
+      const key = bucketKey(bucket.partitioning);
+      this.#buckets.delete(key);
+      const batch = bucket.entries.splice(0, this.#batchLength);
+      if (bucket.entries.length > 0) {
+        // What is left is as old as what went, so `due` stays as it was.
+        this.#buckets.set(key, bucket);
+      } else {
+        clearTimeout(bucket.timer);
+        bucket.timer = undefined;
+        bucket.due = false;
+      }
+      let error: { value: unknown } | undefined;
+      try {
+        await this.#client.sendMessages({
+          streamId: this.#streamId,
+          topicId: this.#topicId,
+          partitioning: bucket.partitioning,
+          messages: batch.map((e) => e.message),
+        });
+      } catch (err) {
+        error = { value: err };
+      }
+      for (const entry of batch) settle(entry.ticket, error);
+      this.#queued -= batch.length;
+      this.#wake();
+      bucket = this.#ready();
+    }
+  }
+
+  /** Admits waiting senders, in order, while there is room. */
+  #wake(): void {
+    while (this.#waiters.length > 0) {
+      const waiter = this.#waiters[0]!;
+      if (this.#queued + waiter.need > this.#maxQueued) return;
+      this.#waiters.shift();
+      // Reserve the room now, so later waiters see it as taken.
+      this.#queued += waiter.need;
+      waiter.resolve();
+    }
+  }
+}
+
+function toMessage(input: ProducerInput): NewMessage {
+  if (typeof input === "string" || input instanceof Uint8Array) {
+    return { payload: input };
+  }
+  return input;
+}
+
+function newTicket(count: number): Ticket {
+  const { promise, resolve, reject } = Promise.withResolvers<void>();
+  return { remaining: count, settled: false, promise, resolve, reject };
+}
+
+function settle(ticket: Ticket, error: { value: unknown } | undefined): void {
+  if (ticket.settled) return;
+  if (error) {
+    ticket.settled = true;
+    ticket.reject(error.value);
+    return;
+  }
+  ticket.remaining--;
+  if (ticket.remaining === 0) {
+    ticket.settled = true;
+    ticket.resolve();
+  }
+}
+
+function bucketKey(partitioning: Partitioning): string {
+  switch (partitioning.kind) {
+    case "balanced":
+      return "b";
+    case "partition_id":
+      return `p${partitioning.partitionId}`;
+    case "messages_key":
+      return `k${
+        Array.from(partitioning.key, (b) => b.toString(16)).join(",")
+      }`;
+  }
+}
