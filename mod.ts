@@ -68,11 +68,13 @@ export {
   parseConnectionString,
   Partitioning,
   PollingStrategy,
+  QuicTransport,
   rootPermissions,
   TcpTransport,
   TimeoutError,
   UserStatus,
   VERSION,
+  WebSocketTransport,
 } from "./client/mod.ts";
 
 export type {
@@ -114,6 +116,7 @@ export type {
   PollMessagesOptions,
   ProducerInput,
   ProducerSendOptions,
+  QuicTransportOptions,
   ReconnectOptions,
   SendMessagesOptions,
   Stats,
@@ -133,4 +136,5 @@ export type {
   User,
   UserDetails,
   UserHeaders,
+  WebSocketTransportOptions,
 } from "./client/mod.ts";

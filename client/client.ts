@@ -95,6 +95,8 @@ import {
   type TransportKind,
 } from "./connect_options.ts";
 import { TcpTransport } from "./tcp_transport.ts";
+import { QuicTransport } from "./quic_transport.ts";
+import { WebSocketTransport } from "./websocket_transport.ts";
 import type { Transport } from "./transport.ts";
 import { VERSION } from "./version.ts";
 
@@ -109,6 +111,21 @@ const TRANSPORTS: Readonly<
       hostname: options.hostname,
       port: options.port ?? DEFAULT_PORTS.tcp,
       tls: options.tls,
+      timeout: options.timeout,
+    }),
+  quic: (options) =>
+    QuicTransport.connect({
+      hostname: options.hostname,
+      port: options.port ?? DEFAULT_PORTS.quic,
+      serverName: options.tls?.hostname,
+      caCerts: options.tls?.caCerts,
+      timeout: options.timeout,
+    }),
+  websocket: (options) =>
+    WebSocketTransport.connect({
+      hostname: options.hostname,
+      port: options.port ?? DEFAULT_PORTS.websocket,
+      secure: options.tls !== undefined,
       timeout: options.timeout,
     }),
 };

@@ -3,14 +3,15 @@
  *
  * A connection string names the transport by its scheme (one row of `SCHEMES` per scheme), the
  * credentials in the user-info part and the server address:
- * `iggy://user:password@host:port?timeout=5s`. `iggy+tcp://` is the same as `iggy://`.
+ * `iggy://user:password@host:port?timeout=5s`. `iggy+tcp://` is the same as `iggy://`;
+ * `iggy+tls://` is TCP with TLS, `iggy+quic://` QUIC, `iggy+ws://` and `iggy+wss://` WebSocket.
  * @module
  */
 
 import type { TlsOptions } from "./tcp_transport.ts";
 
 /** The transports {@linkcode connect} can open. */
-export type TransportKind = "tcp";
+export type TransportKind = "tcp" | "quic" | "websocket";
 
 /** Options of {@linkcode connect} / {@linkcode IggyClient.connect}. */
 export interface ConnectOptions {
@@ -26,7 +27,7 @@ export interface ConnectOptions {
   hostname?: string;
   /**
    * The server port.
-   * @default {8090 for TCP}
+   * @default {8090 for TCP, 8080 for QUIC, 8092 for WebSocket}
    */
   port?: number;
   /** Log in as this user after connecting (needs `password`). */
@@ -37,19 +38,31 @@ export interface ConnectOptions {
   token?: string;
   /** Milliseconds to wait for each answer before failing with `TimeoutError`; none when absent. */
   timeout?: number;
-  /** TLS settings, for transports that can use TLS. */
+  /**
+   * TLS settings: TLS on TCP and `wss://` on WebSocket when set. QUIC is always TLS and uses
+   * `caCerts` and `hostname` (the certificate name, `localhost` by default for IP addresses) from
+   * here. WebSocket ignores both and leaves verification to the platform.
+   */
   tls?: TlsOptions;
 }
 
 /** Default port of each transport (Iggy's defaults). */
 export const DEFAULT_PORTS: Readonly<Record<TransportKind, number>> = {
   tcp: 8090,
+  quic: 8080,
+  websocket: 8092,
 };
 
-/** Connection-string schemes, each mapped to the transport it opens. */
-const SCHEMES: Readonly<Record<string, TransportKind>> = {
-  "iggy:": "tcp",
-  "iggy+tcp:": "tcp",
+/** Connection-string schemes, each mapped to the transport it opens and whether it adds TLS. */
+const SCHEMES: Readonly<
+  Record<string, { transport: TransportKind; tls?: boolean }>
+> = {
+  "iggy:": { transport: "tcp" },
+  "iggy+tcp:": { transport: "tcp" },
+  "iggy+tls:": { transport: "tcp", tls: true },
+  "iggy+quic:": { transport: "quic" },
+  "iggy+ws:": { transport: "websocket" },
+  "iggy+wss:": { transport: "websocket", tls: true },
 };
 
 /** Personal access tokens can be given as the user-info part: `iggy://iggypat-<token>@host`. */
@@ -58,7 +71,8 @@ const TOKEN_PREFIX = "iggypat-";
 /**
  * Parses an Iggy connection string into {@linkcode ConnectOptions}.
  *
- * Form: `iggy[+tcp]://[user[:password]@]host[:port][?timeout=<ms|Ns|Nms>]`. User name and password
+ * Form: `iggy[+tcp|+tls|+quic|+ws|+wss]://[user[:password]@]host[:port][?timeout=<ms|Ns|Nms>]`
+ * (`&tls_domain=<name>` sets the name the TLS certificate is verified against). User name and password
  * are percent-decoded; `iggy://iggypat-<token>@host` logs in with a personal access token. Unknown
  * query parameters are ignored.
  *
@@ -92,8 +106,8 @@ export function parseConnectionString(
       { cause },
     );
   }
-  const transport = SCHEMES[url.protocol];
-  if (transport === undefined) {
+  const scheme = SCHEMES[url.protocol];
+  if (scheme === undefined) {
     throw new TypeError(
       `Unsupported connection string scheme "${url.protocol.slice(0, -1)}": ` +
         `expected one of ${
@@ -106,11 +120,16 @@ export function parseConnectionString(
       `Connection string has no host: "${redact(connectionString)}"`,
     );
   }
+  const { transport } = scheme;
   const options: ConnectOptions = {
     transport,
     hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
     port: url.port === "" ? DEFAULT_PORTS[transport] : Number(url.port),
   };
+  const tlsDomain = url.searchParams.get("tls_domain");
+  if (scheme.tls || (transport === "quic" && tlsDomain !== null)) {
+    options.tls = tlsDomain === null ? {} : { hostname: tlsDomain };
+  }
   const username = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   if (username.startsWith(TOKEN_PREFIX) && password === "") {

@@ -7,6 +7,8 @@
 export { connect, IggyClient } from "./client.ts";
 export { parseConnectionString } from "./connect_options.ts";
 export { TcpTransport } from "./tcp_transport.ts";
+export { QuicTransport } from "./quic_transport.ts";
+export { WebSocketTransport } from "./websocket_transport.ts";
 export { ConnectionError, TimeoutError } from "./errors.ts";
 export { Consumer, header, Partitioning, PollingStrategy } from "./builders.ts";
 export { VERSION } from "./version.ts";
@@ -49,6 +51,8 @@ export type {
 } from "./client.ts";
 export type { ConnectOptions, TransportKind } from "./connect_options.ts";
 export type { TcpTransportOptions, TlsOptions } from "./tcp_transport.ts";
+export type { QuicTransportOptions } from "./quic_transport.ts";
+export type { WebSocketTransportOptions } from "./websocket_transport.ts";
 export type { Transport } from "./transport.ts";
 export type {
   IggyProducerOptions,

@@ -67,14 +67,47 @@ Deno.test("parseConnectionString() ignores unknown parameters", () => {
 Deno.test("parseConnectionString() rejects other schemes with TypeError", () => {
   for (
     const url of [
-      "iggy+quic://a:b@h:8080",
-      "iggy+ws://a:b@h:8092",
-      "http://a:b@h:3000",
+      "iggy+udp://a:b@h:8080",
       "nats://h:4222",
     ]
   ) {
     assert.throws(() => parseConnectionString(url), TypeError, url);
   }
+});
+
+Deno.test("parseConnectionString() maps iggy+tls, iggy+quic, iggy+ws and iggy+wss to transports and default ports", () => {
+  assert.deepEqual(parseConnectionString("iggy+tls://a:b@localhost"), {
+    transport: "tcp",
+    hostname: "localhost",
+    port: 8090,
+    tls: {},
+    username: "a",
+    password: "b",
+  });
+  const quic = parseConnectionString("iggy+quic://a:b@127.0.0.1");
+  assert.equal(quic.transport, "quic");
+  assert.equal(quic.port, 8080);
+  assert.equal(quic.tls, undefined);
+  const ws = parseConnectionString("iggy+ws://h:9000");
+  assert.equal(ws.transport, "websocket");
+  assert.equal(ws.port, 9000);
+  assert.equal(ws.tls, undefined);
+  const wss = parseConnectionString("iggy+wss://h");
+  assert.equal(wss.transport, "websocket");
+  assert.equal(wss.port, 8092);
+  assert.deepEqual(wss.tls, {});
+});
+
+Deno.test("parseConnectionString() reads tls_domain as the certificate name", () => {
+  assert.deepEqual(
+    parseConnectionString("iggy+tls://10.0.0.1:8090?tls_domain=iggy.local").tls,
+    { hostname: "iggy.local" },
+  );
+  assert.deepEqual(
+    parseConnectionString("iggy+quic://10.0.0.1?tls_domain=localhost").tls,
+    { hostname: "localhost" },
+  );
+  assert.equal(parseConnectionString("iggy://h?tls_domain=x").tls, undefined);
 });
 
 Deno.test("parseConnectionString() rejects a password without a user and non-URLs", () => {

@@ -22,7 +22,11 @@ import {
   rootPermissions,
   UserStatus,
 } from "../../mod.ts";
-import { startServer, type TestServer } from "../_server.ts";
+import {
+  startServer,
+  type StartServerOptions,
+  type TestServer,
+} from "../_server.ts";
 
 /** Connects a client to `server`, logged in as the root user (`iggy`/`iggy`). */
 export type Connect = (server: TestServer) => Promise<IggyClient>;
@@ -71,10 +75,16 @@ async function pollAll(
  *
  * @param name The transport's name, e.g. `"tcp"`.
  * @param connect Connects a logged-in root client to the server.
+ * @param server How to start the server (e.g. `env` turning TLS on); the harness defaults when absent.
  */
-export function clientSuite(name: string, connect: Connect): void {
+export function clientSuite(
+  name: string,
+  connect: Connect,
+  server: StartServerOptions = {},
+): void {
+  const serverOptions = server;
   Deno.test(`IggyClient over ${name}`, async (t) => {
-    await using server = await startServer();
+    await using server = await startServer(serverOptions);
     await using client = await connect(server);
 
     await t.step("ping() answers", async () => {

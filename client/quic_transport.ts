@@ -1,0 +1,329 @@
+/**
+ * The QUIC transport (binary.md §1.4): every request opens its own bidirectional stream, writes the
+ * TCP request frame, finishes, and reads one response frame to the end of the stream. No ALPN is
+ * offered, as Iggy's server configures none. Needs Deno's `--unstable-net`.
+ * @module
+ */
+
+import { FRAME_HEADER_SIZE, IggyError } from "./protocol/mod.ts";
+import { ConnectionError, TimeoutError } from "./errors.ts";
+import type { Transport } from "./transport.ts";
+
+/** Options of {@linkcode QuicTransport.connect}. */
+export interface QuicTransportOptions {
+  /**
+   * The server host name or IP address.
+   * @default {"127.0.0.1"}
+   */
+  hostname?: string;
+  /**
+   * The server UDP port.
+   * @default {8080}
+   */
+  port?: number;
+  /**
+   * The name the server certificate is verified against. Iggy's generated certificates are made for
+   * `localhost`, which is also the Rust client's default.
+   * @default {`hostname`, or `"localhost"` when `hostname` is an IP address}
+   */
+  serverName?: string;
+  /**
+   * Extra trusted root certificates (PEM). QUIC always verifies the server certificate: pass the
+   * server's certificate here when it is self-signed, or run Deno with
+   * `--unsafely-ignore-certificate-errors` (Iggy's default QUIC certificate is random per start).
+   */
+  caCerts?: string[];
+  /**
+   * Milliseconds to wait for each answer; on expiry the request rejects with
+   * {@linkcode TimeoutError} and its stream is abandoned (the connection stays usable). No timeout
+   * when absent.
+   */
+  timeout?: number;
+  /**
+   * Run requests concurrently, each on its own stream as soon as it is made; they may then complete
+   * out of order (the server serves streams concurrently). By default requests are sent one at a
+   * time, so they take effect in the order they are made, as over TCP.
+   * @default {false}
+   */
+  concurrent?: boolean;
+  /**
+   * Milliseconds between keep-alive packets.
+   * @default {5000}
+   */
+  keepAliveInterval?: number;
+  /**
+   * Milliseconds of silence after which the connection is considered lost.
+   * @default {10000}
+   */
+  maxIdleTimeout?: number;
+}
+
+/**
+ * A {@linkcode Transport} over one QUIC connection, one stream per request. Requests go one at a
+ * time by default (in order, like TCP); with `concurrent: true` they run in parallel streams.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { IggyClient, QuicTransport } from "@iggy/client";
+ *
+ * const cert = await Deno.readTextFile("iggy_cert.pem");
+ * const transport = await QuicTransport.connect({ port: 8080, caCerts: [cert] });
+ * const client = new IggyClient(transport);
+ * await client.login("iggy", "iggy");
+ * await client.close();
+ * ```
+ */
+export class QuicTransport implements Transport {
+  #conn: Deno.QuicConn;
+  #timeout: number | undefined;
+  #concurrent: boolean;
+  #tail: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  #closeError: ConnectionError | undefined;
+  #inFlight = new Set<(error: Error) => void>();
+
+  /**
+   * Opens a QUIC connection (TLS 1.3, no ALPN) and wraps it.
+   *
+   * @param options Where to connect and how.
+   * @returns The connected transport.
+   * @throws {ConnectionError} When the connection or the handshake fails.
+   */
+  static async connect(
+    options: QuicTransportOptions = {},
+  ): Promise<QuicTransport> {
+    const hostname = options.hostname ?? "127.0.0.1";
+    const port = options.port ?? 8080;
+    let conn: Deno.QuicConn;
+    try {
+      if (typeof Deno.connectQuic !== "function") {
+        throw new Error("QUIC needs Deno's --unstable-net flag");
+      }
+      conn = await Deno.connectQuic({
+        hostname,
+        port,
+        serverName: options.serverName ??
+          (isIpAddress(hostname) ? "localhost" : hostname),
+        alpnProtocols: [],
+        caCerts: options.caCerts,
+        keepAliveInterval: options.keepAliveInterval ?? 5000,
+        maxIdleTimeout: options.maxIdleTimeout ?? 10_000,
+        zeroRtt: false,
+      });
+    } catch (cause) {
+      throw new ConnectionError(
+        `Cannot connect over QUIC to "${hostname}:${port}": ${
+          errorText(cause)
+        }`,
+        { cause },
+      );
+    }
+    return new QuicTransport(conn, {
+      timeout: options.timeout,
+      concurrent: options.concurrent,
+    });
+  }
+
+  /**
+   * Wraps an open QUIC connection; the transport owns it from now on.
+   *
+   * @param conn The connection.
+   * @param options `timeout`: milliseconds to wait for each answer (none when absent);
+   * `concurrent`: see {@linkcode QuicTransportOptions.concurrent}.
+   */
+  constructor(
+    conn: Deno.QuicConn,
+    options: { timeout?: number; concurrent?: boolean } = {},
+  ) {
+    if (
+      options.timeout !== undefined &&
+      !(Number.isFinite(options.timeout) && options.timeout > 0)
+    ) {
+      throw new RangeError(
+        `Timeout must be a positive number of milliseconds: ${options.timeout}`,
+      );
+    }
+    this.#conn = conn;
+    this.#timeout = options.timeout;
+    this.#concurrent = options.concurrent ?? false;
+    conn.closed.then(
+      (info) =>
+        this.#shutdown(
+          new ConnectionError(
+            `Connection closed by the server${
+              info.reason ? `: ${info.reason}` : ""
+            }`,
+          ),
+        ),
+      (cause) =>
+        this.#shutdown(
+          new ConnectionError(`Connection lost: ${errorText(cause)}`, {
+            cause,
+          }),
+        ),
+    );
+  }
+
+  /** True once the transport is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Sends one command on a new stream (after the previous answer unless `concurrent`); see
+   * {@linkcode Transport.request}.
+   *
+   * @param code The command code.
+   * @param payload The encoded request payload.
+   * @returns The OK response payload.
+   * @throws {IggyError} On a non-zero status.
+   * @throws {ConnectionError} When the connection is or becomes closed, or the server drops the stream.
+   * @throws {TimeoutError} When the answer does not come within `timeout`.
+   */
+  request(code: number, payload: Uint8Array): Promise<Uint8Array> {
+    const deadline = this.#timeout === undefined
+      ? Infinity
+      : performance.now() + this.#timeout;
+    if (this.#concurrent) return this.#exchange(code, payload, deadline);
+    const answer = this.#tail.then(() =>
+      this.#exchange(code, payload, deadline)
+    );
+    this.#tail = answer.catch(() => {});
+    return answer;
+  }
+
+  async #exchange(
+    code: number,
+    payload: Uint8Array,
+    deadline: number,
+  ): Promise<Uint8Array> {
+    if (this.#closed) {
+      throw this.#closeError ?? new ConnectionError("Connection is closed");
+    }
+    if (performance.now() >= deadline) {
+      throw new TimeoutError(`No answer within ${this.#timeout} ms`);
+    }
+    const { promise: failed, reject: fail } = Promise.withResolvers<never>();
+    failed.catch(() => {});
+    this.#inFlight.add(fail);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (deadline !== Infinity) {
+      const timeout = this.#timeout;
+      timer = setTimeout(
+        () => fail(new TimeoutError(`No answer within ${timeout} ms`)),
+        deadline - performance.now(),
+      );
+    }
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    let writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+    try {
+      const exchange = (async () => {
+        const stream = await this.#conn.createBidirectionalStream();
+        const frame = new Uint8Array(FRAME_HEADER_SIZE + payload.length);
+        const view = new DataView(frame.buffer);
+        view.setUint32(0, 4 + payload.length, true);
+        view.setUint32(4, code, true);
+        frame.set(payload, FRAME_HEADER_SIZE);
+        writer = stream.writable.getWriter();
+        await writer.write(frame);
+        await writer.close();
+        reader = stream.readable.getReader();
+        return await readAnswer(reader);
+      })();
+      exchange.catch(() => {});
+      const answer = await Promise.race([exchange, failed]);
+      if (answer.status !== 0) throw new IggyError(answer.status);
+      return answer.payload;
+    } catch (err) {
+      if (
+        err instanceof IggyError || err instanceof TimeoutError ||
+        err instanceof ConnectionError
+      ) {
+        if (err instanceof TimeoutError) {
+          // Give up on this stream only; the connection stays usable.
+          reader?.cancel().catch(() => {});
+          writer?.abort().catch(() => {});
+        }
+        throw err;
+      }
+      throw this.#closeError ?? new ConnectionError(
+        `Request stream failed: ${errorText(err)}`,
+        { cause: err },
+      );
+    } finally {
+      clearTimeout(timer);
+      this.#inFlight.delete(fail);
+    }
+  }
+
+  /**
+   * Closes the connection; pending requests reject with {@linkcode ConnectionError}.
+   *
+   * @returns When the connection is closed.
+   */
+  async close(): Promise<void> {
+    this.#shutdown(new ConnectionError("Connection closed by the client"));
+    await this.#conn.closed.catch(() => {});
+  }
+
+  #shutdown(error: ConnectionError): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeError = error;
+    try {
+      this.#conn.close({ closeCode: 0, reason: "" });
+    } catch {
+      // already closed
+    }
+    for (const fail of this.#inFlight) fail(error);
+    this.#inFlight.clear();
+  }
+}
+
+/** Reads a stream to its end and parses the response frame it holds. */
+async function readAnswer(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<{ status: number; payload: Uint8Array }> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (true) {
+    const next = await reader.read();
+    if (next.done) break;
+    chunks.push(next.value);
+    size += next.value.length;
+  }
+  const frame = chunks.length === 1 ? chunks[0]! : new Uint8Array(size);
+  if (chunks.length > 1) {
+    let at = 0;
+    for (const chunk of chunks) {
+      frame.set(chunk, at);
+      at += chunk.length;
+    }
+  }
+  if (size < FRAME_HEADER_SIZE) {
+    throw new ConnectionError(
+      size === 0
+        ? "The server dropped the request stream without an answer"
+        : `Malformed answer of ${size} bytes`,
+    );
+  }
+  const view = new DataView(frame.buffer, frame.byteOffset, size);
+  const status = view.getUint32(0, true);
+  const length = view.getUint32(4, true);
+  if (size !== FRAME_HEADER_SIZE + length) {
+    throw new ConnectionError(
+      `Malformed answer: header says ${length} payload bytes, stream has ${
+        size - FRAME_HEADER_SIZE
+      }`,
+    );
+  }
+  return { status, payload: frame.subarray(FRAME_HEADER_SIZE) };
+}
+
+function isIpAddress(hostname: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.includes(":");
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
