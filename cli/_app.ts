@@ -1,0 +1,451 @@
+/**
+ * What every command needs: the merged options (program, then command), the printer, the home
+ * directory and a connected, logged-in client. Credentials come from `-u/-p` (or
+ * `IGGY_USERNAME`/`IGGY_PASSWORD`; a missing password is prompted for without echo), `-t`, the
+ * context's login session, then the context's own credentials.
+ * @module
+ */
+
+import type { Command } from "commander";
+import { Option } from "commander";
+import { connect, ErrorCode, type IggyClient, IggyError } from "../mod.ts";
+import { IggyHome } from "./_home.ts";
+import type { ContextConfig } from "./_home.ts";
+import { Output, OUTPUT_MODES, type OutputMode } from "./_output.ts";
+import {
+  connectionString,
+  type Credentials,
+  resolveTarget,
+  type Target,
+  type TargetOptions,
+} from "./_target.ts";
+import { UsageError } from "./_errors.ts";
+
+/** The options every command accepts (program-level ones before the command). */
+export interface GlobalOptions extends TargetOptions {
+  /** `-u, --username`. */
+  username?: string;
+  /** `-p, --password`. */
+  password?: string;
+  /** `-t, --token`. */
+  token?: string;
+  /** `--context`: use this context instead of the active one. */
+  context?: string;
+  /** `-q, --quiet`. */
+  quiet?: boolean;
+  /** `--output`. */
+  output?: OutputMode;
+  /** `-l, --list-mode` of list commands (Iggy's name for table/list). */
+  listMode?: OutputMode;
+}
+
+/** Streams and terminal facts, replaceable in tests. */
+export interface AppIo {
+  /** Reads all of standard input. */
+  readStdin(): Promise<string>;
+  /** Whether standard input is a terminal (password prompts are possible). */
+  stdinIsTerminal(): boolean;
+  /** Asks for a secret without echoing it. */
+  promptSecret(message: string): Promise<string>;
+}
+
+/** The real terminal. */
+export const DENO_IO: AppIo = {
+  async readStdin(): Promise<string> {
+    return await new Response(Deno.stdin.readable).text();
+  },
+  stdinIsTerminal(): boolean {
+    return Deno.stdin.isTerminal();
+  },
+  async promptSecret(message: string): Promise<string> {
+    const { default: password } = await import("@inquirer/password");
+    return await password({ message, mask: false });
+  },
+};
+
+/**
+ * Adds the program-level options (Iggy CLI's names) to the root command.
+ *
+ * @param program The root command.
+ * @returns The same command.
+ */
+export function addGlobalOptions(program: Command): Command {
+  return program
+    .addOption(
+      new Option("--transport <transport>", "transport to use").choices([
+        "tcp",
+        "tls",
+        "quic",
+        "ws",
+        "http",
+        "https",
+      ]),
+    )
+    .option(
+      "--server-address <address>",
+      "server address (host:port, or the API URL for http) for the chosen transport",
+    )
+    .option("--tcp-server-address <address>", "TCP server address")
+    .option("--tcp-tls-enabled", "use TLS over TCP")
+    .option("--quic-server-address <address>", "QUIC server address")
+    .option("--websocket-server-address <address>", "WebSocket server address")
+    .option("--http-api-url <url>", "HTTP API URL")
+    .addOption(
+      new Option("-u, --username <username>", "user name to log in with").env(
+        "IGGY_USERNAME",
+      ),
+    )
+    .addOption(
+      new Option(
+        "-p, --password <password>",
+        "password (prompted for, without echo, when missing)",
+      ).env("IGGY_PASSWORD"),
+    )
+    .option("-t, --token <token>", "personal access token to log in with")
+    .option("--context <name>", "use this context instead of the active one");
+}
+
+/**
+ * Adds `--output` and `-q` to a command (every leaf command has them, so they work after it).
+ *
+ * @param command The command.
+ * @returns The same command.
+ */
+export function addOutputOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option("--output <mode>", "output format").choices([...OUTPUT_MODES]),
+    )
+    .option("-q, --quiet", "print only the requested data (no status lines)");
+}
+
+/** The CLI's shared state for one process (or one interactive session). */
+export class App {
+  /** The home directory. */
+  readonly home: IggyHome;
+  /** Terminal access. */
+  readonly io: AppIo;
+  /** Options given before the first command in interactive mode (each line may add more). */
+  base: GlobalOptions = {};
+  /** The server of the last connection attempt, for error hints. */
+  lastAddress?: string;
+  /** Set when the CLI runs interactively (connections are reused). */
+  interactive = false;
+  #clients = new Map<string, Promise<IggyClient>>();
+
+  /**
+   * Creates the state.
+   *
+   * @param home The home directory.
+   * @param io Terminal access.
+   */
+  constructor(home: IggyHome = new IggyHome(), io: AppIo = DENO_IO) {
+    this.home = home;
+    this.io = io;
+  }
+
+  /**
+   * Merges the options of `command` and its parents (the command's own win).
+   *
+   * @param command The running command.
+   * @returns The options.
+   */
+  options<T = Record<string, unknown>>(command: Command): GlobalOptions & T {
+    const chain: Command[] = [];
+    for (let c: Command | null = command; c; c = c.parent) chain.unshift(c);
+    const merged: Record<string, unknown> = { ...this.base };
+    for (const c of chain) {
+      for (const [key, value] of Object.entries(c.opts())) {
+        if (value !== undefined) merged[key] = value;
+      }
+    }
+    return merged as GlobalOptions & T;
+  }
+
+  /**
+   * The printer for a command.
+   *
+   * @param command The running command.
+   * @returns The printer.
+   */
+  output(command: Command): Output {
+    const o = this.options(command);
+    return new Output({
+      mode: o.output ?? o.listMode ?? "table",
+      quiet: o.quiet ?? false,
+    });
+  }
+
+  /**
+   * The context a command uses.
+   *
+   * @param command The running command.
+   * @returns Its name and settings.
+   */
+  async context(
+    command: Command,
+  ): Promise<{ name: string; config: ContextConfig }> {
+    const name = this.options(command).context ??
+      await this.home.activeContext();
+    const config = await this.home.context(name);
+    if (config === undefined) {
+      throw new UsageError(
+        `Context "${name}" does not exist; see \`iggy context list\``,
+      );
+    }
+    return { name, config };
+  }
+
+  /**
+   * Resolves the server a command talks to.
+   *
+   * @param command The running command.
+   * @returns The target.
+   */
+  async target(command: Command): Promise<Target> {
+    const { config } = await this.context(command);
+    const target = resolveTarget(this.options(command), config);
+    this.lastAddress = `${target.transport}://${
+      target.address.replace(/^[a-z+]+:\/\//i, "")
+    }`;
+    return target;
+  }
+
+  /**
+   * Works out how to log in: options, then the context's session, then the context's credentials.
+   *
+   * @param command The running command.
+   * @param target The server.
+   * @returns The credentials, or `undefined` to connect without logging in.
+   */
+  async credentials(
+    command: Command,
+    target: Target,
+  ): Promise<Credentials | undefined> {
+    const o = this.options(command);
+    if (o.username !== undefined) {
+      return { username: o.username, password: await this.#password(o) };
+    }
+    if (o.token !== undefined) return { token: o.token };
+    const { name, config } = await this.context(command);
+    const session = await this.home.session(name);
+    if (session !== undefined && session.server === connectionString(target)) {
+      return { token: session.token };
+    }
+    if (config.username !== undefined) {
+      return {
+        username: config.username,
+        password: config.password ??
+          await this.#password({ username: config.username }),
+      };
+    }
+    if (config.token !== undefined) return { token: config.token };
+    return undefined;
+  }
+
+  async #password(o: GlobalOptions): Promise<string> {
+    if (o.password !== undefined) return o.password;
+    if (!this.io.stdinIsTerminal()) {
+      throw new UsageError(
+        `A password is needed for user "${o.username}": pass -p <password> or set IGGY_PASSWORD`,
+      );
+    }
+    return await this.io.promptSecret(`Password for ${o.username}:`);
+  }
+
+  /**
+   * Connects (and logs in unless `login` is false); in interactive mode connections are reused.
+   *
+   * @param command The running command.
+   * @param options `login: false` connects without credentials.
+   * @returns The client; close it with {@linkcode App.release}.
+   */
+  async client(
+    command: Command,
+    options: { login?: boolean; credentials?: Credentials } = {},
+  ): Promise<IggyClient> {
+    const target = await this.target(command);
+    const credentials = options.credentials ??
+      (options.login === false
+        ? undefined
+        : await this.credentials(command, target));
+    const url = connectionString(target, credentials);
+    if (!this.interactive) return await connect(url);
+    let pending = this.#clients.get(url);
+    if (pending === undefined) {
+      pending = connect(url);
+      this.#clients.set(url, pending);
+      pending.catch(() => this.#clients.delete(url));
+    }
+    const client = await pending;
+    if (client.closed) {
+      this.#clients.delete(url);
+      return await this.client(command, options);
+    }
+    return client;
+  }
+
+  /**
+   * Closes a client after a command, unless it is kept for the interactive session.
+   *
+   * @param client The client.
+   */
+  async release(client: IggyClient): Promise<void> {
+    if (!this.interactive) await client.close();
+  }
+
+  /**
+   * Runs `fn` with a connected client and releases it afterwards.
+   *
+   * @param command The running command.
+   * @param fn What to do.
+   * @param options `login: false` connects without credentials.
+   * @returns What `fn` returns.
+   */
+  async withClient<T>(
+    command: Command,
+    fn: (client: IggyClient) => Promise<T>,
+    options: { login?: boolean } = {},
+  ): Promise<T> {
+    const client = await this.client(command, options);
+    try {
+      return await fn(client);
+    } finally {
+      await this.release(client);
+    }
+  }
+
+  /** Closes every kept connection. */
+  async close(): Promise<void> {
+    const clients = [...this.#clients.values()];
+    this.#clients.clear();
+    for (const pending of clients) {
+      await pending.then((c) => c.close(), () => {});
+    }
+  }
+}
+
+/**
+ * Parses a stream/topic/user/group identifier: digits are a numeric id, anything else a name.
+ *
+ * @param text The argument.
+ * @returns The identifier.
+ */
+export function parseId(text: string): number | string {
+  return /^\d+$/.test(text) && Number(text) <= 0xffff_ffff
+    ? Number(text)
+    : text;
+}
+
+/**
+ * Parses a non-negative integer argument.
+ *
+ * @param text The argument.
+ * @param what Its name, for the error.
+ * @returns The number.
+ * @throws {UsageError} When it is not a u32.
+ */
+export function parseU32(text: string, what: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > 0xffff_ffff) {
+    throw new UsageError(
+      `Invalid ${what} "${text}": expected a non-negative integer`,
+    );
+  }
+  return Number(text);
+}
+
+/**
+ * Parses a u64 argument exactly.
+ *
+ * @param text The argument.
+ * @param what Its name, for the error.
+ * @returns The number.
+ * @throws {UsageError} When it is not a u64.
+ */
+export function parseU64(text: string, what: string): bigint {
+  if (!/^\d+$/.test(text) || BigInt(text) > 0xffff_ffff_ffff_ffffn) {
+    throw new UsageError(
+      `Invalid ${what} "${text}": expected a non-negative integer`,
+    );
+  }
+  return BigInt(text);
+}
+
+/** What a command's handler gets. */
+export interface CommandRun {
+  /** The positional arguments (variadic ones as arrays). */
+  args: unknown[];
+  /** The merged options. */
+  opts: GlobalOptions & Record<string, unknown>;
+  /** The printer. */
+  out: Output;
+  /** The running command. */
+  command: Command;
+}
+
+/**
+ * Adds a leaf command with an alias and the output options.
+ *
+ * @param parent The group command.
+ * @param name The command name.
+ * @param options Alias and description.
+ * @returns The new command.
+ */
+export function leaf(
+  parent: Command,
+  name: string,
+  options: { alias?: string; description: string },
+): Command {
+  const command = parent.command(name).description(options.description);
+  if (options.alias !== undefined) command.alias(options.alias);
+  return addOutputOptions(command);
+}
+
+/**
+ * Sets a command's handler.
+ *
+ * @param app The CLI state.
+ * @param command The command.
+ * @param fn The handler.
+ */
+export function handle(
+  app: App,
+  command: Command,
+  fn: (run: CommandRun) => Promise<void>,
+): void {
+  command.action(async (...params: unknown[]) => {
+    const cmd = params.at(-1) as Command;
+    await fn({
+      args: cmd.processedArgs as unknown[],
+      opts: app.options(cmd),
+      out: app.output(cmd),
+      command: cmd,
+    });
+  });
+}
+
+const NOT_FOUND = {
+  stream: [ErrorCode.StreamIdNotFound, ErrorCode.StreamNameNotFound],
+  topic: [ErrorCode.TopicIdNotFound, ErrorCode.TopicNameNotFound],
+  "consumer group": [
+    ErrorCode.ConsumerGroupIdNotFound,
+    ErrorCode.ConsumerGroupNameNotFound,
+  ],
+  user: [ErrorCode.ResourceNotFound, ErrorCode.ResourceNotFound],
+  client: [ErrorCode.ClientNotFound, ErrorCode.ClientNotFound],
+} as const;
+
+/**
+ * The error for a `get` that found nothing (the server answers those with an empty reply).
+ *
+ * @param what The kind of object.
+ * @param id The id or name asked for.
+ * @returns The error to throw.
+ */
+export function notFound(what: keyof typeof NOT_FOUND, id: string): IggyError {
+  const [byId, byName] = NOT_FOUND[what];
+  return new IggyError(
+    typeof parseId(id) === "number" ? byId : byName,
+    `${what} "${id}"`,
+  );
+}
