@@ -97,6 +97,7 @@ import {
 import { TcpTransport } from "./tcp_transport.ts";
 import { QuicTransport } from "./quic_transport.ts";
 import { WebSocketTransport } from "./websocket_transport.ts";
+import { ReconnectingTransport } from "./reconnecting_transport.ts";
 import type { Transport } from "./transport.ts";
 import { VERSION } from "./version.ts";
 
@@ -407,7 +408,15 @@ export class IggyClient {
         `A password is needed to log in as "${resolved.username}"`,
       );
     }
-    const client = new IggyClient(await open(resolved));
+    const reconnect = resolved.reconnect;
+    const client = new IggyClient(
+      reconnect
+        ? await ReconnectingTransport.open(
+          () => open(resolved),
+          reconnect === true ? {} : reconnect,
+        )
+        : await open(resolved),
+    );
     try {
       if (resolved.username !== undefined) {
         await client.login(resolved.username, resolved.password!);

@@ -9,6 +9,7 @@
  */
 
 import type { TlsOptions } from "./tcp_transport.ts";
+import type { ReconnectingTransportOptions } from "./reconnecting_transport.ts";
 
 /** The transports {@linkcode connect} can open. */
 export type TransportKind = "tcp" | "quic" | "websocket";
@@ -44,6 +45,11 @@ export interface ConnectOptions {
    * here. WebSocket ignores both and leaves verification to the platform.
    */
   tls?: TlsOptions;
+  /**
+   * Reopen a dropped connection (with back-off) on the next request and log in again; off when
+   * absent. `true` uses the defaults of {@linkcode ReconnectingTransportOptions}.
+   */
+  reconnect?: boolean | ReconnectingTransportOptions;
 }
 
 /** Default port of each transport (Iggy's defaults). */
@@ -72,7 +78,8 @@ const TOKEN_PREFIX = "iggypat-";
  * Parses an Iggy connection string into {@linkcode ConnectOptions}.
  *
  * Form: `iggy[+tcp|+tls|+quic|+ws|+wss]://[user[:password]@]host[:port][?timeout=<ms|Ns|Nms>]`
- * (`&tls_domain=<name>` sets the name the TLS certificate is verified against). User name and password
+ * (`&tls_domain=<name>` sets the name the TLS certificate is verified against;
+ * `&reconnection_retries=<n>&reconnection_interval=<ms|Ns>` turns reconnection on). User name and password
  * are percent-decoded; `iggy://iggypat-<token>@host` logs in with a personal access token. Unknown
  * query parameters are ignored.
  *
@@ -145,6 +152,21 @@ export function parseConnectionString(
   }
   const timeout = url.searchParams.get("timeout");
   if (timeout !== null) options.timeout = parseMillis(timeout);
+  const retries = url.searchParams.get("reconnection_retries");
+  const interval = url.searchParams.get("reconnection_interval");
+  if (retries !== null || interval !== null) {
+    const reconnect: ReconnectingTransportOptions = {};
+    if (retries !== null) {
+      reconnect.retries = Number(retries);
+      if (!Number.isInteger(reconnect.retries) || reconnect.retries < 0) {
+        throw new TypeError(
+          `Invalid reconnection_retries "${retries}": expected a whole number`,
+        );
+      }
+    }
+    if (interval !== null) reconnect.delayMs = parseMillis(interval);
+    options.reconnect = reconnect;
+  }
   return options;
 }
 

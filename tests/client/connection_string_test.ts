@@ -130,3 +130,18 @@ Deno.test("VERSION matches deno.json", async () => {
   );
   assert.equal(VERSION, config.version);
 });
+
+Deno.test("parseConnectionString() turns reconnection on with reconnection_retries/_interval", () => {
+  assert.deepEqual(
+    parseConnectionString(
+      "iggy://h?reconnection_retries=3&reconnection_interval=2s",
+    )
+      .reconnect,
+    { retries: 3, delayMs: 2000 },
+  );
+  assert.equal(parseConnectionString("iggy://h").reconnect, undefined);
+  assert.throws(
+    () => parseConnectionString("iggy://h?reconnection_retries=-1"),
+    TypeError,
+  );
+});
