@@ -136,6 +136,9 @@ export function describeError(err: unknown, address?: string): ErrorReport {
   if (err instanceof Deno.errors.NotFound) {
     return { name: "NotFound", message: err.message, expected: true };
   }
+  if (err instanceof Deno.errors.BrokenPipe) {
+    return { name: "BrokenPipe", message: err.message, expected: true };
+  }
   if (err instanceof Deno.errors.PermissionDenied) {
     return { name: "PermissionDenied", message: err.message, expected: true };
   }

@@ -20,10 +20,13 @@ const HISTORY_SIZE = 1000;
  *
  * @param app The CLI state (switched to interactive: connections are kept).
  * @param root The root command, parsed with the options given on the command line.
+ * @param runCli Runs one command line (main.ts's `runCli`).
  */
-export async function runInteractive(app: App, root: Command): Promise<void> {
-  // Imported here: main.ts imports this module, so a static import would be circular.
-  const { runCli } = await import("./main.ts");
+export async function runInteractive(
+  app: App,
+  root: Command,
+  runCli: (args: string[], app: App) => Promise<number>,
+): Promise<void> {
   app.interactive = true;
   const base: GlobalOptions = {};
   for (const [key, value] of Object.entries(root.opts())) {

@@ -83,7 +83,7 @@ export function buildProgram(app: App): Command {
     if (
       !app.interactive && Deno.stdin.isTerminal() && Deno.stdout.isTerminal()
     ) {
-      await runInteractive(app, command);
+      await runInteractive(app, command, runCli);
       return;
     }
     command.help({ error: true });
