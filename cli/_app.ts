@@ -8,7 +8,14 @@
 
 import type { Command } from "commander";
 import { Option } from "commander";
-import { connect, ErrorCode, type IggyClient, IggyError } from "../mod.ts";
+import {
+  connect,
+  type ConnectOptions,
+  ErrorCode,
+  type IggyClient,
+  IggyError,
+  parseConnectionString,
+} from "../mod.ts";
 import { IggyHome } from "./_home.ts";
 import type { ContextConfig } from "./_home.ts";
 import { Output, OUTPUT_MODES, type OutputMode } from "./_output.ts";
@@ -37,6 +44,10 @@ export interface GlobalOptions extends TargetOptions {
   output?: OutputMode;
   /** `-l, --list-mode` of list commands (Iggy's name for table/list). */
   listMode?: OutputMode;
+  /** `--tls-ca-file`: PEM of the CA to trust. */
+  tlsCaFile?: string;
+  /** `--tls-domain`: the certificate name to expect. */
+  tlsDomain?: string;
 }
 
 /** Streams and terminal facts, replaceable in tests. */
@@ -77,6 +88,7 @@ export function addGlobalOptions(program: Command): Command {
         "tls",
         "quic",
         "ws",
+        "wss",
         "http",
         "https",
       ]),
@@ -90,6 +102,14 @@ export function addGlobalOptions(program: Command): Command {
     .option("--quic-server-address <address>", "QUIC server address")
     .option("--websocket-server-address <address>", "WebSocket server address")
     .option("--http-api-url <url>", "HTTP API URL")
+    .option(
+      "--tls-ca-file <path>",
+      "PEM file of the CA that signed the server certificate (TLS, QUIC, WSS)",
+    )
+    .option(
+      "--tls-domain <name>",
+      "server name to check the certificate against (default: localhost for IPs)",
+    )
     .addOption(
       new Option("-u, --username <username>", "user name to log in with").env(
         "IGGY_USERNAME",
@@ -269,11 +289,24 @@ export class App {
       (options.login === false
         ? undefined
         : await this.credentials(command, target));
-    const url = connectionString(target, credentials);
-    if (!this.interactive) return await connect(url);
+    const o = this.options(command);
+    let url = connectionString(target, credentials);
+    if (o.tlsDomain !== undefined) {
+      url += `?tls_domain=${encodeURIComponent(o.tlsDomain)}`;
+    }
+    const open = async (): Promise<IggyClient> => {
+      if (o.tlsCaFile === undefined) return await connect(url);
+      const options: ConnectOptions = parseConnectionString(url);
+      options.tls = {
+        ...options.tls,
+        caCerts: [await Deno.readTextFile(o.tlsCaFile)],
+      };
+      return await connect(options);
+    };
+    if (!this.interactive) return await open();
     let pending = this.#clients.get(url);
     if (pending === undefined) {
-      pending = connect(url);
+      pending = open();
       this.#clients.set(url, pending);
       pending.catch(() => this.#clients.delete(url));
     }

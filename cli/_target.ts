@@ -8,7 +8,14 @@
 import type { ContextConfig } from "./_home.ts";
 
 /** A transport name the `--transport` option accepts. */
-export type TransportName = "tcp" | "tls" | "quic" | "ws" | "http" | "https";
+export type TransportName =
+  | "tcp"
+  | "tls"
+  | "quic"
+  | "ws"
+  | "wss"
+  | "http"
+  | "https";
 
 /** The connection-string scheme of each transport. */
 const SCHEMES: Readonly<Record<TransportName, string>> = {
@@ -16,6 +23,7 @@ const SCHEMES: Readonly<Record<TransportName, string>> = {
   tls: "iggy+tls",
   quic: "iggy+quic",
   ws: "iggy+ws",
+  wss: "iggy+wss",
   http: "http",
   https: "https",
 };
@@ -26,6 +34,7 @@ const DEFAULT_ADDRESSES: Readonly<Record<TransportName, string>> = {
   tls: "127.0.0.1:8090",
   quic: "127.0.0.1:8080",
   ws: "127.0.0.1:8092",
+  wss: "127.0.0.1:8092",
   http: "127.0.0.1:3000",
   https: "127.0.0.1:3000",
 };
@@ -89,6 +98,7 @@ export function resolveTarget(
     tls: options.tcpServerAddress ?? context.tcp_server_address,
     quic: options.quicServerAddress ?? context.quic_server_address,
     ws: options.websocketServerAddress ?? context.websocket_server_address,
+    wss: options.websocketServerAddress ?? context.websocket_server_address,
     http: options.httpApiUrl ?? context.http_api_url,
     https: options.httpApiUrl ?? context.http_api_url,
   };

@@ -77,6 +77,7 @@ export function registerContextCommands(program: Command, app: App): void {
         "tls",
         "quic",
         "ws",
+        "wss",
         "http",
         "https",
       ]),
