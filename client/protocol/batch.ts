@@ -246,7 +246,11 @@ export function validateMessages(batch: SendMessagesBatch): void {
     if (ix.getUint32(entry, true) !== 0) {
       invalid(ErrorCode.NonZeroOffset, `Index entry ${i}`);
     }
-    if (ix.getBigUint64(entry + 8, true) !== 0n) {
+    // Two u32 reads: no bigint per message.
+    if (
+      ix.getUint32(entry + 8, true) !== 0 ||
+      ix.getUint32(entry + 12, true) !== 0
+    ) {
       invalid(ErrorCode.NonZeroTimestamp, `Index entry ${i}`);
     }
     const end = i === count - 1
@@ -285,7 +289,10 @@ export function validateMessages(batch: SendMessagesBatch): void {
     if (size !== end - start) {
       invalid(ErrorCode.InvalidMessagesSize, `Message ${i} size mismatch`);
     }
-    if (mv.getBigUint64(start + MessageField.Reserved, true) !== 0n) {
+    if (
+      mv.getUint32(start + MessageField.Reserved, true) !== 0 ||
+      mv.getUint32(start + MessageField.Reserved + 4, true) !== 0
+    ) {
       invalid(ErrorCode.InvalidReservedField, `Message ${i}`);
     }
     if (headersLength > 0) {

@@ -199,6 +199,10 @@ export class PartitionLog {
   #saveBytes: number;
   #unsavedMessages = 0;
   #unsavedBytes = 0;
+  /** The threshold fsync running in the background, if any. */
+  #syncing: Promise<void> | undefined;
+  #syncAgain = false;
+  #logger: StorageLogger | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
@@ -216,6 +220,7 @@ export class PartitionLog {
     this.#cache = new TailCache(cacheBytes, options.cacheBudget);
     this.#saveMessages = options.saveMessages ?? 0;
     this.#saveBytes = options.saveBytes ?? 0;
+    this.#logger = options.logger;
   }
 
   /**
@@ -319,7 +324,7 @@ export class PartitionLog {
     return true;
   }
 
-  /** Messages appended but not yet fsynced (always 0 with `enforceFsync`). */
+  /** Messages appended and not yet handed to an fsync (always 0 with `enforceFsync`). */
   get unsavedMessages(): number {
     return this.#unsavedMessages;
   }
@@ -394,7 +399,8 @@ export class PartitionLog {
             this.#unsavedMessages >= this.#saveMessages) ||
           (this.#saveBytes > 0 && this.#unsavedBytes >= this.#saveBytes)
         ) {
-          await this.#sync();
+          // Not awaited: without enforce_fsync an acknowledgement never promised an fsync.
+          this.#syncInBackground();
         }
       }
       if (seg.size >= this.#segmentSize) await this.#roll();
@@ -402,13 +408,40 @@ export class PartitionLog {
   }
 
   async #sync(): Promise<void> {
+    await this.#syncing;
     await this.#active.sync();
     this.#unsavedMessages = 0;
     this.#unsavedBytes = 0;
   }
 
+  /**
+   * Starts an fsync of the active segment without waiting for it; one runs at a time, and a
+   * request made meanwhile runs once more after it. The counters restart now.
+   */
+  #syncInBackground(): void {
+    this.#unsavedMessages = 0;
+    this.#unsavedBytes = 0;
+    if (this.#syncing) {
+      this.#syncAgain = true;
+      return;
+    }
+    const seg = this.#active;
+    this.#syncing = (async () => {
+      do {
+        this.#syncAgain = false;
+        try {
+          await seg.sync();
+        } catch (err) {
+          this.#logger?.(`Cannot fsync ${seg.logPath}: ${err}`);
+        }
+      } while (this.#syncAgain);
+      this.#syncing = undefined;
+    })();
+  }
+
   async #roll(): Promise<void> {
     const old = this.#active;
+    await this.#syncing;
     if (this.#unsavedMessages > 0) await this.#sync();
     const seg = await Segment.create(this.dir, old.nextOffset);
     await seg.openForAppend();
@@ -489,15 +522,17 @@ export class PartitionLog {
    */
   flush(fsync: boolean): Promise<void> {
     return this.#run(async () => {
-      if (fsync && this.#unsavedMessages > 0) await this.#sync();
+      if (!fsync) return;
+      await this.#syncing;
+      if (this.#unsavedMessages > 0) await this.#sync();
     });
   }
 
   /** Waits for pending operations and closes every file; later calls (but `close` and `remove`) throw. */
   close(): Promise<void> {
-    return this.#run(() => {
+    return this.#run(async () => {
+      await this.#syncing;
       this.#closeAll();
-      return Promise.resolve();
     }, true);
   }
 
@@ -510,6 +545,7 @@ export class PartitionLog {
   /** Deletes every segment and starts again at offset 0 with one empty segment. */
   purge(): Promise<void> {
     return this.#run(async () => {
+      await this.#syncing;
       for (const seg of this.#segments) await seg.delete();
       this.#cache.clear();
       this.#unsavedMessages = 0;
@@ -568,6 +604,7 @@ export class PartitionLog {
   /** Closes the log and deletes the whole partition directory. */
   remove(): Promise<void> {
     return this.#run(async () => {
+      await this.#syncing;
       this.#closeAll();
       await Deno.remove(this.dir, { recursive: true });
     }, true);

@@ -303,8 +303,14 @@ export class Segment {
       indexStart + n * INDEX_ENTRY_SIZE,
     );
     try {
-      await writeAll(logWriter, messages);
-      await writeAll(indexWriter, indexBytes);
+      // Both files at once: one thread-pool round trip instead of two.
+      const written = await Promise.allSettled([
+        writeAll(logWriter, messages),
+        writeAll(indexWriter, indexBytes),
+      ]);
+      for (const result of written) {
+        if (result.status === "rejected") throw result.reason;
+      }
       if (fsync) {
         await Promise.all([logWriter.syncData(), indexWriter.syncData()]);
       }

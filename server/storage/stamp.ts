@@ -28,6 +28,8 @@ export const MessageField = {
 } as const;
 
 let xxh3Hasher: IHasher | undefined;
+/** The exports of the XXH3 WebAssembly instance behind `xxh3Hasher`, for the per-frame hot path. */
+let xxh3Direct: Xxh3Exports | undefined;
 let xxh32Hasher: IHasher | undefined;
 const xxh32Seeded = new Map<number, IHasher>();
 
@@ -46,9 +48,62 @@ let randomPoolUsed = RANDOM_POOL_SIZE;
  */
 export async function initHashing(): Promise<void> {
   if (xxh3Hasher && xxh32Hasher) return;
-  const [h3, h32] = await Promise.all([createXXHash3(0, 0), createXXHash32(0)]);
-  xxh3Hasher = h3;
-  xxh32Hasher = h32;
+  const { hasher, exports } = await createXxh3WithExports();
+  xxh3Hasher = hasher;
+  xxh3Direct = exports;
+  xxh32Hasher = await createXXHash32(0);
+}
+
+/** The raw exports of hash-wasm's XXH3 module (`hash-wasm/src/xxhash3.c`). */
+interface Xxh3Exports {
+  memory: WebAssembly.Memory;
+  /** Address of the 16 KiB I/O buffer: the seed before Init, input before Update, digest after Final. */
+  Hash_GetBuffer(): number;
+  Hash_Init(): void;
+  Hash_Update(length: number): void;
+  /** Writes the digest, big-endian, at the buffer. */
+  Hash_Final(): void;
+}
+
+/** Size of hash-wasm's I/O buffer (its `MAX_HEAP`). */
+const XXH3_IO_BUFFER = 16 * 1024;
+
+/**
+ * Creates the XXH3 hasher and keeps its WebAssembly instance's exports: hash-wasm's wrapper costs
+ * more per 1 KB frame (a copy out and several checks per call) than the hash itself, so stamping
+ * calls the exports directly. The instance is seen by wrapping `WebAssembly.instantiate` while the
+ * hasher is created; without it (another hash-wasm build) stamping uses the wrapper.
+ */
+async function createXxh3WithExports(): Promise<
+  { hasher: IHasher; exports: Xxh3Exports | undefined }
+> {
+  const wasm = WebAssembly as unknown as {
+    instantiate: (...args: unknown[]) => Promise<unknown>;
+  };
+  const original = wasm.instantiate;
+  let instance: WebAssembly.Instance | undefined;
+  wasm.instantiate = async function (...args: unknown[]): Promise<unknown> {
+    const result = await original.apply(WebAssembly, args);
+    const found = result instanceof WebAssembly.Instance
+      ? result
+      : (result as { instance?: WebAssembly.Instance }).instance;
+    instance ??= found;
+    return result;
+  };
+  let hasher: IHasher;
+  try {
+    hasher = await createXXHash3(0, 0);
+  } finally {
+    wasm.instantiate = original;
+  }
+  const exports = instance?.exports as Partial<Xxh3Exports> | undefined;
+  const usable = exports !== undefined &&
+    exports.memory instanceof WebAssembly.Memory &&
+    typeof exports.Hash_GetBuffer === "function" &&
+    typeof exports.Hash_Init === "function" &&
+    typeof exports.Hash_Update === "function" &&
+    typeof exports.Hash_Final === "function";
+  return { hasher, exports: usable ? exports as Xxh3Exports : undefined };
 }
 
 function hasher3(): IHasher {
@@ -106,6 +161,25 @@ function writeChecksum(
   end: number,
   at: number,
 ): void {
+  const x = xxh3Direct;
+  if (x !== undefined) {
+    // Same steps as the wrapper (seed, init, update in 16 KiB pieces, final), without its copies.
+    const io = new Uint8Array(
+      x.memory.buffer,
+      x.Hash_GetBuffer(),
+      XXH3_IO_BUFFER,
+    );
+    io.fill(0, 0, 8);
+    x.Hash_Init();
+    for (let from = start; from < end; from += XXH3_IO_BUFFER) {
+      const to = Math.min(end, from + XXH3_IO_BUFFER);
+      io.set(buf.subarray(from, to));
+      x.Hash_Update(to - from);
+    }
+    x.Hash_Final();
+    for (let i = 0; i < 8; i++) buf[at + i] = io[7 - i]!;
+    return;
+  }
   const d = h.init().update(buf.subarray(start, end)).digest("binary");
   // big-endian digest -> little-endian field
   buf[at] = d[7]!;

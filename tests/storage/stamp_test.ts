@@ -4,6 +4,7 @@ import {
   checksumMatches,
   initHashing,
   stampMessages,
+  writeFrameChecksum,
   xxh3,
   xxh32,
 } from "../../server/storage/stamp.ts";
@@ -117,4 +118,35 @@ Deno.test("stampMessages() rejects a frame running past the section", () => {
       }),
     RangeError,
   );
+});
+
+Deno.test("writeFrameChecksum() matches hash-wasm's XXH3 for every length class", async () => {
+  const reference = await createXXHash3(0, 0);
+  for (
+    const n of [
+      0,
+      1,
+      3,
+      8,
+      16,
+      17,
+      128,
+      129,
+      240,
+      241,
+      1000,
+      16384,
+      16385,
+      40000,
+    ]
+  ) {
+    const frame = crypto.getRandomValues(new Uint8Array(n + 8));
+    writeFrameChecksum(frame, 0, frame.length);
+    const digest = reference.init().update(frame.subarray(8)).digest("binary");
+    assert.deepEqual(
+      [...frame.subarray(0, 8)],
+      [...digest].reverse(),
+      `${n} bytes`,
+    );
+  }
 });
