@@ -27,7 +27,7 @@ Deno.test("startServer() with [heartbeat] evicts silent clients and keeps pingin
   await using server = await startServer({
     env: {
       IGGY_HEARTBEAT_ENABLED: "true",
-      IGGY_HEARTBEAT_INTERVAL: "200 ms",
+      IGGY_HEARTBEAT_INTERVAL: "1 s",
     },
   });
   const silent = await RawClient.connect(server.tcp.port);
@@ -70,7 +70,7 @@ Deno.test("startServer() with [heartbeat] evicts silent clients and keeps pingin
     assert.equal(await evicted, null, "closed without an answer");
 
     // Another interval later the pinging client is still there and the evicted one is gone.
-    const until = performance.now() + 500;
+    const until = performance.now() + 1500;
     while (performance.now() < until) {
       assert.equal((await alive.request(CommandCode.Ping)).status, 0);
       await new Promise((resolve) => setTimeout(resolve, 50));
