@@ -268,7 +268,7 @@ export async function main(args: string[]): Promise<number> {
     );
     if (options.output) {
       const written = await writeReport(options.output, {
-        parameters: options,
+        parameters: { ...options, password: "***" },
         runs,
         extra,
       });
