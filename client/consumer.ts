@@ -401,7 +401,9 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
         if (next.done) controller.close();
         else controller.enqueue(next.value);
       },
-      async cancel() {
+      cancel: async () => {
+        // Closing first ends a pull that waits for messages; then the iterator can return.
+        await this.close();
         await iterator.return?.();
       },
     }, { highWaterMark: 0 });
@@ -662,8 +664,17 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
   }
 }
 
+const CONNECTION_CODES: ReadonlySet<number> = new Set([
+  ErrorCode.Disconnected,
+  ErrorCode.CannotEstablishConnection,
+  ErrorCode.StaleClient,
+  ErrorCode.NotConnected,
+]);
+
+/** A lost or unusable connection (including the server's "disconnected" notice on shutdown). */
 function isConnectionFailure(error: unknown): boolean {
-  return error instanceof ConnectionError || error instanceof TimeoutError;
+  return error instanceof ConnectionError || error instanceof TimeoutError ||
+    (error instanceof IggyError && CONNECTION_CODES.has(error.code));
 }
 
 function isCode(error: unknown, code: number): boolean {
