@@ -97,6 +97,7 @@ import {
 import { TcpTransport } from "./tcp_transport.ts";
 import { QuicTransport } from "./quic_transport.ts";
 import { WebSocketTransport } from "./websocket_transport.ts";
+import { HttpTransport } from "./http_transport.ts";
 import { ReconnectingTransport } from "./reconnecting_transport.ts";
 import type { Transport } from "./transport.ts";
 import { VERSION } from "./version.ts";
@@ -126,6 +127,13 @@ const TRANSPORTS: Readonly<
     WebSocketTransport.connect({
       hostname: options.hostname,
       port: options.port ?? DEFAULT_PORTS.websocket,
+      secure: options.tls !== undefined,
+      timeout: options.timeout,
+    }),
+  http: (options) =>
+    HttpTransport.connect({
+      hostname: options.hostname,
+      port: options.port ?? DEFAULT_PORTS.http,
       secure: options.tls !== undefined,
       timeout: options.timeout,
     }),

@@ -4,7 +4,8 @@
  * A connection string names the transport by its scheme (one row of `SCHEMES` per scheme), the
  * credentials in the user-info part and the server address:
  * `iggy://user:password@host:port?timeout=5s`. `iggy+tcp://` is the same as `iggy://`;
- * `iggy+tls://` is TCP with TLS, `iggy+quic://` QUIC, `iggy+ws://` and `iggy+wss://` WebSocket.
+ * `iggy+tls://` is TCP with TLS, `iggy+quic://` QUIC, `iggy+ws://` and `iggy+wss://` WebSocket,
+ * `http://` and `https://` the REST API (`http://user:password@host:3000`).
  * @module
  */
 
@@ -12,7 +13,7 @@ import type { TlsOptions } from "./tcp_transport.ts";
 import type { ReconnectingTransportOptions } from "./reconnecting_transport.ts";
 
 /** The transports {@linkcode connect} can open. */
-export type TransportKind = "tcp" | "quic" | "websocket";
+export type TransportKind = "tcp" | "quic" | "websocket" | "http";
 
 /** Options of {@linkcode connect} / {@linkcode IggyClient.connect}. */
 export interface ConnectOptions {
@@ -28,7 +29,7 @@ export interface ConnectOptions {
   hostname?: string;
   /**
    * The server port.
-   * @default {8090 for TCP, 8080 for QUIC, 8092 for WebSocket}
+   * @default {8090 for TCP, 8080 for QUIC, 8092 for WebSocket, 3000 for HTTP}
    */
   port?: number;
   /** Log in as this user after connecting (needs `password`). */
@@ -40,9 +41,9 @@ export interface ConnectOptions {
   /** Milliseconds to wait for each answer before failing with `TimeoutError`; none when absent. */
   timeout?: number;
   /**
-   * TLS settings: TLS on TCP and `wss://` on WebSocket when set. QUIC is always TLS and uses
+   * TLS settings: TLS on TCP, `wss://` on WebSocket and `https://` on HTTP when set. QUIC is always TLS and uses
    * `caCerts` and `hostname` (the certificate name, `localhost` by default for IP addresses) from
-   * here. WebSocket ignores both and leaves verification to the platform.
+   * here. WebSocket and HTTP ignore both and leave verification to the platform.
    */
   tls?: TlsOptions;
   /**
@@ -57,6 +58,7 @@ export const DEFAULT_PORTS: Readonly<Record<TransportKind, number>> = {
   tcp: 8090,
   quic: 8080,
   websocket: 8092,
+  http: 3000,
 };
 
 /** Connection-string schemes, each mapped to the transport it opens and whether it adds TLS. */
@@ -69,6 +71,8 @@ const SCHEMES: Readonly<
   "iggy+quic:": { transport: "quic" },
   "iggy+ws:": { transport: "websocket" },
   "iggy+wss:": { transport: "websocket", tls: true },
+  "http:": { transport: "http" },
+  "https:": { transport: "http", tls: true },
 };
 
 /** Personal access tokens can be given as the user-info part: `iggy://iggypat-<token>@host`. */
@@ -77,7 +81,8 @@ const TOKEN_PREFIX = "iggypat-";
 /**
  * Parses an Iggy connection string into {@linkcode ConnectOptions}.
  *
- * Form: `iggy[+tcp|+tls|+quic|+ws|+wss]://[user[:password]@]host[:port][?timeout=<ms|Ns|Nms>]`
+ * Form: `iggy[+tcp|+tls|+quic|+ws|+wss]://[user[:password]@]host[:port][?timeout=<ms|Ns|Nms>]`,
+ * or `http[s]://[user[:password]@]host[:port][?timeout=...]` for the REST API
  * (`&tls_domain=<name>` sets the name the TLS certificate is verified against;
  * `&reconnection_retries=<n>&reconnection_interval=<ms|Ns>` turns reconnection on). User name and password
  * are percent-decoded; `iggy://iggypat-<token>@host` logs in with a personal access token. Unknown
@@ -131,7 +136,9 @@ export function parseConnectionString(
   const options: ConnectOptions = {
     transport,
     hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
-    port: url.port === "" ? DEFAULT_PORTS[transport] : Number(url.port),
+    port: url.port !== ""
+      ? Number(url.port)
+      : explicitDefaultPort(connectionString, url) ?? DEFAULT_PORTS[transport],
   };
   const tlsDomain = url.searchParams.get("tls_domain");
   if (scheme.tls || (transport === "quic" && tlsDomain !== null)) {
@@ -168,6 +175,15 @@ export function parseConnectionString(
     options.reconnect = reconnect;
   }
   return options;
+}
+
+/** `URL` drops a port equal to the scheme's default (`http://h:80`); keep it when it was written. */
+function explicitDefaultPort(text: string, url: URL): number | undefined {
+  const defaults: Record<string, number> = { "http:": 80, "https:": 443 };
+  const port = defaults[url.protocol];
+  if (port === undefined) return undefined;
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(text)?.[1] ?? "";
+  return authority.replace(/^.*@/, "").endsWith(`:${port}`) ? port : undefined;
 }
 
 /** `"5000"` and `"5000ms"` → 5000, `"5s"` → 5000. */

@@ -9,6 +9,7 @@ export { parseConnectionString } from "./connect_options.ts";
 export { TcpTransport } from "./tcp_transport.ts";
 export { QuicTransport } from "./quic_transport.ts";
 export { WebSocketTransport } from "./websocket_transport.ts";
+export { HttpTransport } from "./http_transport.ts";
 export { ReconnectingTransport } from "./reconnecting_transport.ts";
 export { ConnectionError, TimeoutError } from "./errors.ts";
 export { Consumer, header, Partitioning, PollingStrategy } from "./builders.ts";
@@ -54,6 +55,7 @@ export type { ConnectOptions, TransportKind } from "./connect_options.ts";
 export type { TcpTransportOptions, TlsOptions } from "./tcp_transport.ts";
 export type { QuicTransportOptions } from "./quic_transport.ts";
 export type { WebSocketTransportOptions } from "./websocket_transport.ts";
+export type { HttpTransportOptions } from "./http_transport.ts";
 export type { ReconnectingTransportOptions } from "./reconnecting_transport.ts";
 export type { Transport } from "./transport.ts";
 export type {
