@@ -31,6 +31,18 @@ import {
 /** Connects a client to `server`, logged in as the root user (`iggy`/`iggy`). */
 export type Connect = (server: TestServer) => Promise<IggyClient>;
 
+/** How to start the server, and what the transport cannot do by nature. */
+export interface ClientSuiteOptions extends StartServerOptions {
+  /**
+   * The transport has no server-side session (HTTP: every request stands alone, http.md §5 and
+   * §6.8). Joining or leaving a consumer group, polling as a group and `getMe()` then reject with
+   * 5 `FeatureUnavailable`, and the client never appears in `getClients()`; the steps that need a
+   * session check that instead of membership and client listing.
+   * @default {false}
+   */
+  sessionless?: boolean;
+}
+
 const decoder = new TextDecoder();
 const MESSAGE_COUNT = 10_000;
 
@@ -75,14 +87,15 @@ async function pollAll(
  *
  * @param name The transport's name, e.g. `"tcp"`.
  * @param connect Connects a logged-in root client to the server.
- * @param server How to start the server (e.g. `env` turning TLS on); the harness defaults when absent.
+ * @param options How to start the server (e.g. `env` turning TLS on; the harness defaults when
+ * absent) and whether the transport is sessionless.
  */
 export function clientSuite(
   name: string,
   connect: Connect,
-  server: StartServerOptions = {},
+  options: ClientSuiteOptions = {},
 ): void {
-  const serverOptions = server;
+  const { sessionless = false, ...serverOptions } = options;
   Deno.test(`IggyClient over ${name}`, async (t) => {
     await using server = await startServer(serverOptions);
     await using client = await connect(server);
@@ -548,49 +561,73 @@ export function clientSuite(
           ErrorCode.ConsumerGroupNameAlreadyExists,
         );
         const ref = { ...topic, groupId: "g1" };
-        await rejectsWithCode(
-          client.pollMessages({ ...topic, consumer: Consumer.group("g1") }),
-          ErrorCode.ConsumerGroupMemberNotFound,
-        );
-        await client.joinConsumerGroup(ref);
-        const details = await client.getConsumerGroup(ref);
-        assert.equal(details?.id, group.id);
-        assert.equal(details?.membersCount, 1);
-        assert.deepEqual(
-          details?.members[0]?.partitions.toSorted(),
-          [0, 1, 2],
-        );
-        const me = await client.getMe();
-        assert.ok(
-          me.consumerGroups.some((g) => g.groupId === group.id),
-          "getMe() lists the group",
-        );
+        if (sessionless) {
+          // No session to be a member with: membership and group polls are unavailable.
+          await rejectsWithCode(
+            client.joinConsumerGroup(ref),
+            ErrorCode.FeatureUnavailable,
+          );
+          await rejectsWithCode(
+            client.pollMessages({ ...topic, consumer: Consumer.group("g1") }),
+            ErrorCode.FeatureUnavailable,
+          );
+          await rejectsWithCode(
+            client.leaveConsumerGroup(ref),
+            ErrorCode.FeatureUnavailable,
+          );
+          const details = await client.getConsumerGroup(ref);
+          assert.equal(details?.id, group.id);
+          assert.equal(details?.membersCount, 0);
+          assert.deepEqual(details?.members, []);
+          assert.deepEqual(
+            (await client.getConsumerGroups(S, T)).map((g) => g.name),
+            ["g1"],
+          );
+        } else {
+          await rejectsWithCode(
+            client.pollMessages({ ...topic, consumer: Consumer.group("g1") }),
+            ErrorCode.ConsumerGroupMemberNotFound,
+          );
+          await client.joinConsumerGroup(ref);
+          const details = await client.getConsumerGroup(ref);
+          assert.equal(details?.id, group.id);
+          assert.equal(details?.membersCount, 1);
+          assert.deepEqual(
+            details?.members[0]?.partitions.toSorted(),
+            [0, 1, 2],
+          );
+          const me = await client.getMe();
+          assert.ok(
+            me.consumerGroups.some((g) => g.groupId === group.id),
+            "getMe() lists the group",
+          );
 
-        const polled = await client.pollMessages({
-          ...topic,
-          consumer: Consumer.group(group.id),
-          strategy: PollingStrategy.next(),
-          count: 10,
-        });
-        assert.equal(polled.messages.length, 10);
-        assert.equal(polled.messages[0]!.offset, 0n);
-        const stored = await client.getConsumerOffset({
-          ...topic,
-          consumer: Consumer.group("g1"),
-          partitionId: polled.partitionId,
-        });
-        assert.equal(stored?.storedOffset, 9n);
+          const polled = await client.pollMessages({
+            ...topic,
+            consumer: Consumer.group(group.id),
+            strategy: PollingStrategy.next(),
+            count: 10,
+          });
+          assert.equal(polled.messages.length, 10);
+          assert.equal(polled.messages[0]!.offset, 0n);
+          const stored = await client.getConsumerOffset({
+            ...topic,
+            consumer: Consumer.group("g1"),
+            partitionId: polled.partitionId,
+          });
+          assert.equal(stored?.storedOffset, 9n);
 
-        assert.deepEqual(
-          (await client.getConsumerGroups(S, T)).map((g) => g.name),
-          ["g1"],
-        );
-        await client.leaveConsumerGroup(ref);
-        assert.equal((await client.getConsumerGroup(ref))?.membersCount, 0);
-        await rejectsWithCode(
-          client.leaveConsumerGroup(ref),
-          ErrorCode.ConsumerGroupMemberNotFound,
-        );
+          assert.deepEqual(
+            (await client.getConsumerGroups(S, T)).map((g) => g.name),
+            ["g1"],
+          );
+          await client.leaveConsumerGroup(ref);
+          assert.equal((await client.getConsumerGroup(ref))?.membersCount, 0);
+          await rejectsWithCode(
+            client.leaveConsumerGroup(ref),
+            ErrorCode.ConsumerGroupMemberNotFound,
+          );
+        }
         await client.deleteConsumerGroup(ref);
         assert.equal(await client.getConsumerGroup(ref), undefined);
         assert.deepEqual(await client.getConsumerGroups(S, T), []);
@@ -701,20 +738,28 @@ export function clientSuite(
         const stats = await client.getStats();
         assert.ok(stats.streamsCount >= 1);
         assert.ok(stats.messagesCount >= BigInt(MESSAGE_COUNT));
-        assert.ok(stats.clientsCount >= 1);
         assert.ok(stats.iggyServerVersion.length > 0);
 
-        const me = await client.getMe();
-        assert.equal(me.userId, 0);
-        assert.ok(me.address.length > 0);
-        const clients = await client.getClients();
-        assert.ok(clients.some((c) => c.clientId === me.clientId));
-        const again = await client.getClient(me.clientId);
-        assert.equal(again?.clientId, me.clientId);
-        assert.equal(
-          await client.getClient(me.clientId === 1 ? 2 : 1),
-          undefined,
-        );
+        if (sessionless) {
+          // Requests are not client sessions: nothing to describe or list.
+          assert.equal(stats.clientsCount, 0);
+          await rejectsWithCode(client.getMe(), ErrorCode.FeatureUnavailable);
+          assert.deepEqual(await client.getClients(), []);
+          assert.equal(await client.getClient(1), undefined);
+        } else {
+          assert.ok(stats.clientsCount >= 1);
+          const me = await client.getMe();
+          assert.equal(me.userId, 0);
+          assert.ok(me.address.length > 0);
+          const clients = await client.getClients();
+          assert.ok(clients.some((c) => c.clientId === me.clientId));
+          const again = await client.getClient(me.clientId);
+          assert.equal(again?.clientId, me.clientId);
+          assert.equal(
+            await client.getClient(me.clientId === 1 ? 2 : 1),
+            undefined,
+          );
+        }
 
         const cluster = await client.getClusterMetadata();
         assert.ok(cluster.nodes.length >= 1);
