@@ -423,9 +423,22 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
           batch = await this.#poll();
         } catch (err) {
           if (this.#closing) break;
-          if (!isConnectionFailure(err)) throw err;
-          if (!this.#open) break; // A borrowed client disconnected: the iteration ends.
-          await this.#reconnect(err);
+          if (this.#open && isConnectionFailure(err)) {
+            await this.#reconnect(err);
+          } else if (
+            (isConnectionFailure(err) && !this.#client!.closed) ||
+            (this.#group !== undefined &&
+              isCode(err, ErrorCode.ConsumerGroupMemberNotFound))
+          ) {
+            // A client that reconnects by itself (or a lost membership): join again and resume.
+            await this.#resume(this.#client!).catch((resumeError) => {
+              if (!isConnectionFailure(resumeError)) throw resumeError;
+            });
+          } else if (isConnectionFailure(err)) {
+            break; // A borrowed client disconnected: the iteration ends.
+          } else {
+            throw err;
+          }
           continue;
         }
         if (this.#closing) break;
@@ -610,13 +623,7 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
         const client = await this.#open!();
         this.#client = client;
         if (this.#closing) return;
-        if (this.#group !== undefined) await this.#joinGroup(client);
-        // Offsets processed before the loss are stored now; then polling resumes from the stored
-        // offsets.
-        await this.#commitUncommitted();
-        this.#delivered.clear();
-        this.#empty.clear();
-        this.#resumed = true;
+        await this.#resume(client);
         return;
       } catch (err) {
         if (!isConnectionFailure(err)) throw err;
@@ -627,6 +634,15 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
       `Cannot reconnect after ${this.#retries} attempts`,
       { cause: lastError },
     );
+  }
+
+  /** After a new connection: joins the group again, stores what was processed, resumes from the stored offsets. */
+  async #resume(client: IggyClient): Promise<void> {
+    if (this.#group !== undefined) await this.#joinGroup(client);
+    await this.#commitUncommitted();
+    this.#delivered.clear();
+    this.#empty.clear();
+    this.#resumed = true;
   }
 
   async #shutDown(): Promise<void> {

@@ -9,6 +9,8 @@ import {
   message,
   Partitioning,
   PollingStrategy,
+  ReconnectingTransport,
+  TcpTransport,
 } from "../../mod.ts";
 import { startServer, type TestServer } from "../_server.ts";
 
@@ -360,4 +362,47 @@ Deno.test("IggyConsumer with its own connection re-joins after a server restart 
     ids.length - unique.size <= 20,
     `duplicates: ${ids.length - unique.size}`,
   );
+});
+
+Deno.test("IggyConsumer on a client that reconnects by itself joins its group again and resumes", async () => {
+  await using server = await startServer();
+  {
+    await using admin = await connectRoot(server);
+    await setUp(admin, 2);
+    await produce(admin, 100);
+  }
+  const transport = await ReconnectingTransport.open(
+    () => TcpTransport.connect(server.tcp), // server.tcp changes on restart
+    { retries: 50, delayMs: 50, maxDelayMs: 200 },
+  );
+  await using client = new IggyClient(transport);
+  await client.login("iggy", "iggy");
+  const consumer = new IggyConsumer(client, {
+    ...TOPIC,
+    group: "g",
+    createGroup: true,
+    batchLength: 10,
+    pollIntervalMs: 5,
+  });
+  const ids = new Set<bigint>();
+  const loop = (async () => {
+    for await (const m of consumer) {
+      ids.add(m.id);
+      if (ids.size === 200) break;
+    }
+  })();
+  await waitUntil(() => ids.size === 100, "the first 100");
+  await server.restart();
+  {
+    await using admin = await connectRoot(server);
+    await produce(admin, 100, undefined, 100);
+  }
+  await waitUntil(
+    () => ids.size === 200 || consumer.closed,
+    "all 200 messages",
+    30_000,
+  ).finally(() => consumer.close());
+  await loop;
+  assert.equal(ids.size, 200);
+  assert.equal(client.closed, false);
 });
