@@ -6,6 +6,9 @@
  *   {@linkcode ConnectOptions}) and logs in.
  * - {@linkcode IggyClient} has one typed method per Iggy command: streams, topics, partitions,
  *   users, tokens, consumer groups, offsets, `sendMessages` and `pollMessages`.
+ * - {@linkcode IggyProducer} sends in background batches with back-pressure, and
+ *   {@linkcode IggyConsumer} reads a topic as an async iterable (a single consumer or a group
+ *   member, with auto-commit modes); both have Web Streams adapters (`writable`, `readable`).
  * - {@linkcode Partitioning}, {@linkcode PollingStrategy} and {@linkcode Consumer} build the
  *   arguments of sends and polls; {@linkcode header} builds typed user headers.
  * - Server errors reject with {@linkcode IggyError} (Iggy's numeric `code`); a broken connection
