@@ -24,7 +24,7 @@ export type Mode = typeof MODES[number];
 export const TRANSPORT_SCHEMES: Readonly<Record<string, string>> = {
   tcp: "iggy+tcp",
   quic: "iggy+quic",
-  http: "iggy+http",
+  http: "http",
   websocket: "iggy+ws",
 };
 
