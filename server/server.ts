@@ -16,6 +16,7 @@ import { WebSocketServer } from "./websocket/ws_server.ts";
 import { type CertificatePair, loadCertificate } from "./tls.ts";
 import { deleteExpiredTokens } from "./commands/tokens.ts";
 import { U64_MAX } from "./config_values.ts";
+import { dataOptions, startRetentionCleaner } from "./data_management.ts";
 
 /** Options of {@linkcode startServer} that do not come from the config file. */
 export interface StartOptions {
@@ -101,6 +102,7 @@ export async function startServer(
     maxTokensPerUser: config.personalAccessToken.maxTokensPerUser,
     root: options.root,
     logger,
+    ...dataOptions(config),
   });
 
   // Certificates first, so a missing file stops the start before anything is bound.
@@ -238,6 +240,13 @@ export async function startServer(
     }, logger));
   }
 
+  const cleaner = config.dataMaintenance.messages.cleanerEnabled
+    ? startRetentionCleaner(system, {
+      interval: config.dataMaintenance.messages.interval,
+      logger,
+    })
+    : undefined;
+
   await writeRuntimeConfig(dataDir, system);
 
   return {
@@ -249,6 +258,7 @@ export async function startServer(
     async close() {
       for (const timer of timers) clearInterval(timer);
       await http?.close();
+      await cleaner?.stop();
       await Promise.all([tcp?.close(), quic?.close(), websocket?.close()]);
       await system.close();
       logger.info("Server stopped");

@@ -5,6 +5,7 @@
 
 import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
 import type { Identifier } from "../../client/protocol/identifier.ts";
+import { CompressionAlgorithm } from "../../client/protocol/primitives.ts";
 import type { Permissions } from "../../client/protocol/permissions.ts";
 import {
   decodePermissions,
@@ -63,7 +64,6 @@ export interface SystemOptions {
 
 /** Default of {@linkcode SystemOptions.cacheSize}: 64 MiB. */
 export const DEFAULT_CACHE_SIZE = 64 * 1024 * 1024;
-const GZIP = 2;
 
 interface PersistedTopic {
   id: number;
@@ -245,7 +245,7 @@ export class System {
     const compression = this.options.compression;
     if (!compression) return false;
     return compression.allowOverride
-      ? topic.settings.compressionAlgorithm === GZIP
+      ? topic.settings.compressionAlgorithm === CompressionAlgorithm.Gzip
       : compression.defaultAlgorithm === "gzip";
   }
 

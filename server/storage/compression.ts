@@ -6,12 +6,6 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
 
-/** Compression algorithm codes as topics carry them (binary.md §2.8). */
-export const CompressionAlgorithm = { none: 1, gzip: 2 } as const;
-/** A compression algorithm code. */
-export type CompressionAlgorithm =
-  (typeof CompressionAlgorithm)[keyof typeof CompressionAlgorithm];
-
 /**
  * Gzips `bytes`.
  * @param bytes the input
