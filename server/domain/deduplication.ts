@@ -49,7 +49,7 @@ const ZERO_ID = "\0\0\0\0\0\0\0\0";
  * ```ts ignore
  * const dedup = new MessageDeduplicator({ maxEntries: 10_000, ttl: 60_000 });
  * const kept = dedup.filter(section, count);
- * await log.append(kept.messages, kept.count, now);
+ * if (kept.count > 0) await log.append(kept.messages, kept.count, now);
  * ```
  */
 export class MessageDeduplicator {

@@ -12,6 +12,7 @@ import {
   PollingStrategy,
 } from "../../mod.ts";
 import { startServer, type TestServer } from "../_server.ts";
+import { startInProcess } from "../server/_in_process.ts";
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 const encoder = new TextEncoder();
@@ -442,7 +443,6 @@ Deno.test("a bad encryption key, expiry or size in the config stops the start", 
 });
 
 Deno.test("the read caches stay within system.cache.size while a larger topic is polled", async () => {
-  const { startInProcess } = await import("../server/_in_process.ts");
   const cap = 64 * 1024;
   await using running = await startInProcess({
     IGGY_SYSTEM_CACHE_SIZE: "64 KiB",

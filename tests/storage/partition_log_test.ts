@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createXXHash3 } from "hash-wasm";
 import { PartitionLog } from "../../server/storage/partition_log.ts";
+import { CacheBudget } from "../../server/storage/cache_budget.ts";
 import type { PartitionLogOptions } from "../../server/storage/partition_log.ts";
 import { indexPath, logPath } from "../../server/storage/paths.ts";
 import { initHashing } from "../../server/storage/stamp.ts";
@@ -462,7 +463,6 @@ Deno.test("PartitionLog.append() with transfer serves tail reads from the given 
 });
 
 Deno.test("PartitionLog with a shared CacheBudget keeps all caches within the budget", async () => {
-  const { CacheBudget } = await import("../../server/storage/cache_budget.ts");
   const budget = new CacheBudget(2000);
   const root = await Deno.makeTempDir();
   try {
