@@ -3,6 +3,7 @@
  * @module
  */
 
+import { BufferPool } from "./_buffer_pool.ts";
 import {
   type ClientDetails,
   type ClientInfo,
@@ -392,6 +393,7 @@ export interface SendMessagesOptions {
  */
 export class IggyClient {
   #transport: Transport;
+  readonly #sendBuffers = new BufferPool();
 
   /**
    * Connects and, when credentials are given, logs in.
@@ -778,7 +780,7 @@ export class IggyClient {
    * @throws {RangeError} When there are no messages or a message is too large.
    * @throws {IggyError} 1009/2010 when the stream/topic is unknown, 3007 for a bad partition id.
    */
-  sendMessages(options: SendMessagesOptions): Promise<void> {
+  async sendMessages(options: SendMessagesOptions): Promise<void> {
     const { messages } = options;
     let outgoing = messages as OutgoingMessage[];
     if (messages.some((m) => typeof m.payload === "string")) {
@@ -786,15 +788,19 @@ export class IggyClient {
         typeof m.payload === "string" ? { ...m, payload: utf8(m.payload) } : m
       ) as OutgoingMessage[];
     }
-    return this.#send(
-      CommandCode.SendMessages,
-      encodeSendMessages({
+    const payload = encodeSendMessages(
+      {
         streamId: options.streamId,
         topicId: options.topicId,
         partitioning: options.partitioning ?? Partitioning.balanced(),
         messages: outgoing,
-      }),
+      },
+      (size) => this.#sendBuffers.acquire(size),
     );
+    await this.#send(CommandCode.SendMessages, payload);
+    // Answered, so the transport has written (or sent) every byte: the buffer can be reused. After a
+    // failure it is left to the garbage collector, as a write may still be under way.
+    this.#sendBuffers.release(payload);
   }
 
   /**

@@ -75,6 +75,10 @@ export interface SendMessages {
   messages: OutgoingMessage[];
 }
 
+function zeroed(size: number): Uint8Array {
+  return new Uint8Array(size);
+}
+
 function nowMicros(): bigint {
   return BigInt(Date.now()) * 1000n;
 }
@@ -83,8 +87,15 @@ function nowMicros(): bigint {
  * Encodes a SendMessages payload:
  * `[metadata_length u32][stream Id][topic Id][Partitioning][count u32]` then `count` index entries
  * `(0, cumulative end, 0)` then the frames (checksum, offset and timestamp zero).
+ * @param command the stream, topic, partitioning and messages
+ * @param allocate returns a buffer of exactly `size` bytes to encode into; its old contents do not
+ *   matter (every byte is written), so a caller may pass pooled buffers. Defaults to a new buffer.
+ * @returns the payload
  */
-export function encodeSendMessages(command: SendMessages): Uint8Array {
+export function encodeSendMessages(
+  command: SendMessages,
+  allocate: (size: number) => Uint8Array = zeroed,
+): Uint8Array {
   const { messages } = command;
   if (messages.length === 0) {
     throw new RangeError("SendMessages needs at least one message");
@@ -115,18 +126,32 @@ export function encodeSendMessages(command: SendMessages): Uint8Array {
   }
   const indexStart = 4 + metadata.length;
   const framesStart = indexStart + INDEX_ENTRY_SIZE * messages.length;
-  const out = new Uint8Array(framesStart + frames);
+  const out = allocate(framesStart + frames);
   const view = viewOf(out);
   view.setUint32(0, metadata.length, true);
   out.set(metadata, 4);
 
+  // Every field is written, so `allocate` may hand out a reused buffer.
   const now = nowMicros();
   let at = framesStart;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
-    const id = message.id ?? 0n;
-    view.setBigUint64(at + MessageField.Id, id & 0xffff_ffff_ffff_ffffn, true);
-    view.setBigUint64(at + MessageField.Id + 8, id >> 64n, true);
+    const id = message.id;
+    view.setBigUint64(at + MessageField.Checksum, 0n, true);
+    if (id) {
+      view.setBigUint64(
+        at + MessageField.Id,
+        id & 0xffff_ffff_ffff_ffffn,
+        true,
+      );
+      view.setBigUint64(at + MessageField.Id + 8, id >> 64n, true);
+    } else {
+      view.setBigUint64(at + MessageField.Id, 0n, true);
+      view.setBigUint64(at + MessageField.Id + 8, 0n, true);
+    }
+    view.setBigUint64(at + MessageField.Offset, 0n, true);
+    view.setBigUint64(at + MessageField.Timestamp, 0n, true);
+    view.setBigUint64(at + MessageField.Reserved, 0n, true);
     view.setBigUint64(
       at + MessageField.OriginTimestamp,
       message.originTimestamp ?? now,
@@ -152,11 +177,10 @@ export function encodeSendMessages(command: SendMessages): Uint8Array {
       );
     }
     at += MESSAGE_HEADER_SIZE + message.payload.length + headerSizes[i]!;
-    view.setUint32(
-      indexStart + i * INDEX_ENTRY_SIZE + 4,
-      at - framesStart,
-      true,
-    );
+    const entry = indexStart + i * INDEX_ENTRY_SIZE;
+    view.setUint32(entry, 0, true);
+    view.setUint32(entry + 4, at - framesStart, true);
+    view.setBigUint64(entry + 8, 0n, true);
   }
   return out;
 }
