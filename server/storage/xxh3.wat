@@ -214,123 +214,127 @@
           (i32.const 119))))
     (call $avalanche (local.get $acc)))
 
-  ;; More than 240 bytes: blocks of 16 stripes of 64 bytes, eight 64-bit accumulators in four
-  ;; i64x2 vectors. Per stripe lane i: acc[i ^ 1] += data[i]; acc[i] += lo32(k) * hi32(k) with
-  ;; k = data[i] ^ secret[i]. The data sums are kept apart (unswapped) in $d0..$d3 and folded
-  ;; into the accumulators, swapped, before each scramble and at the end.
+  ;; More than 240 bytes: blocks of 16 stripes of 64 bytes into eight 64-bit accumulators. Per
+  ;; stripe, for lane i: acc[i ^ 1] += data[i]; acc[i] += lo32(k) * hi32(k) with
+  ;; k = data[i] ^ secret[i]. The accumulators are kept in four i64x2 vectors with each pair
+  ;; swapped, $a0 = (acc[1], acc[0]), ..., $a3 = (acc[7], acc[6]): the data then adds to them
+  ;; as it is loaded, and the shuffles that split the keys into 32-bit halves put the products
+  ;; in the same swapped order.
   (func $len_long (param $p i32) (param $len i32) (result i64)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128)
-    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
-    (local $lo v128) (local $hi v128)
-    (local $s i32) (local $end i32) (local $stripes_end i32) (local $last i32) (local $n i32)
+    (local $x v128) (local $y v128) (local $lo v128) (local $hi v128)
+    (local $s i32) (local $end i32) (local $blocks i32) (local $count i32) (local $last i32)
+    (local $n i32)
     (local $r i64)
-    (local.set $a0 (v128.const i64x2 0xC2B2AE3D 0x9E3779B185EBCA87))
-    (local.set $a1 (v128.const i64x2 0xC2B2AE3D27D4EB4F 0x165667B19E3779F9))
-    (local.set $a2 (v128.const i64x2 0x85EBCA77C2B2AE63 0x85EBCA77))
-    (local.set $a3 (v128.const i64x2 0x27D4EB2F165667C5 0x9E3779B1))
-    ;; $n = len - 1: full blocks are n / 1024; the stripes before the last one end at
-    ;; p + (n / 64) * 64 (whole blocks, then the full stripes of the last block)
+    ;; initial accumulators (PRIME32_3, PRIME64_1, PRIME64_2, PRIME64_3, PRIME64_4, PRIME32_2,
+    ;; PRIME64_5, PRIME32_1), pairs swapped
+    (local.set $a0 (v128.const i64x2 0x9E3779B185EBCA87 0xC2B2AE3D))
+    (local.set $a1 (v128.const i64x2 0x165667B19E3779F9 0xC2B2AE3D27D4EB4F))
+    (local.set $a2 (v128.const i64x2 0x85EBCA77 0x85EBCA77C2B2AE63))
+    (local.set $a3 (v128.const i64x2 0x9E3779B1 0x27D4EB2F165667C5))
     (local.set $end (i32.add (local.get $p) (local.get $len)))
+    ;; with n = len - 1: n / 1024 full blocks, then (n / 64) % 16 full stripes, then the last one
     (local.set $n (i32.sub (local.get $len) (i32.const 1)))
-    (local.set $stripes_end
-      (i32.add (local.get $p) (i32.and (local.get $n) (i32.const 0xffffffc0))))
-    (local.set $s (i32.const 0))
+    (local.set $blocks (i32.shr_u (local.get $n) (i32.const 10)))
+    ;; stripes of the segment being run: 16 for a full block, then those of the last block but
+    ;; its final stripe, then that final stripe alone
+    (local.set $count
+      (select (i32.const 16) (i32.and (i32.shr_u (local.get $n) (i32.const 6)) (i32.const 15))
+        (local.get $blocks)))
     (block $done
-      (loop $stripe
-        (if (i32.eq (local.get $p) (local.get $stripes_end))
+      (loop $segment
+        (block $empty
+          (br_if $empty (i32.eqz (local.get $count)))
+          (loop $stripe
+            ;; lanes (1, 0, 3, 2) of the keys' low and high halves: products for $a0 and $a1,
+            ;; then for $a2 and $a3
+            (local.set $x (v128.load offset=0 (local.get $p)))
+            (local.set $y (v128.load offset=16 (local.get $p)))
+            (local.set $a0 (i64x2.add (local.get $a0) (local.get $x)))
+            (local.set $a1 (i64x2.add (local.get $a1) (local.get $y)))
+            (local.set $x (v128.xor (local.get $x) (v128.load offset=0 (local.get $s))))
+            (local.set $y (v128.xor (local.get $y) (v128.load offset=16 (local.get $s))))
+            (local.set $lo
+              (i8x16.shuffle 8 9 10 11 0 1 2 3 24 25 26 27 16 17 18 19 (local.get $x) (local.get $y)))
+            (local.set $hi
+              (i8x16.shuffle 12 13 14 15 4 5 6 7 28 29 30 31 20 21 22 23 (local.get $x) (local.get $y)))
+            (local.set $a0
+              (i64x2.add (local.get $a0) (i64x2.extmul_low_i32x4_u (local.get $lo) (local.get $hi))))
+            (local.set $a1
+              (i64x2.add (local.get $a1) (i64x2.extmul_high_i32x4_u (local.get $lo) (local.get $hi))))
+            (local.set $x (v128.load offset=32 (local.get $p)))
+            (local.set $y (v128.load offset=48 (local.get $p)))
+            (local.set $a2 (i64x2.add (local.get $a2) (local.get $x)))
+            (local.set $a3 (i64x2.add (local.get $a3) (local.get $y)))
+            (local.set $x (v128.xor (local.get $x) (v128.load offset=32 (local.get $s))))
+            (local.set $y (v128.xor (local.get $y) (v128.load offset=48 (local.get $s))))
+            (local.set $lo
+              (i8x16.shuffle 8 9 10 11 0 1 2 3 24 25 26 27 16 17 18 19 (local.get $x) (local.get $y)))
+            (local.set $hi
+              (i8x16.shuffle 12 13 14 15 4 5 6 7 28 29 30 31 20 21 22 23 (local.get $x) (local.get $y)))
+            (local.set $a2
+              (i64x2.add (local.get $a2) (i64x2.extmul_low_i32x4_u (local.get $lo) (local.get $hi))))
+            (local.set $a3
+              (i64x2.add (local.get $a3) (i64x2.extmul_high_i32x4_u (local.get $lo) (local.get $hi))))
+            (local.set $p (i32.add (local.get $p) (i32.const 64)))
+            (local.set $s (i32.add (local.get $s) (i32.const 8)))
+            (local.set $count (i32.sub (local.get $count) (i32.const 1)))
+            (br_if $stripe (local.get $count))))
+        (if (local.get $blocks)
           (then
-            ;; the last stripe: the final 64 bytes, secret at 192 - 64 - 7
-            (local.set $p (i32.sub (local.get $end) (i32.const 64)))
-            (local.set $s (i32.const 121))
-            (local.set $last (i32.const 1))))
-        (local.set $x0 (v128.load (local.get $p)))
-        (local.set $x1 (v128.load offset=16 (local.get $p)))
-        (local.set $x2 (v128.load offset=32 (local.get $p)))
-        (local.set $x3 (v128.load offset=48 (local.get $p)))
-        (local.set $d0 (i64x2.add (local.get $d0) (local.get $x0)))
-        (local.set $d1 (i64x2.add (local.get $d1) (local.get $x1)))
-        (local.set $d2 (i64x2.add (local.get $d2) (local.get $x2)))
-        (local.set $d3 (i64x2.add (local.get $d3) (local.get $x3)))
-        (local.set $x0 (v128.xor (local.get $x0) (v128.load (local.get $s))))
-        (local.set $x1 (v128.xor (local.get $x1) (v128.load offset=16 (local.get $s))))
-        (local.set $x2 (v128.xor (local.get $x2) (v128.load offset=32 (local.get $s))))
-        (local.set $x3 (v128.xor (local.get $x3) (v128.load offset=48 (local.get $s))))
-        ;; low and high 32-bit halves of lanes 0..3, then of lanes 4..7
-        (local.set $lo
-          (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
-            (local.get $x0) (local.get $x1)))
-        (local.set $hi
-          (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
-            (local.get $x0) (local.get $x1)))
-        (local.set $a0
-          (i64x2.add (local.get $a0) (i64x2.extmul_low_i32x4_u (local.get $lo) (local.get $hi))))
-        (local.set $a1
-          (i64x2.add (local.get $a1) (i64x2.extmul_high_i32x4_u (local.get $lo) (local.get $hi))))
-        (local.set $lo
-          (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
-            (local.get $x2) (local.get $x3)))
-        (local.set $hi
-          (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
-            (local.get $x2) (local.get $x3)))
-        (local.set $a2
-          (i64x2.add (local.get $a2) (i64x2.extmul_low_i32x4_u (local.get $lo) (local.get $hi))))
-        (local.set $a3
-          (i64x2.add (local.get $a3) (i64x2.extmul_high_i32x4_u (local.get $lo) (local.get $hi))))
+            ;; end of a block: scramble with the last 64 secret bytes (pairs swapped)
+            (local.set $a0
+              (call $scramble (local.get $a0)
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 128)) (v128.load (i32.const 128)))))
+            (local.set $a1
+              (call $scramble (local.get $a1)
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 144)) (v128.load (i32.const 144)))))
+            (local.set $a2
+              (call $scramble (local.get $a2)
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 160)) (v128.load (i32.const 160)))))
+            (local.set $a3
+              (call $scramble (local.get $a3)
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 176)) (v128.load (i32.const 176)))))
+            (local.set $s (i32.const 0))
+            (local.set $blocks (i32.sub (local.get $blocks) (i32.const 1)))
+            (local.set $count
+              (select (i32.const 16) (i32.and (i32.shr_u (local.get $n) (i32.const 6)) (i32.const 15))
+                (local.get $blocks)))
+            (br $segment)))
         (br_if $done (local.get $last))
-        (local.set $p (i32.add (local.get $p) (i32.const 64)))
-        (local.set $s (i32.add (local.get $s) (i32.const 8)))
-        (if (i32.eq (local.get $s) (i32.const 128))
-          (then
-            ;; end of a block: fold in the data sums, then scramble with the last 64 secret bytes
-            (local.set $a0 (call $scramble
-              (i64x2.add (local.get $a0)
-                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d0) (local.get $d0)))
-              (v128.load (i32.const 128))))
-            (local.set $a1 (call $scramble
-              (i64x2.add (local.get $a1)
-                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d1) (local.get $d1)))
-              (v128.load (i32.const 144))))
-            (local.set $a2 (call $scramble
-              (i64x2.add (local.get $a2)
-                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d2) (local.get $d2)))
-              (v128.load (i32.const 160))))
-            (local.set $a3 (call $scramble
-              (i64x2.add (local.get $a3)
-                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d3) (local.get $d3)))
-              (v128.load (i32.const 176))))
-            (local.set $d0 (v128.const i64x2 0 0))
-            (local.set $d1 (v128.const i64x2 0 0))
-            (local.set $d2 (v128.const i64x2 0 0))
-            (local.set $d3 (v128.const i64x2 0 0))
-            (local.set $s (i32.const 0))))
-        (br $stripe)))
-    (local.set $a0
-      (i64x2.add (local.get $a0)
-        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d0) (local.get $d0))))
-    (local.set $a1
-      (i64x2.add (local.get $a1)
-        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d1) (local.get $d1))))
-    (local.set $a2
-      (i64x2.add (local.get $a2)
-        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d2) (local.get $d2))))
-    (local.set $a3
-      (i64x2.add (local.get $a3)
-        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d3) (local.get $d3))))
-    ;; merge the accumulators with the secret from offset 11
-    (local.set $x0 (v128.xor (local.get $a0) (v128.load (i32.const 11))))
-    (local.set $x1 (v128.xor (local.get $a1) (v128.load (i32.const 27))))
-    (local.set $x2 (v128.xor (local.get $a2) (v128.load (i32.const 43))))
-    (local.set $x3 (v128.xor (local.get $a3) (v128.load (i32.const 59))))
+        ;; the last stripe: the final 64 bytes, secret at 192 - 64 - 7
+        (local.set $p (i32.sub (local.get $end) (i32.const 64)))
+        (local.set $s (i32.const 121))
+        (local.set $count (i32.const 1))
+        (local.set $last (i32.const 1))
+        (br $segment)))
+    ;; merge: sum over pairs of fold(acc[2j] ^ secret64[11 + 16j], acc[2j+1] ^ secret64[19 + 16j]);
+    ;; the fold is symmetric, so the swapped order does not matter
     (local.set $r (i64.mul (i64.extend_i32_u (local.get $len)) (i64.const 0x9E3779B185EBCA87)))
-    (local.set $r (i64.add (local.get $r)
-      (call $mul_fold (i64x2.extract_lane 0 (local.get $x0)) (i64x2.extract_lane 1 (local.get $x0)))))
-    (local.set $r (i64.add (local.get $r)
-      (call $mul_fold (i64x2.extract_lane 0 (local.get $x1)) (i64x2.extract_lane 1 (local.get $x1)))))
-    (local.set $r (i64.add (local.get $r)
-      (call $mul_fold (i64x2.extract_lane 0 (local.get $x2)) (i64x2.extract_lane 1 (local.get $x2)))))
-    (local.set $r (i64.add (local.get $r)
-      (call $mul_fold (i64x2.extract_lane 0 (local.get $x3)) (i64x2.extract_lane 1 (local.get $x3)))))
+    (local.set $x
+      (v128.xor (local.get $a0)
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 11)) (v128.load (i32.const 11)))))
+    (local.set $r
+      (i64.add (local.get $r)
+        (call $mul_fold (i64x2.extract_lane 0 (local.get $x)) (i64x2.extract_lane 1 (local.get $x)))))
+    (local.set $x
+      (v128.xor (local.get $a1)
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 27)) (v128.load (i32.const 27)))))
+    (local.set $r
+      (i64.add (local.get $r)
+        (call $mul_fold (i64x2.extract_lane 0 (local.get $x)) (i64x2.extract_lane 1 (local.get $x)))))
+    (local.set $x
+      (v128.xor (local.get $a2)
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 43)) (v128.load (i32.const 43)))))
+    (local.set $r
+      (i64.add (local.get $r)
+        (call $mul_fold (i64x2.extract_lane 0 (local.get $x)) (i64x2.extract_lane 1 (local.get $x)))))
+    (local.set $x
+      (v128.xor (local.get $a3)
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 59)) (v128.load (i32.const 59)))))
+    (local.set $r
+      (i64.add (local.get $r)
+        (call $mul_fold (i64x2.extract_lane 0 (local.get $x)) (i64x2.extract_lane 1 (local.get $x)))))
     (call $avalanche (local.get $r)))
 
   ;; One scrambled accumulator vector: ((acc ^ (acc >> 47)) ^ secret) * PRIME32_1.
