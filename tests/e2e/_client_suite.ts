@@ -27,6 +27,22 @@ import {
   type StartServerOptions,
   type TestServer,
 } from "../_server.ts";
+import { initHashing, xxh3 } from "../../server/storage/stamp.ts";
+
+await initHashing();
+
+/** XXH3-64 of the received frame's bytes [8, end), recomputed from the bytes the payload is a view of. */
+function checksumOf(message: Message): bigint {
+  const { buffer, byteOffset, byteLength } = message.payload;
+  const frameStart = byteOffset - 64;
+  const headersLength = new DataView(buffer, frameStart + 48, 4).getUint32(
+    0,
+    true,
+  );
+  return xxh3(
+    new Uint8Array(buffer, frameStart + 8, 56 + byteLength + headersLength),
+  );
+}
 
 /** Connects a client to `server`, logged in as the root user (`iggy`/`iggy`). */
 export type Connect = (server: TestServer) => Promise<IggyClient>;
@@ -360,7 +376,11 @@ export function clientSuite(
           let previousIndex = -1;
           messages.forEach((message, offset) => {
             assert.equal(message.offset, BigInt(offset), "contiguous offsets");
-            assert.notEqual(message.checksum, 0n);
+            assert.equal(
+              message.checksum,
+              checksumOf(message),
+              "XXH3-64 of the frame",
+            );
             assert.ok(message.timestamp > 0n);
             assert.ok(message.originTimestamp > 0n);
             const index = headerToValue(message.headers.index!) as number;
