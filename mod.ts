@@ -11,6 +11,8 @@
  *   member, with auto-commit modes); both have Web Streams adapters (`writable`, `readable`).
  * - {@linkcode Partitioning}, {@linkcode PollingStrategy} and {@linkcode Consumer} build the
  *   arguments of sends and polls; {@linkcode header} builds typed user headers.
+ * - An `encryptor` ({@linkcode Aes256GcmEncryptor}) on the client, producer or consumer encrypts
+ *   payloads end to end: the server stores ciphertext it cannot read.
  * - Server errors reject with {@linkcode IggyError} (Iggy's numeric `code`); a broken connection
  *   with {@linkcode ConnectionError}; a slow answer with {@linkcode TimeoutError}.
  *
@@ -47,6 +49,7 @@
  */
 
 export {
+  Aes256GcmEncryptor,
   ClientTransport,
   ClusterNodeRole,
   ClusterNodeStatus,
@@ -103,12 +106,14 @@ export type {
   CreateTopicOptions,
   CreateUserOptions,
   DeleteSegmentsOptions,
+  Encryptor,
   FlushUnsavedBufferOptions,
   GlobalPermissions,
   HeaderValue,
   HttpTransportOptions,
   Identifier,
   IdentityInfo,
+  IggyClientOptions,
   IggyConsumerOptions,
   IggyProducerOptions,
   Message,

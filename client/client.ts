@@ -101,6 +101,7 @@ import { WebSocketTransport } from "./websocket_transport.ts";
 import { HttpTransport } from "./http_transport.ts";
 import { ReconnectingTransport } from "./reconnecting_transport.ts";
 import type { Transport } from "./transport.ts";
+import type { Encryptor } from "./encryption.ts";
 import { VERSION } from "./version.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -335,6 +336,11 @@ export interface PollMessagesOptions {
    * @default {true for PollingStrategy.next(), else false}
    */
   autoCommit?: boolean;
+  /**
+   * Decrypts each payload with this {@linkcode Encryptor} instead of the client's own.
+   * @default {the client's `encryptor`, if any}
+   */
+  encryptor?: Encryptor;
 }
 
 /** A message to send: a payload (bytes, or a string sent as UTF-8) and optional id and headers. */
@@ -362,6 +368,21 @@ export interface SendMessagesOptions {
   partitioning?: Partitioning;
   /** The messages (at least one), sent as one batch. */
   messages: NewMessage[];
+  /**
+   * Encrypts each payload with this {@linkcode Encryptor} instead of the client's own.
+   * @default {the client's `encryptor`, if any}
+   */
+  encryptor?: Encryptor;
+}
+
+/** Options of the {@linkcode IggyClient} constructor. */
+export interface IggyClientOptions {
+  /**
+   * Encrypt every sent payload and decrypt every polled one with this {@linkcode Encryptor}
+   * (client-side, end-to-end encryption: the server stores ciphertext). User headers and the
+   * message header stay plaintext. None when absent.
+   */
+  encryptor?: Encryptor;
 }
 
 /**
@@ -370,6 +391,9 @@ export interface SendMessagesOptions {
  * Methods that read one object resolve to `undefined` when it does not exist. Server errors
  * reject with {@linkcode IggyError} (check `code`, or use `isNotFound()`); connection failures with
  * `ConnectionError`, timeouts with `TimeoutError`.
+ *
+ * With an `encryptor` (see {@linkcode Aes256GcmEncryptor}), `sendMessages()` encrypts each payload
+ * before it leaves and `pollMessages()` decrypts each polled payload.
  *
  * @example Usage
  * ```ts ignore
@@ -393,6 +417,7 @@ export interface SendMessagesOptions {
  */
 export class IggyClient {
   #transport: Transport;
+  #encryptor: Encryptor | undefined;
   readonly #sendBuffers = new BufferPool();
 
   /**
@@ -426,6 +451,7 @@ export class IggyClient {
           reconnect === true ? {} : reconnect,
         )
         : await open(resolved),
+      { encryptor: resolved.encryptor },
     );
     try {
       if (resolved.username !== undefined) {
@@ -444,9 +470,16 @@ export class IggyClient {
    * Wraps a connected transport; no login happens.
    *
    * @param transport The transport to send commands over.
+   * @param options Client-side settings such as the `encryptor`.
    */
-  constructor(transport: Transport) {
+  constructor(transport: Transport, options: IggyClientOptions = {}) {
     this.#transport = transport;
+    this.#encryptor = options.encryptor;
+  }
+
+  /** The {@linkcode Encryptor} applied to payloads, or `undefined` when they go as they are. */
+  get encryptor(): Encryptor | undefined {
+    return this.#encryptor;
   }
 
   /** True once the connection is closed. */
@@ -777,13 +810,24 @@ export class IggyClient {
    *
    * @param options Where to send and the messages.
    * @returns When the server has accepted the batch.
+   * With an encryptor, each payload is encrypted first; user headers are sent as they are.
+   *
+   * @param options Where to send and the messages.
+   * @returns When the server has accepted the batch.
    * @throws {RangeError} When there are no messages or a message is too large.
-   * @throws {IggyError} 1009/2010 when the stream/topic is unknown, 3007 for a bad partition id.
+   * @throws {IggyError} 1009/2010 when the stream/topic is unknown, 3007 for a bad partition id;
+   * 71 `CannotEncryptData` when the encryptor fails.
    */
   async sendMessages(options: SendMessagesOptions): Promise<void> {
     const { messages } = options;
+    const encryptor = options.encryptor ?? this.#encryptor;
     let outgoing = messages as OutgoingMessage[];
-    if (messages.some((m) => typeof m.payload === "string")) {
+    if (encryptor !== undefined) {
+      outgoing = await Promise.all(messages.map(async (m) => ({
+        ...m,
+        payload: await encryptPayload(encryptor, m.payload),
+      })));
+    } else if (messages.some((m) => typeof m.payload === "string")) {
       outgoing = messages.map((m) =>
         typeof m.payload === "string" ? { ...m, payload: utf8(m.payload) } : m
       ) as OutgoingMessage[];
@@ -806,14 +850,17 @@ export class IggyClient {
   /**
    * Polls messages from one partition.
    *
+   * With an encryptor, each payload is decrypted before the messages are returned.
+   *
    * @param options Where to poll, who polls, from where and how many.
    * @returns The partition read and its messages (possibly none).
    * @throws {IggyError} 1009/2010/3007 for an unknown stream/topic/partition, 5006 when polling for
-   * a group the connection has not joined.
+   * a group the connection has not joined; 72 `CannotDecryptData` when a payload cannot be
+   * decrypted (a wrong key, a changed byte, or a message sent without encryption).
    */
-  pollMessages(options: PollMessagesOptions): Promise<PolledMessages> {
+  async pollMessages(options: PollMessagesOptions): Promise<PolledMessages> {
     const strategy = options.strategy ?? PollingStrategy.next();
-    return this.#get(
+    const polled = await this.#get(
       CommandCode.PollMessages,
       encodePollMessages({
         consumer: options.consumer ?? Consumer.single(0),
@@ -826,6 +873,15 @@ export class IggyClient {
       }),
       decodePolledMessages,
     );
+    const encryptor = options.encryptor ?? this.#encryptor;
+    if (encryptor === undefined || polled.messages.length === 0) return polled;
+    const messages = await Promise.all(
+      polled.messages.map(async (m) => ({
+        ...m,
+        payload: await decryptPayload(encryptor, m, polled.partitionId),
+      })),
+    );
+    return { ...polled, messages };
   }
 
   /**
@@ -1274,6 +1330,43 @@ export class IggyClient {
  */
 export function connect(options: string | ConnectOptions): Promise<IggyClient> {
   return IggyClient.connect(options);
+}
+
+/** Encrypts one payload (a string as UTF-8); failures become 71 `CannotEncryptData`. */
+async function encryptPayload(
+  encryptor: Encryptor,
+  payload: Uint8Array | string,
+): Promise<Uint8Array> {
+  const plain = typeof payload === "string" ? utf8(payload) : payload;
+  try {
+    return await encryptor.encrypt(plain);
+  } catch (cause) {
+    if (cause instanceof IggyError) throw cause;
+    throw new IggyError(ErrorCode.CannotEncryptData, String(cause), { cause });
+  }
+}
+
+/** Decrypts one polled payload; any failure becomes 72 `CannotDecryptData` naming the message. */
+async function decryptPayload(
+  encryptor: Encryptor,
+  message: { offset: bigint; payload: Uint8Array },
+  partitionId: number,
+): Promise<Uint8Array> {
+  try {
+    return await encryptor.decrypt(message.payload);
+  } catch (cause) {
+    const base = `${new IggyError(ErrorCode.CannotDecryptData).message}: `;
+    const reason = cause instanceof Error
+      ? cause.message.startsWith(base)
+        ? cause.message.slice(base.length)
+        : cause.message
+      : String(cause);
+    throw new IggyError(
+      ErrorCode.CannotDecryptData,
+      `message at offset ${message.offset} of partition ${partitionId}: ${reason}`,
+      { cause },
+    );
+  }
 }
 
 function offsetRef(options: ConsumerOffsetOptions): {

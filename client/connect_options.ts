@@ -11,6 +11,7 @@
 
 import type { TlsOptions } from "./tcp_transport.ts";
 import type { ReconnectingTransportOptions } from "./reconnecting_transport.ts";
+import type { Encryptor } from "./encryption.ts";
 
 /** The transports {@linkcode connect} can open. */
 export type TransportKind = "tcp" | "quic" | "websocket" | "http";
@@ -51,6 +52,12 @@ export interface ConnectOptions {
    * absent. `true` uses the defaults of {@linkcode ReconnectingTransportOptions}.
    */
   reconnect?: boolean | ReconnectingTransportOptions;
+  /**
+   * Client-side encryption: `sendMessages()` encrypts every payload with it and `pollMessages()`
+   * decrypts every polled payload, so the server only sees ciphertext (see
+   * {@linkcode Aes256GcmEncryptor}). User headers stay plaintext. None when absent.
+   */
+  encryptor?: Encryptor;
 }
 
 /** Default port of each transport (Iggy's defaults). */

@@ -5,6 +5,7 @@
  */
 
 import type { IggyClient } from "./client.ts";
+import type { Encryptor } from "./encryption.ts";
 import { Consumer, PollingStrategy } from "./builders.ts";
 import { ConnectionError, TimeoutError } from "./errors.ts";
 import {
@@ -97,6 +98,13 @@ export interface IggyConsumerOptions {
   autoCommit?: AutoCommit;
   /** Reconnection, when the consumer opens its own connections (a client factory was given). */
   reconnect?: ReconnectOptions;
+  /**
+   * Decrypts each payload with this {@linkcode Encryptor} (for example an
+   * {@linkcode Aes256GcmEncryptor}) instead of the client's own; a payload that cannot be
+   * decrypted fails the iteration with `IggyError` 72 `CannotDecryptData`.
+   * @default {the client's `encryptor`, if any}
+   */
+  encryptor?: Encryptor;
 }
 
 /**
@@ -235,6 +243,7 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
   #mode: AutoCommit;
   #retries: number;
   #delayMs: number;
+  #encryptor: Encryptor | undefined;
 
   #initializing: Promise<void> | undefined;
   #partitions: number[] = [];
@@ -286,6 +295,7 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
     this.#mode = options.autoCommit ?? "processed";
     this.#retries = options.reconnect?.retries ?? 10;
     this.#delayMs = options.reconnect?.delayMs ?? 1000;
+    this.#encryptor = options.encryptor;
     if (!Number.isInteger(this.#batchLength) || this.#batchLength < 1) {
       throw new RangeError(
         `Batch length must be a positive integer: ${this.#batchLength}`,
@@ -516,6 +526,7 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
       consumer: this.#consumer,
       count: this.#batchLength,
       autoCommit: this.#mode === "poll",
+      encryptor: this.#encryptor,
     };
     let partitionId: number;
     let messages: Message[];

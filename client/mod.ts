@@ -16,6 +16,7 @@ export { Consumer, header, Partitioning, PollingStrategy } from "./builders.ts";
 export { VERSION } from "./version.ts";
 export { IggyProducer, message } from "./producer.ts";
 export { ConsumerMessage, IggyConsumer } from "./consumer.ts";
+export { Aes256GcmEncryptor } from "./encryption.ts";
 export {
   ClientTransport,
   ClusterNodeRole,
@@ -43,6 +44,7 @@ export type {
   CreateUserOptions,
   DeleteSegmentsOptions,
   FlushUnsavedBufferOptions,
+  IggyClientOptions,
   NewMessage,
   PartitionsOptions,
   PollMessagesOptions,
@@ -58,6 +60,7 @@ export type { WebSocketTransportOptions } from "./websocket_transport.ts";
 export type { HttpTransportOptions } from "./http_transport.ts";
 export type { ReconnectingTransportOptions } from "./reconnecting_transport.ts";
 export type { Transport } from "./transport.ts";
+export type { Encryptor } from "./encryption.ts";
 export type {
   IggyProducerOptions,
   MessageOptions,

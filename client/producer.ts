@@ -5,6 +5,7 @@
  */
 
 import type { IggyClient, NewMessage } from "./client.ts";
+import type { Encryptor } from "./encryption.ts";
 import { Partitioning } from "./builders.ts";
 import type { Identifier, UserHeaders } from "./protocol/mod.ts";
 import { utf8 } from "./protocol/mod.ts";
@@ -109,6 +110,12 @@ export interface IggyProducerOptions {
    * @default {false}
    */
   closeClient?: boolean;
+  /**
+   * Encrypts each payload with this {@linkcode Encryptor} (for example an
+   * {@linkcode Aes256GcmEncryptor}) instead of the client's own.
+   * @default {the client's `encryptor`, if any}
+   */
+  encryptor?: Encryptor;
 }
 
 /** Options of one {@linkcode IggyProducer.send} call. */
@@ -169,6 +176,7 @@ export class IggyProducer {
   #lingerMs: number;
   #maxQueued: number;
   #closeClient: boolean;
+  #encryptor: Encryptor | undefined;
   #buckets = new Map<string, Bucket>();
   /** Messages queued or in flight. */
   #queued = 0;
@@ -195,6 +203,7 @@ export class IggyProducer {
     this.#lingerMs = options.lingerMs ?? 0;
     this.#maxQueued = options.maxQueued ?? 10 * this.#batchLength;
     this.#closeClient = options.closeClient ?? false;
+    this.#encryptor = options.encryptor;
     if (!Number.isInteger(this.#batchLength) || this.#batchLength < 1) {
       throw new RangeError(
         `Batch length must be a positive integer: ${this.#batchLength}`,
@@ -430,6 +439,7 @@ export class IggyProducer {
           topicId: this.#topicId,
           partitioning: bucket.partitioning,
           messages: batch.map((e) => e.message),
+          encryptor: this.#encryptor,
         });
       } catch (err) {
         error = { value: err };
