@@ -2,13 +2,16 @@
  * Server-side stamping of a message section before it is stored (binary.md §6.5, §6.6),
  * and the hash functions the server needs (XXH3-64 checksums, XXH32 keys).
  *
- * Hashing runs on `hash-wasm`, which must be instantiated once: await {@linkcode initHashing}
- * at start-up; after it every function here is synchronous.
+ * XXH3-64 runs on our own WebAssembly module (`xxh3.ts`), XXH32 on `hash-wasm`; both must be
+ * instantiated once: await {@linkcode initHashing} at start-up; after it every function here is
+ * synchronous.
  * @module
  */
 
-import { createXXHash3, createXXHash32 } from "hash-wasm";
+import { createXXHash32 } from "hash-wasm";
 import type { IHasher } from "hash-wasm";
+import { createXxh3 } from "./xxh3.ts";
+import type { Xxh3 } from "./xxh3.ts";
 
 /** Size of the fixed message header (binary.md §6.1). */
 export const MESSAGE_HEADER_SIZE = 64;
@@ -27,9 +30,7 @@ export const MessageField = {
   reserved: 56,
 } as const;
 
-let xxh3Hasher: IHasher | undefined;
-/** The exports of the XXH3 WebAssembly instance behind `xxh3Hasher`, for the per-frame hot path. */
-let xxh3Direct: Xxh3Exports | undefined;
+let xxh3Hasher: Xxh3 | undefined;
 let xxh32Hasher: IHasher | undefined;
 const xxh32Seeded = new Map<number, IHasher>();
 
@@ -48,65 +49,11 @@ let randomPoolUsed = RANDOM_POOL_SIZE;
  */
 export async function initHashing(): Promise<void> {
   if (xxh3Hasher && xxh32Hasher) return;
-  const { hasher, exports } = await createXxh3WithExports();
-  xxh3Hasher = hasher;
-  xxh3Direct = exports;
+  xxh3Hasher = await createXxh3();
   xxh32Hasher = await createXXHash32(0);
 }
 
-/** The raw exports of hash-wasm's XXH3 module (`hash-wasm/src/xxhash3.c`). */
-interface Xxh3Exports {
-  memory: WebAssembly.Memory;
-  /** Address of the 16 KiB I/O buffer: the seed before Init, input before Update, digest after Final. */
-  Hash_GetBuffer(): number;
-  Hash_Init(): void;
-  Hash_Update(length: number): void;
-  /** Writes the digest, big-endian, at the buffer. */
-  Hash_Final(): void;
-}
-
-/** Size of hash-wasm's I/O buffer (its `MAX_HEAP`). */
-const XXH3_IO_BUFFER = 16 * 1024;
-
-/**
- * Creates the XXH3 hasher and keeps its WebAssembly instance's exports: hash-wasm's wrapper costs
- * more per 1 KB frame (a copy out and several checks per call) than the hash itself, so stamping
- * calls the exports directly. The instance is seen by wrapping `WebAssembly.instantiate` while the
- * hasher is created; without it (another hash-wasm build) stamping uses the wrapper.
- */
-async function createXxh3WithExports(): Promise<
-  { hasher: IHasher; exports: Xxh3Exports | undefined }
-> {
-  const wasm = WebAssembly as unknown as {
-    instantiate: (...args: unknown[]) => Promise<unknown>;
-  };
-  const original = wasm.instantiate;
-  let instance: WebAssembly.Instance | undefined;
-  wasm.instantiate = async function (...args: unknown[]): Promise<unknown> {
-    const result = await original.apply(WebAssembly, args);
-    const found = result instanceof WebAssembly.Instance
-      ? result
-      : (result as { instance?: WebAssembly.Instance }).instance;
-    instance ??= found;
-    return result;
-  };
-  let hasher: IHasher;
-  try {
-    hasher = await createXXHash3(0, 0);
-  } finally {
-    wasm.instantiate = original;
-  }
-  const exports = instance?.exports as Partial<Xxh3Exports> | undefined;
-  const usable = exports !== undefined &&
-    exports.memory instanceof WebAssembly.Memory &&
-    typeof exports.Hash_GetBuffer === "function" &&
-    typeof exports.Hash_Init === "function" &&
-    typeof exports.Hash_Update === "function" &&
-    typeof exports.Hash_Final === "function";
-  return { hasher, exports: usable ? exports as Xxh3Exports : undefined };
-}
-
-function hasher3(): IHasher {
+function hasher3(): Xxh3 {
   if (!xxh3Hasher) {
     throw new Error("Hashing is not initialised: await initHashing() first");
   }
@@ -147,49 +94,7 @@ export async function initXxh32Seed(seed: number): Promise<void> {
  * @throws {Error} when hashing is not initialised
  */
 export function xxh3(bytes: Uint8Array): bigint {
-  const d = hasher3().init().update(bytes).digest("binary");
-  let v = 0n;
-  for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(d[i]!);
-  return v;
-}
-
-/** Writes XXH3-64 of `buf[start, end)` little-endian at `buf[at, at + 8)`. */
-function writeChecksum(
-  h: IHasher,
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  at: number,
-): void {
-  const x = xxh3Direct;
-  if (x !== undefined) {
-    // Same steps as the wrapper (seed, init, update in 16 KiB pieces, final), without its copies.
-    const io = new Uint8Array(
-      x.memory.buffer,
-      x.Hash_GetBuffer(),
-      XXH3_IO_BUFFER,
-    );
-    io.fill(0, 0, 8);
-    x.Hash_Init();
-    for (let from = start; from < end; from += XXH3_IO_BUFFER) {
-      const to = Math.min(end, from + XXH3_IO_BUFFER);
-      io.set(buf.subarray(from, to));
-      x.Hash_Update(to - from);
-    }
-    x.Hash_Final();
-    for (let i = 0; i < 8; i++) buf[at + i] = io[7 - i]!;
-    return;
-  }
-  const d = h.init().update(buf.subarray(start, end)).digest("binary");
-  // big-endian digest -> little-endian field
-  buf[at] = d[7]!;
-  buf[at + 1] = d[6]!;
-  buf[at + 2] = d[5]!;
-  buf[at + 3] = d[4]!;
-  buf[at + 4] = d[3]!;
-  buf[at + 5] = d[2]!;
-  buf[at + 6] = d[1]!;
-  buf[at + 7] = d[0]!;
+  return hasher3().hash(bytes);
 }
 
 /**
@@ -202,7 +107,7 @@ export function writeFrameChecksum(
   start: number,
   end: number,
 ): void {
-  writeChecksum(hasher3(), buf, start + 8, end, start);
+  hasher3().hashInto(buf, start + 8, end, start);
 }
 
 /**
@@ -216,13 +121,7 @@ export function checksumMatches(
   start: number,
   end: number,
 ): boolean {
-  const d = hasher3().init().update(buf.subarray(start + 8, end)).digest(
-    "binary",
-  );
-  for (let i = 0; i < 8; i++) {
-    if (buf[start + i] !== d[7 - i]) return false;
-  }
-  return true;
+  return hasher3().matches(buf, start + 8, end, start);
 }
 
 /** Options of {@linkcode stampMessages}. */
@@ -317,8 +216,6 @@ export function stampMessages(
       writeUuidV4(messages, id);
     }
 
-    writeChecksum(h, messages, pos + 8, end, pos);
-
     const e = i * INDEX_ENTRY_SIZE;
     indexView.setUint32(e, relBase + i, true);
     indexView.setUint32(e + 4, basePosition + end, true);
@@ -333,6 +230,8 @@ export function stampMessages(
       offLo++;
     }
   }
+  // Checksums last, over the stamped headers, for the whole batch at once.
+  h.checksumFrames(messages, count);
 }
 
 /** Writes a random UUIDv4, canonical byte order, at `buf[at, at + 16)`. */

@@ -1,0 +1,188 @@
+/**
+ * XXH3-64 (seed 0, default secret) on our own WebAssembly module: `xxh3.wat`, assembled into
+ * `_xxh3_wasm.ts` by `build_xxh3.ts`. Long inputs run on SIMD128.
+ *
+ * Input is copied into the module's memory before hashing. Message batches go in pieces of
+ * about {@linkcode XXH3_CHUNK_SIZE} bytes of whole frames: the module checksums every frame of a
+ * piece in one call, and only the 8-byte checksums are copied back.
+ * @module
+ */
+
+import { XXH3_WASM_BASE64 } from "./_xxh3_wasm.ts";
+
+/** Bytes of whole frames copied into the module per {@linkcode Xxh3.checksumFrames} call. */
+export const XXH3_CHUNK_SIZE = 128 * 1024;
+
+const PAGE_SIZE = 64 * 1024;
+/** Size of the fixed message header (binary.md §6.1). */
+const HEADER_SIZE = 64;
+const USER_HEADERS_LENGTH = 48;
+const PAYLOAD_LENGTH = 52;
+
+/** An instantiated XXH3-64 hasher; its methods are synchronous and not reentrant. */
+export interface Xxh3 {
+  /**
+   * XXH3-64 of `bytes`.
+   * @returns the hash as an unsigned 64-bit bigint
+   */
+  hash(bytes: Uint8Array): bigint;
+  /**
+   * Writes XXH3-64 of `buf[start, end)` little-endian at `buf[at, at + 8)`.
+   * @param buf holds the input and receives the hash
+   * @param start first byte hashed
+   * @param end end of the hashed bytes
+   * @param at where the 8 bytes go (may lie inside `buf[start, end)`: the hash is taken first)
+   */
+  hashInto(buf: Uint8Array, start: number, end: number, at: number): void;
+  /**
+   * Tells whether `buf[at, at + 8)` holds XXH3-64 of `buf[start, end)`, little-endian.
+   */
+  matches(buf: Uint8Array, start: number, end: number, at: number): boolean;
+  /**
+   * Writes the checksum of each of `count` message frames laid back to back from `section[0]`
+   * (binary.md §6.1, §6.6): XXH3-64 of bytes `[8, end)` of the frame, little-endian, into its
+   * first 8 bytes.
+   * @param section the frames; changed in the checksum fields only
+   * @param count how many frames to checksum
+   * @returns where the last frame ends
+   * @throws {RangeError} when a frame runs past `section`
+   */
+  checksumFrames(section: Uint8Array, count: number): number;
+}
+
+/** The module's exports (see `xxh3.wat`). */
+interface Xxh3Exports {
+  memory: WebAssembly.Memory;
+  input_base: WebAssembly.Global;
+  scratch: WebAssembly.Global;
+  hash_to_scratch(ptr: number, len: number): void;
+  checksum_frames(ptr: number, count: number): number;
+}
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+
+/**
+ * Instantiates the XXH3 module. Create one and keep it: each instance owns its memory.
+ * @returns a ready hasher
+ * @throws {WebAssembly.CompileError} when the runtime lacks SIMD128
+ * @example Usage
+ * ```ts ignore
+ * const xxh3 = await createXxh3();
+ * xxh3.hash(new TextEncoder().encode("hello"));
+ * ```
+ */
+export async function createXxh3(): Promise<Xxh3> {
+  compiled ??= WebAssembly.compile(Uint8Array.fromBase64(XXH3_WASM_BASE64));
+  const instance = await WebAssembly.instantiate(await compiled);
+  return new WasmXxh3(instance.exports as unknown as Xxh3Exports);
+}
+
+class WasmXxh3 implements Xxh3 {
+  #exports: Xxh3Exports;
+  #base: number;
+  #scratch: number;
+  #bytes: Uint8Array;
+  #view: DataView;
+  /** Start of each frame of the piece being checksummed, relative to the section. */
+  #starts = new Int32Array(256);
+
+  constructor(exports: Xxh3Exports) {
+    this.#exports = exports;
+    this.#base = exports.input_base.value as number;
+    this.#scratch = exports.scratch.value as number;
+    this.#bytes = new Uint8Array(exports.memory.buffer);
+    this.#view = new DataView(exports.memory.buffer);
+  }
+
+  /** Makes room for `size` bytes of input. */
+  #reserve(size: number): void {
+    const need = this.#base + size;
+    const have = this.#bytes.length;
+    if (need <= have) return;
+    this.#exports.memory.grow(Math.ceil((need - have) / PAGE_SIZE));
+    this.#bytes = new Uint8Array(this.#exports.memory.buffer);
+    this.#view = new DataView(this.#exports.memory.buffer);
+  }
+
+  /** Hashes `buf[start, end)` into the scratch slot. */
+  #hashToScratch(buf: Uint8Array, start: number, end: number): void {
+    const len = end - start;
+    this.#reserve(len);
+    this.#bytes.set(buf.subarray(start, end), this.#base);
+    this.#exports.hash_to_scratch(this.#base, len);
+  }
+
+  hash(bytes: Uint8Array): bigint {
+    this.#hashToScratch(bytes, 0, bytes.length);
+    return this.#view.getBigUint64(this.#scratch, true);
+  }
+
+  hashInto(buf: Uint8Array, start: number, end: number, at: number): void {
+    this.#hashToScratch(buf, start, end);
+    const s = this.#scratch;
+    const b = this.#bytes;
+    for (let i = 0; i < 8; i++) buf[at + i] = b[s + i]!;
+  }
+
+  matches(buf: Uint8Array, start: number, end: number, at: number): boolean {
+    this.#hashToScratch(buf, start, end);
+    const s = this.#scratch;
+    const b = this.#bytes;
+    for (let i = 0; i < 8; i++) {
+      if (buf[at + i] !== b[s + i]) return false;
+    }
+    return true;
+  }
+
+  checksumFrames(section: Uint8Array, count: number): number {
+    const view = new DataView(
+      section.buffer,
+      section.byteOffset,
+      section.byteLength,
+    );
+    const total = section.length;
+    const base = this.#base;
+    let pos = 0;
+    let done = 0;
+    while (done < count) {
+      // A piece: whole frames up to XXH3_CHUNK_SIZE bytes, or one larger frame.
+      const from = pos;
+      let n = 0;
+      while (done + n < count) {
+        if (pos + HEADER_SIZE > total) {
+          throw new RangeError(
+            `Message ${done + n} header exceeds the section`,
+          );
+        }
+        const end = pos + HEADER_SIZE +
+          view.getUint32(pos + USER_HEADERS_LENGTH, true) +
+          view.getUint32(pos + PAYLOAD_LENGTH, true);
+        if (end > total) {
+          throw new RangeError(`Message ${done + n} exceeds the section`);
+        }
+        if (n > 0 && end - from > XXH3_CHUNK_SIZE) break;
+        if (n === this.#starts.length) {
+          const grown = new Int32Array(n * 2);
+          grown.set(this.#starts);
+          this.#starts = grown;
+        }
+        this.#starts[n++] = pos;
+        pos = end;
+      }
+      this.#reserve(pos - from);
+      this.#bytes.set(section.subarray(from, pos), base);
+      this.#exports.checksum_frames(base, n);
+      // Copy the checksums back, as two 32-bit halves.
+      const mem = this.#view;
+      const starts = this.#starts;
+      for (let i = 0; i < n; i++) {
+        const at = starts[i]!;
+        const w = at - from + base;
+        view.setUint32(at, mem.getUint32(w, true), true);
+        view.setUint32(at + 4, mem.getUint32(w + 4, true), true);
+      }
+      done += n;
+    }
+    return pos;
+  }
+}
