@@ -1,0 +1,251 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  Aes256GcmEncryptor,
+  type Encryptor,
+  ErrorCode,
+  header,
+  IggyClient,
+  IggyConsumer,
+  IggyError,
+  IggyProducer,
+  Partitioning,
+  type PolledMessages,
+  PollingStrategy,
+} from "../../mod.ts";
+import { startServer, type TestServer } from "../_server.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+const TOPIC = { streamId: "secure", topicId: "orders" };
+
+function connectRoot(
+  server: TestServer,
+  encryptor?: Encryptor,
+): Promise<IggyClient> {
+  return IggyClient.connect({
+    ...server.tcp,
+    username: "iggy",
+    password: "iggy",
+    encryptor,
+  });
+}
+
+/** Every `.log` file under `dir`, concatenated. */
+async function readLogs(dir: string): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) parts.push(await readLogs(path));
+    else if (entry.name.endsWith(".log")) parts.push(await Deno.readFile(path));
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function contains(haystack: Uint8Array, text: string): boolean {
+  const needle = encoder.encode(text);
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) {
+      if (haystack[i + j] !== needle[j]) continue outer;
+    }
+    return true;
+  }
+  return false;
+}
+
+async function setUp(client: IggyClient, partitions = 1): Promise<void> {
+  await client.createStream(TOPIC.streamId);
+  await client.createTopic(TOPIC.streamId, TOPIC.topicId, {
+    partitionsCount: partitions,
+  });
+}
+
+function pollAll(
+  client: IggyClient,
+  options: { encryptor?: Encryptor; count?: number } = {},
+): Promise<PolledMessages> {
+  return client.pollMessages({
+    ...TOPIC,
+    partitionId: 0,
+    strategy: PollingStrategy.first(),
+    count: options.count ?? 100,
+    encryptor: options.encryptor,
+  });
+}
+
+Deno.test("IggyClient with an encryptor: the server stores and serves ciphertext, the client reads plaintext", async () => {
+  await using server = await startServer();
+  const encryptor = await Aes256GcmEncryptor.fromKey(KEY);
+  await using secure = await connectRoot(server, encryptor);
+  await using plain = await connectRoot(server);
+  await setUp(plain);
+
+  const secrets = ["card 4111-1111-1111-1111", "ssn 078-05-1120"];
+  await secure.sendMessages({
+    ...TOPIC,
+    partitioning: Partitioning.partitionId(0),
+    messages: secrets.map((payload, i) => ({
+      id: BigInt(i + 1),
+      payload,
+      headers: { kind: header.string("visible-header") },
+    })),
+  });
+  // A control message in the clear shows that the disk scan below can find plaintext.
+  await plain.sendMessages({
+    ...TOPIC,
+    partitioning: Partitioning.partitionId(0),
+    messages: [{ payload: "clear control text" }],
+  });
+
+  const decrypted = await pollAll(secure, { count: 2 });
+  assert.deepEqual(
+    decrypted.messages.map((m) => decoder.decode(m.payload)),
+    secrets,
+  );
+  assert.deepEqual(decrypted.messages.map((m) => m.id), [1n, 2n]);
+  assert.deepEqual(decrypted.messages[0]!.headers, {
+    kind: header.string("visible-header"),
+  });
+
+  const raw = await pollAll(plain);
+  assert.equal(raw.messages.length, 3);
+  for (const [i, secret] of secrets.entries()) {
+    const payload = raw.messages[i]!.payload;
+    assert.equal(payload.length, encoder.encode(secret).length + 28);
+    assert.notDeepEqual(payload.subarray(12, 12 + secret.length), secret);
+    assert.ok(!decoder.decode(payload).includes(secret.slice(0, 8)));
+    assert.deepEqual(await encryptor.decrypt(payload), encoder.encode(secret));
+  }
+  assert.equal(decoder.decode(raw.messages[2]!.payload), "clear control text");
+
+  // The secure client cannot read the plaintext message: a clear 72, not garbage.
+  await assert.rejects(
+    pollAll(secure),
+    (err: unknown) =>
+      err instanceof IggyError && err.code === ErrorCode.CannotDecryptData &&
+      err.message.includes("offset 2 of partition 0"),
+  );
+
+  await plain.flushUnsavedBuffer({ ...TOPIC, partitionId: 0, fsync: true });
+  const logs = await readLogs(server.dataDir);
+  assert.ok(contains(logs, "clear control text"), "the scan finds plaintext");
+  assert.ok(contains(logs, "visible-header"), "user headers stay plaintext");
+  for (const secret of secrets) {
+    assert.ok(!contains(logs, secret), `"${secret}" is not on disk`);
+  }
+});
+
+Deno.test("IggyClient polling with another key fails with 72; over HTTP the right key reads it", async () => {
+  await using server = await startServer();
+  await using writer = await connectRoot(
+    server,
+    await Aes256GcmEncryptor.fromKey(KEY),
+  );
+  await setUp(writer);
+  await writer.sendMessages({
+    ...TOPIC,
+    messages: [{ payload: "for the right key" }],
+  });
+  await using http = await IggyClient.connect({
+    transport: "http",
+    ...server.http!,
+    username: "iggy",
+    password: "iggy",
+    encryptor: await Aes256GcmEncryptor.fromKey(KEY),
+  });
+  const { messages } = await pollAll(http);
+  assert.equal(decoder.decode(messages[0]!.payload), "for the right key");
+  await using reader = await connectRoot(
+    server,
+    await Aes256GcmEncryptor.fromKey(new Uint8Array(32).fill(9)),
+  );
+  await assert.rejects(
+    pollAll(reader),
+    (err: unknown) =>
+      err instanceof IggyError && err.code === ErrorCode.CannotDecryptData,
+  );
+});
+
+Deno.test("IggyProducer and IggyConsumer with an encryptor round-trip through the server", async () => {
+  await using server = await startServer();
+  const encryptor = await Aes256GcmEncryptor.fromKey(KEY);
+  await using plain = await connectRoot(server);
+  await setUp(plain, 2);
+
+  // The producer's own encryptor, on a client without one.
+  {
+    await using producer = new IggyProducer(plain, {
+      ...TOPIC,
+      encryptor,
+      batchLength: 7,
+    });
+    await Promise.all(
+      Array.from(
+        { length: 20 },
+        (_, i) =>
+          producer.send({ payload: `secret ${i}` }, {
+            partitioning: Partitioning.partitionId(i % 2),
+          }),
+      ),
+    );
+  }
+  const raw = await pollAll(plain);
+  assert.equal(raw.messages.length, 10);
+  for (const m of raw.messages) {
+    assert.ok(!decoder.decode(m.payload).includes("secret"));
+  }
+
+  // A consumer gets the encryptor through its client.
+  await using secure = await connectRoot(server, encryptor);
+  const seen: string[] = [];
+  {
+    await using consumer = new IggyConsumer(secure, {
+      ...TOPIC,
+      strategy: PollingStrategy.first(),
+      batchLength: 6,
+    });
+    for await (const m of consumer) {
+      seen.push(m.text());
+      if (seen.length === 20) break;
+    }
+  }
+  assert.deepEqual(
+    seen.sort(),
+    Array.from({ length: 20 }, (_, i) => `secret ${i}`).sort(),
+  );
+
+  // A consumer's own encryptor on a plain client; a wrong one fails the iteration with 72.
+  {
+    await using consumer = new IggyConsumer(plain, {
+      ...TOPIC,
+      partitionId: 1,
+      consumerId: 2,
+      strategy: PollingStrategy.first(),
+      encryptor,
+    });
+    for await (const m of consumer) {
+      assert.equal(m.text(), "secret 1");
+      break;
+    }
+  }
+  await using wrong = new IggyConsumer(plain, {
+    ...TOPIC,
+    consumerId: 3,
+    strategy: PollingStrategy.first(),
+    encryptor: await Aes256GcmEncryptor.fromKey(new Uint8Array(32)),
+  });
+  await assert.rejects(
+    (async () => {
+      for await (const _ of wrong) break;
+    })(),
+    (err: unknown) =>
+      err instanceof IggyError && err.code === ErrorCode.CannotDecryptData,
+  );
+});
