@@ -52,7 +52,9 @@
         (i64.mul (local.get $a_hi) (local.get $b_lo))))
     (i64.xor
       ;; low half
-      (i64.mul (local.get $a) (local.get $b))
+      (i64.or
+        (i64.shl (local.get $cross) (i64.const 32))
+        (i64.and (local.get $lo_lo) (i64.const 0xffffffff)))
       ;; high half
       (i64.add
         (i64.add
@@ -282,19 +284,32 @@
             (br_if $stripe (local.get $count))))
         (if (local.get $blocks)
           (then
-            ;; end of a block: scramble with the last 64 secret bytes (pairs swapped)
+            ;; end of a block: acc = ((acc ^ (acc >> 47)) ^ secret) * PRIME32_1, with the last 64
+            ;; secret bytes (pairs swapped); written out here, as a call costs more than the work
             (local.set $a0
-              (call $scramble (local.get $a0)
-                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 128)) (v128.load (i32.const 128)))))
+              (i64x2.mul
+                (v128.xor
+                  (v128.xor (local.get $a0) (i64x2.shr_u (local.get $a0) (i32.const 47)))
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 128)) (v128.load (i32.const 128))))
+                (v128.const i64x2 0x9E3779B1 0x9E3779B1)))
             (local.set $a1
-              (call $scramble (local.get $a1)
-                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 144)) (v128.load (i32.const 144)))))
+              (i64x2.mul
+                (v128.xor
+                  (v128.xor (local.get $a1) (i64x2.shr_u (local.get $a1) (i32.const 47)))
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 144)) (v128.load (i32.const 144))))
+                (v128.const i64x2 0x9E3779B1 0x9E3779B1)))
             (local.set $a2
-              (call $scramble (local.get $a2)
-                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 160)) (v128.load (i32.const 160)))))
+              (i64x2.mul
+                (v128.xor
+                  (v128.xor (local.get $a2) (i64x2.shr_u (local.get $a2) (i32.const 47)))
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 160)) (v128.load (i32.const 160))))
+                (v128.const i64x2 0x9E3779B1 0x9E3779B1)))
             (local.set $a3
-              (call $scramble (local.get $a3)
-                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 176)) (v128.load (i32.const 176)))))
+              (i64x2.mul
+                (v128.xor
+                  (v128.xor (local.get $a3) (i64x2.shr_u (local.get $a3) (i32.const 47)))
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (v128.load (i32.const 176)) (v128.load (i32.const 176))))
+                (v128.const i64x2 0x9E3779B1 0x9E3779B1)))
             (local.set $s (i32.const 0))
             (local.set $blocks (i32.sub (local.get $blocks) (i32.const 1)))
             (local.set $count
@@ -336,14 +351,6 @@
       (i64.add (local.get $r)
         (call $mul_fold (i64x2.extract_lane 0 (local.get $x)) (i64x2.extract_lane 1 (local.get $x)))))
     (call $avalanche (local.get $r)))
-
-  ;; One scrambled accumulator vector: ((acc ^ (acc >> 47)) ^ secret) * PRIME32_1.
-  (func $scramble (param $acc v128) (param $secret v128) (result v128)
-    (i64x2.mul
-      (v128.xor
-        (v128.xor (local.get $acc) (i64x2.shr_u (local.get $acc) (i32.const 47)))
-        (local.get $secret))
-      (v128.const i64x2 0x9E3779B1 0x9E3779B1)))
 
   ;; XXH3-64 (seed 0) of memory [$p, $p + $len).
   (func $hash (param $p i32) (param $len i32) (result i64)
