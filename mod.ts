@@ -124,6 +124,7 @@ export type {
   Permissions,
   PersonalAccessTokenInfo,
   PolledMessages,
+  PreparedMessages,
   PollMessagesOptions,
   ProducerInput,
   ProducerSendOptions,

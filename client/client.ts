@@ -77,6 +77,8 @@ import {
   type Permissions,
   type PersonalAccessTokenInfo,
   type PolledMessages,
+  type PreparedMessages,
+  prepareMessages,
   type Stats,
   type Stream,
   type StreamDetails,
@@ -366,8 +368,8 @@ export interface SendMessagesOptions {
    * @default {Partitioning.balanced()}
    */
   partitioning?: Partitioning;
-  /** The messages (at least one), sent as one batch. */
-  messages: NewMessage[];
+  /** The messages (at least one), sent as one batch, or a batch from {@linkcode IggyClient.prepareMessages}. */
+  messages: NewMessage[] | PreparedMessages;
   /**
    * Encrypts each payload with this {@linkcode Encryptor} instead of the client's own.
    * @default {the client's `encryptor`, if any}
@@ -820,18 +822,9 @@ export class IggyClient {
    */
   async sendMessages(options: SendMessagesOptions): Promise<void> {
     const { messages } = options;
-    const encryptor = options.encryptor ?? this.#encryptor;
-    let outgoing = messages as OutgoingMessage[];
-    if (encryptor !== undefined) {
-      outgoing = await Promise.all(messages.map(async (m) => ({
-        ...m,
-        payload: await encryptPayload(encryptor, m.payload),
-      })));
-    } else if (messages.some((m) => typeof m.payload === "string")) {
-      outgoing = messages.map((m) =>
-        typeof m.payload === "string" ? { ...m, payload: utf8(m.payload) } : m
-      ) as OutgoingMessage[];
-    }
+    const outgoing = Array.isArray(messages)
+      ? await this.#outgoing(messages, options.encryptor ?? this.#encryptor)
+      : messages;
     const payload = encodeSendMessages(
       {
         streamId: options.streamId,
@@ -845,6 +838,50 @@ export class IggyClient {
     // Answered, so the transport has written (or sent) every byte: the buffer can be reused. After a
     // failure it is left to the garbage collector, as a write may still be under way.
     this.#sendBuffers.release(payload);
+  }
+
+  /**
+   * Encodes messages once (with the client's encryptor, if any) for sending many times with
+   * {@linkcode IggyClient.sendMessages}: the batch is then copied, not encoded, on every send. Ids left
+   * 0 get a new server-assigned id on every send; `originTimestamp` is fixed at preparation.
+   *
+   * @param messages At least one message.
+   * @param options `encryptor` overrides the client's.
+   * @returns The prepared batch, to pass as `messages`.
+   * @throws {RangeError} When there are no messages.
+   * @example Usage
+   * ```ts ignore
+   * const batch = await client.prepareMessages([{ payload: "tick" }]);
+   * for (let i = 0; i < 100; i++) {
+   *   await client.sendMessages({ streamId: "s", topicId: "t", messages: batch });
+   * }
+   * ```
+   */
+  async prepareMessages(
+    messages: NewMessage[],
+    options: { encryptor?: Encryptor } = {},
+  ): Promise<PreparedMessages> {
+    return prepareMessages(
+      await this.#outgoing(messages, options.encryptor ?? this.#encryptor),
+    );
+  }
+
+  async #outgoing(
+    messages: NewMessage[],
+    encryptor: Encryptor | undefined,
+  ): Promise<OutgoingMessage[]> {
+    if (encryptor !== undefined) {
+      return await Promise.all(messages.map(async (m) => ({
+        ...m,
+        payload: await encryptPayload(encryptor, m.payload),
+      })));
+    }
+    if (messages.some((m) => typeof m.payload === "string")) {
+      return messages.map((m) =>
+        typeof m.payload === "string" ? { ...m, payload: utf8(m.payload) } : m
+      ) as OutgoingMessage[];
+    }
+    return messages as OutgoingMessage[];
   }
 
   /**

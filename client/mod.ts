@@ -92,6 +92,7 @@ export type {
   Permissions,
   PersonalAccessTokenInfo,
   PolledMessages,
+  PreparedMessages,
   Stats,
   Stream,
   StreamDetails,

@@ -71,8 +71,43 @@ export interface SendMessages {
   topicId: Identifier;
   /** How the server picks the partition. */
   partitioning: Partitioning;
-  /** The messages, in order. */
-  messages: OutgoingMessage[];
+  /** The messages, in order, or a batch encoded once by {@linkcode prepareMessages}. */
+  messages: OutgoingMessage[] | PreparedMessages;
+}
+
+/**
+ * Messages encoded once (index section and frames, as SendMessages carries them) to be sent any
+ * number of times without encoding them again. The server stamps its own copy, so a prepared batch
+ * never changes; ids left 0 get a new server-assigned id on every send.
+ */
+export interface PreparedMessages {
+  /** Number of messages. */
+  readonly count: number;
+  /** `count` index entries followed by the frames. */
+  readonly section: Uint8Array;
+}
+
+/** True when `messages` is a {@linkcode PreparedMessages} batch. */
+export function isPreparedMessages(
+  messages: OutgoingMessage[] | PreparedMessages,
+): messages is PreparedMessages {
+  return !Array.isArray(messages);
+}
+
+/**
+ * Encodes messages once for repeated sending (see {@linkcode PreparedMessages}).
+ * @param messages at least one message
+ * @returns the prepared batch
+ */
+export function prepareMessages(messages: OutgoingMessage[]): PreparedMessages {
+  const payload = encodeSendMessages({
+    streamId: 0,
+    topicId: 0,
+    partitioning: { kind: "balanced" },
+    messages,
+  });
+  const metadataLength = viewOf(payload).getUint32(0, true);
+  return { count: messages.length, section: payload.slice(4 + metadataLength) };
 }
 
 function zeroed(size: number): Uint8Array {
@@ -97,15 +132,23 @@ export function encodeSendMessages(
   allocate: (size: number) => Uint8Array = zeroed,
 ): Uint8Array {
   const { messages } = command;
-  if (messages.length === 0) {
+  const count = isPreparedMessages(messages) ? messages.count : messages.length;
+  if (count === 0) {
     throw new RangeError("SendMessages needs at least one message");
   }
   const meta = new ByteWriter(64);
   writeIdentifier(meta, command.streamId);
   writeIdentifier(meta, command.topicId);
   writePartitioning(meta, command.partitioning);
-  meta.u32(messages.length);
+  meta.u32(count);
   const metadata = meta.finish();
+  if (isPreparedMessages(messages)) {
+    const out = allocate(4 + metadata.length + messages.section.length);
+    viewOf(out).setUint32(0, metadata.length, true);
+    out.set(metadata, 4);
+    out.set(messages.section, 4 + metadata.length);
+    return out;
+  }
 
   let frames = 0;
   const headerSizes = new Array<number>(messages.length);

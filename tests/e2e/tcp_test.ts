@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { ConnectionError, IggyClient } from "../../mod.ts";
+import {
+  ConnectionError,
+  IggyClient,
+  Partitioning,
+  PollingStrategy,
+} from "../../mod.ts";
 import { startServer } from "../_server.ts";
 import { clientSuite } from "./_client_suite.ts";
 
@@ -28,4 +33,63 @@ Deno.test("IggyClient over tcp is closed when the server shuts down", async () =
   }
   assert.equal(client.closed, true);
   await assert.rejects(client.ping(), ConnectionError);
+});
+
+Deno.test("sendMessages() sends a prepared batch again and again, each stamped anew", async () => {
+  await using server = await startServer();
+  await using client = await IggyClient.connect({
+    ...server.tcp,
+    username: "iggy",
+    password: "iggy",
+  });
+  await client.createStream("prepared");
+  await client.createTopic("prepared", "t", { partitionsCount: 1 });
+  const batch = await client.prepareMessages([{ payload: "a" }, {
+    payload: "b",
+    id: 42n,
+  }]);
+  for (let i = 0; i < 3; i++) {
+    await client.sendMessages({
+      streamId: "prepared",
+      topicId: "t",
+      partitioning: Partitioning.partitionId(0),
+      messages: batch,
+    });
+  }
+  const polled = await client.pollMessages({
+    streamId: "prepared",
+    topicId: "t",
+    partitionId: 0,
+    strategy: PollingStrategy.first(),
+    count: 10,
+  });
+  const decoder = new TextDecoder();
+  assert.deepEqual(polled.messages.map((m) => m.offset), [
+    0n,
+    1n,
+    2n,
+    3n,
+    4n,
+    5n,
+  ]);
+  assert.deepEqual(polled.messages.map((m) => decoder.decode(m.payload)), [
+    "a",
+    "b",
+    "a",
+    "b",
+    "a",
+    "b",
+  ]);
+  assert.deepEqual(
+    polled.messages.filter((m, i) => i % 2 === 1).map((m) => m.id),
+    [42n, 42n, 42n],
+  );
+  const generated = new Set(
+    polled.messages.filter((_, i) => i % 2 === 0).map((m) => m.id),
+  );
+  assert.equal(
+    generated.size,
+    3,
+    "an id left 0 gets a new server id on every send",
+  );
 });

@@ -6,6 +6,7 @@ import {
   INDEX_ENTRY_SIZE,
   MESSAGE_HEADER_SIZE,
   MessageField,
+  prepareMessages,
   validateMessages,
 } from "../../client/protocol/batch.ts";
 import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
@@ -235,4 +236,38 @@ Deno.test("decodeSendMessages() maps bad metadata to 6 and 3", () => {
   const short = sampleBatch();
   new DataView(short.buffer).setUint32(0, 100_000, true);
   assertIggyError(() => decodeSendMessages(short), ErrorCode.InvalidCommand);
+});
+
+Deno.test("prepareMessages() encodes once to the same bytes encodeSendMessages() writes", () => {
+  const messages = [
+    {
+      id: 5n,
+      payload: text.encode("one"),
+      originTimestamp: T,
+      headers: { k: header.string("v") },
+    },
+    { payload: text.encode("two"), originTimestamp: T },
+  ];
+  const command = {
+    streamId: "s",
+    topicId: 7,
+    partitioning: { kind: "partition_id", partitionId: 2 },
+  } as const;
+  const direct = encodeSendMessages({ ...command, messages });
+  const prepared = prepareMessages(messages);
+  assert.equal(prepared.count, 2);
+  assert.equal(
+    toHex(encodeSendMessages({ ...command, messages: prepared })),
+    toHex(direct),
+  );
+  // A reused (dirty) buffer gives the same bytes: every field is written.
+  const dirty = (size: number) => new Uint8Array(size).fill(0xab);
+  assert.equal(
+    toHex(encodeSendMessages({ ...command, messages }, dirty)),
+    toHex(direct),
+  );
+  assert.equal(
+    toHex(encodeSendMessages({ ...command, messages: prepared }, dirty)),
+    toHex(direct),
+  );
 });
