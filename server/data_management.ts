@@ -26,10 +26,11 @@ export function dataOptions(config: ServerConfig): DataOptions {
   const dedup = system.messageDeduplication;
   return {
     cacheSize: system.cache.size,
-    save: {
-      messages: system.partition.messagesRequiredToSave,
-      bytes: system.partition.sizeOfMessagesRequiredToSave,
-    },
+    // Every batch is written to its segment before it is acknowledged, so Iggy's "write the
+    // buffer after N messages / bytes" thresholds are always met at once. They do not add fsyncs:
+    // those come from `enforce_fsync`, the message saver and FlushUnsavedBuffer, as in Iggy
+    // (fsyncing every 1 MiB measured about 30 % of send throughput).
+    save: undefined,
     deduplication: dedup.enabled
       ? { maxEntries: dedup.maxEntries, ttl: dedup.expiry }
       : undefined,
