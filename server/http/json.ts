@@ -4,7 +4,7 @@
  * @module
  */
 
-import { parse, stringify } from "lossless-json";
+import { LosslessNumber, parse, stringify } from "lossless-json";
 import type { Context } from "hono";
 import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
 import type { Identifier } from "../../client/protocol/identifier.ts";
@@ -62,6 +62,25 @@ export function stringifyJson(value: unknown): string {
     value,
     (_key, v) => typeof v === "number" && !Number.isFinite(v) ? null : v,
   ) ?? "null";
+}
+
+/**
+ * An `f32` field as Rust's serde_json writes it: the shortest decimal that reads back as the same
+ * `f32` (`1.7424761`, not `1.7424761056900024`), integral values with `.0`, non-finite as `null`.
+ * The Web UI parses with `json-bigint`, which throws on a fractional number longer than 15 characters.
+ */
+export function f32Json(value: number): LosslessNumber | null {
+  const f = Math.fround(value);
+  if (!Number.isFinite(f)) return null;
+  let text = String(f);
+  for (let digits = 1; digits <= 9; digits++) {
+    const candidate = Number(f.toPrecision(digits));
+    if (Math.fround(candidate) === f) {
+      text = String(candidate);
+      break;
+    }
+  }
+  return new LosslessNumber(/^-?\d+$/.test(text) ? `${text}.0` : text);
 }
 
 /** A JSON response with lossless numbers. */

@@ -29,6 +29,7 @@ import type {
 } from "../../client/protocol/permissions.ts";
 import {
   bool,
+  f32Json,
   formatByteSize,
   type JsonObject,
   optObject,
@@ -313,13 +314,13 @@ export function statsJson(s: Stats): Record<string, unknown> {
     cache[`${m.streamId}-${m.topicId}-${m.partitionId}`] = {
       hits: m.hits,
       misses: m.misses,
-      hit_ratio: m.hitRatio,
+      hit_ratio: f32Json(m.hitRatio),
     };
   }
   return {
     process_id: s.processId,
-    cpu_usage: s.cpuUsage,
-    total_cpu_usage: s.totalCpuUsage,
+    cpu_usage: f32Json(s.cpuUsage),
+    total_cpu_usage: f32Json(s.totalCpuUsage),
     memory_usage: formatByteSize(s.memoryUsage),
     total_memory: formatByteSize(s.totalMemory),
     available_memory: formatByteSize(s.availableMemory),
