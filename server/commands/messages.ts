@@ -86,9 +86,9 @@ export async function sendMessages(
   const { stream, topic } = ctx.system.topic(batch.streamId, batch.topicId);
   require(ctx, "send", { streamId: stream.id, topicId: topic.id });
   const partition = selectPartition(topic, batch);
-  // The transports hand over a buffer of their own, so the log's cache may keep it without a copy.
   await partition.appendMessages(batch.messages, batch.count, nowMicros(), {
-    transfer: true,
+    // A connection that reuses its request buffer lends it; the others hand theirs over.
+    transfer: !ctx.session.reusesRequestBuffer,
     gzip: ctx.system.storesGzipped(topic),
   });
   ctx.system.counters.writtenBytes += BigInt(batch.messages.length);
@@ -199,7 +199,11 @@ export async function pollMessages(
   if (cmd.count === 0 || log.isEmpty) return empty;
   const start = startOffset(partition, owner, cmd);
   if (start >= log.nextOffset) return empty;
-  const read = await partition.readMessages(start, cmd.count);
+  const read = await partition.readMessages(
+    start,
+    cmd.count,
+    ctx.session.allocateAnswer,
+  );
   for (const chunk of read.chunks) {
     ctx.system.counters.readBytes += BigInt(chunk.length);
   }

@@ -19,6 +19,16 @@ export class Session {
   stale = false;
   /** Called by the server to close the connection (e.g. heartbeat expiry). */
   onClose: (() => void) | undefined;
+  /**
+   * True when the connection reuses its request buffer for the next request, so a handler must not
+   * keep the payload (the log's cache copies it).
+   */
+  reusesRequestBuffer = false;
+  /**
+   * Memory for the answer of the current request (valid until the answer is written), for
+   * transports that write each answer before reading the next request; new buffers otherwise.
+   */
+  allocateAnswer: ((size: number) => Uint8Array) | undefined;
 
   constructor(clientId: number, transport: number, address: string) {
     this.clientId = clientId;

@@ -4,7 +4,7 @@
  */
 
 import { PartitionLog } from "../storage/partition_log.ts";
-import type { ReadResult } from "../storage/partition_log.ts";
+import type { Allocate, ReadResult } from "../storage/partition_log.ts";
 import type { CacheBudget } from "../storage/cache_budget.ts";
 import type { MessageCipher } from "../storage/encryption.ts";
 import { decodeFromStorage, encodeForStorage } from "../storage/at_rest.ts";
@@ -138,10 +138,15 @@ export class Partition {
   /**
    * Reads up to `count` messages from `startOffset` as wire frames (decrypted and
    * decompressed where they were stored so).
+   * @param allocate where plain frames are read into (a connection's reused memory); new buffers by default
    * @throws {IggyError} 72 `CannotDecryptData` for a stored message that cannot be opened
    */
-  async readMessages(startOffset: bigint, count: number): Promise<ReadResult> {
-    const read = await this.log.read(startOffset, count);
+  async readMessages(
+    startOffset: bigint,
+    count: number,
+    allocate?: Allocate,
+  ): Promise<ReadResult> {
+    const read = await this.log.read(startOffset, count, allocate);
     read.chunks = await decodeFromStorage(read.chunks, this.#cipher);
     return read;
   }

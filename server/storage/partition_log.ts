@@ -4,6 +4,7 @@
  * @module
  */
 
+import { BufferPool } from "../../client/protocol/buffer_pool.ts";
 import { stampMessages } from "./stamp.ts";
 import { parseSegmentFileName } from "./paths.ts";
 import { Segment } from "./segment.ts";
@@ -61,9 +62,13 @@ export interface ReadResult {
 const DEFAULT_CACHE_BYTES = 8 * 1024 * 1024;
 const MAX_POSITION = 0xffff_ffff;
 
+/** Copies of appended batches come from here and go back on eviction (warm memory, no page faults). */
+const CACHE_POOL = new BufferPool();
+
 /**
  * Recently appended batches of the active segment, by their start position in the `.log`.
- * Entries are never modified, so views into them stay valid after eviction.
+ * A batch handed over (`keep`) is never modified, so views into it stay valid after eviction; a
+ * copied one lives in pooled memory that is reused after eviction, so reads copy out of it.
  */
 class TailCache {
   #limit: number;
@@ -71,6 +76,7 @@ class TailCache {
   #starts: number[] = [];
   #chunks: Uint8Array[] = [];
   #charges: (CacheCharge | undefined)[] = [];
+  #pooled: boolean[] = [];
   #head = 0;
   #bytes = 0;
 
@@ -85,15 +91,15 @@ class TailCache {
   }
 
   clear(): void {
-    if (this.#budget) {
-      for (let i = this.#head; i < this.#charges.length; i++) {
-        const charge = this.#charges[i];
-        if (charge) this.#budget.release(charge);
-      }
+    for (let i = this.#head; i < this.#charges.length; i++) {
+      const charge = this.#charges[i];
+      if (charge && this.#budget) this.#budget.release(charge);
+      if (this.#pooled[i]) CACHE_POOL.release(this.#chunks[i]!);
     }
     this.#starts = [];
     this.#chunks = [];
     this.#charges = [];
+    this.#pooled = [];
     this.#head = 0;
     this.#bytes = 0;
   }
@@ -104,6 +110,8 @@ class TailCache {
     this.#bytes -= this.#chunks[head]!.length;
     const charge = this.#charges[head];
     if (release && charge) this.#budget!.release(charge);
+    if (this.#pooled[head]) CACHE_POOL.release(this.#chunks[head]!);
+    this.#pooled[head] = false;
     this.#chunks[head] = EMPTY;
     this.#charges[head] = undefined;
     this.#head++;
@@ -125,7 +133,14 @@ class TailCache {
       }
     }
     this.#starts.push(start);
-    this.#chunks.push(keep ? bytes : bytes.slice());
+    if (keep) {
+      this.#chunks.push(bytes);
+    } else {
+      const copy = CACHE_POOL.acquire(bytes.length);
+      copy.set(bytes);
+      this.#chunks.push(copy);
+    }
+    this.#pooled.push(!keep);
     this.#charges.push(charge);
     this.#bytes += bytes.length;
     while (this.#bytes > this.#limit) this.#dropHead(true);
@@ -133,12 +148,16 @@ class TailCache {
       this.#starts = this.#starts.slice(this.#head);
       this.#chunks = this.#chunks.slice(this.#head);
       this.#charges = this.#charges.slice(this.#head);
+      this.#pooled = this.#pooled.slice(this.#head);
       this.#head = 0;
     }
   }
 
-  /** Returns bytes `[start, end)` when all of them are cached. */
-  get(start: number, end: number): Uint8Array | undefined {
+  /**
+   * Returns bytes `[start, end)` when all of them are cached: a view of a kept batch, else a copy
+   * into `allocate(end - start)`.
+   */
+  get(start: number, end: number, allocate: Allocate): Uint8Array | undefined {
     const starts = this.#starts;
     if (this.#head >= starts.length || start < starts[this.#head]!) {
       return undefined;
@@ -154,13 +173,17 @@ class TailCache {
     const first = this.#chunks[lo]!;
     const firstStart = starts[lo]!;
     if (end <= firstStart + first.length) {
-      return first.subarray(start - firstStart, end - firstStart);
+      const view = first.subarray(start - firstStart, end - firstStart);
+      if (!this.#pooled[lo]) return view;
+      const out = allocate(view.length);
+      out.set(view);
+      return out;
     }
     const lastIdx = starts.length - 1;
     if (end > starts[lastIdx]! + this.#chunks[lastIdx]!.length) {
       return undefined;
     }
-    const out = new Uint8Array(end - start);
+    const out = allocate(end - start);
     let at = 0;
     for (let i = lo; at < out.length; i++) {
       const chunk = this.#chunks[i]!;
@@ -174,6 +197,13 @@ class TailCache {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Hands out a buffer of exactly `size` bytes for read results (e.g. a connection's reused memory). */
+export type Allocate = (size: number) => Uint8Array;
+
+function newBuffer(size: number): Uint8Array {
+  return new Uint8Array(size);
+}
 
 /**
  * The segments of one partition directory. Appends and reads are serialised.
@@ -454,7 +484,11 @@ export class PartitionLog {
    * Reads up to `count` stored messages from `max(startOffset, firstOffset)`.
    * @returns the frames as one contiguous chunk per segment touched; count 0 past the end
    */
-  read(startOffset: bigint, count: number): Promise<ReadResult> {
+  read(
+    startOffset: bigint,
+    count: number,
+    allocate: Allocate = newBuffer,
+  ): Promise<ReadResult> {
     return this.#run(async () => {
       const segments = this.#segments;
       let offset = startOffset < this.firstOffset
@@ -482,11 +516,11 @@ export class PartitionLog {
         const start = seg.startPositionAt(k);
         const end = seg.endPositionAt(k + n - 1);
         let chunk = i === activeIdx && this.#cacheEnabled
-          ? this.#cache.get(start, end)
+          ? this.#cache.get(start, end, allocate)
           : undefined;
         if (!chunk) {
           try {
-            chunk = await seg.read(start, end);
+            chunk = await seg.read(start, end, allocate);
           } finally {
             if (i !== activeIdx) seg.closeReader();
           }

@@ -328,8 +328,12 @@ export class Segment {
   }
 
   /** Reads bytes `[start, end)` of the `.log`. */
-  async read(start: number, end: number): Promise<Uint8Array> {
-    const buf = new Uint8Array(end - start);
+  async read(
+    start: number,
+    end: number,
+    allocate: (size: number) => Uint8Array = (size) => new Uint8Array(size),
+  ): Promise<Uint8Array> {
+    const buf = allocate(end - start);
     if (buf.length === 0) return buf;
     this.#reader ??= await Deno.open(this.logPath, { read: true });
     const reader = this.#reader;

@@ -12,6 +12,7 @@ await initHashing();
 const reference = await createXXHash3();
 
 const TS = 1_700_000_000_000_000n;
+const utf8 = new TextEncoder();
 
 async function withLog(
   options: Partial<PartitionLogOptions>,
@@ -540,5 +541,64 @@ Deno.test("PartitionLog.deleteOldestSegmentsWhile() deletes while the predicate 
     assert.equal(log.segmentsCount, 1);
     assert.equal(log.firstOffset, 36n);
     assert.equal(log.nextOffset, 40n);
+  });
+});
+
+Deno.test("PartitionLog cache copies lent batches into pooled memory and reads copy out of it", async () => {
+  // Batches of 1000 × 100 B (~164 KB, pooled size class) with a cache of 3 such batches.
+  await withLog({ cacheBytes: 3 * 170_000 }, async (log) => {
+    const lent = new Uint8Array(200_000);
+    const sizes: number[] = [];
+    for (let b = 0; b < 8; b++) {
+      const section = buildSection(1000, {
+        payload: (i) => utf8.encode(`b${b}-${i}`.padEnd(100, ".")),
+      });
+      lent.set(section);
+      // Lent, as a connection that reuses its request buffer does; then the buffer is overwritten.
+      await log.append(lent.subarray(0, section.length), 1000, TS + BigInt(b));
+      sizes.push(section.length);
+      lent.fill(0xee);
+    }
+    const arena = new Uint8Array(2_000_000);
+    let used = 0;
+    const allocate = (n: number) => {
+      const out = arena.subarray(used, used + n);
+      used += n;
+      return out;
+    };
+    // The newest batches come from the cache, copied into the caller's memory.
+    const newest = await log.read(7000n, 1000, allocate);
+    assert.equal(newest.count, 1000);
+    assert.equal(
+      newest.chunks[0]!.buffer,
+      arena.buffer,
+      "read into the caller's memory",
+    );
+    const frames = parseFrames(newest.chunks);
+    assert.equal(text(frames[0]!.payload), "b7-0".padEnd(100, "."));
+    assert.equal(frames[999]!.offset, 7999n);
+    // Appending more evicts and reuses the cache's pooled memory: the earlier result is untouched.
+    for (let b = 8; b < 12; b++) {
+      const section = buildSection(1000, {
+        payload: (i) => utf8.encode(`b${b}-${i}`.padEnd(100, ".")),
+      });
+      lent.set(section);
+      await log.append(lent.subarray(0, section.length), 1000, TS + BigInt(b));
+      lent.fill(0xdd);
+    }
+    assert.equal(
+      text(parseFrames(newest.chunks)[500]!.payload),
+      "b7-500".padEnd(100, "."),
+    );
+    // Every message reads back intact, from the files and from the cache alike.
+    const all = parseFrames((await log.read(0n, 12_000)).chunks);
+    assert.equal(all.length, 12_000);
+    all.forEach((f, i) => {
+      assert.equal(f.offset, BigInt(i));
+      assert.equal(
+        text(f.payload),
+        `b${Math.floor(i / 1000)}-${i % 1000}`.padEnd(100, "."),
+      );
+    });
   });
 });
