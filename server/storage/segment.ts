@@ -43,10 +43,10 @@ export interface SegmentInfo {
 const MIN_INDEX_CAPACITY = 256 * INDEX_ENTRY_SIZE;
 
 /** Writes all of `bytes` to `file`, looping on partial writes. */
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+function writeAllSync(file: Deno.FsFile, bytes: Uint8Array): void {
   let written = 0;
   while (written < bytes.length) {
-    written += await file.write(bytes.subarray(written));
+    written += file.writeSync(bytes.subarray(written));
   }
 }
 
@@ -303,14 +303,10 @@ export class Segment {
       indexStart + n * INDEX_ENTRY_SIZE,
     );
     try {
-      // Both files at once: one thread-pool round trip instead of two.
-      const written = await Promise.allSettled([
-        writeAll(logWriter, messages),
-        writeAll(indexWriter, indexBytes),
-      ]);
-      for (const result of written) {
-        if (result.status === "rejected") throw result.reason;
-      }
+      // Synchronous writes: they copy into the page cache (no disk wait without fsync), and
+      // a thread-pool round trip per file costs more than the copy itself for small batches.
+      writeAllSync(logWriter, messages);
+      writeAllSync(indexWriter, indexBytes);
       if (fsync) {
         await Promise.all([logWriter.syncData(), indexWriter.syncData()]);
       }
