@@ -81,7 +81,7 @@ Deno.test("sendMessages() sends a prepared batch again and again, each stamped a
     "b",
   ]);
   assert.deepEqual(
-    polled.messages.filter((m, i) => i % 2 === 1).map((m) => m.id),
+    polled.messages.filter((_, i) => i % 2 === 1).map((m) => m.id),
     [42n, 42n, 42n],
   );
   const generated = new Set(
