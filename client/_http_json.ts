@@ -7,19 +7,15 @@
 
 import { parse, stringify } from "lossless-json";
 import { ErrorCode, IggyError } from "./protocol/mod.ts";
+import {
+  decodeBase64,
+  type JsonObject,
+  type JsonValue,
+  parseByteSize,
+} from "./protocol/http_json.ts";
 
-/** A parsed JSON value: integers are `bigint`, other numbers `number`. */
-export type JsonValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | JsonValue[]
-  | { [key: string]: JsonValue };
-
-/** A JSON object. */
-export type JsonObject = { [key: string]: JsonValue };
+export type { JsonObject, JsonValue } from "./protocol/http_json.ts";
+export { toBase64 } from "./protocol/http_json.ts";
 
 function parseNumber(text: string): number | bigint {
   return /^-?\d+$/.test(text) ? BigInt(text) : Number(text);
@@ -121,62 +117,19 @@ export function optBig(obj: JsonObject, key: string): bigint | undefined {
 
 // --- base64 (standard, padded) ---
 
-/** Encodes bytes as standard padded base64. */
-export function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
 /** Decodes standard base64; 302 when invalid. */
 export function fromBase64(text: string, what: string): Uint8Array {
-  let binary: string;
   try {
-    binary = atob(text);
+    return decodeBase64(text);
   } catch {
     return bad(`${what}: invalid base64`);
   }
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
 }
 
 // --- byte sizes (http.md §6.1) ---
 
-const UNITS: Readonly<Record<string, bigint>> = {
-  B: 1n,
-  KB: 1000n,
-  KiB: 1024n,
-  MB: 1000n ** 2n,
-  MiB: 1024n ** 2n,
-  GB: 1000n ** 3n,
-  GiB: 1024n ** 3n,
-  TB: 1000n ** 4n,
-  TiB: 1024n ** 4n,
-  PB: 1000n ** 5n,
-  PiB: 1024n ** 5n,
-  EB: 1000n ** 6n,
-  EiB: 1024n ** 6n,
-};
-
-/**
- * Reads an `IggyByteSize` string back into bytes, exactly: the server only picks a unit when three
- * decimals render the count exactly (`"1.5 KiB"` → 1536n, `"1234.567 KB"` → 1234567n).
- */
-export function parseByteSize(text: string): bigint {
-  const match = /^(\d+)(?:\.(\d{1,3}))? ([KMGTPE]i?B|B)$/.exec(text.trim());
-  const unit = match ? UNITS[match[3]!] : undefined;
-  if (!match || unit === undefined) {
-    return bad(`Invalid byte size "${text}"`);
-  }
-  const thousandths = BigInt(match[1]!) * 1000n +
-    BigInt((match[2] ?? "").padEnd(3, "0"));
-  return (thousandths * unit) / 1000n;
-}
-
-/** A byte-size string field, in bytes. */
+/** A byte-size string field, in bytes; 302 when it is not an `IggyByteSize` string. */
 export function size(obj: JsonObject, key: string): bigint {
-  return parseByteSize(str(obj, key));
+  const text = str(obj, key);
+  return parseByteSize(text) ?? bad(`Invalid byte size "${text}"`);
 }

@@ -79,15 +79,23 @@ import {
   type Stats,
   type Stream,
   type StreamDetails,
-  type StreamPermissions,
   type Topic,
   type TopicDetails,
-  type TopicPermissions,
   type User,
   type UserDetails,
   UserStatus,
   viewOf,
 } from "./protocol/mod.ts";
+import {
+  compressionName,
+  encodeHeaderFields,
+  headerKindCode,
+  headersJson,
+  NODE_STATUS_NAMES,
+  permissionsFromJson,
+  permissionsJson,
+  type PermissionsReader,
+} from "./protocol/http_json.ts";
 import {
   arr,
   asArray,
@@ -186,10 +194,6 @@ function consumerId(consumer: { kind: string; id: Identifier }): Identifier {
 // --- JSON → typed objects ---------------------------------------------------------------------
 
 const COMPRESSION: Readonly<Record<string, 1 | 2>> = { none: 1, gzip: 2 };
-
-function compressionName(code: number): string {
-  return code === 2 ? "gzip" : "none";
-}
 
 function streamFrom(o: JsonObject): Stream {
   return {
@@ -301,103 +305,31 @@ function idKey(key: string): number {
   return Number(key);
 }
 
+/** The answer readers for permissions: 302 `InvalidJsonResponse` on a bad field. */
+const PERMISSIONS_READER: PermissionsReader = {
+  bool,
+  optObject(o, key) {
+    const v = o[key];
+    return v === null || v === undefined ? undefined : asObject(v, key);
+  },
+  missingGlobal(): never {
+    throw new IggyError(
+      ErrorCode.InvalidJsonResponse,
+      "global: expected an object",
+    );
+  },
+  entry(value, map) {
+    return asObject(
+      value,
+      map === "streams" ? "stream permissions" : "topic permissions",
+    );
+  },
+  idKey,
+};
+
 /** JSON `Permissions` (http.md §6.6) → typed. */
 export function permissionsFrom(o: JsonObject): Permissions {
-  const g = obj(o, "global");
-  const streams = new Map<number, StreamPermissions>();
-  const streamsJson = o.streams;
-  if (streamsJson !== null && streamsJson !== undefined) {
-    for (
-      const [key, value] of Object.entries(asObject(streamsJson, "streams"))
-    ) {
-      const s = asObject(value, "stream permissions");
-      const topics = new Map<number, TopicPermissions>();
-      if (s.topics !== null && s.topics !== undefined) {
-        for (
-          const [tkey, tvalue] of Object.entries(asObject(s.topics, "topics"))
-        ) {
-          const t = asObject(tvalue, "topic permissions");
-          topics.set(idKey(tkey), {
-            manageTopic: bool(t, "manage_topic"),
-            readTopic: bool(t, "read_topic"),
-            pollMessages: bool(t, "poll_messages"),
-            sendMessages: bool(t, "send_messages"),
-          });
-        }
-      }
-      streams.set(idKey(key), {
-        manageStream: bool(s, "manage_stream"),
-        readStream: bool(s, "read_stream"),
-        manageTopics: bool(s, "manage_topics"),
-        readTopics: bool(s, "read_topics"),
-        pollMessages: bool(s, "poll_messages"),
-        sendMessages: bool(s, "send_messages"),
-        topics,
-      });
-    }
-  }
-  return {
-    global: {
-      manageServers: bool(g, "manage_servers"),
-      readServers: bool(g, "read_servers"),
-      manageUsers: bool(g, "manage_users"),
-      readUsers: bool(g, "read_users"),
-      manageStreams: bool(g, "manage_streams"),
-      readStreams: bool(g, "read_streams"),
-      manageTopics: bool(g, "manage_topics"),
-      readTopics: bool(g, "read_topics"),
-      pollMessages: bool(g, "poll_messages"),
-      sendMessages: bool(g, "send_messages"),
-    },
-    streams,
-  };
-}
-
-/** Typed permissions → JSON `Permissions` (empty maps as `null`). */
-export function permissionsJson(p: Permissions): Record<string, unknown> {
-  const g = p.global;
-  let streams: Record<string, unknown> | null = null;
-  if (p.streams.size > 0) {
-    streams = {};
-    for (const [id, s] of p.streams) {
-      let topics: Record<string, unknown> | null = null;
-      if (s.topics.size > 0) {
-        topics = {};
-        for (const [tid, t] of s.topics) {
-          topics[String(tid)] = {
-            manage_topic: t.manageTopic,
-            read_topic: t.readTopic,
-            poll_messages: t.pollMessages,
-            send_messages: t.sendMessages,
-          };
-        }
-      }
-      streams[String(id)] = {
-        manage_stream: s.manageStream,
-        read_stream: s.readStream,
-        manage_topics: s.manageTopics,
-        read_topics: s.readTopics,
-        poll_messages: s.pollMessages,
-        send_messages: s.sendMessages,
-        topics,
-      };
-    }
-  }
-  return {
-    global: {
-      manage_servers: g.manageServers,
-      read_servers: g.readServers,
-      manage_users: g.manageUsers,
-      read_users: g.readUsers,
-      manage_streams: g.manageStreams,
-      read_streams: g.readStreams,
-      manage_topics: g.manageTopics,
-      read_topics: g.readTopics,
-      poll_messages: g.pollMessages,
-      send_messages: g.sendMessages,
-    },
-    streams,
-  };
+  return permissionsFromJson(o, PERMISSIONS_READER);
 }
 
 const TRANSPORT_CODES: Readonly<Record<string, 1 | 2 | 3 | 4>> = {
@@ -431,21 +363,13 @@ function clientDetailsFrom(o: JsonObject): ClientDetails {
   };
 }
 
-const NODE_STATUSES = [
-  "healthy",
-  "starting",
-  "stopping",
-  "unreachable",
-  "maintenance",
-];
-
 function clusterFrom(o: JsonObject): ClusterMetadata {
   return {
     name: str(o, "name"),
     nodes: arr(o, "nodes").map((n) => {
       const node = asObject(n, "node");
       const endpoints = obj(node, "endpoints");
-      const status = NODE_STATUSES.indexOf(str(node, "status"));
+      const status = NODE_STATUS_NAMES.indexOf(str(node, "status"));
       return {
         name: str(node, "name"),
         ip: str(node, "ip"),
@@ -524,50 +448,6 @@ function one(answer: HttpAnswer): JsonObject {
 
 // --- messages -------------------------------------------------------------------------------------
 
-/** Header kind names in code order (1 = raw … 15 = float64). */
-const HEADER_KINDS = [
-  "raw",
-  "string",
-  "bool",
-  "int8",
-  "int16",
-  "int32",
-  "int64",
-  "int128",
-  "uint8",
-  "uint16",
-  "uint32",
-  "uint64",
-  "uint128",
-  "float32",
-  "float64",
-] as const;
-
-/** A raw header block → typed JSON entries; undefined when it does not parse. */
-function headersJson(block: Uint8Array): unknown[] | undefined {
-  const view = viewOf(block);
-  const out: unknown[] = [];
-  let at = 0;
-  while (at < block.length) {
-    const fields: { kind: string; value: string }[] = [];
-    for (let i = 0; i < 2; i++) {
-      if (at + 5 > block.length) return undefined;
-      const kind = HEADER_KINDS[block[at]! - 1];
-      const length = view.getUint32(at + 1, true);
-      if (kind === undefined || at + 5 + length > block.length) {
-        return undefined;
-      }
-      fields.push({
-        kind,
-        value: toBase64(block.subarray(at + 5, at + 5 + length)),
-      });
-      at += 5 + length;
-    }
-    out.push({ key: fields[0], value: fields[1] });
-  }
-  return out;
-}
-
 /** Typed JSON entries (or a base64 raw block) → the raw header block. */
 function headersBlock(value: JsonValue | undefined): Uint8Array {
   if (value === undefined || value === null) return EMPTY;
@@ -576,30 +456,17 @@ function headersBlock(value: JsonValue | undefined): Uint8Array {
   for (const item of asArray(value, "user_headers")) {
     const entry = asObject(item, "user header");
     for (const part of [obj(entry, "key"), obj(entry, "value")]) {
-      const kind = HEADER_KINDS.indexOf(
-        str(part, "kind") as typeof HEADER_KINDS[number],
-      );
-      if (kind < 0) {
+      const kind = headerKindCode(str(part, "kind"));
+      if (kind === undefined) {
         throw new IggyError(
           ErrorCode.InvalidJsonResponse,
           `Unknown header kind "${part.kind}"`,
         );
       }
-      fields.push([kind + 1, fromBase64(str(part, "value"), "header value")]);
+      fields.push([kind, fromBase64(str(part, "value"), "header value")]);
     }
   }
-  let length = 0;
-  for (const [, bytes] of fields) length += 5 + bytes.length;
-  const out = new Uint8Array(length);
-  const view = viewOf(out);
-  let at = 0;
-  for (const [kind, bytes] of fields) {
-    out[at] = kind;
-    view.setUint32(at + 1, bytes.length, true);
-    out.set(bytes, at + 5);
-    at += 5 + bytes.length;
-  }
-  return out;
+  return encodeHeaderFields(fields);
 }
 
 const U64_MASK = 0xffff_ffff_ffff_ffffn;

@@ -8,6 +8,14 @@ import { LosslessNumber, parse, stringify } from "lossless-json";
 import type { Context } from "hono";
 import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
 import type { Identifier } from "../../client/protocol/identifier.ts";
+import {
+  decodeBase64,
+  type JsonObject,
+  type JsonValue,
+} from "../../client/protocol/http_json.ts";
+
+export type { JsonObject, JsonValue } from "../../client/protocol/http_json.ts";
+export { formatByteSize, toBase64 } from "../../client/protocol/http_json.ts";
 
 /** A framework-level rejection: a status with a plain-text body (not the JSON error format). */
 export class HttpReject extends Error {
@@ -33,19 +41,6 @@ export function unprocessable(message: string): never {
 export function badRequest(message: string): never {
   throw new HttpReject(400, message);
 }
-
-/** A parsed JSON value: integers are `bigint`, other numbers `number`. */
-export type JsonValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | JsonValue[]
-  | { [key: string]: JsonValue };
-
-/** A JSON object. */
-export type JsonObject = { [key: string]: JsonValue };
 
 function parseNumber(text: string): number | bigint {
   return /^-?\d+$/.test(text) ? BigInt(text) : Number(text);
@@ -268,49 +263,5 @@ const BASE64 =
 /** Decodes standard padded base64; 422 when invalid. */
 export function fromBase64(text: string, key: string): Uint8Array {
   if (!BASE64.test(text)) unprocessable(`${key}: invalid base64`);
-  const binary = atob(text);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
-}
-
-/** Encodes bytes as standard padded base64. */
-export function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
-// --- byte sizes (http.md §6.1) ---
-
-const UNITS: [string, bigint][] = [
-  ["EiB", 1024n ** 6n],
-  ["EB", 1000n ** 6n],
-  ["PiB", 1024n ** 5n],
-  ["PB", 1000n ** 5n],
-  ["TiB", 1024n ** 4n],
-  ["TB", 1000n ** 4n],
-  ["GiB", 1024n ** 3n],
-  ["GB", 1000n ** 3n],
-  ["MiB", 1024n ** 2n],
-  ["MB", 1000n ** 2n],
-  ["KiB", 1024n],
-  ["KB", 1000n],
-];
-
-/** Renders a byte count as Iggy's `IggyByteSize` string, e.g. `1536 → "1.5 KiB"`. */
-export function formatByteSize(bytes: bigint | number): string {
-  const n = BigInt(bytes);
-  for (const [unit, size] of UNITS) {
-    if (n >= size && (n * 1000n) % size === 0n) {
-      const thousandths = (n * 1000n) / size;
-      const whole = thousandths / 1000n;
-      const fraction = (thousandths % 1000n).toString().padStart(3, "0")
-        .replace(/0+$/, "");
-      return fraction ? `${whole}.${fraction} ${unit}` : `${whole} ${unit}`;
-    }
-  }
-  return `${n} B`;
+  return decodeBase64(text);
 }

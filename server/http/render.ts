@@ -21,12 +21,14 @@ import type {
   UserDetails,
 } from "../../client/protocol/mod.ts";
 import { NO_USER_ID } from "../../client/protocol/mod.ts";
-import type {
-  GlobalPermissions,
-  Permissions,
-  StreamPermissions,
-  TopicPermissions,
-} from "../../client/protocol/permissions.ts";
+import type { Permissions } from "../../client/protocol/permissions.ts";
+import {
+  compressionName,
+  NODE_STATUS_NAMES,
+  permissionsFromJson,
+  permissionsJson,
+  type PermissionsReader,
+} from "../../client/protocol/http_json.ts";
 import {
   bool,
   f32Json,
@@ -51,11 +53,6 @@ export function streamJson(s: Stream): Record<string, unknown> {
 /** `StreamDetails` (§6.2). */
 export function streamDetailsJson(s: StreamDetails): Record<string, unknown> {
   return { ...streamJson(s), topics: s.topics.map(topicJson) };
-}
-
-/** The JSON name of a compression code. */
-export function compressionName(code: number): string {
-  return code === 2 ? "gzip" : "none";
 }
 
 /** `Topic` (§6.3). */
@@ -147,53 +144,6 @@ export function userDetailsJson(u: UserDetails): Record<string, unknown> {
   };
 }
 
-/** `Permissions` (§6.6); empty maps render as `null`. */
-export function permissionsJson(p: Permissions): Record<string, unknown> {
-  const g = p.global;
-  let streams: Record<string, unknown> | null = null;
-  if (p.streams.size > 0) {
-    streams = {};
-    for (const [id, s] of [...p.streams].sort((a, b) => a[0] - b[0])) {
-      let topics: Record<string, unknown> | null = null;
-      if (s.topics.size > 0) {
-        topics = {};
-        for (const [tid, t] of [...s.topics].sort((a, b) => a[0] - b[0])) {
-          topics[String(tid)] = {
-            manage_topic: t.manageTopic,
-            read_topic: t.readTopic,
-            poll_messages: t.pollMessages,
-            send_messages: t.sendMessages,
-          };
-        }
-      }
-      streams[String(id)] = {
-        manage_stream: s.manageStream,
-        read_stream: s.readStream,
-        manage_topics: s.manageTopics,
-        read_topics: s.readTopics,
-        poll_messages: s.pollMessages,
-        send_messages: s.sendMessages,
-        topics,
-      };
-    }
-  }
-  return {
-    global: {
-      manage_servers: g.manageServers,
-      read_servers: g.readServers,
-      manage_users: g.manageUsers,
-      read_users: g.readUsers,
-      manage_streams: g.manageStreams,
-      read_streams: g.readStreams,
-      manage_topics: g.manageTopics,
-      read_topics: g.readTopics,
-      poll_messages: g.pollMessages,
-      send_messages: g.sendMessages,
-    },
-    streams,
-  };
-}
-
 function idKey(key: string): number {
   if (!/^\d{1,10}$/.test(key) || Number(key) > 0xffff_ffff) {
     unprocessable(`permissions: "${key}" is not a u32 id`);
@@ -201,48 +151,25 @@ function idKey(key: string): number {
   return Number(key);
 }
 
+/** The request-body readers for permissions: 422 on a missing or mistyped field. */
+const PERMISSIONS_READER: PermissionsReader = {
+  bool,
+  optObject,
+  missingGlobal(): never {
+    return unprocessable("missing field `global`");
+  },
+  entry(value, map, key) {
+    const name = map === "streams" ? "s" : "t";
+    const o = optObject({ [name]: value }, name);
+    if (!o) unprocessable(`${map}.${key}: expected an object`);
+    return o;
+  },
+  idKey,
+};
+
 /** Reads a JSON `Permissions` object (every boolean required; 422 otherwise). */
 export function readPermissions(obj: JsonObject): Permissions {
-  const g = optObject(obj, "global");
-  if (!g) unprocessable("missing field `global`");
-  const global: GlobalPermissions = {
-    manageServers: bool(g, "manage_servers"),
-    readServers: bool(g, "read_servers"),
-    manageUsers: bool(g, "manage_users"),
-    readUsers: bool(g, "read_users"),
-    manageStreams: bool(g, "manage_streams"),
-    readStreams: bool(g, "read_streams"),
-    manageTopics: bool(g, "manage_topics"),
-    readTopics: bool(g, "read_topics"),
-    pollMessages: bool(g, "poll_messages"),
-    sendMessages: bool(g, "send_messages"),
-  };
-  const streams = new Map<number, StreamPermissions>();
-  for (const [key, value] of Object.entries(optObject(obj, "streams") ?? {})) {
-    const s = optObject({ s: value }, "s");
-    if (!s) unprocessable(`streams.${key}: expected an object`);
-    const topics = new Map<number, TopicPermissions>();
-    for (const [tkey, tvalue] of Object.entries(optObject(s, "topics") ?? {})) {
-      const t = optObject({ t: tvalue }, "t");
-      if (!t) unprocessable(`topics.${tkey}: expected an object`);
-      topics.set(idKey(tkey), {
-        manageTopic: bool(t, "manage_topic"),
-        readTopic: bool(t, "read_topic"),
-        pollMessages: bool(t, "poll_messages"),
-        sendMessages: bool(t, "send_messages"),
-      });
-    }
-    streams.set(idKey(key), {
-      manageStream: bool(s, "manage_stream"),
-      readStream: bool(s, "read_stream"),
-      manageTopics: bool(s, "manage_topics"),
-      readTopics: bool(s, "read_topics"),
-      pollMessages: bool(s, "poll_messages"),
-      sendMessages: bool(s, "send_messages"),
-      topics,
-    });
-  }
-  return { global, streams };
+  return permissionsFromJson(obj, PERMISSIONS_READER);
 }
 
 /** `PersonalAccessTokenInfo` (§6.7). */
@@ -280,14 +207,6 @@ export function clientDetailsJson(c: ClientDetails): Record<string, unknown> {
   };
 }
 
-const STATUSES = [
-  "healthy",
-  "starting",
-  "stopping",
-  "unreachable",
-  "maintenance",
-];
-
 /** `ClusterMetadata` (§6.8). */
 export function clusterJson(m: ClusterMetadata): Record<string, unknown> {
   return {
@@ -302,7 +221,7 @@ export function clusterJson(m: ClusterMetadata): Record<string, unknown> {
         websocket: n.websocketPort,
       },
       role: n.role === 1 ? "follower" : "leader",
-      status: STATUSES[n.status] ?? "healthy",
+      status: NODE_STATUS_NAMES[n.status] ?? "healthy",
     })),
   };
 }

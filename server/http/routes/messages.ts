@@ -17,6 +17,11 @@ import {
   type Partitioning,
   type PollingStrategy,
 } from "../../../client/protocol/mod.ts";
+import {
+  encodeHeaderFields,
+  headerKindCode,
+  headersJson,
+} from "../../../client/protocol/http_json.ts";
 import * as messages from "../../commands/messages.ts";
 import type { HttpApp, HttpContext, HttpDeps } from "../env.ts";
 import { commandContext, empty, notFound, recordArg } from "../env.ts";
@@ -39,26 +44,9 @@ import {
   u64,
   unprocessable,
 } from "../json.ts";
+import { offsetJson } from "../render.ts";
 import { streamParam } from "./streams.ts";
 import { topicParam } from "./topics.ts";
-
-const KIND_NAMES = [
-  "raw",
-  "string",
-  "bool",
-  "int8",
-  "int16",
-  "int32",
-  "int64",
-  "int128",
-  "uint8",
-  "uint16",
-  "uint32",
-  "uint64",
-  "uint128",
-  "float32",
-  "float64",
-] as const;
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 const U128_MAX = (1n << 128n) - 1n;
@@ -123,9 +111,8 @@ function readMessageId(value: JsonValue | undefined): bigint {
 
 function headerKind(field: JsonObject, what: string): number {
   const kind = str(field, "kind");
-  const index = KIND_NAMES.indexOf(kind as typeof KIND_NAMES[number]);
-  if (index < 0) unprocessable(`${what}.kind: unknown variant \`${kind}\``);
-  return index + 1;
+  return headerKindCode(kind) ??
+    unprocessable(`${what}.kind: unknown variant \`${kind}\``);
 }
 
 /** Encodes typed header entries, ordered by (key kind, key bytes); a repeated key keeps the last value. */
@@ -165,17 +152,7 @@ function readHeaders(value: JsonValue | undefined): Uint8Array | undefined {
   if (size > MAX_USER_HEADERS_SIZE) {
     throw new IggyError(ErrorCode.TooBigUserHeaders);
   }
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  let at = 0;
-  for (const e of sorted) {
-    for (const [kind, bytes] of [e.key, e.value]) {
-      out[at] = kind;
-      view.setUint32(at + 1, bytes.length, true);
-      out.set(bytes, at + 5);
-      at += 5 + bytes.length;
-    }
-  }
+  const out = encodeHeaderFields(sorted.flatMap((e) => [e.key, e.value]));
   return out.length > 0 ? out : undefined;
 }
 
@@ -203,29 +180,6 @@ function readMessages(body: JsonObject): OutgoingMessage[] {
       originTimestamp: now,
     };
   });
-}
-
-/** Parses a header block into JSON entries; undefined when it does not parse. */
-function headersJson(block: Uint8Array): unknown[] | undefined {
-  const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
-  const out: unknown[] = [];
-  let at = 0;
-  while (at < block.length) {
-    const fields: { kind: string; value: string }[] = [];
-    for (let i = 0; i < 2; i++) {
-      if (at + 5 > block.length) return undefined;
-      const kind = KIND_NAMES[block[at]! - 1];
-      const length = view.getUint32(at + 1, true);
-      if (!kind || at + 5 + length > block.length) return undefined;
-      fields.push({
-        kind,
-        value: toBase64(block.subarray(at + 5, at + 5 + length)),
-      });
-      at += 5 + length;
-    }
-    out.push({ key: fields[0], value: fields[1] });
-  }
-  return out;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
@@ -424,13 +378,7 @@ export function messageRoutes(app: HttpApp, deps: HttpDeps): void {
       topicId,
       partitionId,
     });
-    return info
-      ? jsonResponse({
-        partition_id: info.partitionId,
-        current_offset: info.currentOffset,
-        stored_offset: info.storedOffset,
-      })
-      : notFound();
+    return info ? jsonResponse(offsetJson(info)) : notFound();
   });
 
   app.put(`${BASE}/consumer-offsets`, async (c) => {

@@ -1,0 +1,354 @@
+/**
+ * The JSON shapes of the HTTP API (http.md §6, §7) that the server renders and the SDK's HTTP
+ * transport reads back: JSON value types, base64, Iggy's human-readable byte sizes, enum names,
+ * permissions and typed user headers. Pure: no JSON parser (each side wraps `lossless-json`) and no
+ * error policy (the server rejects with 4xx, the SDK with 302 `InvalidJsonResponse`).
+ * @module
+ */
+
+import type {
+  GlobalPermissions,
+  Permissions,
+  StreamPermissions,
+  TopicPermissions,
+} from "./permissions.ts";
+
+/** A parsed JSON value: integers are `bigint`, other numbers `number`. */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/** A JSON object. */
+export type JsonObject = { [key: string]: JsonValue };
+
+// --- base64 (standard, padded) ---
+
+/**
+ * Encodes bytes as standard padded base64.
+ *
+ * @param bytes The bytes.
+ * @returns The base64 text.
+ */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/**
+ * Decodes base64 as `atob` reads it (callers check stricter forms first).
+ *
+ * @param text The base64 text.
+ * @returns The bytes.
+ * @throws {DOMException} When `atob` rejects the text.
+ */
+export function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
+
+// --- byte sizes (http.md §6.1) ---
+
+const BYTE_UNITS: readonly (readonly [string, bigint])[] = [
+  ["EiB", 1024n ** 6n],
+  ["EB", 1000n ** 6n],
+  ["PiB", 1024n ** 5n],
+  ["PB", 1000n ** 5n],
+  ["TiB", 1024n ** 4n],
+  ["TB", 1000n ** 4n],
+  ["GiB", 1024n ** 3n],
+  ["GB", 1000n ** 3n],
+  ["MiB", 1024n ** 2n],
+  ["MB", 1000n ** 2n],
+  ["KiB", 1024n],
+  ["KB", 1000n],
+];
+
+/**
+ * Renders a byte count as Iggy's `IggyByteSize` string: the largest unit that three decimals
+ * render exactly, e.g. `1536 → "1.5 KiB"`.
+ *
+ * @param bytes The byte count.
+ * @returns The size text.
+ */
+export function formatByteSize(bytes: bigint | number): string {
+  const n = BigInt(bytes);
+  for (const [unit, size] of BYTE_UNITS) {
+    if (n >= size && (n * 1000n) % size === 0n) {
+      const thousandths = (n * 1000n) / size;
+      const whole = thousandths / 1000n;
+      const fraction = (thousandths % 1000n).toString().padStart(3, "0")
+        .replace(/0+$/, "");
+      return fraction ? `${whole}.${fraction} ${unit}` : `${whole} ${unit}`;
+    }
+  }
+  return `${n} B`;
+}
+
+/**
+ * Reads an `IggyByteSize` string back into bytes, exactly (`"1.5 KiB"` → 1536n,
+ * `"1234.567 KB"` → 1234567n).
+ *
+ * @param text The size text.
+ * @returns The byte count, or undefined when the text is not a byte size.
+ */
+export function parseByteSize(text: string): bigint | undefined {
+  const match = /^(\d+)(?:\.(\d{1,3}))? ([KMGTPE]i?B|B)$/.exec(text.trim());
+  if (!match) return undefined;
+  const unit = match[3] === "B"
+    ? 1n
+    : BYTE_UNITS.find(([name]) => name === match[3])?.[1];
+  if (unit === undefined) return undefined;
+  const thousandths = BigInt(match[1]!) * 1000n +
+    BigInt((match[2] ?? "").padEnd(3, "0"));
+  return (thousandths * unit) / 1000n;
+}
+
+// --- enum names ---
+
+/**
+ * The JSON name of a compression code (2 is `gzip`, anything else `none`).
+ *
+ * @param code The compression algorithm code.
+ * @returns The name.
+ */
+export function compressionName(code: number): string {
+  return code === 2 ? "gzip" : "none";
+}
+
+/** Cluster node status names in code order (0 = healthy … 4 = maintenance). */
+export const NODE_STATUS_NAMES: readonly string[] = [
+  "healthy",
+  "starting",
+  "stopping",
+  "unreachable",
+  "maintenance",
+];
+
+// --- permissions (http.md §6.6) ---
+
+/**
+ * `Permissions` as JSON: ids as object keys in ascending order, empty maps as `null`.
+ *
+ * @param p The permissions.
+ * @returns The JSON object.
+ */
+export function permissionsJson(p: Permissions): Record<string, unknown> {
+  const g = p.global;
+  let streams: Record<string, unknown> | null = null;
+  if (p.streams.size > 0) {
+    streams = {};
+    for (const [id, s] of [...p.streams].sort((a, b) => a[0] - b[0])) {
+      let topics: Record<string, unknown> | null = null;
+      if (s.topics.size > 0) {
+        topics = {};
+        for (const [tid, t] of [...s.topics].sort((a, b) => a[0] - b[0])) {
+          topics[String(tid)] = {
+            manage_topic: t.manageTopic,
+            read_topic: t.readTopic,
+            poll_messages: t.pollMessages,
+            send_messages: t.sendMessages,
+          };
+        }
+      }
+      streams[String(id)] = {
+        manage_stream: s.manageStream,
+        read_stream: s.readStream,
+        manage_topics: s.manageTopics,
+        read_topics: s.readTopics,
+        poll_messages: s.pollMessages,
+        send_messages: s.sendMessages,
+        topics,
+      };
+    }
+  }
+  return {
+    global: {
+      manage_servers: g.manageServers,
+      read_servers: g.readServers,
+      manage_users: g.manageUsers,
+      read_users: g.readUsers,
+      manage_streams: g.manageStreams,
+      read_streams: g.readStreams,
+      manage_topics: g.manageTopics,
+      read_topics: g.readTopics,
+      poll_messages: g.pollMessages,
+      send_messages: g.sendMessages,
+    },
+    streams,
+  };
+}
+
+/** How one side reads the fields of a JSON `Permissions` object and rejects bad ones. */
+export interface PermissionsReader {
+  /** A required boolean field. */
+  bool(o: JsonObject, key: string): boolean;
+  /** An optional object field: undefined when absent or `null`. */
+  optObject(o: JsonObject, key: string): JsonObject | undefined;
+  /** Rejects an absent or `null` `global` field. */
+  missingGlobal(): never;
+  /** The value under one key of the `streams` or `topics` map, as an object. */
+  entry(value: JsonValue, map: "streams" | "topics", key: string): JsonObject;
+  /** A stream or topic id written as an object key. */
+  idKey(key: string): number;
+}
+
+/**
+ * Reads a JSON `Permissions` object: `global` first, then each stream's topics, then the stream.
+ *
+ * @param o The JSON object.
+ * @param read The field readers, which throw on a bad field.
+ * @returns The typed permissions.
+ */
+export function permissionsFromJson(
+  o: JsonObject,
+  read: PermissionsReader,
+): Permissions {
+  const g = read.optObject(o, "global") ?? read.missingGlobal();
+  const global: GlobalPermissions = {
+    manageServers: read.bool(g, "manage_servers"),
+    readServers: read.bool(g, "read_servers"),
+    manageUsers: read.bool(g, "manage_users"),
+    readUsers: read.bool(g, "read_users"),
+    manageStreams: read.bool(g, "manage_streams"),
+    readStreams: read.bool(g, "read_streams"),
+    manageTopics: read.bool(g, "manage_topics"),
+    readTopics: read.bool(g, "read_topics"),
+    pollMessages: read.bool(g, "poll_messages"),
+    sendMessages: read.bool(g, "send_messages"),
+  };
+  const streams = new Map<number, StreamPermissions>();
+  for (
+    const [key, value] of Object.entries(read.optObject(o, "streams") ?? {})
+  ) {
+    const s = read.entry(value, "streams", key);
+    const topics = new Map<number, TopicPermissions>();
+    for (
+      const [tkey, tvalue] of Object.entries(read.optObject(s, "topics") ?? {})
+    ) {
+      const t = read.entry(tvalue, "topics", tkey);
+      topics.set(read.idKey(tkey), {
+        manageTopic: read.bool(t, "manage_topic"),
+        readTopic: read.bool(t, "read_topic"),
+        pollMessages: read.bool(t, "poll_messages"),
+        sendMessages: read.bool(t, "send_messages"),
+      });
+    }
+    streams.set(read.idKey(key), {
+      manageStream: read.bool(s, "manage_stream"),
+      readStream: read.bool(s, "read_stream"),
+      manageTopics: read.bool(s, "manage_topics"),
+      readTopics: read.bool(s, "read_topics"),
+      pollMessages: read.bool(s, "poll_messages"),
+      sendMessages: read.bool(s, "send_messages"),
+      topics,
+    });
+  }
+  return { global, streams };
+}
+
+// --- user headers (http.md §7.1, §7.2) ---
+
+/** Header kind names in code order (1 = raw … 15 = float64). */
+export const HEADER_KIND_NAMES = [
+  "raw",
+  "string",
+  "bool",
+  "int8",
+  "int16",
+  "int32",
+  "int64",
+  "int128",
+  "uint8",
+  "uint16",
+  "uint32",
+  "uint64",
+  "uint128",
+  "float32",
+  "float64",
+] as const;
+
+/**
+ * The code of a header kind name.
+ *
+ * @param name The JSON kind name, e.g. `"string"`.
+ * @returns The code (1..15), or undefined for an unknown name.
+ */
+export function headerKindCode(name: string): number | undefined {
+  const index = HEADER_KIND_NAMES.indexOf(
+    name as typeof HEADER_KIND_NAMES[number],
+  );
+  return index < 0 ? undefined : index + 1;
+}
+
+/** One typed header field in JSON: its kind name and base64 bytes. */
+export interface HeaderFieldJson {
+  /** The kind name, e.g. `"string"`. */
+  kind: string;
+  /** The raw bytes in base64. */
+  value: string;
+}
+
+/**
+ * A raw user-header block → typed JSON entries `{ key, value }`.
+ *
+ * @param block The `[kind u8][len u32][bytes]` key/value pairs.
+ * @returns The entries, or undefined when the block does not parse.
+ */
+export function headersJson(
+  block: Uint8Array,
+): { key: HeaderFieldJson; value: HeaderFieldJson }[] | undefined {
+  const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
+  const out: { key: HeaderFieldJson; value: HeaderFieldJson }[] = [];
+  let at = 0;
+  while (at < block.length) {
+    const fields: HeaderFieldJson[] = [];
+    for (let i = 0; i < 2; i++) {
+      if (at + 5 > block.length) return undefined;
+      const kind = HEADER_KIND_NAMES[block[at]! - 1];
+      const length = view.getUint32(at + 1, true);
+      if (kind === undefined || at + 5 + length > block.length) {
+        return undefined;
+      }
+      fields.push({
+        kind,
+        value: toBase64(block.subarray(at + 5, at + 5 + length)),
+      });
+      at += 5 + length;
+    }
+    out.push({ key: fields[0]!, value: fields[1]! });
+  }
+  return out;
+}
+
+/**
+ * Writes header fields as a raw block, in the order given (key, value, key, value …).
+ *
+ * @param fields `[kind code, bytes]` per field.
+ * @returns The `[kind u8][len u32][bytes]` block.
+ */
+export function encodeHeaderFields(
+  fields: readonly (readonly [number, Uint8Array])[],
+): Uint8Array {
+  let length = 0;
+  for (const [, bytes] of fields) length += 5 + bytes.length;
+  const out = new Uint8Array(length);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const [kind, bytes] of fields) {
+    out[at] = kind;
+    view.setUint32(at + 1, bytes.length, true);
+    out.set(bytes, at + 5);
+    at += 5 + bytes.length;
+  }
+  return out;
+}
