@@ -8,6 +8,7 @@
 import { FRAME_HEADER_SIZE, IggyError } from "./protocol/mod.ts";
 import { ConnectionError, TimeoutError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
+import { checkTimeout, deadlineOf, errorText } from "./_pending.ts";
 
 /** Options of {@linkcode QuicTransport.connect}. */
 export interface QuicTransportOptions {
@@ -135,16 +136,8 @@ export class QuicTransport implements Transport {
     conn: Deno.QuicConn,
     options: { timeout?: number; concurrent?: boolean } = {},
   ) {
-    if (
-      options.timeout !== undefined &&
-      !(Number.isFinite(options.timeout) && options.timeout > 0)
-    ) {
-      throw new RangeError(
-        `Timeout must be a positive number of milliseconds: ${options.timeout}`,
-      );
-    }
+    this.#timeout = checkTimeout(options.timeout);
     this.#conn = conn;
-    this.#timeout = options.timeout;
     this.#concurrent = options.concurrent ?? false;
     conn.closed.then(
       (info) =>
@@ -181,9 +174,7 @@ export class QuicTransport implements Transport {
    * @throws {TimeoutError} When the answer does not come within `timeout`.
    */
   request(code: number, payload: Uint8Array): Promise<Uint8Array> {
-    const deadline = this.#timeout === undefined
-      ? Infinity
-      : performance.now() + this.#timeout;
+    const deadline = deadlineOf(this.#timeout);
     if (this.#concurrent) return this.#exchange(code, payload, deadline);
     const answer = this.#tail.then(() =>
       this.#exchange(code, payload, deadline)
@@ -322,8 +313,4 @@ async function readAnswer(
 
 function isIpAddress(hostname: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.includes(":");
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -6,9 +6,10 @@
  * @module
  */
 
-import { FRAME_HEADER_SIZE, IggyError } from "./protocol/mod.ts";
-import { ConnectionError, TimeoutError } from "./errors.ts";
+import { FRAME_HEADER_SIZE } from "./protocol/mod.ts";
+import { ConnectionError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
+import { checkTimeout, errorText, PendingQueue } from "./_pending.ts";
 
 const READ_BUFFER_SIZE = 64 * 1024;
 /** Frames up to this size are gathered into one write. */
@@ -47,13 +48,6 @@ export interface TcpTransportOptions {
   timeout?: number;
 }
 
-interface Pending {
-  resolve(payload: Uint8Array): void;
-  reject(error: unknown): void;
-  /** `performance.now()` by which the answer must arrive (Infinity without a timeout). */
-  deadline: number;
-}
-
 /**
  * A {@linkcode Transport} over TCP, optionally with TLS.
  *
@@ -69,14 +63,11 @@ interface Pending {
  */
 export class TcpTransport implements Transport {
   #conn: Deno.Conn;
-  #timeout: number | undefined;
-  #pending: Pending[] = [];
-  #head = 0;
+  #pending: PendingQueue;
   #outbox: Uint8Array[] = [];
   #writing = false;
   #closed = false;
   #reading: Promise<void>;
-  #timer: ReturnType<typeof setTimeout> | undefined;
   #buffer = new Uint8Array(READ_BUFFER_SIZE);
   #start = 0;
   #end = 0;
@@ -128,16 +119,11 @@ export class TcpTransport implements Transport {
    * @param options `timeout`: milliseconds to wait for each answer (none when absent).
    */
   constructor(conn: Deno.Conn, options: { timeout?: number } = {}) {
-    if (
-      options.timeout !== undefined &&
-      !(Number.isFinite(options.timeout) && options.timeout > 0)
-    ) {
-      throw new RangeError(
-        `Timeout must be a positive number of milliseconds: ${options.timeout}`,
-      );
-    }
+    this.#pending = new PendingQueue(
+      checkTimeout(options.timeout),
+      (error) => this.#shutdown(error),
+    );
     this.#conn = conn;
-    this.#timeout = options.timeout;
     this.#reading = this.#readLoop();
   }
 
@@ -160,12 +146,7 @@ export class TcpTransport implements Transport {
     if (this.#closed) {
       return Promise.reject(new ConnectionError("Connection is closed"));
     }
-    const { promise, resolve, reject } = Promise.withResolvers<Uint8Array>();
-    const deadline = this.#timeout === undefined
-      ? Infinity
-      : performance.now() + this.#timeout;
-    this.#pending.push({ resolve, reject, deadline });
-    if (this.#pending.length - this.#head === 1) this.#armTimer();
+    const promise = this.#pending.push();
     const header = new Uint8Array(FRAME_HEADER_SIZE);
     const view = new DataView(header.buffer);
     view.setUint32(0, 4 + payload.length, true);
@@ -190,18 +171,13 @@ export class TcpTransport implements Transport {
   #shutdown(error: Error): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
     this.#outbox = [];
     try {
       this.#conn.close();
     } catch {
       // Already closed by the peer.
     }
-    const pending = this.#pending.slice(this.#head);
-    this.#pending = [];
-    this.#head = 0;
-    for (const request of pending) request.reject(error);
+    this.#pending.close(error);
   }
 
   /** Writes queued frames in order, gathering small ones into one write. */
@@ -268,21 +244,8 @@ export class TcpTransport implements Transport {
         const length = view.getUint32(4, true);
         this.#start += FRAME_HEADER_SIZE;
         const payload = length === 0 ? EMPTY : await this.#readPayload(length);
-        const request = this.#dequeue();
-        if (request === undefined) {
-          if (status !== 0) {
-            const cause = new IggyError(status);
-            this.#shutdown(
-              new ConnectionError(
-                `Connection closed by the server: ${cause.message}`,
-                { cause },
-              ),
-            );
-          }
-          continue;
-        }
-        if (status === 0) request.resolve(payload);
-        else request.reject(new IggyError(status));
+        const error = this.#pending.answer(status, payload);
+        if (error) this.#shutdown(error);
       }
     } catch (cause) {
       this.#shutdown(
@@ -292,46 +255,6 @@ export class TcpTransport implements Transport {
         ),
       );
     }
-  }
-
-  #dequeue(): Pending | undefined {
-    if (this.#head >= this.#pending.length) return undefined;
-    const request = this.#pending[this.#head]!;
-    this.#head++;
-    if (this.#head === this.#pending.length) {
-      this.#pending = [];
-      this.#head = 0;
-    } else if (this.#head >= 1024 && this.#head * 2 >= this.#pending.length) {
-      this.#pending = this.#pending.slice(this.#head);
-      this.#head = 0;
-    }
-    this.#armTimer();
-    return request;
-  }
-
-  /** (Re)arms the timer for the oldest pending request; answers come in order, so it expires first. */
-  #armTimer(): void {
-    if (this.#timeout === undefined) return;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const oldest = this.#pending[this.#head];
-    if (oldest === undefined || this.#closed) return;
-    const delay = Math.max(0, oldest.deadline - performance.now());
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      const timeout = this.#timeout;
-      const error = new TimeoutError(
-        `No answer from the server within ${timeout} ms`,
-      );
-      const first = this.#dequeue();
-      clearTimeout(this.#timer);
-      first?.reject(error);
-      this.#shutdown(
-        new ConnectionError("Connection closed after a request timed out", {
-          cause: error,
-        }),
-      );
-    }, delay);
   }
 
   /** Makes at least `n` (≤ buffer size) bytes available in the read buffer. */
@@ -372,8 +295,4 @@ export class TcpTransport implements Transport {
     }
     return n;
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -5,9 +5,10 @@
  * @module
  */
 
-import { FRAME_HEADER_SIZE, IggyError } from "./protocol/mod.ts";
-import { ConnectionError, TimeoutError } from "./errors.ts";
+import { FRAME_HEADER_SIZE } from "./protocol/mod.ts";
+import { ConnectionError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
+import { checkTimeout, errorText, PendingQueue } from "./_pending.ts";
 
 /** Options of {@linkcode WebSocketTransport.connect}. */
 export interface WebSocketTransportOptions {
@@ -36,12 +37,6 @@ export interface WebSocketTransportOptions {
   timeout?: number;
 }
 
-interface Pending {
-  resolve(payload: Uint8Array): void;
-  reject(error: unknown): void;
-  deadline: number;
-}
-
 /**
  * A {@linkcode Transport} over one WebSocket, pipelined like TCP: the server answers in order.
  *
@@ -57,11 +52,9 @@ interface Pending {
  */
 export class WebSocketTransport implements Transport {
   #socket: WebSocket;
-  #timeout: number | undefined;
-  #pending: Pending[] = [];
+  #pending: PendingQueue;
   #closed = false;
   #closeError: ConnectionError | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
   #socketClosed: Promise<void>;
 
   /**
@@ -112,16 +105,11 @@ export class WebSocketTransport implements Transport {
    * @param options `timeout`: milliseconds to wait for each answer (none when absent).
    */
   constructor(socket: WebSocket, options: { timeout?: number } = {}) {
-    if (
-      options.timeout !== undefined &&
-      !(Number.isFinite(options.timeout) && options.timeout > 0)
-    ) {
-      throw new RangeError(
-        `Timeout must be a positive number of milliseconds: ${options.timeout}`,
-      );
-    }
+    this.#pending = new PendingQueue(
+      checkTimeout(options.timeout),
+      (error) => this.#shutdown(error),
+    );
     this.#socket = socket;
-    this.#timeout = options.timeout;
     socket.binaryType = "arraybuffer";
     socket.onmessage = (event) => this.#onMessage(event.data);
     socket.onerror = () => {};
@@ -169,12 +157,7 @@ export class WebSocketTransport implements Transport {
     view.setUint32(0, 4 + payload.length, true);
     view.setUint32(4, code, true);
     frame.set(payload, FRAME_HEADER_SIZE);
-    const { promise, resolve, reject } = Promise.withResolvers<Uint8Array>();
-    const deadline = this.#timeout === undefined
-      ? Infinity
-      : performance.now() + this.#timeout;
-    this.#pending.push({ resolve, reject, deadline });
-    if (this.#pending.length === 1) this.#armTimer();
+    const promise = this.#pending.push();
     try {
       this.#socket.send(frame);
     } catch (cause) {
@@ -209,54 +192,18 @@ export class WebSocketTransport implements Transport {
       this.#shutdown(new ConnectionError("Malformed answer from the server"));
       return;
     }
-    const request = this.#pending.shift();
-    this.#armTimer();
-    if (request === undefined) {
-      // An answer to no request: the server's "disconnected" notice before it closes.
-      if (status !== 0) {
-        const cause = new IggyError(status);
-        this.#shutdown(
-          new ConnectionError(
-            `Connection closed by the server: ${cause.message}`,
-            { cause },
-          ),
-        );
-      }
-      return;
-    }
-    if (status === 0) {
-      request.resolve(new Uint8Array(data, FRAME_HEADER_SIZE));
-    } else request.reject(new IggyError(status));
-  }
-
-  #armTimer(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const oldest = this.#pending[0];
-    if (this.#timeout === undefined || oldest === undefined || this.#closed) {
-      return;
-    }
-    const timeout = this.#timeout;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      const error = new TimeoutError(
-        `No answer from the server within ${timeout} ms`,
-      );
-      this.#pending.shift()?.reject(error);
-      this.#shutdown(
-        new ConnectionError("Connection closed after a request timed out", {
-          cause: error,
-        }),
-      );
-    }, Math.max(0, oldest.deadline - performance.now()));
+    // An error answering no request is the server's "disconnected" notice before it closes.
+    const error = this.#pending.answer(
+      status,
+      new Uint8Array(data, FRAME_HEADER_SIZE),
+    );
+    if (error) this.#shutdown(error);
   }
 
   #shutdown(error: ConnectionError): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeError = error;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
     try {
       if (
         this.#socket.readyState === WebSocket.OPEN ||
@@ -265,9 +212,7 @@ export class WebSocketTransport implements Transport {
     } catch {
       // already closing
     }
-    const pending = this.#pending;
-    this.#pending = [];
-    for (const request of pending) request.reject(error);
+    this.#pending.close(error);
   }
 }
 
@@ -277,8 +222,4 @@ function webSocketUrl(options: WebSocketTransportOptions): string {
     ? `[${hostname}]`
     : hostname;
   return `${options.secure ? "wss" : "ws"}://${host}:${options.port ?? 8092}/`;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
