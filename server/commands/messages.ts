@@ -260,20 +260,22 @@ export function getConsumerOffset(
   };
 }
 
+/** The partition and owner a Store/DeleteConsumerOffset names, after the poll permission check. */
+function offsetTarget(
+  ctx: CommandContext,
+  cmd: StoreConsumerOffset | DeleteConsumerOffset,
+): { partition: Partition; owner: OffsetOwner } {
+  const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
+  require(ctx, "poll", { streamId: stream.id, topicId: topic.id });
+  return resolveTarget(ctx, topic, cmd.consumer, cmd.partitionId, "store")!;
+}
+
 /** StoreConsumerOffset: stores an offset no greater than the partition's current offset. */
 export async function storeConsumerOffset(
   ctx: CommandContext,
   cmd: StoreConsumerOffset,
 ): Promise<void> {
-  const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
-  require(ctx, "poll", { streamId: stream.id, topicId: topic.id });
-  const { partition, owner } = resolveTarget(
-    ctx,
-    topic,
-    cmd.consumer,
-    cmd.partitionId,
-    "store",
-  )!;
+  const { partition, owner } = offsetTarget(ctx, cmd);
   if (partition.log.isEmpty || cmd.offset > partition.log.currentOffset) {
     throw new IggyError(ErrorCode.InvalidOffset, `${cmd.offset}`);
   }
@@ -285,15 +287,7 @@ export async function deleteConsumerOffset(
   ctx: CommandContext,
   cmd: DeleteConsumerOffset,
 ): Promise<void> {
-  const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
-  require(ctx, "poll", { streamId: stream.id, topicId: topic.id });
-  const { partition, owner } = resolveTarget(
-    ctx,
-    topic,
-    cmd.consumer,
-    cmd.partitionId,
-    "store",
-  )!;
+  const { partition, owner } = offsetTarget(ctx, cmd);
   if (!await partition.deleteOffset(owner)) {
     throw new IggyError(ErrorCode.ConsumerOffsetNotFound);
   }
