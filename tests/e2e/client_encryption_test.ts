@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import {
   Aes256GcmEncryptor,
   type Encryptor,
@@ -14,6 +13,7 @@ import {
   PollingStrategy,
 } from "../../mod.ts";
 import { startServer, type TestServer } from "../_server.ts";
+import { contains, readLogs } from "../_assert.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -30,34 +30,6 @@ function connectRoot(
     password: "iggy",
     encryptor,
   });
-}
-
-/** Every `.log` file under `dir`, concatenated. */
-async function readLogs(dir: string): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory) parts.push(await readLogs(path));
-    else if (entry.name.endsWith(".log")) parts.push(await Deno.readFile(path));
-  }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function contains(haystack: Uint8Array, text: string): boolean {
-  const needle = encoder.encode(text);
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) {
-      if (haystack[i + j] !== needle[j]) continue outer;
-    }
-    return true;
-  }
-  return false;
 }
 
 async function setUp(client: IggyClient, partitions = 1): Promise<void> {

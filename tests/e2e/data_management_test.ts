@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import {
   CompressionAlgorithm,
   Consumer,
@@ -13,9 +12,9 @@ import {
 } from "../../mod.ts";
 import { startServer, type TestServer } from "../_server.ts";
 import { startInProcess } from "../server/_in_process.ts";
+import { contains, readLogs } from "../_assert.ts";
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Short cleaner period and tiny segments: every batch below seals its segment. */
@@ -87,34 +86,6 @@ async function partitionInfo(client: IggyClient, topicId: string) {
   const topic = await client.getTopic("s", topicId);
   assert.ok(topic);
   return { topic, partition: topic.partitions[0]! };
-}
-
-/** Concatenation of every `.log` file under `dir`. */
-async function readLogs(dir: string): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory) parts.push(await readLogs(path));
-    else if (entry.name.endsWith(".log")) parts.push(await Deno.readFile(path));
-  }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function contains(haystack: Uint8Array, text: string): boolean {
-  const needle = encoder.encode(text);
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) {
-      if (haystack[i + j] !== needle[j]) continue outer;
-    }
-    return true;
-  }
-  return false;
 }
 
 function randomKey(): string {

@@ -9,6 +9,7 @@ import { initHashing, stampMessages } from "../../server/storage/stamp.ts";
 import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
 import { buildSection, parseFrames, text } from "./_frames.ts";
 import { createXXHash3 } from "hash-wasm";
+import { contains } from "../_assert.ts";
 
 await initHashing();
 const reference = await createXXHash3();
@@ -44,16 +45,6 @@ function stamp(bytes: Uint8Array, count: number): Uint8Array {
     index: new Uint8Array(16 * count),
   });
   return bytes;
-}
-
-function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) {
-      if (haystack[i + j] !== needle[j]) continue outer;
-    }
-    return true;
-  }
-  return false;
 }
 
 Deno.test("encodeForStorage() without cipher or gzip returns the section itself", async () => {

@@ -4,25 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { IggyClient } from "../../../client/client.ts";
-import {
-  ErrorCode,
-  IggyError,
-  UserStatus,
-} from "../../../client/protocol/mod.ts";
+import { ErrorCode, UserStatus } from "../../../client/protocol/mod.ts";
 import { startServer, type TestServer } from "../../_server.ts";
+import { codeOf } from "../../_assert.ts";
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 const DEADLINE_MS = 10_000;
-
-async function codeOf(call: Promise<unknown>): Promise<number> {
-  try {
-    await call;
-    return 0;
-  } catch (err) {
-    if (err instanceof IggyError) return err.code;
-    throw err;
-  }
-}
 
 /** Retries `check` until it returns true or the deadline passes. */
 async function eventually(

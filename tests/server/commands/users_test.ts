@@ -6,23 +6,12 @@ import assert from "node:assert/strict";
 import { IggyClient } from "../../../client/client.ts";
 import {
   ErrorCode,
-  IggyError,
   noPermissions,
   type Permissions,
   UserStatus,
 } from "../../../client/protocol/mod.ts";
 import { startServer, type TestServer } from "../../_server.ts";
-
-/** The error code a call fails with, or 0 when it succeeds. */
-async function codeOf(call: Promise<unknown>): Promise<number> {
-  try {
-    await call;
-    return 0;
-  } catch (err) {
-    if (err instanceof IggyError) return err.code;
-    throw err;
-  }
-}
+import { codeOf } from "../../_assert.ts";
 
 function connect(
   server: TestServer,

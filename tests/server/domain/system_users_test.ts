@@ -7,22 +7,12 @@ import { join } from "node:path";
 import { IggyClient } from "../../../client/client.ts";
 import {
   ErrorCode,
-  IggyError,
   noPermissions,
   type Permissions,
   UserStatus,
 } from "../../../client/protocol/mod.ts";
 import { startServer } from "../../_server.ts";
-
-async function codeOf(call: Promise<unknown>): Promise<number> {
-  try {
-    await call;
-    return 0;
-  } catch (err) {
-    if (err instanceof IggyError) return err.code;
-    throw err;
-  }
-}
+import { codeOf, contains } from "../../_assert.ts";
 
 async function* filesUnder(dir: string): AsyncGenerator<string> {
   for await (const entry of Deno.readDir(dir)) {
@@ -30,16 +20,6 @@ async function* filesUnder(dir: string): AsyncGenerator<string> {
     if (entry.isDirectory) yield* filesUnder(path);
     else if (entry.isFile) yield path;
   }
-}
-
-function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) {
-      if (haystack[i + j] !== needle[j]) continue outer;
-    }
-    return true;
-  }
-  return false;
 }
 
 function alicePermissions(): Permissions {
