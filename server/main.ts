@@ -14,6 +14,7 @@ const USAGE = `Usage: deno run -A server/main.ts [options]
 Options:
   -f, --fresh                        delete the data directory before starting
       --with-default-root-credentials  root user iggy/iggy when IGGY_ROOT_USERNAME/PASSWORD are unset
+      --follower                     report this node as a follower in the cluster metadata (testing)
   -h, --help                         show this help
   -V, --version                      show the version
 
@@ -59,6 +60,7 @@ async function main(): Promise<number> {
     options: {
       fresh: { type: "boolean", short: "f", default: false },
       "with-default-root-credentials": { type: "boolean", default: false },
+      follower: { type: "boolean", default: false },
       "config-provider": { type: "string", short: "c", default: "file" },
       help: { type: "boolean", short: "h", default: false },
       version: { type: "boolean", short: "V", default: false },
@@ -88,6 +90,7 @@ async function main(): Promise<number> {
     logger,
     root,
     fresh: values.fresh,
+    follower: values.follower,
   });
   if (
     root.generated && server.system.users.get(0)?.username === root.username

@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import type { ServerConfig } from "./config.ts";
 import { parseAddress } from "./config.ts";
 import type { Logger } from "./logger.ts";
-import { System } from "./domain/system.ts";
+import { type ClusterOptions, System } from "./domain/system.ts";
 import { TcpServer } from "./tcp/tcp_server.ts";
 import { type HttpServer, startHttpServer } from "./http/http_server.ts";
 import { QuicServer } from "./quic/quic_server.ts";
@@ -25,6 +25,30 @@ export interface StartOptions {
   root: { username: string; password: string };
   /** Delete the data directory first. */
   fresh?: boolean;
+  /** `--follower`: report this node as a follower in the cluster metadata (cluster enabled only). */
+  follower?: boolean;
+}
+
+/** The `[cluster]` section and the configured transport ports, as GetClusterMetadata needs them. */
+function clusterOptions(
+  config: ServerConfig,
+  follower: boolean,
+): ClusterOptions {
+  const tcp = parseAddress(config.tcp.address);
+  return {
+    enabled: config.cluster.enabled,
+    name: config.cluster.name,
+    current: config.cluster.node.current,
+    others: config.cluster.node.others,
+    tcpHost: tcp.hostname,
+    ports: {
+      tcp: tcp.port,
+      quic: parseAddress(config.quic.address).port,
+      http: parseAddress(config.http.address).port,
+      websocket: parseAddress(config.websocket.address).port,
+    },
+    follower,
+  };
 }
 
 /** A running server. */
@@ -103,6 +127,7 @@ export async function startServer(
     root: options.root,
     logger,
     ...dataOptions(config),
+    cluster: clusterOptions(config, options.follower ?? false),
   });
 
   // Certificates first, so a missing file stops the start before anything is bound.

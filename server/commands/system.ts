@@ -7,10 +7,15 @@ import os from "node:os";
 import process from "node:process";
 import { statfs } from "node:fs/promises";
 import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
+import {
+  ClusterNodeRole,
+  ClusterNodeStatus,
+} from "../../client/protocol/primitives.ts";
 import type {
   ClientDetails,
   ClientInfo,
   ClusterMetadata,
+  ClusterNode,
   ConsumerGroupRef,
   GetClient,
   Stats,
@@ -88,23 +93,42 @@ export function getClients(ctx: CommandContext): ClientInfo[] {
   return [...ctx.system.clients.values()].map((s) => clientInfo(ctx.system, s));
 }
 
-/** GetClusterMetadata: one healthy leader node with the bound ports. */
+/**
+ * GetClusterMetadata: this node (bound ports, else configured ones) and, with `[cluster]` enabled, its
+ * configured peers; all healthy (binary.md §4.14).
+ */
 export function getClusterMetadata(ctx: CommandContext): ClusterMetadata {
   currentUser(ctx);
   const l = ctx.system.listeners;
-  return {
-    name: "single-node",
-    nodes: [{
-      name: "iggy-node",
-      ip: l.tcp?.hostname ?? "127.0.0.1",
-      tcpPort: l.tcp?.port ?? 0,
-      quicPort: l.quic?.port ?? 0,
-      httpPort: l.http?.port ?? 0,
-      websocketPort: l.websocket?.port ?? 0,
-      role: 0,
-      status: 0,
-    }],
-  };
+  const options = ctx.system.options.cluster;
+  const cluster = options?.enabled ? options : undefined;
+  const configured = options?.ports ??
+    { tcp: 0, quic: 0, http: 0, websocket: 0 };
+  const follower = cluster?.follower ?? false;
+  const nodes: ClusterNode[] = [{
+    name: cluster?.current.name ?? "iggy-node",
+    ip: cluster?.current.ip ?? options?.tcpHost ?? l.tcp?.hostname ??
+      "127.0.0.1",
+    tcpPort: l.tcp?.port ?? configured.tcp,
+    quicPort: l.quic?.port ?? configured.quic,
+    httpPort: l.http?.port ?? configured.http,
+    websocketPort: l.websocket?.port ?? configured.websocket,
+    role: follower ? ClusterNodeRole.Follower : ClusterNodeRole.Leader,
+    status: ClusterNodeStatus.Healthy,
+  }];
+  for (const peer of cluster?.others ?? []) {
+    nodes.push({
+      name: peer.name,
+      ip: peer.ip,
+      tcpPort: peer.ports.tcp ?? configured.tcp,
+      quicPort: peer.ports.quic ?? configured.quic,
+      httpPort: peer.ports.http ?? configured.http,
+      websocketPort: peer.ports.websocket ?? configured.websocket,
+      role: follower ? ClusterNodeRole.Leader : ClusterNodeRole.Follower,
+      status: ClusterNodeStatus.Healthy,
+    });
+  }
+  return { name: cluster?.name ?? "single-node", nodes };
 }
 
 /** GetSnapshot: not offered by this server. */

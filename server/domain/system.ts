@@ -60,6 +60,38 @@ export interface SystemOptions {
    * without it, `defaultAlgorithm` applies to every topic.
    */
   compression?: { allowOverride: boolean; defaultAlgorithm: "none" | "gzip" };
+  /** What GetClusterMetadata reports; absent = one `single-node` leader with the bound ports. */
+  cluster?: ClusterOptions;
+}
+
+/** Ports of the four transports. */
+export interface TransportPorts {
+  tcp: number;
+  quic: number;
+  http: number;
+  websocket: number;
+}
+
+/** `[cluster]` as GetClusterMetadata reports it (binary.md §4.14, config.md §4.8). */
+export interface ClusterOptions {
+  /** `cluster.enabled`: report the configured names and peers instead of `single-node`/`iggy-node`. */
+  enabled: boolean;
+  /** `cluster.name`. */
+  name: string;
+  /** `cluster.node.current`. */
+  current: { name: string; ip: string };
+  /** `cluster.node.others`; a missing port is the current node's configured port. */
+  others: {
+    name: string;
+    ip: string;
+    ports: Partial<TransportPorts>;
+  }[];
+  /** Host part of `tcp.address`: the node's ip when the cluster is disabled. */
+  tcpHost: string;
+  /** Ports of the configured addresses: for listeners that are not bound and peers' missing ports. */
+  ports: TransportPorts;
+  /** `--follower`: with the cluster enabled, this node is a follower and its peers leaders. */
+  follower: boolean;
 }
 
 /** Default of {@linkcode SystemOptions.cacheSize}: 64 MiB. */
