@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { MessageDeduplicator } from "../../server/domain/deduplication.ts";
-import { buildSection, parseFrames, text } from "../storage/_frames.ts";
+import { MessageDeduplicator } from "../../../server/domain/deduplication.ts";
+import { buildSection, parseFrames, text } from "../../storage/_frames.ts";
 
 function ids(section: Uint8Array): bigint[] {
   return parseFrames([section]).map((f) =>

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Partition } from "../../server/domain/partition.ts";
-import { Topic } from "../../server/domain/topic.ts";
+import { Partition } from "../../../server/domain/partition.ts";
+import { Topic } from "../../../server/domain/topic.ts";
 import {
   enforceRetention,
   enforceTopicRetention,
   retentionPolicy,
-} from "../../server/domain/retention.ts";
-import { initHashing } from "../../server/storage/stamp.ts";
-import { buildSection } from "../storage/_frames.ts";
+} from "../../../server/domain/retention.ts";
+import { initHashing } from "../../../server/storage/stamp.ts";
+import { buildSection } from "../../storage/_frames.ts";
 
 await initHashing();
 
