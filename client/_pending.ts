@@ -81,11 +81,13 @@ export class PendingQueue {
    * @returns Its answer's payload; rejects with its error status, a timeout or the close error.
    */
   push(): Promise<Uint8Array> {
-    const { promise, resolve, reject } = Promise.withResolvers<Uint8Array>();
-    this.#pending.push({
-      resolve,
-      reject,
-      deadline: deadlineOf(this.#timeout),
+    // Not Promise.withResolvers(): Node 20 lacks it.
+    const promise = new Promise<Uint8Array>((resolve, reject) => {
+      this.#pending.push({
+        resolve,
+        reject,
+        deadline: deadlineOf(this.#timeout),
+      });
     });
     if (this.#pending.length - this.#head === 1) this.#arm();
     return promise;

@@ -54,7 +54,11 @@ export type {
   UpdateUserOptions,
 } from "./client.ts";
 export type { ConnectOptions, TransportKind } from "./connect_options.ts";
-export type { TcpTransportOptions, TlsOptions } from "./tcp_transport.ts";
+export type {
+  TcpConnection,
+  TcpTransportOptions,
+  TlsOptions,
+} from "./tcp_transport.ts";
 export type { QuicTransportOptions } from "./quic_transport.ts";
 export type { WebSocketTransportOptions } from "./websocket_transport.ts";
 export type { HttpTransportOptions } from "./http_transport.ts";

@@ -1,7 +1,8 @@
 /**
  * The QUIC transport (binary.md §1.4): every request opens its own bidirectional stream, writes the
  * TCP request frame, finishes, and reads one response frame to the end of the stream. No ALPN is
- * offered, as Iggy's server configures none. Needs Deno's `--unstable-net`.
+ * offered, as Iggy's server configures none. Deno only (Node and browsers have no QUIC client
+ * API): needs Deno's `--unstable-net`; elsewhere `connect` fails with a `ConnectionError`.
  * @module
  */
 
@@ -60,8 +61,9 @@ export interface QuicTransportOptions {
 }
 
 /**
- * A {@linkcode Transport} over one QUIC connection, one stream per request. Requests go one at a
- * time by default (in order, like TCP); with `concurrent: true` they run in parallel streams.
+ * A {@linkcode Transport} over one QUIC connection, one stream per request; Deno only. Requests
+ * go one at a time by default (in order, like TCP); with `concurrent: true` they run in parallel
+ * streams.
  *
  * @example Usage
  * ```ts ignore
@@ -88,7 +90,7 @@ export class QuicTransport implements Transport {
    *
    * @param options Where to connect and how.
    * @returns The connected transport.
-   * @throws {ConnectionError} When the connection or the handshake fails.
+   * @throws {ConnectionError} When the connection or the handshake fails, or outside Deno.
    */
   static async connect(
     options: QuicTransportOptions = {},
@@ -97,6 +99,12 @@ export class QuicTransport implements Transport {
     const port = options.port ?? 8080;
     let conn: Deno.QuicConn;
     try {
+      if (typeof Deno === "undefined") {
+        throw new Error(
+          "QUIC is supported in Deno only (Deno.connectQuic); in Node use TCP (iggy://, " +
+            "iggy+tls://), WebSocket or HTTP",
+        );
+      }
       if (typeof Deno.connectQuic !== "function") {
         throw new Error("QUIC needs Deno's --unstable-net flag");
       }

@@ -1,5 +1,6 @@
 /**
- * The TCP (and TLS over TCP) transport: binary frames over one `Deno.Conn`, pipelined.
+ * The TCP (and TLS over TCP) transport: binary frames over one connection, pipelined. In Deno the
+ * connection is a `Deno.Conn`; elsewhere (Node) a `node:net` or `node:tls` socket, loaded lazily.
  *
  * Requests are written as soon as they are made, in order; the server answers them in order, so a
  * single reader loop resolves a FIFO of pending requests (binary.md §1.1–1.2).
@@ -10,15 +11,42 @@ import { FRAME_HEADER_SIZE } from "./protocol/mod.ts";
 import { ConnectionError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
 import { checkTimeout, errorText, PendingQueue } from "./_pending.ts";
+import { connectNodeSocket } from "./_node_socket.ts";
 
 const READ_BUFFER_SIZE = 64 * 1024;
 /** Frames up to this size are gathered into one write. */
 const COALESCE_LIMIT = 64 * 1024;
 const EMPTY = new Uint8Array(0);
 
+/**
+ * The byte stream a {@linkcode TcpTransport} runs over. `Deno.Conn` (TCP or TLS) has this shape,
+ * and so has the adapter of a Node socket the transport opens outside Deno.
+ */
+export interface TcpConnection {
+  /**
+   * Reads some bytes into `target`.
+   *
+   * @param target Where to put them.
+   * @returns How many bytes were read (at least 1), or null at the end of the stream.
+   */
+  read(target: Uint8Array): Promise<number | null>;
+  /**
+   * Writes some of `bytes`; the caller keeps `bytes` unchanged until the answer to them arrives.
+   *
+   * @param bytes What to write.
+   * @returns How many bytes were written (at least 1).
+   */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Closes the stream; a pending `read` then ends with null. */
+  close(): void;
+}
+
 /** TLS settings of a {@linkcode TcpTransport}. */
 export interface TlsOptions {
-  /** Extra trusted root certificates (PEM), e.g. a self-signed server certificate. */
+  /**
+   * Extra trusted root certificates (PEM), e.g. a self-signed server certificate; they are added
+   * to the platform's default roots.
+   */
   caCerts?: string[];
   /**
    * The server name to verify the certificate against (and send as SNI).
@@ -49,7 +77,8 @@ export interface TcpTransportOptions {
 }
 
 /**
- * A {@linkcode Transport} over TCP, optionally with TLS.
+ * A {@linkcode Transport} over TCP, optionally with TLS. Runs in Deno (`Deno.connect`) and in Node
+ * (`node:net`/`node:tls`); browsers have no TCP and use the WebSocket or HTTP transport.
  *
  * @example Usage
  * ```ts ignore
@@ -62,7 +91,7 @@ export interface TcpTransportOptions {
  * ```
  */
 export class TcpTransport implements Transport {
-  #conn: Deno.Conn;
+  #conn: TcpConnection;
   #pending: PendingQueue;
   #outbox: Uint8Array[] = [];
   #writing = false;
@@ -74,51 +103,41 @@ export class TcpTransport implements Transport {
 
   /**
    * Opens a TCP connection (with `setNoDelay`), upgrades it to TLS when `options.tls` is set, and
-   * wraps it.
+   * wraps it. Deno's `Deno.connect`/`Deno.startTls` are used when `Deno` exists; otherwise
+   * `node:net`/`node:tls`.
    *
    * @param options Where to connect and how.
    * @returns The connected transport.
    * @throws {ConnectionError} When the connection or the TLS handshake fails.
+   * @throws {RangeError} When `timeout` is not a positive number.
    */
   static async connect(
     options: TcpTransportOptions = {},
   ): Promise<TcpTransport> {
     const hostname = options.hostname ?? "127.0.0.1";
     const port = options.port ?? 8090;
-    let conn: Deno.Conn;
+    const timeout = checkTimeout(options.timeout);
+    let conn: TcpConnection;
     try {
-      const tcp = await Deno.connect({ hostname, port, transport: "tcp" });
-      tcp.setNoDelay(true);
-      conn = tcp;
-      if (options.tls) {
-        const tls = await Deno.startTls(tcp, {
-          hostname: options.tls.hostname ?? hostname,
-          caCerts: options.tls.caCerts,
-        });
-        conn = tls;
-        try {
-          await tls.handshake();
-        } catch (err) {
-          tls.close();
-          throw err;
-        }
-      }
+      conn = typeof Deno === "undefined"
+        ? await connectNodeSocket({ hostname, port, tls: options.tls })
+        : await connectDeno(hostname, port, options.tls);
     } catch (cause) {
       throw new ConnectionError(
         `Cannot connect to "${hostname}:${port}": ${errorText(cause)}`,
         { cause },
       );
     }
-    return new TcpTransport(conn, { timeout: options.timeout });
+    return new TcpTransport(conn, { timeout });
   }
 
   /**
    * Wraps an open connection (TCP or TLS); the transport owns it from now on.
    *
-   * @param conn The connection.
+   * @param conn The connection: a `Deno.Conn`, or any {@linkcode TcpConnection}.
    * @param options `timeout`: milliseconds to wait for each answer (none when absent).
    */
-  constructor(conn: Deno.Conn, options: { timeout?: number } = {}) {
+  constructor(conn: TcpConnection, options: { timeout?: number } = {}) {
     this.#pending = new PendingQueue(
       checkTimeout(options.timeout),
       (error) => this.#shutdown(error),
@@ -295,4 +314,26 @@ export class TcpTransport implements Transport {
     }
     return n;
   }
+}
+
+/** Opens a `Deno.Conn` with `setNoDelay`, upgraded to TLS (handshake done) when `tls` is set. */
+async function connectDeno(
+  hostname: string,
+  port: number,
+  tls: TlsOptions | undefined,
+): Promise<Deno.Conn> {
+  const tcp = await Deno.connect({ hostname, port, transport: "tcp" });
+  tcp.setNoDelay(true);
+  if (!tls) return tcp;
+  const conn = await Deno.startTls(tcp, {
+    hostname: tls.hostname ?? hostname,
+    caCerts: tls.caCerts,
+  });
+  try {
+    await conn.handshake();
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+  return conn;
 }
