@@ -132,6 +132,7 @@ const TRANSPORTS: Readonly<
       hostname: options.hostname,
       port: options.port ?? DEFAULT_PORTS.websocket,
       secure: options.tls !== undefined,
+      caCerts: options.tls?.caCerts,
       timeout: options.timeout,
     }),
   http: (options) =>

@@ -44,7 +44,8 @@ export interface ConnectOptions {
   /**
    * TLS settings: TLS on TCP, `wss://` on WebSocket and `https://` on HTTP when set. QUIC is always TLS and uses
    * `caCerts` and `hostname` (the certificate name, `localhost` by default for IP addresses) from
-   * here. WebSocket and HTTP ignore both and leave verification to the platform.
+   * here. WebSocket uses `caCerts` in Deno (the server's host must match the certificate); HTTP
+   * ignores both and leaves verification to the platform.
    */
   tls?: TlsOptions;
   /**

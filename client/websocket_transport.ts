@@ -26,10 +26,17 @@ export interface WebSocketTransportOptions {
   port?: number;
   /**
    * Use `wss://` (the server's `[websocket.tls]`). The certificate is verified by the platform
-   * (the browser, or Deno's trust store: `--cert` / `DENO_CERT` for a self-signed one).
+   * (the browser, or Deno's trust store: `--cert` / `DENO_CERT` for a self-signed one) unless
+   * `caCerts` is set.
    * @default {false}
    */
   secure?: boolean;
+  /**
+   * PEM certificates trusted for `wss://` on top of the platform's (e.g. a self-signed server
+   * certificate); the URL's host must match the certificate. Deno only (a `Deno.HttpClient` passed
+   * to `WebSocket`): elsewhere a non-empty list rejects with {@linkcode ConnectionError}.
+   */
+  caCerts?: string[];
   /**
    * Milliseconds to wait for each answer; on expiry the request rejects with
    * {@linkcode TimeoutError} and the socket is closed. No timeout when absent.
@@ -69,16 +76,19 @@ export class WebSocketTransport implements Transport {
   ): Promise<WebSocketTransport> {
     const url = options.url ?? webSocketUrl(options);
     let socket: WebSocket;
+    let client: Deno.HttpClient | undefined;
     try {
-      socket = new WebSocket(url);
+      client = trustClient(options.caCerts);
+      socket = client ? new WebSocket(url, { client }) : new WebSocket(url);
     } catch (cause) {
+      client?.close();
       throw new ConnectionError(
         `Cannot connect to "${url}": ${errorText(cause)}`,
         { cause },
       );
     }
     socket.binaryType = "arraybuffer";
-    await new Promise<void>((resolve, reject) => {
+    const opened = new Promise<void>((resolve, reject) => {
       socket.onopen = () => resolve();
       socket.onerror = (event) =>
         reject(
@@ -95,7 +105,18 @@ export class WebSocketTransport implements Transport {
           ),
         );
     });
-    return new WebSocketTransport(socket, { timeout: options.timeout });
+    try {
+      await opened;
+    } catch (err) {
+      client?.close();
+      throw err;
+    }
+    const transport = new WebSocketTransport(socket, {
+      timeout: options.timeout,
+    });
+    // The HTTP client carrying the CA lives as long as the socket.
+    if (client) transport.#socketClosed.then(() => client.close());
+    return transport;
   }
 
   /**
@@ -214,6 +235,21 @@ export class WebSocketTransport implements Transport {
     }
     this.#pending.close(error);
   }
+}
+
+/** A `Deno.HttpClient` trusting `caCerts`, or `undefined` when there are none. */
+function trustClient(
+  caCerts: string[] | undefined,
+): Deno.HttpClient | undefined {
+  if (caCerts === undefined || caCerts.length === 0) return undefined;
+  if (
+    typeof Deno === "undefined" || typeof Deno.createHttpClient !== "function"
+  ) {
+    throw new Error(
+      "caCerts needs Deno (Deno.createHttpClient); elsewhere the platform verifies wss://",
+    );
+  }
+  return Deno.createHttpClient({ caCerts });
 }
 
 function webSocketUrl(options: WebSocketTransportOptions): string {
