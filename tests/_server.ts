@@ -83,7 +83,11 @@ export class TestServer {
   }
 
   /** Spawns the server and waits until it has written its bound addresses. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    return this.#start({});
+  }
+
+  async #start(overrides: Record<string, string>): Promise<void> {
     if (this.#child) throw new Error("Server is already running");
     const runtimeConfig = `${this.dataDir}/runtime/current_config.toml`;
     await Deno.remove(runtimeConfig).catch(() => {});
@@ -96,7 +100,7 @@ export class TestServer {
         ...this.#args,
       ],
       cwd: ROOT,
-      env: this.env,
+      env: { ...this.env, ...overrides },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -159,10 +163,36 @@ export class TestServer {
     return status;
   }
 
-  /** Stops the server (SIGTERM) if it runs, then starts it again on the same data directory. */
+  /**
+   * Stops the server (SIGTERM) if it runs, then starts it again on the same data directory, on the
+   * ports of the previous run when they can be bound again (so clients can reconnect), else on
+   * fresh ones.
+   */
   async restart(): Promise<void> {
+    const previous: Record<string, string> = {};
+    if (this.running) {
+      const listeners = {
+        TCP: this.tcp,
+        QUIC: this.quic,
+        HTTP: this.http,
+        WEBSOCKET: this.websocket,
+      };
+      for (const [name, address] of Object.entries(listeners)) {
+        if (address === undefined || address.port === 0) continue;
+        const host = address.hostname.includes(":")
+          ? `[${address.hostname}]`
+          : address.hostname;
+        previous[`IGGY_${name}_ADDRESS`] = `${host}:${address.port}`;
+      }
+    }
     await this.kill("SIGTERM");
-    await this.start();
+    try {
+      await this.#start(previous);
+    } catch (err) {
+      if (Object.keys(previous).length === 0) throw err;
+      // A port was taken meanwhile: any free port will do.
+      await this.#start({});
+    }
   }
 
   /** Stops the server and removes the data directory if the harness created it. */
