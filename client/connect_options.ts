@@ -13,7 +13,10 @@ import type { TlsOptions } from "./tcp_transport.ts";
 import type { ReconnectingTransportOptions } from "./reconnecting_transport.ts";
 import type { Encryptor } from "./encryption.ts";
 
-/** The transports {@linkcode connect} can open. */
+/**
+ * The transports {@linkcode connect} can open: `tcp` in Deno and Node, `http` everywhere,
+ * `websocket` in Deno, browsers and Node 22+, `quic` in Deno only.
+ */
 export type TransportKind = "tcp" | "quic" | "websocket" | "http";
 
 /** Options of {@linkcode connect} / {@linkcode IggyClient.connect}. */

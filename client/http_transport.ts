@@ -2,7 +2,7 @@
  * The HTTP transport: every binary command is carried as the matching REST call of Iggy's HTTP API
  * (http.md) and its JSON answer is turned back into the binary response payload, so
  * {@linkcode IggyClient} works over HTTP unchanged. It uses only the web-standard `fetch`, so the
- * SDK runs in browsers as well as in Deno.
+ * SDK runs over HTTP in browsers, Deno and Node alike.
  * @module
  */
 

@@ -1,7 +1,8 @@
 /**
  * The WebSocket transport (binary.md §1.5): each request is one binary message holding the TCP
  * request frame, answered in order by one binary message holding the TCP response frame. It uses
- * only the web-standard `WebSocket`, so the SDK runs in browsers as well as in Deno.
+ * only the web-standard `WebSocket`, so it runs in browsers, Deno and Node 22+ (Node 20 has no
+ * global `WebSocket`: there `connect` fails with a `ConnectionError`; use TCP or HTTP).
  * @module
  */
 
@@ -78,6 +79,11 @@ export class WebSocketTransport implements Transport {
     let socket: WebSocket;
     let client: Deno.HttpClient | undefined;
     try {
+      if (typeof WebSocket === "undefined") {
+        throw new Error(
+          "this runtime has no global WebSocket (Node before 22); use TCP or HTTP",
+        );
+      }
       client = trustClient(options.caCerts);
       socket = client ? new WebSocket(url, { client }) : new WebSocket(url);
     } catch (cause) {

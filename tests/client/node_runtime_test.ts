@@ -134,6 +134,16 @@ try {
       result.quic = { connectionError: err instanceof ConnectionError, message: err.message };
     }
   }
+  if (config.websocket) {
+    try {
+      const client = await connect({ transport: "websocket", ...config.websocket, ...login });
+      await client.ping();
+      await client.close();
+      result.websocket = "connected";
+    } catch (err) {
+      result.websocket = { connectionError: err instanceof ConnectionError, message: err.message };
+    }
+  }
   if (config.tls) {
     const client = await connect({ ...config.tls.address, tls: config.tls.options, ...login });
     result.tls = await sendAndPoll(client, "node-tls", 50, 1024);
@@ -234,6 +244,7 @@ Deno.test({
       refused: closedPort(),
       http: httpOf(server),
       quic: server.quic ?? { hostname: "127.0.0.1", port: 8080 },
+      websocket: server.websocket,
     });
     assert.equal(result.runtime, "node");
     assert.equal(result.node, version);
@@ -256,6 +267,14 @@ Deno.test({
     const quic = result.quic as Record<string, unknown>;
     assert.equal(quic.connectionError, true);
     assert.match(String(quic.message), /QUIC is supported in Deno only/);
+    // Node 22 has a global WebSocket; Node 20 has none and is told so.
+    if (Number(/^v(\d+)/.exec(version!)![1]) >= 22) {
+      assert.equal(result.websocket, "connected");
+    } else {
+      const websocket = result.websocket as Record<string, unknown>;
+      assert.equal(websocket.connectionError, true);
+      assert.match(String(websocket.message), /no global WebSocket/);
+    }
   },
 });
 
