@@ -20,6 +20,14 @@ import { clientIdOf, formatAddress } from "../tcp/tcp_server.ts";
 /** Transport code of QUIC clients. */
 export const QUIC_TRANSPORT = 2;
 
+/**
+ * Milliseconds a connection stays open after its last answer when the server closes it (shutdown,
+ * stale or removed client), unless the client closes first. Closing a QUIC connection drops what
+ * the peer has not received yet, and a finished stream's delivery cannot be awaited in Deno (the
+ * send stream's close only queues the FIN), so the close waits this long for the answers to land.
+ */
+const CLOSE_LINGER_MS = 1000;
+
 /** Options of {@linkcode QuicServer.listen}. */
 export interface QuicServerOptions {
   hostname: string;
@@ -51,6 +59,10 @@ interface Connection {
   inFlight: Set<Promise<void>>;
   streams: ReadableStreamDefaultReader<Deno.QuicBidirectionalStream>;
   done: Promise<void>;
+  /** `performance.now()` when the last answer was handed to QUIC (its stream finished). */
+  lastAnswer: number;
+  /** Why the server closes the connection, sent in the close frame. */
+  closeReason: string;
 }
 
 /** Accepts QUIC connections and serves every request stream on its own task. */
@@ -160,19 +172,19 @@ export class QuicServer {
       return;
     }
     const session = new Session(clientIdOf(address), QUIC_TRANSPORT, address);
-    session.onClose = () => {
-      try {
-        conn.close({ closeCode: 0, reason: "client removed" });
-      } catch {
-        // already closed
-      }
-    };
     const connection: Connection = {
       conn,
       session,
       inFlight: new Set(),
       streams: conn.incomingBidirectionalStreams.getReader(),
       done: Promise.resolve(),
+      lastAnswer: -Infinity,
+      closeReason: "",
+    };
+    // Stop taking streams: #serve then finishes the ones in flight and closes after the linger.
+    session.onClose = () => {
+      connection.closeReason = "client removed";
+      connection.streams.cancel().catch(() => {});
     };
     this.#connections.add(connection);
     this.#system.addClient(session);
@@ -200,8 +212,12 @@ export class QuicServer {
     await Promise.allSettled([...inFlight]);
     this.#system.removeClient(session);
     this.#connections.delete(connection);
+    await linger(connection);
     try {
-      conn.close({ closeCode: 0, reason: "" });
+      conn.close({
+        closeCode: 0,
+        reason: this.#closing ? "server shutting down" : connection.closeReason,
+      });
     } catch {
       // already closed
     }
@@ -221,6 +237,7 @@ export class QuicServer {
       const answer = await this.#answer(session, reader);
       await writer.write(answer.frame);
       await writer.close();
+      connection.lastAnswer = performance.now();
       if (answer.closeConnection) session.onClose?.();
     } catch (err) {
       if (err instanceof DropStream) {
@@ -312,6 +329,21 @@ export class QuicServer {
     this.#endpoint.close({ closeCode: 0, reason: "server shutting down" });
     await this.#pendingIncoming;
   }
+}
+
+/**
+ * Waits until the connection's last answer is {@linkcode CLOSE_LINGER_MS} old or the peer closes,
+ * whichever comes first.
+ */
+async function linger(connection: Connection): Promise<void> {
+  const wait = connection.lastAnswer + CLOSE_LINGER_MS - performance.now();
+  if (!(wait > 0)) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    connection.conn.closed.catch(() => {}),
+    new Promise((resolve) => timer = setTimeout(resolve, wait)),
+  ]);
+  clearTimeout(timer);
 }
 
 /** Reads exact byte counts from a QUIC receive stream, keeping views of whole chunks when it can. */
