@@ -472,7 +472,13 @@ function toMessage(input: ProducerInput): NewMessage {
 }
 
 function newTicket(count: number): Ticket {
-  const { promise, resolve, reject } = Promise.withResolvers<void>();
+  // Not Promise.withResolvers(): Node 20 lacks it.
+  let resolve!: () => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { remaining: count, settled: false, promise, resolve, reject };
 }
 
