@@ -3,7 +3,7 @@
  * @module
  */
 
-import { BufferPool } from "./protocol/buffer_pool.ts";
+import { BufferPool } from "./_buffer_pool.ts";
 import {
   type ClientDetails,
   type ClientInfo,

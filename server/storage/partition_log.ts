@@ -4,7 +4,6 @@
  * @module
  */
 
-import { BufferPool } from "../../client/protocol/buffer_pool.ts";
 import { stampMessages } from "./stamp.ts";
 import { parseSegmentFileName } from "./paths.ts";
 import { Segment } from "./segment.ts";
@@ -43,7 +42,7 @@ export interface PartitionLogOptions {
 export interface AppendOptions {
   /**
    * The caller gives `messages` up (never modifies it after the call), so the read cache may
-   * keep it rather than a copy.
+   * keep it; a batch that is only lent is not cached (reads of it go to the file).
    * @default {false}
    */
   transfer?: boolean;
@@ -62,13 +61,12 @@ export interface ReadResult {
 const DEFAULT_CACHE_BYTES = 8 * 1024 * 1024;
 const MAX_POSITION = 0xffff_ffff;
 
-/** Copies of appended batches come from here and go back on eviction (warm memory, no page faults). */
-const CACHE_POOL = new BufferPool();
-
 /**
  * Recently appended batches of the active segment, by their start position in the `.log`.
- * A batch handed over (`keep`) is never modified, so views into it stay valid after eviction; a
- * copied one lives in pooled memory that is reused after eviction, so reads copy out of it.
+ * Only batches handed over (`keep`) are cached, without a copy; they are never modified, so views
+ * into them stay valid after eviction. A lent batch (a connection's reused request buffer) is not
+ * copied: reading it back from the OS page cache measured faster than copying every batch into
+ * user memory, so the cache is cleared and the reads go to the file.
  */
 class TailCache {
   #limit: number;
@@ -76,7 +74,6 @@ class TailCache {
   #starts: number[] = [];
   #chunks: Uint8Array[] = [];
   #charges: (CacheCharge | undefined)[] = [];
-  #pooled: boolean[] = [];
   #head = 0;
   #bytes = 0;
 
@@ -94,12 +91,10 @@ class TailCache {
     for (let i = this.#head; i < this.#charges.length; i++) {
       const charge = this.#charges[i];
       if (charge && this.#budget) this.#budget.release(charge);
-      if (this.#pooled[i]) CACHE_POOL.release(this.#chunks[i]!);
     }
     this.#starts = [];
     this.#chunks = [];
     this.#charges = [];
-    this.#pooled = [];
     this.#head = 0;
     this.#bytes = 0;
   }
@@ -110,16 +105,14 @@ class TailCache {
     this.#bytes -= this.#chunks[head]!.length;
     const charge = this.#charges[head];
     if (release && charge) this.#budget!.release(charge);
-    if (this.#pooled[head]) CACHE_POOL.release(this.#chunks[head]!);
-    this.#pooled[head] = false;
     this.#chunks[head] = EMPTY;
     this.#charges[head] = undefined;
     this.#head++;
   }
 
-  /** Adds the batch stored at `[start, start + bytes.length)` (a copy unless `keep`). */
+  /** Adds the batch stored at `[start, start + bytes.length)` if `keep`; otherwise empties the cache. */
   add(start: number, bytes: Uint8Array, keep: boolean): void {
-    if (bytes.length > this.#limit) {
+    if (!keep || bytes.length > this.#limit) {
       this.clear();
       return;
     }
@@ -133,14 +126,7 @@ class TailCache {
       }
     }
     this.#starts.push(start);
-    if (keep) {
-      this.#chunks.push(bytes);
-    } else {
-      const copy = CACHE_POOL.acquire(bytes.length);
-      copy.set(bytes);
-      this.#chunks.push(copy);
-    }
-    this.#pooled.push(!keep);
+    this.#chunks.push(bytes);
     this.#charges.push(charge);
     this.#bytes += bytes.length;
     while (this.#bytes > this.#limit) this.#dropHead(true);
@@ -148,14 +134,13 @@ class TailCache {
       this.#starts = this.#starts.slice(this.#head);
       this.#chunks = this.#chunks.slice(this.#head);
       this.#charges = this.#charges.slice(this.#head);
-      this.#pooled = this.#pooled.slice(this.#head);
       this.#head = 0;
     }
   }
 
   /**
-   * Returns bytes `[start, end)` when all of them are cached: a view of a kept batch, else a copy
-   * into `allocate(end - start)`.
+   * Returns bytes `[start, end)` when all of them are cached: a view when they lie in one batch,
+   * else a copy into `allocate(end - start)`.
    */
   get(start: number, end: number, allocate: Allocate): Uint8Array | undefined {
     const starts = this.#starts;
@@ -173,11 +158,7 @@ class TailCache {
     const first = this.#chunks[lo]!;
     const firstStart = starts[lo]!;
     if (end <= firstStart + first.length) {
-      const view = first.subarray(start - firstStart, end - firstStart);
-      if (!this.#pooled[lo]) return view;
-      const out = allocate(view.length);
-      out.set(view);
-      return out;
+      return first.subarray(start - firstStart, end - firstStart);
     }
     const lastIdx = starts.length - 1;
     if (end > starts[lastIdx]! + this.#chunks[lastIdx]!.length) {
@@ -388,7 +369,7 @@ export class PartitionLog {
    * @param count the number of frames
    * @param timestamp server time in µs, stamped on every message
    * @param options `transfer`: the caller hands `messages` over and never modifies it again, so
-   *   the read cache keeps it instead of a copy (default false)
+   *   the read cache may keep it; otherwise it is not cached (default false)
    * @throws {RangeError} when the frames do not fit `messages`
    */
   append(

@@ -544,8 +544,8 @@ Deno.test("PartitionLog.deleteOldestSegmentsWhile() deletes while the predicate 
   });
 });
 
-Deno.test("PartitionLog cache copies lent batches into pooled memory and reads copy out of it", async () => {
-  // Batches of 1000 × 100 B (~164 KB, pooled size class) with a cache of 3 such batches.
+Deno.test("PartitionLog does not cache lent batches; reads go to the files, into the caller's memory", async () => {
+  // Batches of 1000 × 100 B (~164 KB) with a cache that could hold 3 of them if they were handed over.
   await withLog({ cacheBytes: 3 * 170_000 }, async (log) => {
     const lent = new Uint8Array(200_000);
     const sizes: number[] = [];
@@ -566,7 +566,7 @@ Deno.test("PartitionLog cache copies lent batches into pooled memory and reads c
       used += n;
       return out;
     };
-    // The newest batches come from the cache, copied into the caller's memory.
+    // The lent buffer was overwritten after each append: the data comes from the files.
     const newest = await log.read(7000n, 1000, allocate);
     assert.equal(newest.count, 1000);
     assert.equal(
@@ -577,7 +577,7 @@ Deno.test("PartitionLog cache copies lent batches into pooled memory and reads c
     const frames = parseFrames(newest.chunks);
     assert.equal(text(frames[0]!.payload), "b7-0".padEnd(100, "."));
     assert.equal(frames[999]!.offset, 7999n);
-    // Appending more evicts and reuses the cache's pooled memory: the earlier result is untouched.
+    // Appending more leaves the earlier result untouched (it is the caller's memory).
     for (let b = 8; b < 12; b++) {
       const section = buildSection(1000, {
         payload: (i) => utf8.encode(`b${b}-${i}`.padEnd(100, ".")),
