@@ -7,6 +7,7 @@
 
 import { join } from "node:path";
 import { offsetPath, offsetsDir } from "./paths.ts";
+import { writeFileAtomic } from "./atomic_file.ts";
 
 /** Which offsets directory: regular consumers or consumer groups. */
 export type OffsetKind = "consumers" | "groups";
@@ -20,7 +21,6 @@ export interface StoredOffsets {
 }
 
 const KEY_PATTERN = /^\d{1,10}$/;
-const TMP_SUFFIX = ".tmp";
 
 /** Per-file chain, so that writes to one offset file never interleave and the last call wins. */
 const pending = new Map<string, Promise<void>>();
@@ -96,23 +96,8 @@ export function storeOffset(
   return serialise(path, async () => {
     const bytes = new Uint8Array(8);
     new DataView(bytes.buffer).setBigUint64(0, offset, true);
-    const tmp = path + TMP_SUFFIX;
     await Deno.mkdir(join(offsetsDir(dir), kind), { recursive: true });
-    const file = await Deno.open(tmp, {
-      write: true,
-      create: true,
-      truncate: true,
-    });
-    try {
-      let written = 0;
-      while (written < bytes.length) {
-        written += await file.write(bytes.subarray(written));
-      }
-      if (options.fsync) await file.syncData();
-    } finally {
-      file.close();
-    }
-    await Deno.rename(tmp, path);
+    await writeFileAtomic(path, bytes, options);
   });
 }
 

@@ -6,6 +6,7 @@
  */
 
 import { dirname } from "node:path";
+import { writeFileAtomic } from "./atomic_file.ts";
 
 const BIGINT_KEY = "$bigint";
 
@@ -121,37 +122,9 @@ export class StateStore {
     return job.done.promise;
   }
 
-  async #write(text: string, fsync: boolean): Promise<void> {
-    const tmp = this.path + ".tmp";
-    const bytes = new TextEncoder().encode(text);
-    const file = await Deno.open(tmp, {
-      write: true,
-      create: true,
-      truncate: true,
+  #write(text: string, fsync: boolean): Promise<void> {
+    return writeFileAtomic(this.path, new TextEncoder().encode(text), {
+      fsync,
     });
-    try {
-      let written = 0;
-      while (written < bytes.length) {
-        written += await file.write(bytes.subarray(written));
-      }
-      if (fsync) await file.sync();
-    } finally {
-      file.close();
-    }
-    await Deno.rename(tmp, this.path);
-    if (fsync) await syncDir(dirname(this.path));
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const handle = await Deno.open(dir, { read: true });
-    try {
-      await handle.sync();
-    } finally {
-      handle.close();
-    }
-  } catch {
-    // Not every platform lets a directory be opened and synced; the rename stands.
   }
 }
