@@ -23,6 +23,7 @@ import {
 import { nowMicros } from "../domain/system.ts";
 import type { OffsetOwner, Partition } from "../domain/partition.ts";
 import type { Topic } from "../domain/topic.ts";
+import { metricsOf } from "../metrics.ts";
 import { xxh32 } from "../storage/stamp.ts";
 import { type CommandContext, require } from "./context.ts";
 
@@ -92,6 +93,7 @@ export async function sendMessages(
     gzip: ctx.system.storesGzipped(topic),
   });
   ctx.system.counters.writtenBytes += BigInt(batch.messages.length);
+  metricsOf(ctx.system).recordSend(batch.count, batch.messages.length);
 }
 
 /** Resolves the partition and offset owner of a poll or offset command (binary.md §8.5, §8.7). */
@@ -204,9 +206,10 @@ export async function pollMessages(
     cmd.count,
     ctx.session.allocateAnswer,
   );
-  for (const chunk of read.chunks) {
-    ctx.system.counters.readBytes += BigInt(chunk.length);
-  }
+  let bytes = 0;
+  for (const chunk of read.chunks) bytes += chunk.length;
+  ctx.system.counters.readBytes += BigInt(bytes);
+  metricsOf(ctx.system).recordPoll(read.count, bytes);
   if (cmd.autoCommit && read.count > 0) {
     await partition.storeOffset(
       owner,

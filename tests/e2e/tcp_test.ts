@@ -93,3 +93,41 @@ Deno.test("sendMessages() sends a prepared batch again and again, each stamped a
     "an id left 0 gets a new server id on every send",
   );
 });
+
+Deno.test("/metrics counts messages sent and polled over TCP", async () => {
+  await using server = await startServer();
+  await using client = await IggyClient.connect({
+    ...server.tcp,
+    username: "iggy",
+    password: "iggy",
+  });
+  await client.createStream("m");
+  await client.createTopic("m", "t", { partitionsCount: 1 });
+  const messages = Array.from(
+    { length: 7 },
+    (_, i) => ({ payload: `message ${i}` }),
+  );
+  await client.sendMessages({
+    streamId: "m",
+    topicId: "t",
+    partitioning: Partitioning.partitionId(0),
+    messages,
+  });
+  const polled = await client.pollMessages({
+    streamId: "m",
+    topicId: "t",
+    partitionId: 0,
+    strategy: PollingStrategy.first(),
+    count: 5,
+  });
+  assert.equal(polled.messages.length, 5);
+  const response = await fetch(
+    `http://${server.http!.hostname}:${server.http!.port}/metrics`,
+  );
+  const text = await response.text();
+  const value = (name: string) =>
+    Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1]);
+  assert.equal(value("messages_sent_total"), 7);
+  assert.equal(value("messages_polled_total"), 5);
+  assert.ok(value("bytes_sent_total") >= 7 * 64);
+});

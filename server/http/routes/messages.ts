@@ -299,7 +299,6 @@ export function messageRoutes(app: HttpApp, deps: HttpDeps): void {
       }),
     );
     await messages.sendMessages(commandContext(c, deps), batch);
-    deps.metrics.recordSend(batch.count, batch.messages.length);
     return empty(201);
   });
 
@@ -329,7 +328,6 @@ export function messageRoutes(app: HttpApp, deps: HttpDeps): void {
       autoCommit,
     });
     const frames = concat(result.chunks);
-    deps.metrics.recordPoll(result.count, frames.length);
     if (result.count === 0) {
       return jsonResponse({
         partition_id: 0,
