@@ -49,3 +49,22 @@ export async function readLogs(dir: string): Promise<Uint8Array> {
   }
   return out;
 }
+
+/**
+ * Re-checks `condition` every `intervalMs` until it holds; fails with `what` after `timeoutMs`.
+ * For waiting on a condition instead of sleeping for a fixed time.
+ */
+export async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  const { timeoutMs = 10_000, intervalMs = 10 } = options;
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) {
+      throw new Error(`Timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -13,6 +13,7 @@ import {
   TcpTransport,
 } from "../../mod.ts";
 import { startServer, type TestServer } from "../_server.ts";
+import { waitFor } from "../_assert.ts";
 
 const S = "sdk";
 const T = "events";
@@ -31,17 +32,12 @@ async function setUp(client: IggyClient, partitionsCount: number) {
   await client.createTopic(S, T, { partitionsCount });
 }
 
-/** Waits for `condition` with a deadline (no fixed sleeps). */
-async function waitUntil(
+function waitUntil(
   condition: () => boolean | Promise<boolean>,
   what: string,
   ms = 10_000,
 ): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!await condition()) {
-    if (performance.now() > deadline) throw new Error(`Timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  return waitFor(what, condition, { timeoutMs: ms, intervalMs: 5 });
 }
 
 async function storedOffset(

@@ -7,6 +7,7 @@ import {
   IggyProducer,
 } from "../../mod.ts";
 import { startServer, type TestServer } from "../_server.ts";
+import { waitFor } from "../_assert.ts";
 
 const S = "groups";
 const T = "work";
@@ -21,16 +22,12 @@ function connectRoot(server: TestServer): Promise<IggyClient> {
   });
 }
 
-async function waitUntil(
+function waitUntil(
   condition: () => boolean | Promise<boolean>,
   what: string,
   ms = 60_000,
 ): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!await condition()) {
-    if (performance.now() > deadline) throw new Error(`Timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  return waitFor(what, condition, { timeoutMs: ms });
 }
 
 /** Creates the stream, the topic and the group. */

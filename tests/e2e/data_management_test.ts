@@ -12,7 +12,7 @@ import {
 } from "../../mod.ts";
 import { startServer, type TestServer } from "../_server.ts";
 import { startInProcess } from "../server/_in_process.ts";
-import { contains, readLogs } from "../_assert.ts";
+import { contains, readLogs, waitFor } from "../_assert.ts";
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 const decoder = new TextDecoder();
@@ -31,17 +31,12 @@ function connectRoot(server: TestServer): Promise<IggyClient> {
   });
 }
 
-/** Checks `condition` every 50 ms until it holds; fails after `timeoutMs`. */
-async function until(
+function until(
   what: string,
   condition: () => Promise<boolean>,
   timeoutMs = 10_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return waitFor(what, condition, { timeoutMs, intervalMs: 50 });
 }
 
 /** Sends `batches` batches of 10 messages of 100 bytes (each batch > 512 B seals a segment). */

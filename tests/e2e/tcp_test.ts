@@ -7,6 +7,7 @@ import {
 } from "../../mod.ts";
 import { startServer } from "../_server.ts";
 import { clientSuite } from "./_client_suite.ts";
+import { waitFor } from "../_assert.ts";
 
 clientSuite("tcp", (server) =>
   IggyClient.connect({
@@ -26,12 +27,11 @@ Deno.test("IggyClient over tcp is closed when the server shuts down", async () =
   await client.ping();
   const status = await server.kill("SIGTERM");
   assert.equal(status?.success, true);
-  // The server says "disconnected" (status 8) and closes; wait for the condition with a deadline.
-  const deadline = performance.now() + 5000;
-  while (!client.closed && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  assert.equal(client.closed, true);
+  // The server says "disconnected" (status 8) and closes.
+  await waitFor("the client to close", () => client.closed, {
+    timeoutMs: 5000,
+    intervalMs: 5,
+  });
   await assert.rejects(client.ping(), ConnectionError);
 });
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ConnectionError, IggyClient } from "../../mod.ts";
 import { startServer } from "../_server.ts";
 import { clientSuite } from "./_client_suite.ts";
+import { waitFor } from "../_assert.ts";
 
 clientSuite("websocket", (server) =>
   IggyClient.connect({
@@ -40,10 +41,9 @@ Deno.test("IggyClient over websocket is closed when the server shuts down", asyn
   await client.ping();
   const status = await server.kill("SIGTERM");
   assert.equal(status?.success, true);
-  const deadline = performance.now() + 5000;
-  while (!client.closed && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  assert.equal(client.closed, true);
+  await waitFor("the client to close", () => client.closed, {
+    timeoutMs: 5000,
+    intervalMs: 5,
+  });
   await assert.rejects(client.ping(), ConnectionError);
 });

@@ -8,6 +8,7 @@ import {
   PollingStrategy,
 } from "../../../mod.ts";
 import { startServer, type TestServer } from "../../_server.ts";
+import { waitFor } from "../../_assert.ts";
 
 const S = "groups";
 const T = "events";
@@ -34,15 +35,11 @@ async function assignment(client: IggyClient): Promise<number[][]> {
   return (details?.members ?? []).map((m) => [...m.partitions].sort());
 }
 
-async function waitFor(
+function waitUntil(
   condition: () => Promise<boolean>,
   what: string,
 ): Promise<void> {
-  const deadline = performance.now() + 5000;
-  while (!await condition()) {
-    if (performance.now() > deadline) throw new Error(`Timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  return waitFor(what, condition, { timeoutMs: 5000, intervalMs: 5 });
 }
 
 async function rejectsWithCode(promise: Promise<unknown>, code: number) {
@@ -73,7 +70,7 @@ Deno.test("joinConsumerGroup() and leave/disconnect/partition changes rebalance 
   assert.equal((await assignment(a)).length, 3);
 
   await c.close(); // a disconnect removes the member
-  await waitFor(
+  await waitUntil(
     async () => (await assignment(a)).length === 2,
     "disconnected member removed",
   );

@@ -6,21 +6,15 @@ import assert from "node:assert/strict";
 import { IggyClient } from "../../../client/client.ts";
 import { ErrorCode, UserStatus } from "../../../client/protocol/mod.ts";
 import { startServer, type TestServer } from "../../_server.ts";
-import { codeOf } from "../../_assert.ts";
+import { codeOf, waitFor } from "../../_assert.ts";
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
-const DEADLINE_MS = 10_000;
 
-/** Retries `check` until it returns true or the deadline passes. */
-async function eventually(
+function eventually(
   what: string,
   check: () => Promise<boolean>,
 ): Promise<void> {
-  const deadline = performance.now() + DEADLINE_MS;
-  while (!(await check())) {
-    if (performance.now() > deadline) assert.fail(`timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return waitFor(what, check, { intervalMs: 20 });
 }
 
 function connect(server: TestServer, username = "iggy", password = "iggy") {
