@@ -139,29 +139,9 @@ export async function runProducer(
       streamId: plan.streamId,
       topicId: plan.topicId,
       partitioning,
-      messages: prepared[i % prepared.length]!,
+      messages: prepared[i]!,
     });
-  if (plan.warmupSeconds > 0) {
-    const until = performance.now() + plan.warmupSeconds * 1000;
-    for (let i = 0; performance.now() < until && !run.aborted; i++) {
-      await send(i);
-    }
-  }
-  recorder.start();
-  for (let i = 0; i < plan.batches && !run.aborted; i++) {
-    const v = i % source.batches.length;
-    await plan.limiter.wait(source.bytes[v]!);
-    const began = performance.now();
-    await send(i);
-    recorder.record(
-      began,
-      source.bytes[v]!,
-      source.payloadBytes[v]!,
-      source.batches[v]!.length,
-    );
-    run.onBatch();
-  }
-  recorder.finish();
+  await measureBatches(recorder, plan, run, send);
 }
 
 /** Where and how a consumer polls. */
@@ -291,10 +271,29 @@ export async function runProducingConsumer(
       offset += BigInt(polled.messages.length);
     }
   };
+  await measureBatches(recorder, plan, run, roundTrip);
+}
+
+/**
+ * Runs `step` for every batch of `plan.source` in turn: unmeasured for the warm-up time, then
+ * `plan.batches` times under the rate limiter, recording each batch's latency and size.
+ */
+async function measureBatches(
+  recorder: ActorRecorder,
+  plan: {
+    batches: number;
+    source: BatchSource;
+    limiter: RateLimiter;
+    warmupSeconds: number;
+  },
+  run: RunContext,
+  step: (batch: number) => Promise<unknown>,
+): Promise<void> {
+  const { source } = plan;
   if (plan.warmupSeconds > 0) {
     const until = performance.now() + plan.warmupSeconds * 1000;
     for (let i = 0; performance.now() < until && !run.aborted; i++) {
-      await roundTrip(i % source.batches.length);
+      await step(i % source.batches.length);
     }
   }
   recorder.start();
@@ -302,7 +301,7 @@ export async function runProducingConsumer(
     const v = i % source.batches.length;
     await plan.limiter.wait(source.bytes[v]!);
     const began = performance.now();
-    await roundTrip(v);
+    await step(v);
     recorder.record(
       began,
       source.bytes[v]!,
