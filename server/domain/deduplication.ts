@@ -113,9 +113,9 @@ export class MessageDeduplicator {
     let pos = 0;
     for (let i = 0; i < count; i++) {
       const end = pos + MESSAGE_HEADER_SIZE +
-        view.getUint32(pos + MessageField.payloadLength, true) +
-        view.getUint32(pos + MessageField.userHeadersLength, true);
-      const key = idKey(view, pos + MessageField.id);
+        view.getUint32(pos + MessageField.PayloadLength, true) +
+        view.getUint32(pos + MessageField.UserHeadersLength, true);
+      const key = idKey(view, pos + MessageField.Id);
       if (key !== ZERO_ID && this.#seen.has(key)) {
         dropped ??= new Array<boolean>(count).fill(false);
         dropped[i] = true;
@@ -137,8 +137,8 @@ export class MessageDeduplicator {
     pos = 0;
     for (let i = 0; i < count; i++) {
       const end = pos + MESSAGE_HEADER_SIZE +
-        view.getUint32(pos + MessageField.payloadLength, true) +
-        view.getUint32(pos + MessageField.userHeadersLength, true);
+        view.getUint32(pos + MessageField.PayloadLength, true) +
+        view.getUint32(pos + MessageField.UserHeadersLength, true);
       if (!dropped[i]) {
         out.set(messages.subarray(pos, end), at);
         at += end - pos;

@@ -94,11 +94,11 @@ export async function encodeForStorage(
   let changed = false;
   for (let i = 0; i < count; i++) {
     const headersLength = view.getUint32(
-      pos + MessageField.userHeadersLength,
+      pos + MessageField.UserHeadersLength,
       true,
     );
     const payloadLength = view.getUint32(
-      pos + MessageField.payloadLength,
+      pos + MessageField.PayloadLength,
       true,
     );
     const bodyLength = payloadLength + headersLength;
@@ -140,11 +140,11 @@ export async function encodeForStorage(
   for (const item of bodies) {
     out.set(section.subarray(item.start, item.start + MESSAGE_HEADER_SIZE), at);
     if (item.flags !== 0) {
-      ov.setUint32(at + MessageField.userHeadersLength, 0, true);
-      ov.setUint32(at + MessageField.payloadLength, item.body.length, true);
+      ov.setUint32(at + MessageField.UserHeadersLength, 0, true);
+      ov.setUint32(at + MessageField.PayloadLength, item.body.length, true);
       out.set(
         reservedBytes(item.flags, item.headersLength, item.bodyLength),
-        at + MessageField.reserved,
+        at + MessageField.Reserved,
       );
     }
     out.set(item.body, at + MESSAGE_HEADER_SIZE);
@@ -157,10 +157,10 @@ export async function encodeForStorage(
 function hasStoredFlags(chunk: Uint8Array, view: DataView): boolean {
   let pos = 0;
   while (pos + MESSAGE_HEADER_SIZE <= chunk.length) {
-    if (chunk[pos + MessageField.reserved] !== 0) return true;
+    if (chunk[pos + MessageField.Reserved] !== 0) return true;
     pos += MESSAGE_HEADER_SIZE +
-      view.getUint32(pos + MessageField.payloadLength, true) +
-      view.getUint32(pos + MessageField.userHeadersLength, true);
+      view.getUint32(pos + MessageField.PayloadLength, true) +
+      view.getUint32(pos + MessageField.UserHeadersLength, true);
   }
   return false;
 }
@@ -200,19 +200,19 @@ async function decodeChunk(
   let pos = 0;
   while (pos + MESSAGE_HEADER_SIZE <= chunk.length) {
     const storedLength =
-      view.getUint32(pos + MessageField.payloadLength, true) +
-      view.getUint32(pos + MessageField.userHeadersLength, true);
+      view.getUint32(pos + MessageField.PayloadLength, true) +
+      view.getUint32(pos + MessageField.UserHeadersLength, true);
     const bodyStart = pos + MESSAGE_HEADER_SIZE;
-    const word = view.getUint32(pos + MessageField.reserved, true);
+    const word = view.getUint32(pos + MessageField.Reserved, true);
     const item: StoredBody = {
       start: pos,
       flags: word & 0xff,
       headersLength: word >>> 8,
-      bodyLength: view.getUint32(pos + MessageField.reserved + 4, true),
+      bodyLength: view.getUint32(pos + MessageField.Reserved + 4, true),
       body: chunk.subarray(bodyStart, bodyStart + storedLength),
     };
     if (item.flags !== 0) {
-      const offset = view.getBigUint64(pos + MessageField.offset, true);
+      const offset = view.getBigUint64(pos + MessageField.Offset, true);
       opening.push(openBody(item, cipher, offset));
     }
     items.push(item);
@@ -230,16 +230,16 @@ async function decodeChunk(
     const end = at + MESSAGE_HEADER_SIZE + item.body.length;
     if (item.flags !== 0) {
       ov.setUint32(
-        at + MessageField.userHeadersLength,
+        at + MessageField.UserHeadersLength,
         item.headersLength,
         true,
       );
       ov.setUint32(
-        at + MessageField.payloadLength,
+        at + MessageField.PayloadLength,
         item.bodyLength - item.headersLength,
         true,
       );
-      ov.setBigUint64(at + MessageField.reserved, 0n, true);
+      ov.setBigUint64(at + MessageField.Reserved, 0n, true);
       writeFrameChecksum(out, at, end);
     }
     at = end;

@@ -424,13 +424,13 @@ async function rebuildIndex(
   let pos = 0;
   while (pos + MESSAGE_HEADER_SIZE <= bytes.length) {
     const end = pos + MESSAGE_HEADER_SIZE +
-      view.getUint32(pos + MessageField.payloadLength, true) +
-      view.getUint32(pos + MessageField.userHeadersLength, true);
+      view.getUint32(pos + MessageField.PayloadLength, true) +
+      view.getUint32(pos + MessageField.UserHeadersLength, true);
     if (end > bytes.length) break;
-    const offset = view.getBigUint64(pos + MessageField.offset, true);
+    const offset = view.getBigUint64(pos + MessageField.Offset, true);
     if (offset !== startOffset + BigInt(entries.length)) break;
     entries.push(end);
-    stamps.push(view.getBigUint64(pos + MessageField.timestamp, true));
+    stamps.push(view.getBigUint64(pos + MessageField.Timestamp, true));
     pos = end;
   }
   const index = new Uint8Array(entries.length * INDEX_ENTRY_SIZE);

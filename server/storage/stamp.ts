@@ -8,27 +8,17 @@
  * @module
  */
 
+import {
+  INDEX_ENTRY_SIZE,
+  MESSAGE_HEADER_SIZE,
+  MessageField,
+} from "../../client/protocol/batch.ts";
 import { createXXHash32 } from "hash-wasm";
 import type { IHasher } from "hash-wasm";
 import { createXxh3 } from "./xxh3.ts";
 import type { Xxh3 } from "./xxh3.ts";
 
-/** Size of the fixed message header (binary.md §6.1). */
-export const MESSAGE_HEADER_SIZE = 64;
-/** Size of one index entry, in a request and in a `.index` file (binary.md §6.3). */
-export const INDEX_ENTRY_SIZE = 16;
-
-/** Field offsets inside the 64-byte message header. */
-export const MessageField = {
-  checksum: 0,
-  id: 8,
-  offset: 24,
-  timestamp: 32,
-  originTimestamp: 40,
-  userHeadersLength: 48,
-  payloadLength: 52,
-  reserved: 56,
-} as const;
+export { INDEX_ENTRY_SIZE, MESSAGE_HEADER_SIZE, MessageField };
 
 let xxh3Hasher: Xxh3 | undefined;
 let xxh32Hasher: IHasher | undefined;
@@ -197,18 +187,18 @@ export function stampMessages(
       throw new RangeError(`Message ${i} header exceeds the section`);
     }
     const end = pos + MESSAGE_HEADER_SIZE +
-      view.getUint32(pos + MessageField.payloadLength, true) +
-      view.getUint32(pos + MessageField.userHeadersLength, true);
+      view.getUint32(pos + MessageField.PayloadLength, true) +
+      view.getUint32(pos + MessageField.UserHeadersLength, true);
     if (end > total) {
       throw new RangeError(`Message ${i} exceeds the section`);
     }
 
-    view.setUint32(pos + MessageField.offset, offLo, true);
-    view.setUint32(pos + MessageField.offset + 4, offHi, true);
-    view.setUint32(pos + MessageField.timestamp, tsLo, true);
-    view.setUint32(pos + MessageField.timestamp + 4, tsHi, true);
+    view.setUint32(pos + MessageField.Offset, offLo, true);
+    view.setUint32(pos + MessageField.Offset + 4, offHi, true);
+    view.setUint32(pos + MessageField.Timestamp, tsLo, true);
+    view.setUint32(pos + MessageField.Timestamp + 4, tsHi, true);
 
-    const id = pos + MessageField.id;
+    const id = pos + MessageField.Id;
     if (
       view.getUint32(id, true) === 0 && view.getUint32(id + 4, true) === 0 &&
       view.getUint32(id + 8, true) === 0 && view.getUint32(id + 12, true) === 0
