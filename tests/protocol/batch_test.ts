@@ -34,10 +34,13 @@ function vector(name: string): Uint8Array {
 const T = 1700000000000000n;
 const text = new TextEncoder();
 
-function assertIggyError(fn: () => unknown, code: number): void {
+function assertIggyError(fn: () => unknown, code: number, label = ""): void {
   assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof IggyError, `expected IggyError, got ${err}`);
-    assert.equal(err.code, code, err.message);
+    assert.ok(
+      err instanceof IggyError,
+      `${label}: expected IggyError, got ${err}`,
+    );
+    assert.equal(err.code, code, `${label}: ${err.message}`);
     return true;
   });
 }
@@ -194,8 +197,11 @@ Deno.test("validateMessages() rejects what binary.md §6.4 rejects", () => {
       framesStart - indexStart,
       new DataView(payload.buffer, indexStart),
     );
-    assertIggyError(() => validateMessages(decodeSendMessages(payload)), code);
-    assert.ok(name);
+    assertIggyError(
+      () => validateMessages(decodeSendMessages(payload)),
+      code,
+      name,
+    );
   }
 });
 
