@@ -27,10 +27,6 @@ export class IdAllocator {
 
   /** Returns `id` for reuse. */
   release(id: number): void {
-    if (id === this.#next - 1) {
-      this.#next--;
-      return;
-    }
     this.#free.push(id);
   }
 
