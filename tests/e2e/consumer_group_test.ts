@@ -190,7 +190,17 @@ for (
         groupId: "workers",
       });
       assert.equal(group?.membersCount, 2);
-      await waitUntil(() => allCommitted(admin), "every offset committed");
+      // With auto-commit on poll the offsets are committed before the polled messages reach the
+      // loop, so also wait for every partition's last message to be handed out.
+      const lastOffset = BigInt(TOTAL / PARTITIONS - 1);
+      const ended = (p: number) =>
+        log.some((r) => r.partitionId === p && r.offset === lastOffset);
+      await waitUntil(
+        async () =>
+          await allCommitted(admin) &&
+          [...Array(PARTITIONS).keys()].every(ended),
+        "every offset committed and every partition's last message delivered",
+      );
       await Promise.all(staying.map((m) => m.consumer.close()));
       await Promise.all(staying.map((m) => m.done));
 
