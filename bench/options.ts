@@ -60,6 +60,8 @@ export interface BenchOptions {
   quiet: boolean;
   /** Keep the started server's data directory. */
   keepData: boolean;
+  /** Rounds of the `ceiling` mode (at least 1); its figures are their medians. */
+  rounds: number;
 }
 
 /** Defaults scaled to a 2-core machine (the seed run is 10 actors × 1000 batches). */
@@ -82,6 +84,7 @@ export const DEFAULTS: Omit<BenchOptions, "mode"> = {
   warmupSeconds: 0,
   quiet: false,
   keepData: false,
+  rounds: 3,
 };
 
 /** The usage text printed by `--help`. */
@@ -113,6 +116,7 @@ Options:
   -T, --total-data <size>              total bytes instead of batches (e.g. 1GB, 200MiB)
   -r, --rate-limit <size>              bytes per second across actors (e.g. 50MB)
   -w, --warmup-time <duration>         warm-up before measuring (e.g. 2s, 500ms)        [0]
+      --rounds <n>                     ceiling: interleaved rounds, reported as medians  [3]
   -o, --output <dir>                   write report.json and report.html there
   -q, --quiet                          no progress bar
       --keep-data                      keep the started server's data directory
@@ -169,11 +173,16 @@ function positive(
   name: string,
   text: string | undefined,
   fallback: number,
+  min = 0,
 ): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) {
-    throw new TypeError(`--${name} must be a non-negative integer: "${text}"`);
+  if (text.trim() === "" || !Number.isInteger(value) || value < min) {
+    throw new TypeError(
+      `--${name} must be a ${
+        min > 0 ? "positive" : "non-negative"
+      } integer: "${text}"`,
+    );
   }
   return value;
 }
@@ -205,6 +214,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | undefined {
       "total-data": { type: "string", short: "T" },
       "rate-limit": { type: "string", short: "r" },
       "warmup-time": { type: "string", short: "w" },
+      rounds: { type: "string" },
       output: { type: "string", short: "o" },
       quiet: { type: "boolean", short: "q" },
       "keep-data": { type: "boolean" },
@@ -278,6 +288,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | undefined {
     output: values.output,
     quiet: values.quiet ?? false,
     keepData: values["keep-data"] ?? false,
+    rounds: positive("rounds", values.rounds, DEFAULTS.rounds, 1),
   };
   if (options.messagesPerBatch < 1) {
     throw new TypeError("--messages-per-batch must be at least 1");
