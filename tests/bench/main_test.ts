@@ -59,24 +59,91 @@ Deno.test("main() runs pinned-consumer against its own server and writes the rep
   }
 });
 
-Deno.test("main() ceiling mode prints the ratios to the floors", async () => {
-  const { code, stdout, stderr } = await bench([
-    "ceiling",
-    "--start-server",
-    "-p",
-    "1",
-    "-c",
-    "1",
-    "-b",
-    "2",
-    "-P",
-    "10",
-    "-q",
-  ]);
-  assert.equal(code, 0, stderr);
-  assert.match(stdout, /\(b\) bare log server\s+[\d.]+\s+[\d.]+/);
-  assert.match(stdout, /iggy \/ \(a\) raw TCP\s+[\d.]+\s+[\d.]+/);
-  assert.match(stdout, /Single-message send p99: iggy [\d.]+ ms/);
+Deno.test("main() ceiling mode runs --rounds rounds and reports their medians", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "iggy_bench_test_" });
+  try {
+    const { code, stdout, stderr } = await bench([
+      "ceiling",
+      "--start-server",
+      "--rounds",
+      "2",
+      "-p",
+      "1",
+      "-c",
+      "1",
+      "-b",
+      "2",
+      "-P",
+      "10",
+      "-m",
+      "100",
+      "-q",
+      "-o",
+      dir,
+    ]);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /, 2 rounds\n/);
+    assert.match(stdout, /^1 \(floors-first\)\s+[\d.]+\s+[\d.]+/m);
+    assert.match(stdout, /^2 \(iggy-first\)\s+[\d.]+\s+[\d.]+/m);
+    assert.match(stdout, /^median\s+[\d.]+\s+[\d.]+/m);
+    assert.match(stdout, /Median of 2 rounds:/);
+    assert.match(stdout, /\(b\) bare log server\s+[\d.]+\s+[\d.]+/);
+    assert.match(stdout, /iggy \/ \(a\) raw TCP\s+[\d.]+\s+[\d.]+/);
+    assert.match(stdout, /Single-message send p99: iggy [\d.]+ ms/);
+
+    const report = JSON.parse(await Deno.readTextFile(`${dir}/report.json`));
+    assert.equal(report.parameters.rounds, 2);
+    const { rounds, median } = report.ceiling;
+    assert.equal(rounds.length, 2);
+    assert.deepEqual(
+      rounds.map((r: { round: number; order: string }) => [r.round, r.order]),
+      [[1, "floors-first"], [2, "iggy-first"]],
+    );
+    for (const r of rounds) {
+      assert.ok(r.send.iggyMBps > 0 && r.send.bareLogMBps > 0);
+      assert.ok(r.poll.iggyMBps > 0 && r.poll.rawTcpMBps > 0);
+      assert.ok(r.ratios.sendVsBareLog > 0);
+      assert.ok(r.ratios.singleSendP99VsRawRoundTrip > 0);
+    }
+    // With two rounds the median is their mean.
+    const mean = (pick: (r: typeof rounds[0]) => number) =>
+      (pick(rounds[0]) + pick(rounds[1])) / 2;
+    assert.ok(
+      Math.abs(median.send.iggyMBps - mean((r) => r.send.iggyMBps)) < 1e-9,
+    );
+    assert.ok(
+      Math.abs(
+        median.ratios.pollVsBareLog - mean((r) => r.ratios.pollVsBareLog),
+      ) < 1e-9,
+    );
+    // The top-level fields older consumers read are the medians.
+    assert.deepEqual(report.ceiling.send, median.send);
+    assert.deepEqual(report.ceiling.poll, median.poll);
+    assert.deepEqual(
+      report.ceiling.singleMessageSend,
+      median.singleMessageSend,
+    );
+    assert.deepEqual(report.ceiling.ratios, median.ratios);
+    // Every round's runs, named with the round.
+    assert.equal(report.runs.length, 16);
+    assert.equal(report.runs[0].mode, "round 1: raw TCP send");
+    assert.equal(report.runs[15].mode, "round 2: iggy single-message send");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("main() rejects a bad --rounds value with the usage", async () => {
+  for (const args of [["--rounds", "0"], ["--rounds=-1"], ["--rounds", "x"]]) {
+    const { code, stderr } = await bench(["ceiling", ...args]);
+    assert.equal(code, 2, args.join(" "));
+    assert.match(stderr, /--rounds must be a positive integer: "(0|-1|x)"/);
+    assert.match(stderr, /Usage: deno task bench/);
+  }
+  // Node's parser takes a value starting with a dash for a missing one.
+  const { code, stderr } = await bench(["ceiling", "--rounds", "-1"]);
+  assert.equal(code, 2);
+  assert.match(stderr, /'--rounds' argument is ambiguous/);
 });
 
 Deno.test("main() rejects an unknown mode with the usage", async () => {
