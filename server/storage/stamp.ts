@@ -15,7 +15,7 @@ import {
 } from "../../client/protocol/batch.ts";
 import { createXXHash32 } from "hash-wasm";
 import type { IHasher } from "hash-wasm";
-import { createXxh3 } from "./xxh3.ts";
+import { createXxh3, createXxh3Sync, xxh3Owning } from "./xxh3.ts";
 import type { Xxh3 } from "./xxh3.ts";
 
 export { INDEX_ENTRY_SIZE, MESSAGE_HEADER_SIZE, MessageField };
@@ -220,8 +220,23 @@ export function stampMessages(
       offLo++;
     }
   }
-  // Checksums last, over the stamped headers, for the whole batch at once.
-  h.checksumFrames(messages, count);
+  // Checksums last, over the stamped headers, for the whole batch at once; in place when the
+  // batch was received into a hasher's memory (see createMessageBuffer).
+  (xxh3Owning(messages.buffer) ?? h).checksumFrames(messages, count);
+}
+
+/**
+ * Makes a growable buffer for receiving message batches into, in memory that
+ * {@linkcode stampMessages} checksums in place (saving a copy of every batch). Each call of the
+ * returned function hands out a view of `size` bytes and invalidates the views handed out before,
+ * so it suits a connection that handles one request at a time.
+ * @returns the allocator of one connection
+ * @throws {Error} when hashing is not initialised
+ */
+export function createMessageBuffer(): (size: number) => Uint8Array {
+  hasher3();
+  const own = createXxh3Sync();
+  return (size) => own.region(size);
 }
 
 /** Writes a random UUIDv4, canonical byte order, at `buf[at, at + 16)`. */

@@ -48,6 +48,14 @@ export interface Xxh3 {
    * @throws {RangeError} when a frame runs past `section`
    */
   checksumFrames(section: Uint8Array, count: number): number;
+  /**
+   * A view of `size` bytes of this hasher's own memory. Frames placed there are checksummed in
+   * place by {@linkcode Xxh3.checksumFrames}, without the copy other inputs need. The memory grows
+   * when needed, which invalidates views handed out before: take a new one for every input. Other
+   * inputs are copied to the same place, so a hasher that hands out regions hashes nothing else.
+   * @param size bytes wanted
+   */
+  region(size: number): Uint8Array;
 }
 
 /** The module's exports (see `xxh3.wat`). */
@@ -60,6 +68,9 @@ interface Xxh3Exports {
 }
 
 let compiled: Promise<WebAssembly.Module> | undefined;
+let compiledModule: WebAssembly.Module | undefined;
+/** Each hasher by its current memory, so a section in one of them is found and hashed in place. */
+const owners = new WeakMap<ArrayBufferLike, WasmXxh3>();
 
 /**
  * Instantiates the XXH3 module. Create one and keep it: each instance owns its memory.
@@ -73,8 +84,31 @@ let compiled: Promise<WebAssembly.Module> | undefined;
  */
 export async function createXxh3(): Promise<Xxh3> {
   compiled ??= WebAssembly.compile(Uint8Array.fromBase64(XXH3_WASM_BASE64));
-  const instance = await WebAssembly.instantiate(await compiled);
+  compiledModule = await compiled;
+  const instance = await WebAssembly.instantiate(compiledModule);
   return new WasmXxh3(instance.exports as unknown as Xxh3Exports);
+}
+
+/**
+ * Instantiates one more hasher without waiting, once {@linkcode createXxh3} has resolved (the
+ * module is then compiled).
+ * @returns a ready hasher
+ * @throws {Error} when no hasher was created with {@linkcode createXxh3} before
+ */
+export function createXxh3Sync(): Xxh3 {
+  if (!compiledModule) {
+    throw new Error("XXH3 is not compiled yet: await createXxh3() first");
+  }
+  const instance = new WebAssembly.Instance(compiledModule);
+  return new WasmXxh3(instance.exports as unknown as Xxh3Exports);
+}
+
+/**
+ * The hasher whose memory `buffer` is, if any: bytes there (see {@linkcode Xxh3.region}) are
+ * hashed in place.
+ */
+export function xxh3Owning(buffer: ArrayBufferLike): Xxh3 | undefined {
+  return owners.get(buffer);
 }
 
 class WasmXxh3 implements Xxh3 {
@@ -92,6 +126,7 @@ class WasmXxh3 implements Xxh3 {
     this.#scratch = exports.scratch.value as number;
     this.#bytes = new Uint8Array(exports.memory.buffer);
     this.#view = new DataView(exports.memory.buffer);
+    owners.set(exports.memory.buffer, this);
   }
 
   /** Makes room for `size` bytes of input. */
@@ -99,9 +134,16 @@ class WasmXxh3 implements Xxh3 {
     const need = this.#base + size;
     const have = this.#bytes.length;
     if (need <= have) return;
+    owners.delete(this.#exports.memory.buffer);
     this.#exports.memory.grow(Math.ceil((need - have) / PAGE_SIZE));
     this.#bytes = new Uint8Array(this.#exports.memory.buffer);
     this.#view = new DataView(this.#exports.memory.buffer);
+    owners.set(this.#exports.memory.buffer, this);
+  }
+
+  region(size: number): Uint8Array {
+    this.#reserve(size);
+    return this.#bytes.subarray(this.#base, this.#base + size);
   }
 
   /** Hashes `buf[start, end)` into the scratch slot. */
@@ -141,6 +183,9 @@ class WasmXxh3 implements Xxh3 {
       section.byteLength,
     );
     const total = section.length;
+    if (section.buffer === this.#exports.memory.buffer) {
+      return this.#checksumInPlace(section, view, count);
+    }
     const base = this.#base;
     let pos = 0;
     let done = 0;
@@ -183,6 +228,23 @@ class WasmXxh3 implements Xxh3 {
       }
       done += n;
     }
+    return pos;
+  }
+
+  /** {@linkcode Xxh3.checksumFrames} of a section inside this module's memory: one call, no copies. */
+  #checksumInPlace(section: Uint8Array, view: DataView, count: number): number {
+    const total = section.length;
+    let pos = 0;
+    // The module trusts the frame lengths: check that every frame lies inside the section first.
+    for (let i = 0; i < count; i++) {
+      if (pos + HEADER_SIZE > total) {
+        throw new RangeError(`Message ${i} header exceeds the section`);
+      }
+      pos += HEADER_SIZE + view.getUint32(pos + USER_HEADERS_LENGTH, true) +
+        view.getUint32(pos + PAYLOAD_LENGTH, true);
+      if (pos > total) throw new RangeError(`Message ${i} exceeds the section`);
+    }
+    this.#exports.checksum_frames(section.byteOffset, count);
     return pos;
   }
 }

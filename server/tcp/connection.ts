@@ -15,6 +15,7 @@ import {
 import type { System } from "../domain/system.ts";
 import type { Session } from "../commands/session.ts";
 import { dispatch } from "../commands/table.ts";
+import { createMessageBuffer } from "../storage/stamp.ts";
 
 /** What the loop needs from a connection (Deno.Conn and Deno.TlsConn fit). */
 export interface ByteStream {
@@ -183,7 +184,8 @@ export async function serveConnection(
   // Requests are handled one at a time and each answer is written before the next request is
   // read, so the request buffer of a send and the memory of an answer are reused: a fresh 1 MB
   // buffer per batch costs more (page faults, zeroing, GC) than everything else but the copies.
-  let requestBuffer = new Uint8Array(0);
+  // Large payloads land in memory the checksumming reads in place.
+  const requestBuffer = createMessageBuffer();
   const answers = new AnswerArena();
   session.reusesRequestBuffer = true;
   session.allocateAnswer = (size) => answers.allocate(size);
@@ -221,12 +223,7 @@ export async function serveConnection(
           await writeError(conn, ErrorCode.InvalidCommand);
           break;
         }
-        if (requestBuffer.length < payloadLength) {
-          requestBuffer = new Uint8Array(
-            Math.max(payloadLength, 2 * requestBuffer.length),
-          );
-        }
-        payload = requestBuffer.subarray(0, payloadLength);
+        payload = requestBuffer(payloadLength);
         await reader.into(payload);
       } else {
         payload = await reader.view(payloadLength);

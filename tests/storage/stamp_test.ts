@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createXXHash3 } from "hash-wasm";
 import {
   checksumMatches,
+  createMessageBuffer,
   initHashing,
   stampMessages,
   writeFrameChecksum,
@@ -102,6 +103,29 @@ Deno.test("stampMessages() stamps offsets, timestamp, ids, checksums and index",
     assert.equal(iv.getUint32(i * 16, true), 0xf0 + i);
     assert.equal(iv.getUint32(i * 16 + 4, true), end);
     assert.equal(iv.getBigUint64(i * 16 + 8, true), 1_800_000_000_000_123n);
+  }
+});
+
+Deno.test("stampMessages() of a batch in a createMessageBuffer() view equals one stamped elsewhere", () => {
+  const count = 50;
+  const section = buildSection(count, { id: (i) => BigInt(i + 1) });
+  const allocate = createMessageBuffer();
+  const received = allocate(section.length);
+  received.set(section);
+  const opts = {
+    firstOffset: 10n,
+    timestamp: 1_800_000_000_000_000n,
+    basePosition: 64,
+    segmentStartOffset: 0n,
+  };
+  const index = new Uint8Array(16 * count);
+  const receivedIndex = new Uint8Array(16 * count);
+  stampMessages(section, count, { ...opts, index });
+  stampMessages(received, count, { ...opts, index: receivedIndex });
+  assert.deepEqual(received, section);
+  assert.deepEqual(receivedIndex, index);
+  for (const f of parseFrames([received])) {
+    assert.equal(f.checksum, referenceXxh3(f.covered));
   }
 });
 

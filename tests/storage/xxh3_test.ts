@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { createXXHash3 } from "hash-wasm";
-import { createXxh3, XXH3_CHUNK_SIZE } from "../../server/storage/xxh3.ts";
+import {
+  createXxh3,
+  createXxh3Sync,
+  XXH3_CHUNK_SIZE,
+  xxh3Owning,
+} from "../../server/storage/xxh3.ts";
 import { XXH3_WASM_BASE64 } from "../../server/storage/_xxh3_wasm.ts";
 import {
   assembleXxh3,
@@ -160,6 +165,38 @@ Deno.test("createXxh3() checksumFrames() stops at count and rejects a frame past
     () => xxh3.checksumFrames(section.subarray(0, first + 10), 2),
     RangeError,
   );
+});
+
+Deno.test("createXxh3Sync() region() frames are checksummed in place, like a copied batch", () => {
+  const count = 400;
+  const section = buildSection(count, {
+    payload: (i) =>
+      noise(i % 50 === 0 ? XXH3_CHUNK_SIZE + i : (i * 13) % 1500, i + 3),
+    headers: (i) => (i % 3 === 0 ? noise(i % 40, i + 9) : new Uint8Array(0)),
+  });
+  const copied = section.slice();
+  xxh3.checksumFrames(copied, count);
+
+  const own = createXxh3Sync();
+  const small = own.region(16);
+  assert.equal(xxh3Owning(small.buffer), own);
+  // A larger region grows the memory: the owner is found through the new buffer too.
+  const region = own.region(section.length);
+  region.set(section);
+  assert.equal(xxh3Owning(region.buffer), own);
+  assert.equal(xxh3Owning(section.buffer), undefined);
+  assert.equal(own.checksumFrames(region, count), section.length);
+  assert.deepEqual(region, copied);
+});
+
+Deno.test("createXxh3Sync() region() rejects frames past the section before hashing", () => {
+  const own = createXxh3Sync();
+  const section = buildSection(3, { payload: () => noise(500, 5) });
+  const region = own.region(section.length - 1);
+  region.set(section.subarray(0, section.length - 1));
+  const before = region.slice();
+  assert.throws(() => own.checksumFrames(region, 3), RangeError);
+  assert.deepEqual(region, before, "nothing is checksummed");
 });
 
 Deno.test("_xxh3_wasm.ts holds xxh3.wat as assembled now (regenerate with build_xxh3.ts)", async () => {
