@@ -63,13 +63,14 @@ import {
   encodePollMessages,
   encodePurgeStream,
   encodePurgeTopic,
-  encodeSendMessages,
+  encodeSendMessagesFrame,
   encodeStoreConsumerOffset,
   encodeUpdatePermissions,
   encodeUpdateStream,
   encodeUpdateTopic,
   encodeUpdateUser,
   ErrorCode,
+  FRAME_HEADER_SIZE,
   type Identifier,
   type IdentityInfo,
   IggyError,
@@ -107,6 +108,11 @@ import type { Encryptor } from "./encryption.ts";
 import { VERSION } from "./version.ts";
 
 const EMPTY = new Uint8Array(0);
+/**
+ * Prepared batches whose headroom holds the frame of a send not yet answered, across clients (a
+ * batch may be shared).
+ */
+const sendingBatches = new WeakSet<PreparedMessages>();
 
 /** How {@linkcode IggyClient.connect} opens each transport: one entry per {@linkcode TransportKind}. */
 const TRANSPORTS: Readonly<
@@ -811,9 +817,9 @@ export class IggyClient {
   /**
    * Sends a batch of messages to one partition of a topic.
    *
-   * @param options Where to send and the messages.
-   * @returns When the server has accepted the batch.
-   * With an encryptor, each payload is encrypted first; user headers are sent as they are.
+   * With an encryptor, each payload is encrypted first; user headers are sent as they are. The
+   * request goes to the transport as one frame; a batch from {@linkcode IggyClient.prepareMessages}
+   * is framed in place, without a copy, unless another send of the same batch is still unanswered.
    *
    * @param options Where to send and the messages.
    * @returns When the server has accepted the batch.
@@ -826,25 +832,60 @@ export class IggyClient {
     const outgoing = Array.isArray(messages)
       ? await this.#outgoing(messages, options.encryptor ?? this.#encryptor)
       : messages;
-    const payload = encodeSendMessages(
+    // The frame header and metadata of a prepared batch go into the room in front of its section,
+    // which must stay unchanged until the answer: while one send of the batch (by any client) is
+    // unanswered, others copy it into a pooled buffer.
+    const inPlace = !Array.isArray(outgoing) && !sendingBatches.has(outgoing);
+    let pooled: Uint8Array | undefined;
+    const frame = encodeSendMessagesFrame(
       {
         streamId: options.streamId,
         topicId: options.topicId,
         partitioning: options.partitioning ?? Partitioning.balanced(),
         messages: outgoing,
       },
-      (size) => this.#sendBuffers.acquire(size),
+      {
+        inPlace,
+        allocate: (size) => (pooled = this.#sendBuffers.acquire(size)),
+      },
     );
-    await this.#send(CommandCode.SendMessages, payload);
-    // Answered, so the transport has written (or sent) every byte: the buffer can be reused. After a
-    // failure it is left to the garbage collector, as a write may still be under way.
-    this.#sendBuffers.release(payload);
+    const claimed = inPlace && pooled === undefined
+      ? outgoing as PreparedMessages
+      : undefined;
+    if (claimed) sendingBatches.add(claimed);
+    const transport = this.#transport;
+    try {
+      await (transport.requestFrame
+        ? transport.requestFrame(frame)
+        : transport.request(
+          CommandCode.SendMessages,
+          frame.subarray(FRAME_HEADER_SIZE),
+        ));
+    } catch (err) {
+      // An error status means the server read the whole frame. After any other failure the bytes
+      // are left alone, as a write may still be under way: the pooled buffer goes to the garbage
+      // collector and the batch is copied on every later send.
+      if (err instanceof IggyError) this.#sent(claimed, pooled);
+      throw err;
+    }
+    // Answered, so the transport has written (or sent) every byte.
+    this.#sent(claimed, pooled);
+  }
+
+  /** After the answer to a send: its batch's headroom and its pooled buffer are free again. */
+  #sent(
+    claimed: PreparedMessages | undefined,
+    pooled: Uint8Array | undefined,
+  ): void {
+    if (claimed) sendingBatches.delete(claimed);
+    if (pooled) this.#sendBuffers.release(pooled);
   }
 
   /**
    * Encodes messages once (with the client's encryptor, if any) for sending many times with
-   * {@linkcode IggyClient.sendMessages}: the batch is then copied, not encoded, on every send. Ids left
-   * 0 get a new server-assigned id on every send; `originTimestamp` is fixed at preparation.
+   * {@linkcode IggyClient.sendMessages}: the batch is then neither encoded nor copied on a send (the
+   * frame header is written in front of it), except while another send of it is unanswered. Ids
+   * left 0 get a new server-assigned id on every send; `originTimestamp` is fixed at preparation.
    *
    * @param messages At least one message.
    * @param options `encryptor` overrides the client's.

@@ -3,7 +3,7 @@
  * @module
  */
 
-import { CommandCode } from "./protocol/mod.ts";
+import { CommandCode, FRAME_HEADER_SIZE } from "./protocol/mod.ts";
 import { ConnectionError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
 
@@ -106,12 +106,55 @@ export class ReconnectingTransport implements Transport {
    * @returns The OK response payload.
    * @throws {ConnectionError} When the connection drops or cannot be reopened.
    */
-  async request(code: number, payload: Uint8Array): Promise<Uint8Array> {
+  request(code: number, payload: Uint8Array): Promise<Uint8Array> {
+    return this.#call(
+      code,
+      payload,
+      (transport) => transport.request(code, payload),
+    );
+  }
+
+  /**
+   * Sends one whole request frame, reconnecting first when the connection dropped; see
+   * {@linkcode Transport.requestFrame}. Transports without `requestFrame` get
+   * `request(code, frame.subarray(8))`.
+   *
+   * @param frame `[length u32][code u32][payload]`, unchanged until the answer arrives.
+   * @returns The OK response payload.
+   * @throws {ConnectionError} When the connection drops or cannot be reopened.
+   * @throws {RangeError} When the frame is shorter than its 8-byte header.
+   */
+  requestFrame(frame: Uint8Array): Promise<Uint8Array> {
+    if (frame.length < FRAME_HEADER_SIZE) {
+      return Promise.reject(
+        new RangeError("Request frame is shorter than its header"),
+      );
+    }
+    const code = new DataView(frame.buffer, frame.byteOffset, 8).getUint32(
+      4,
+      true,
+    );
+    const payload = frame.subarray(FRAME_HEADER_SIZE);
+    return this.#call(
+      code,
+      payload,
+      (transport) =>
+        transport.requestFrame
+          ? transport.requestFrame(frame)
+          : transport.request(code, payload),
+    );
+  }
+
+  async #call(
+    code: number,
+    payload: Uint8Array,
+    send: (transport: Transport) => Promise<Uint8Array>,
+  ): Promise<Uint8Array> {
     if (this.#closed) throw new ConnectionError("Connection is closed");
     const transport = this.#current.closed
       ? await this.#reconnect()
       : this.#current;
-    const answer = await transport.request(code, payload);
+    const answer = await send(transport);
     if (
       code === CommandCode.LoginUser ||
       code === CommandCode.LoginWithPersonalAccessToken

@@ -177,6 +177,36 @@ export class TcpTransport implements Transport {
   }
 
   /**
+   * Sends one whole request frame as a single chunk (one write when it is larger than the
+   * coalescing limit); see {@linkcode Transport.requestFrame}.
+   *
+   * @param frame `[length u32][code u32][payload]`, unchanged until the answer arrives.
+   * @returns The OK response payload.
+   * @throws {IggyError} On a non-zero status.
+   * @throws {ConnectionError} When the connection is or becomes closed.
+   * @throws {TimeoutError} When the answer does not come within `timeout`.
+   * @throws {RangeError} When the frame's length field does not match its size.
+   */
+  requestFrame(frame: Uint8Array): Promise<Uint8Array> {
+    if (
+      frame.length < FRAME_HEADER_SIZE ||
+      new DataView(frame.buffer, frame.byteOffset, 4).getUint32(0, true) !==
+        frame.length - 4
+    ) {
+      return Promise.reject(
+        new RangeError("Request frame length does not match its size"),
+      );
+    }
+    if (this.#closed) {
+      return Promise.reject(new ConnectionError("Connection is closed"));
+    }
+    const promise = this.#pending.push();
+    this.#outbox.push(frame);
+    if (!this.#writing) this.#flush();
+    return promise;
+  }
+
+  /**
    * Closes the connection and rejects pending requests with {@linkcode ConnectionError}.
    *
    * @returns When the connection and its reader have stopped.

@@ -39,6 +39,20 @@ export interface Transport {
    * @throws {TimeoutError} When the answer does not come in time.
    */
   request(code: number, payload: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Sends one whole request frame, `[length u32][code u32][payload]`, and waits for its answer, like
+   * {@linkcode Transport.request}. Optional: a transport that writes frames to a byte stream
+   * implements it to write the frame at once, without framing (or copying) the payload again; the
+   * client uses `request(code, frame.subarray(8))` where it is absent. The caller keeps `frame`
+   * unchanged until the returned promise settles.
+   *
+   * @param frame The request frame, header included.
+   * @returns The OK response payload (possibly empty).
+   * @throws {IggyError} When the server answers with a non-zero status.
+   * @throws {ConnectionError} When the connection is or becomes closed.
+   * @throws {TimeoutError} When the answer does not come in time.
+   */
+  requestFrame?(frame: Uint8Array): Promise<Uint8Array>;
   /** Closes the connection; pending requests reject with {@linkcode ConnectionError}. */
   close(): Promise<void>;
   /** True once the transport is closed (by the caller, the server or an error). */

@@ -7,6 +7,8 @@
  */
 
 import { ByteReader, ByteWriter, viewOf } from "./bytes.ts";
+import { CommandCode } from "./codes.ts";
+import { FRAME_HEADER_SIZE } from "./frame.ts";
 import { ErrorCode, IggyError, invalid } from "./errors.ts";
 import {
   type Identifier,
@@ -87,6 +89,19 @@ export interface PreparedMessages {
   readonly section: Uint8Array;
 }
 
+/**
+ * Room in front of a prepared section for the largest frame header and metadata:
+ * `[length u32][code u32][metadata_length u32]`, two identifiers and a partitioning of up to
+ * 2 + 255 bytes each, and `[count u32]`.
+ */
+const HEADROOM = FRAME_HEADER_SIZE + 4 + 3 * (2 + 255) + 4;
+
+/**
+ * The buffer `[headroom][section]` behind each batch made by {@linkcode prepareMessages}. Kept out
+ * of the public shape; a batch built by hand has no entry and is copied when sent.
+ */
+const backings = new WeakMap<PreparedMessages, Uint8Array>();
+
 /** True when `messages` is a {@linkcode PreparedMessages} batch. */
 export function isPreparedMessages(
   messages: OutgoingMessage[] | PreparedMessages,
@@ -95,19 +110,26 @@ export function isPreparedMessages(
 }
 
 /**
- * Encodes messages once for repeated sending (see {@linkcode PreparedMessages}).
+ * Encodes messages once for repeated sending (see {@linkcode PreparedMessages}). The section is
+ * preceded by free room, so that {@linkcode encodeSendMessagesFrame} can put the frame header and
+ * metadata in front of it instead of copying it.
  * @param messages at least one message
  * @returns the prepared batch
+ * @throws {RangeError} when there are no messages or a message is too large
  */
 export function prepareMessages(messages: OutgoingMessage[]): PreparedMessages {
-  const payload = encodeSendMessages({
-    streamId: 0,
-    topicId: 0,
-    partitioning: { kind: "balanced" },
-    messages,
-  });
-  const metadataLength = viewOf(payload).getUint32(0, true);
-  return { count: messages.length, section: payload.slice(4 + metadataLength) };
+  if (messages.length === 0) {
+    throw new RangeError("SendMessages needs at least one message");
+  }
+  const sizes = measureMessages(messages);
+  const buffer = new Uint8Array(HEADROOM + sizes.section);
+  writeSection(buffer, HEADROOM, messages, sizes.headers);
+  const prepared: PreparedMessages = {
+    count: messages.length,
+    section: buffer.subarray(HEADROOM),
+  };
+  backings.set(prepared, buffer);
+  return prepared;
 }
 
 function zeroed(size: number): Uint8Array {
@@ -118,21 +140,8 @@ function nowMicros(): bigint {
   return BigInt(Date.now()) * 1000n;
 }
 
-/**
- * Encodes a SendMessages payload:
- * `[metadata_length u32][stream Id][topic Id][Partitioning][count u32]` then `count` index entries
- * `(0, cumulative end, 0)` then the frames (checksum, offset and timestamp zero).
- * @param command the stream, topic, partitioning and messages
- * @param allocate returns a buffer of exactly `size` bytes to encode into; its old contents do not
- *   matter (every byte is written), so a caller may pass pooled buffers. Defaults to a new buffer.
- * @returns the payload
- */
-export function encodeSendMessages(
-  command: SendMessages,
-  allocate: (size: number) => Uint8Array = zeroed,
-): Uint8Array {
-  const { messages } = command;
-  const count = isPreparedMessages(messages) ? messages.count : messages.length;
+/** `[stream Id][topic Id][Partitioning][count u32]`. */
+function encodeMetadata(command: SendMessages, count: number): Uint8Array {
   if (count === 0) {
     throw new RangeError("SendMessages needs at least one message");
   }
@@ -141,7 +150,29 @@ export function encodeSendMessages(
   writeIdentifier(meta, command.topicId);
   writePartitioning(meta, command.partitioning);
   meta.u32(count);
-  const metadata = meta.finish();
+  return meta.finish();
+}
+
+function countOf(messages: OutgoingMessage[] | PreparedMessages): number {
+  return isPreparedMessages(messages) ? messages.count : messages.length;
+}
+
+/**
+ * Encodes a SendMessages payload:
+ * `[metadata_length u32][stream Id][topic Id][Partitioning][count u32]` then `count` index entries
+ * `(0, cumulative end, 0)` then the frames (checksum, offset and timestamp zero).
+ * @param command the stream, topic, partitioning and messages
+ * @param allocate returns a buffer of exactly `size` bytes to encode into; its old contents do not
+ *   matter (every byte is written), so a caller may pass pooled buffers. Defaults to a new buffer.
+ * @returns the payload
+ * @throws {RangeError} when there are no messages, a message is too large or an identifier is bad
+ */
+export function encodeSendMessages(
+  command: SendMessages,
+  allocate: (size: number) => Uint8Array = zeroed,
+): Uint8Array {
+  const { messages } = command;
+  const metadata = encodeMetadata(command, countOf(messages));
   if (isPreparedMessages(messages)) {
     const out = allocate(4 + metadata.length + messages.section.length);
     viewOf(out).setUint32(0, metadata.length, true);
@@ -149,9 +180,87 @@ export function encodeSendMessages(
     out.set(messages.section, 4 + metadata.length);
     return out;
   }
+  const sizes = measureMessages(messages);
+  const out = allocate(4 + metadata.length + sizes.section);
+  viewOf(out).setUint32(0, metadata.length, true);
+  out.set(metadata, 4);
+  writeSection(out, 4 + metadata.length, messages, sizes.headers);
+  return out;
+}
 
+/** Options of {@linkcode encodeSendMessagesFrame}. */
+export interface SendMessagesFrameOptions {
+  /**
+   * Whether the headroom of a batch from {@linkcode prepareMessages} may be written: no other frame
+   * of the same batch is in use (being sent and not yet answered). The frame is then built in front
+   * of the section, which is not copied. Other batches are always copied.
+   * @default {false}
+   */
+  inPlace?: boolean;
+  /**
+   * Returns a buffer of exactly `size` bytes for a frame that is not built in place; its old
+   * contents do not matter. Defaults to a new buffer.
+   */
+  allocate?: (size: number) => Uint8Array;
+}
+
+/**
+ * Encodes a whole SendMessages request frame, `[length u32 = 4 + payload][code u32 = 101][payload]`
+ * with the payload of {@linkcode encodeSendMessages}, so that it can be written at once.
+ *
+ * With `inPlace` and a batch from {@linkcode prepareMessages}, the header and metadata go into the
+ * room in front of its section and the frame is a view of the batch's own buffer (no copy); it
+ * stays valid until the batch is encoded in place again. Otherwise the frame is encoded into a
+ * buffer from `allocate`.
+ * @param command the stream, topic, partitioning and messages
+ * @param options `inPlace` and `allocate`
+ * @returns the frame, header included
+ * @throws {RangeError} when there are no messages, a message is too large or an identifier is bad
+ */
+export function encodeSendMessagesFrame(
+  command: SendMessages,
+  options: SendMessagesFrameOptions = {},
+): Uint8Array {
+  const { messages } = command;
+  const metadata = encodeMetadata(command, countOf(messages));
+  const head = FRAME_HEADER_SIZE + 4 + metadata.length;
+  if (isPreparedMessages(messages)) {
+    const section = messages.section;
+    const backing = options.inPlace ? backings.get(messages) : undefined;
+    // In place only while the section is still the prepared one (`readonly` binds only the types).
+    const inPlace = backing !== undefined &&
+      backing.buffer === section.buffer &&
+      backing.byteOffset + HEADROOM === section.byteOffset &&
+      backing.length === HEADROOM + section.length;
+    const frame = inPlace
+      ? backing.subarray(HEADROOM - head)
+      : (options.allocate ?? zeroed)(head + section.length);
+    writeHead(frame, metadata);
+    if (!inPlace) frame.set(section, head);
+    return frame;
+  }
+  const sizes = measureMessages(messages);
+  const frame = (options.allocate ?? zeroed)(head + sizes.section);
+  writeHead(frame, metadata);
+  writeSection(frame, head, messages, sizes.headers);
+  return frame;
+}
+
+/** Writes `[length][code][metadata_length][metadata]` at the start of a whole frame. */
+function writeHead(frame: Uint8Array, metadata: Uint8Array): void {
+  const view = viewOf(frame);
+  view.setUint32(0, frame.length - 4, true);
+  view.setUint32(4, CommandCode.SendMessages, true);
+  view.setUint32(FRAME_HEADER_SIZE, metadata.length, true);
+  frame.set(metadata, FRAME_HEADER_SIZE + 4);
+}
+
+/** The user-header size of each message and the size of the index and frame section. */
+function measureMessages(
+  messages: OutgoingMessage[],
+): { headers: number[]; section: number } {
   let frames = 0;
-  const headerSizes = new Array<number>(messages.length);
+  const headers = new Array<number>(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
     if (message.payload.length > MAX_PAYLOAD_SIZE) {
@@ -164,17 +273,24 @@ export function encodeSendMessages(
     if (size > MAX_USER_HEADERS_SIZE) {
       throw new RangeError("User headers are larger than 100000 bytes");
     }
-    headerSizes[i] = size;
+    headers[i] = size;
     frames += MESSAGE_HEADER_SIZE + message.payload.length + size;
   }
-  const indexStart = 4 + metadata.length;
-  const framesStart = indexStart + INDEX_ENTRY_SIZE * messages.length;
-  const out = allocate(framesStart + frames);
-  const view = viewOf(out);
-  view.setUint32(0, metadata.length, true);
-  out.set(metadata, 4);
+  return { headers, section: INDEX_ENTRY_SIZE * messages.length + frames };
+}
 
-  // Every field is written, so `allocate` may hand out a reused buffer.
+/**
+ * Writes the index entries and the frames of `messages` into `out` from `indexStart`. Every byte
+ * of the section is written, so `out` may be a reused buffer.
+ */
+function writeSection(
+  out: Uint8Array,
+  indexStart: number,
+  messages: OutgoingMessage[],
+  headerSizes: number[],
+): void {
+  const view = viewOf(out);
+  const framesStart = indexStart + INDEX_ENTRY_SIZE * messages.length;
   const now = nowMicros();
   let at = framesStart;
   for (let i = 0; i < messages.length; i++) {
@@ -225,7 +341,6 @@ export function encodeSendMessages(
     view.setUint32(entry + 4, at - framesStart, true);
     view.setBigUint64(entry + 8, 0n, true);
   }
-  return out;
 }
 
 /** A decoded SendMessages request; `indexes` and `messages` are views into the received payload. */

@@ -84,3 +84,77 @@ Deno.test("ReconnectingTransport forgets the login on logout and gives up after 
   assert.equal(attempts, 5, "the first two opens, then 1 + 2 retries");
   assert.equal(transport.closed, true);
 });
+
+/** A {@linkcode FakeTransport} that also takes whole frames, and records them. */
+class FramingTransport extends FakeTransport {
+  readonly frames: Uint8Array[] = [];
+
+  requestFrame(frame: Uint8Array): Promise<Uint8Array> {
+    if (this.closed) {
+      return Promise.reject(new ConnectionError("Connection is closed"));
+    }
+    this.frames.push(frame);
+    return Promise.resolve(new Uint8Array());
+  }
+}
+
+function frameOf(code: number, payload: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(8 + payload.length);
+  const view = new DataView(frame.buffer);
+  view.setUint32(0, 4 + payload.length, true);
+  view.setUint32(4, code, true);
+  frame.set(payload, 8);
+  return frame;
+}
+
+Deno.test("ReconnectingTransport.requestFrame() forwards the frame as is and replays a login sent as a frame", async () => {
+  const opened: FramingTransport[] = [];
+  const transport = await ReconnectingTransport.open(() => {
+    const next = new FramingTransport();
+    opened.push(next);
+    return Promise.resolve(next);
+  }, { delayMs: 1 });
+  const login = frameOf(CommandCode.LoginUser, Uint8Array.of(1, 2, 3));
+  await transport.requestFrame(login);
+  const send = frameOf(CommandCode.SendMessages, new Uint8Array(100));
+  await transport.requestFrame(send);
+  assert.deepEqual(opened[0]!.frames, [login, send]);
+  assert.equal(opened[0]!.frames[1], send, "the frame itself, not a copy");
+  opened[0]!.closed = true;
+  await transport.requestFrame(send);
+  assert.equal(opened.length, 2);
+  // The login is replayed through request() with the payload of the frame.
+  assert.deepEqual(opened[1]!.requests, [CommandCode.LoginUser]);
+  assert.deepEqual(opened[1]!.frames, [send]);
+  await assert.rejects(
+    transport.requestFrame(new Uint8Array(4)),
+    RangeError,
+  );
+  await transport.close();
+  await assert.rejects(transport.requestFrame(send), ConnectionError);
+});
+
+Deno.test("ReconnectingTransport.requestFrame() gives a transport without requestFrame the frame's payload, not a copy", async () => {
+  const payloads: Uint8Array[] = [];
+  const inner: Transport = {
+    closed: false,
+    request(code: number, payload: Uint8Array): Promise<Uint8Array> {
+      payloads.push(payload);
+      return Promise.resolve(Uint8Array.of(code));
+    },
+    close: () => Promise.resolve(),
+  };
+  const transport = await ReconnectingTransport.open(
+    () => Promise.resolve(inner),
+  );
+  const frame = frameOf(CommandCode.SendMessages, Uint8Array.of(9, 8, 7));
+  assert.deepEqual(
+    await transport.requestFrame(frame),
+    Uint8Array.of(CommandCode.SendMessages),
+  );
+  assert.equal(payloads.length, 1);
+  assert.deepEqual(payloads[0], Uint8Array.of(9, 8, 7));
+  assert.equal(payloads[0]!.buffer, frame.buffer);
+  assert.equal(payloads[0]!.byteOffset, frame.byteOffset + 8);
+  await transport.close();
+});

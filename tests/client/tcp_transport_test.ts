@@ -5,6 +5,7 @@ import {
   TcpTransport,
   TimeoutError,
 } from "../../mod.ts";
+import type { TcpConnection } from "../../client/tcp_transport.ts";
 
 /** A one-connection fake server; `serve` gets the accepted connection. */
 async function withFakeServer(
@@ -206,4 +207,157 @@ Deno.test("TcpTransport.connect() fails with ConnectionError when nothing listen
   const { port } = listener.addr;
   listener.close();
   await assert.rejects(TcpTransport.connect({ port }), ConnectionError);
+});
+
+/**
+ * An in-memory {@linkcode TcpConnection} that records every write and answers each whole request
+ * frame with OK and the request's code as a u32 payload.
+ */
+class RecordingConnection implements TcpConnection {
+  /** The arrays passed to `write()`, as passed (not copied). */
+  readonly writes: Uint8Array[] = [];
+  /** The request frames seen, copied. */
+  readonly frames: Uint8Array[] = [];
+  #received = new Uint8Array(0);
+  #answers: Uint8Array[] = [];
+  #waiting: ((n: number | null) => void) | undefined;
+  #target: Uint8Array | undefined;
+  #closed = false;
+
+  write(bytes: Uint8Array): Promise<number> {
+    this.writes.push(bytes);
+    const all = new Uint8Array(this.#received.length + bytes.length);
+    all.set(this.#received);
+    all.set(bytes, this.#received.length);
+    let at = 0;
+    while (all.length - at >= 8) {
+      const view = new DataView(all.buffer, at);
+      const size = 4 + view.getUint32(0, true);
+      if (all.length - at < size) break;
+      const code = view.getUint32(4, true);
+      this.frames.push(all.slice(at, at + size));
+      const answer = new Uint8Array(12);
+      const out = new DataView(answer.buffer);
+      out.setUint32(4, 4, true);
+      out.setUint32(8, code, true);
+      this.#answers.push(answer);
+      at += size;
+    }
+    this.#received = all.slice(at);
+    this.#deliver();
+    return Promise.resolve(bytes.length);
+  }
+
+  read(target: Uint8Array): Promise<number | null> {
+    if (this.#closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.#waiting = resolve;
+      this.#target = target;
+      this.#deliver();
+    });
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#waiting?.(null);
+    this.#waiting = undefined;
+  }
+
+  #deliver(): void {
+    const answer = this.#answers[0];
+    const resolve = this.#waiting;
+    const target = this.#target;
+    if (!answer || !resolve || !target) return;
+    const n = Math.min(answer.length, target.length);
+    target.set(answer.subarray(0, n));
+    if (n === answer.length) this.#answers.shift();
+    else this.#answers[0] = answer.subarray(n);
+    this.#waiting = undefined;
+    resolve(n);
+  }
+}
+
+function requestFrame(code: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(8 + payload.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 4 + payload.length, true);
+  view.setUint32(4, code, true);
+  out.set(payload, 8);
+  return out;
+}
+
+/** `written` is a view of `frame` itself (not a copy). */
+function assertSameBytes(written: Uint8Array, frame: Uint8Array): void {
+  assert.equal(written.buffer, frame.buffer);
+  assert.equal(written.byteOffset, frame.byteOffset);
+  assert.equal(written.length, frame.length);
+}
+
+function answerCode(answer: Uint8Array): number {
+  return new DataView(answer.buffer, answer.byteOffset).getUint32(0, true);
+}
+
+Deno.test("TcpTransport.requestFrame() writes a large frame in one write of the frame itself", async () => {
+  const conn = new RecordingConnection();
+  const transport = new TcpTransport(conn);
+  try {
+    const big = requestFrame(101, new Uint8Array(1_000_000).fill(3));
+    assert.equal(answerCode(await transport.requestFrame(big)), 101);
+    assert.equal(conn.writes.length, 1);
+    assertSameBytes(conn.writes[0]!, big);
+    // request() with a large payload, by contrast, frames it with a separate header chunk.
+    const payload = new Uint8Array(100_000);
+    assert.equal(answerCode(await transport.request(7, payload)), 7);
+    assert.equal(conn.writes.length, 3);
+    assert.deepEqual(conn.frames.at(-1), requestFrame(7, payload));
+  } finally {
+    await transport.close();
+  }
+});
+
+Deno.test("TcpTransport.requestFrame() is coalesced with small requests and keeps the order", async () => {
+  const conn = new RecordingConnection();
+  const transport = new TcpTransport(conn);
+  try {
+    const big = requestFrame(101, new Uint8Array(200_000).fill(1));
+    // The first request starts a write; the rest queue behind it and go out together.
+    const answers = await Promise.all([
+      transport.request(1, new Uint8Array()),
+      transport.requestFrame(requestFrame(101, Uint8Array.of(1, 2, 3))),
+      transport.request(2, Uint8Array.of(4)),
+      transport.requestFrame(requestFrame(3, new Uint8Array())),
+      transport.requestFrame(big),
+      transport.request(4, new Uint8Array()),
+    ]);
+    assert.deepEqual(answers.map(answerCode), [1, 101, 2, 3, 101, 4]);
+    assert.deepEqual(conn.writes.map((w) => w.length), [
+      8,
+      11 + 9 + 8,
+      big.length,
+      8,
+    ]);
+    assertSameBytes(conn.writes[2]!, big);
+    assert.deepEqual(conn.frames[1], requestFrame(101, Uint8Array.of(1, 2, 3)));
+  } finally {
+    await transport.close();
+  }
+});
+
+Deno.test("TcpTransport.requestFrame() rejects a frame whose length field does not match its size", async () => {
+  const conn = new RecordingConnection();
+  const transport = new TcpTransport(conn);
+  try {
+    const bad = requestFrame(1, Uint8Array.of(1, 2));
+    new DataView(bad.buffer).setUint32(0, 5, true);
+    await assert.rejects(transport.requestFrame(bad), RangeError);
+    await assert.rejects(transport.requestFrame(new Uint8Array(4)), RangeError);
+    assert.equal(conn.writes.length, 0);
+    assert.equal(answerCode(await transport.request(9, new Uint8Array())), 9);
+  } finally {
+    await transport.close();
+  }
+  await assert.rejects(
+    transport.requestFrame(requestFrame(1, new Uint8Array())),
+    ConnectionError,
+  );
 });

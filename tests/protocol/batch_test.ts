@@ -3,6 +3,7 @@ import {
   decodePolledMessages,
   decodeSendMessages,
   encodeSendMessages,
+  encodeSendMessagesFrame,
   INDEX_ENTRY_SIZE,
   MESSAGE_HEADER_SIZE,
   MessageField,
@@ -276,4 +277,196 @@ Deno.test("prepareMessages() encodes once to the same bytes encodeSendMessages()
     toHex(encodeSendMessages({ ...command, messages: prepared }, dirty)),
     toHex(direct),
   );
+});
+
+function frameMessages() {
+  return [
+    {
+      id: 9n,
+      payload: text.encode("first"),
+      originTimestamp: T,
+      headers: { k: header.string("v") },
+    },
+    { payload: new Uint8Array(3000).fill(7), originTimestamp: T },
+    { id: (1n << 128n) - 1n, payload: text.encode("raw"), originTimestamp: T },
+  ];
+}
+
+const frameCommands = [
+  { streamId: 1, topicId: 2, partitioning: { kind: "balanced" } },
+  {
+    streamId: "s".repeat(255),
+    topicId: "t".repeat(255),
+    partitioning: { kind: "messages_key", key: new Uint8Array(255).fill(9) },
+  },
+  {
+    streamId: "orders",
+    topicId: 4_000_000_000,
+    partitioning: { kind: "partition_id", partitionId: 3 },
+  },
+  {
+    streamId: 7,
+    topicId: "t",
+    partitioning: { kind: "messages_key", key: text.encode("k") },
+  },
+] as const;
+
+Deno.test("encodeSendMessagesFrame() builds a prepared batch's frame in place, byte for byte the request encodeSendMessages() gives", () => {
+  const messages = frameMessages();
+  const prepared = prepareMessages(messages);
+  // Longest metadata first, then shorter ones: the frame start moves inside the same headroom.
+  for (const command of [frameCommands[1], ...frameCommands]) {
+    const expected = toHex(
+      encodeRequest(
+        CommandCode.SendMessages,
+        encodeSendMessages({ ...command, messages }),
+      ),
+    );
+    const frame = encodeSendMessagesFrame(
+      { ...command, messages: prepared },
+      {
+        inPlace: true,
+        allocate: () => assert.fail("an in-place frame allocates nothing"),
+      },
+    );
+    assert.equal(toHex(frame), expected, command.partitioning.kind);
+    // A view of the batch's own buffer, ending with its section: nothing was copied.
+    assert.equal(frame.buffer, prepared.section.buffer);
+    assert.equal(
+      frame.byteOffset + frame.length,
+      prepared.section.byteOffset + prepared.section.length,
+    );
+    assert.equal(
+      frame.byteOffset + frame.length - prepared.section.length,
+      prepared.section.byteOffset,
+    );
+  }
+});
+
+Deno.test("encodeSendMessagesFrame() copies into an allocated buffer when not in place, for message arrays and hand-built batches", () => {
+  const messages = frameMessages();
+  const prepared = prepareMessages(messages);
+  const handBuilt = {
+    count: prepared.count,
+    section: prepared.section.slice(),
+  };
+  const dirty = (size: number) => new Uint8Array(size).fill(0xab);
+  for (const command of frameCommands) {
+    const expected = toHex(
+      encodeRequest(
+        CommandCode.SendMessages,
+        encodeSendMessages({ ...command, messages }),
+      ),
+    );
+    const cases = [
+      { name: "array", messages, inPlace: true },
+      { name: "prepared, not in place", messages: prepared, inPlace: false },
+      { name: "hand-built batch", messages: handBuilt, inPlace: true },
+    ];
+    for (const c of cases) {
+      let allocated: Uint8Array | undefined;
+      const frame = encodeSendMessagesFrame(
+        { ...command, messages: c.messages },
+        {
+          inPlace: c.inPlace,
+          allocate: (size) => (allocated = dirty(size)),
+        },
+      );
+      assert.equal(frame, allocated, c.name);
+      assert.equal(toHex(frame), expected, c.name);
+    }
+    // Without `allocate`, a new buffer.
+    const fresh = encodeSendMessagesFrame({ ...command, messages: prepared });
+    assert.notEqual(fresh.buffer, prepared.section.buffer);
+    assert.equal(toHex(fresh), expected);
+  }
+});
+
+Deno.test("encodeSendMessagesFrame() matches the send_messages vectors byte for byte, in place", () => {
+  const hello = prepareMessages([
+    { id: 1n, payload: text.encode("hello"), originTimestamp: T },
+  ]);
+  assert.equal(
+    toHex(encodeSendMessagesFrame({
+      streamId: 0,
+      topicId: 0,
+      partitioning: { kind: "partition_id", partitionId: 0 },
+      messages: hello,
+    }, { inPlace: true })),
+    toHex(vector("send_messages_hello")),
+  );
+  const withHeader = prepareMessages([{
+    payload: text.encode("hello"),
+    originTimestamp: T,
+    headers: { "content-type": header.string("text/plain") },
+  }]);
+  assert.equal(
+    toHex(encodeSendMessagesFrame({
+      streamId: "dev",
+      topicId: "events",
+      partitioning: { kind: "balanced" },
+      messages: withHeader,
+    }, { inPlace: true })),
+    toHex(vector("send_messages_with_header_balanced")),
+  );
+});
+
+Deno.test("encodeSendMessagesFrame() rejects an empty batch and a too long messages key before writing", () => {
+  const prepared = prepareMessages(frameMessages());
+  const before = toHex(
+    new Uint8Array(
+      prepared.section.buffer,
+      0,
+      prepared.section.byteOffset + prepared.section.length,
+    ),
+  );
+  assert.throws(
+    () =>
+      encodeSendMessagesFrame({
+        streamId: 1,
+        topicId: 1,
+        partitioning: { kind: "messages_key", key: new Uint8Array(256) },
+        messages: prepared,
+      }, { inPlace: true }),
+    RangeError,
+  );
+  assert.equal(
+    toHex(
+      new Uint8Array(
+        prepared.section.buffer,
+        0,
+        prepared.section.byteOffset + prepared.section.length,
+      ),
+    ),
+    before,
+  );
+  assert.throws(
+    () =>
+      encodeSendMessagesFrame({
+        streamId: 1,
+        topicId: 1,
+        partitioning: { kind: "balanced" },
+        messages: [],
+      }),
+    RangeError,
+  );
+  assert.throws(() => prepareMessages([]), RangeError);
+});
+
+Deno.test("prepareMessages() exposes only count and section, the section being the index entries and frames", () => {
+  const messages = frameMessages();
+  const prepared = prepareMessages(messages);
+  assert.deepEqual(Object.keys(prepared).sort(), ["count", "section"]);
+  const payload = encodeSendMessages({
+    streamId: 1,
+    topicId: 1,
+    partitioning: { kind: "balanced" },
+    messages,
+  });
+  const decoded = decodeSendMessages(payload);
+  assert.equal(
+    prepared.section.length,
+    decoded.indexes.length + decoded.messages.length,
+  );
+  assert.equal(toHex(prepared.section), toHex(payload.subarray(22)));
 });
