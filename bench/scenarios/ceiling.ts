@@ -77,8 +77,8 @@ function frame(code: number, payload: Uint8Array): Uint8Array {
 let syncMissing = false;
 
 /**
- * Settles the page cache writeback before a measured send phase, so that a phase does not pay
- * for the dirty pages of the one before: runs `sync` where it exists (Linux, macOS), and does
+ * Settles the page cache writeback before a measured send or poll phase, so that a phase does not
+ * pay for the dirty pages of the one before: runs `sync` where it exists (Linux, macOS), and does
  * nothing where it does not.
  */
 export async function settleWriteback(): Promise<void> {
@@ -246,6 +246,7 @@ export async function measureCeiling(
     const ask = new Uint8Array(4);
     new DataView(ask.buffer).setUint32(0, batchBytes, true);
     const askFrame = frame(CeilingCode.RawReply, ask);
+    await settleWriteback();
     const rawPoll = await runActors(
       "raw TCP poll",
       "consumer",
@@ -278,6 +279,7 @@ export async function measureCeiling(
     );
     const read = new Uint8Array(12);
     const readView = new DataView(read.buffer);
+    await settleWriteback();
     const logPoll = await runActors(
       "bare log poll",
       "consumer",
@@ -486,6 +488,7 @@ async function measureIggy(
     prefill: false,
   };
   pollLayout.streams = producers;
+  await settleWriteback();
   const poll = await runMode(
     { ...base, mode: "pinned-consumer", totalData: 0, messageBatches: batches },
     address,
