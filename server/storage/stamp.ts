@@ -162,6 +162,17 @@ export function stampMessages(
       } bytes, have ${index.length}`,
     );
   }
+  const owner = xxh3Owning(messages.buffer);
+  if (owner) {
+    // Received into a hasher's memory (createMessageBuffer): all of it in one WebAssembly call.
+    owner.stampFrames(messages, count, {
+      firstOffset: opts.firstOffset,
+      timestamp: opts.timestamp,
+      relativeOffset: Number(opts.firstOffset - opts.segmentStartOffset),
+      basePosition: opts.basePosition,
+    }, index);
+    return;
+  }
   const view = new DataView(
     messages.buffer,
     messages.byteOffset,
@@ -220,9 +231,8 @@ export function stampMessages(
       offLo++;
     }
   }
-  // Checksums last, over the stamped headers, for the whole batch at once; in place when the
-  // batch was received into a hasher's memory (see createMessageBuffer).
-  (xxh3Owning(messages.buffer) ?? h).checksumFrames(messages, count);
+  // Checksums last, over the stamped headers, for the whole batch at once.
+  h.checksumFrames(messages, count);
 }
 
 /**

@@ -56,6 +56,32 @@ export interface Xxh3 {
    * @param size bytes wanted
    */
   region(size: number): Uint8Array;
+  /**
+   * Stamps and checksums `count` frames of a section inside this hasher's memory (from
+   * {@linkcode Xxh3.region}) in one call, as `stampMessages` does elsewhere (binary.md §6.5):
+   * offsets, timestamp, a random UUIDv4 where the id is zero, checksums; and fills `index`
+   * with the `16 * count` bytes of segment index entries.
+   * @throws {RangeError} when a frame runs past the section (earlier frames are stamped by then)
+   * @throws {Error} when `section` is not in a region of this hasher
+   */
+  stampFrames(
+    section: Uint8Array,
+    count: number,
+    stamp: FrameStamp,
+    index: Uint8Array,
+  ): void;
+}
+
+/** The values {@linkcode Xxh3.stampFrames} writes. */
+export interface FrameStamp {
+  /** Offset of the first frame; the others follow one by one. */
+  firstOffset: bigint;
+  /** Server timestamp (µs) of every frame. */
+  timestamp: bigint;
+  /** Index offset of the first frame, relative to the segment start. */
+  relativeOffset: number;
+  /** Size of the segment `.log` before the section: index positions are relative to it. */
+  basePosition: number;
 }
 
 /** The module's exports (see `xxh3.wat`). */
@@ -65,6 +91,24 @@ interface Xxh3Exports {
   scratch: WebAssembly.Global;
   hash_to_scratch(ptr: number, len: number): void;
   checksum_frames(ptr: number, count: number): number;
+  stamp_frames(
+    ptr: number,
+    end: number,
+    count: number,
+    offset: bigint,
+    timestamp: bigint,
+    index: number,
+    relativeOffset: number,
+    position: number,
+    random: number,
+  ): number;
+}
+
+/** Most random bytes `crypto.getRandomValues` fills per call. */
+const RANDOM_CHUNK = 65536;
+
+function align16(n: number): number {
+  return (n + 15) & ~15;
 }
 
 let compiled: Promise<WebAssembly.Module> | undefined;
@@ -114,6 +158,12 @@ export function xxh3Owning(buffer: ArrayBufferLike): Xxh3 | undefined {
 class WasmXxh3 implements Xxh3 {
   #exports: Xxh3Exports;
   #base: number;
+  /** Bytes of input region reserved by {@linkcode Xxh3.region}; its scratch areas follow. */
+  #capacity = 0;
+  #indexArea = 0;
+  #randomArea = 0;
+  #randomSize = 0;
+  #randomUsed = 0;
   #scratch: number;
   #bytes: Uint8Array;
   #view: DataView;
@@ -142,8 +192,64 @@ class WasmXxh3 implements Xxh3 {
   }
 
   region(size: number): Uint8Array {
-    this.#reserve(size);
+    if (size > this.#capacity) {
+      // Behind the region: room for the index entries and the random ids of as many frames as
+      // fit in it (64 bytes at least each), so stamping never grows the memory under a section.
+      this.#capacity = align16(Math.max(size, 2 * this.#capacity, 64 * 1024));
+      const area = align16(this.#capacity / 4);
+      this.#reserve(this.#capacity + 2 * area);
+      this.#indexArea = this.#base + this.#capacity;
+      this.#randomArea = this.#indexArea + area;
+      this.#randomSize = area;
+      this.#randomUsed = area;
+    }
     return this.#bytes.subarray(this.#base, this.#base + size);
+  }
+
+  stampFrames(
+    section: Uint8Array,
+    count: number,
+    stamp: FrameStamp,
+    index: Uint8Array,
+  ): void {
+    const ptr = section.byteOffset;
+    if (
+      section.buffer !== this.#exports.memory.buffer || ptr < this.#base ||
+      ptr + section.length > this.#base + this.#capacity
+    ) {
+      throw new Error("The section is not in a region of this hasher");
+    }
+    // Enough unused random bytes for every frame that can fit.
+    const ids = 16 * Math.min(count, Math.floor(section.length / 64));
+    if (this.#randomSize - this.#randomUsed < ids) {
+      for (let at = 0; at < this.#randomSize; at += RANDOM_CHUNK) {
+        crypto.getRandomValues(
+          this.#bytes.subarray(
+            this.#randomArea + at,
+            this.#randomArea + Math.min(this.#randomSize, at + RANDOM_CHUNK),
+          ),
+        );
+      }
+      this.#randomUsed = 0;
+    }
+    const used = this.#exports.stamp_frames(
+      ptr,
+      ptr + section.length,
+      count,
+      BigInt.asIntN(64, stamp.firstOffset),
+      BigInt.asIntN(64, stamp.timestamp),
+      this.#indexArea,
+      stamp.relativeOffset,
+      stamp.basePosition,
+      this.#randomArea + this.#randomUsed,
+    );
+    if (used < 0) {
+      throw new RangeError(`Message ${-1 - used} exceeds the section`);
+    }
+    this.#randomUsed += 16 * used;
+    index.set(
+      this.#bytes.subarray(this.#indexArea, this.#indexArea + 16 * count),
+    );
   }
 
   /** Hashes `buf[start, end)` into the scratch slot. */

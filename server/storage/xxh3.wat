@@ -8,7 +8,8 @@
 ;; Memory layout:
 ;;   [0, 192)    the default secret (read only)
 ;;   [192, 200)  where `hash_to_scratch` writes its result, little-endian
-;;   [256, ...)  inputs, placed by the caller (the `input_base` global)
+;;   [256, ...)  inputs, placed by the caller (the `input_base` global); `stamp_frames` also
+;;               takes index and random areas the caller places after its input
 
 (module
   (memory (export "memory") 4)
@@ -394,4 +395,58 @@
         (local.set $count (i32.sub (local.get $count) (i32.const 1)))
         (br $frame)))
     (local.get $p))
+
+  ;; Stamps $count message frames laid back to back from $p, ending by $end (binary.md §6.5,
+  ;; §6.6): offset $offset + i, timestamp $ts, a UUIDv4 where the 16-byte id is zero (the next
+  ;; 16 random bytes from $random, version and variant bits set), then the checksum; and writes
+  ;; the segment index entry of frame i at $index + 16 i: (relative offset $rel + i, end position
+  ;; $position + frame end - $p, timestamp $ts).
+  ;; Returns the number of random 16-byte blocks used, or -1 - i when frame i runs past $end
+  ;; (frames before it are stamped by then).
+  (func (export "stamp_frames")
+    (param $p i32) (param $end i32) (param $count i32) (param $offset i64) (param $ts i64)
+    (param $index i32) (param $rel i32) (param $position i32) (param $random i32) (result i32)
+    (local $start i32) (local $next i32) (local $i i32) (local $used i32)
+    (local.set $start (local.get $p))
+    (block $done
+      (loop $frame
+        (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+        ;; the header must fit before its lengths are read; then the whole frame
+        (if (i32.gt_u (i32.add (local.get $p) (i32.const 64)) (local.get $end))
+          (then (return (i32.sub (i32.const -1) (local.get $i)))))
+        (local.set $next
+          (i32.add (i32.add (local.get $p) (i32.const 64))
+            (i32.add (i32.load offset=48 (local.get $p)) (i32.load offset=52 (local.get $p)))))
+        ;; the sum may wrap for absurd lengths: a frame must also end after its header
+        (if (i32.or
+              (i32.gt_u (local.get $next) (local.get $end))
+              (i32.lt_u (local.get $next) (i32.add (local.get $p) (i32.const 64))))
+          (then (return (i32.sub (i32.const -1) (local.get $i)))))
+        (i64.store offset=24 (local.get $p)
+          (i64.add (local.get $offset) (i64.extend_i32_u (local.get $i))))
+        (i64.store offset=32 (local.get $p) (local.get $ts))
+        (if (v128.any_true (v128.load offset=8 (local.get $p)))
+          (then)
+          (else
+            (v128.store offset=8 (local.get $p)
+              (v128.load (i32.add (local.get $random) (i32.shl (local.get $used) (i32.const 4)))))
+            ;; id byte 6: version 4; id byte 8: RFC 4122 variant
+            (i32.store8 offset=14 (local.get $p)
+              (i32.or (i32.and (i32.load8_u offset=14 (local.get $p)) (i32.const 0x0f)) (i32.const 0x40)))
+            (i32.store8 offset=16 (local.get $p)
+              (i32.or (i32.and (i32.load8_u offset=16 (local.get $p)) (i32.const 0x3f)) (i32.const 0x80)))
+            (local.set $used (i32.add (local.get $used) (i32.const 1)))))
+        (i32.store (local.get $index) (i32.add (local.get $rel) (local.get $i)))
+        (i32.store offset=4 (local.get $index)
+          (i32.add (local.get $position) (i32.sub (local.get $next) (local.get $start))))
+        (i64.store offset=8 (local.get $index) (local.get $ts))
+        (i64.store (local.get $p)
+          (call $hash
+            (i32.add (local.get $p) (i32.const 8))
+            (i32.sub (i32.sub (local.get $next) (local.get $p)) (i32.const 8))))
+        (local.set $index (i32.add (local.get $index) (i32.const 16)))
+        (local.set $p (local.get $next))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $frame)))
+    (local.get $used))
 )

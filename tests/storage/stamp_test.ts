@@ -60,14 +60,17 @@ Deno.test("stampMessages() reproduces the worked example message", () => {
   assert.equal(iv.getBigUint64(8, true), 1_700_000_000_001_000n);
 });
 
-Deno.test("stampMessages() stamps offsets, timestamp, ids, checksums and index", () => {
-  const count = 300; // more than one random pool refill
-  const section = buildSection(count, {
+/** Stamps a batch of `count` frames held by `place` and checks every field and index entry. */
+function checkStamping(
+  count: number,
+  place: (section: Uint8Array) => Uint8Array,
+): void {
+  const section = place(buildSection(count, {
     id: (i) => (i % 3 === 0 ? BigInt(i + 1) << 64n | 7n : 0n),
     headers: (
       i,
     ) => (i % 5 === 0 ? new Uint8Array([1, 2, 3]) : new Uint8Array(0)),
-  });
+  }));
   const index = new Uint8Array(16 * count);
   stampMessages(section, count, {
     firstOffset: 0x1_ffff_fff0n, // crosses a u32 boundary
@@ -87,7 +90,7 @@ Deno.test("stampMessages() stamps offsets, timestamp, ids, checksums and index",
     assert.equal(f.originTimestamp, 1_700_000_000_000_000n + BigInt(i));
     assert.equal(text(f.payload), `message-${i}`);
     assert.equal(f.checksum, referenceXxh3(f.covered));
-    const idView = new DataView(f.id.buffer);
+    const idView = new DataView(f.id.buffer, f.id.byteOffset, 16);
     if (i % 3 === 0) {
       assert.equal(idView.getBigUint64(0, true), 7n);
       assert.equal(idView.getBigUint64(8, true), BigInt(i + 1));
@@ -104,6 +107,50 @@ Deno.test("stampMessages() stamps offsets, timestamp, ids, checksums and index",
     assert.equal(iv.getUint32(i * 16 + 4, true), end);
     assert.equal(iv.getBigUint64(i * 16 + 8, true), 1_800_000_000_000_123n);
   }
+}
+
+Deno.test("stampMessages() stamps offsets, timestamp, ids, checksums and index", () => {
+  checkStamping(300, (section) => section); // more than one random pool refill
+});
+
+Deno.test("stampMessages() stamps a batch in a createMessageBuffer() view the same way, in WebAssembly", () => {
+  const allocate = createMessageBuffer();
+  // Several batches through one buffer: its random pool is used up and refilled on the way.
+  for (const count of [300, 5000, 1, 2000, 3000]) {
+    checkStamping(count, (section) => {
+      const received = allocate(section.length);
+      received.set(section);
+      return received;
+    });
+  }
+});
+
+Deno.test("stampMessages() in a createMessageBuffer() view rejects frames past the section or with wrapping lengths", () => {
+  const allocate = createMessageBuffer();
+  const opts = {
+    firstOffset: 0n,
+    timestamp: 1n,
+    basePosition: 0,
+    segmentStartOffset: 0n,
+    index: new Uint8Array(48),
+  };
+  const section = buildSection(3);
+  const cut = allocate(section.length - 1);
+  cut.set(section.subarray(0, section.length - 1));
+  assert.throws(() => stampMessages(cut, 3, opts), /Message 2 exceeds/);
+  const wrapped = allocate(section.length);
+  wrapped.set(section);
+  // payload_length of frame 1 so large that the frame end wraps around 2^32
+  const second = 64 + new DataView(section.buffer).getUint32(52, true) +
+    new DataView(section.buffer).getUint32(48, true);
+  new DataView(wrapped.buffer, wrapped.byteOffset).setUint32(
+    second + 52,
+    0xffff_fff0,
+    true,
+  );
+  assert.throws(() => stampMessages(wrapped, 3, opts), /Message 1 exceeds/);
+  const short = allocate(10);
+  assert.throws(() => stampMessages(short, 1, opts), /Message 0 exceeds/);
 });
 
 Deno.test("stampMessages() of a batch in a createMessageBuffer() view equals one stamped elsewhere", () => {
