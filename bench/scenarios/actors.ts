@@ -13,6 +13,7 @@ import {
   PollingStrategy,
 } from "../../mod.ts";
 import type { ActorRecorder } from "../report.ts";
+import { randomBytes } from "../random_bytes.ts";
 
 /** Frame header size: every message costs 64 bytes on top of its payload. */
 export const MESSAGE_OVERHEAD = 64;
@@ -89,14 +90,6 @@ export function makeBatches(
     source.bytes.push(payloadBytes + MESSAGE_OVERHEAD * messagesPerBatch);
   }
   return source;
-}
-
-function randomBytes(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let at = 0; at < n; at += 65536) {
-    crypto.getRandomValues(out.subarray(at, Math.min(n, at + 65536)));
-  }
-  return out;
 }
 
 /** Where and how a producer sends. */

@@ -14,6 +14,7 @@ import {
 } from "../options.ts";
 import { ActorRecorder, type RunResult, summarizeGroup } from "../report.ts";
 import { CeilingCode } from "./ceiling_server.ts";
+import { randomBytes } from "../random_bytes.ts";
 import {
   connectionString,
   layoutOf,
@@ -227,7 +228,7 @@ export async function measureCeiling(
       pattern;
     const send = frame(
       CeilingCode.RawAck,
-      new Uint8Array(pattern.requestBytes),
+      randomBytes(pattern.requestBytes),
     );
     await settleWriteback();
     const rawSend = await runActors(
@@ -259,7 +260,7 @@ export async function measureCeiling(
     );
     // One append request per producer, each tagged with its file id.
     const appends = Array.from({ length: producers }, (_, p) => {
-      const payload = new Uint8Array(4 + pattern.requestBytes);
+      const payload = randomBytes(4 + pattern.requestBytes);
       new DataView(payload.buffer).setUint32(0, p, true);
       return frame(CeilingCode.LogAppend, payload);
     });
@@ -297,7 +298,7 @@ export async function measureCeiling(
     );
     const small = frame(
       CeilingCode.RawAck,
-      new Uint8Array(roundTrip.requestBytes),
+      randomBytes(roundTrip.requestBytes),
     );
     await settleWriteback();
     const rawRoundTrip = await runActors(

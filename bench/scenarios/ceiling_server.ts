@@ -14,6 +14,8 @@
  * @module
  */
 
+import { randomBytes } from "../random_bytes.ts";
+
 /** Request codes of the floor server. */
 export const CeilingCode = {
   RawAck: 1,
@@ -81,7 +83,7 @@ async function serve(conn: Deno.Conn, dir: string): Promise<void> {
           break;
         case CeilingCode.RawReply: {
           const n = pv.getUint32(0, true);
-          if (reply.length < HEADER + n) reply = new Uint8Array(HEADER + n);
+          if (reply.length < HEADER + n) reply = randomBytes(HEADER + n);
           new DataView(reply.buffer).setUint32(4, n, true);
           await writeAll(reply.subarray(0, HEADER + n));
           break;
