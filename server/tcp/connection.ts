@@ -27,6 +27,8 @@ export interface ByteStream {
 const READ_BUFFER_SIZE = 64 * 1024;
 /** Answers up to this size are copied into one buffer and written with one call. */
 const COALESCE_LIMIT = 256 * 1024;
+/** Bytes kept free in front of an answer arena's regions for the headers of a frame. */
+const ANSWER_PREFIX = 64;
 
 class ConnectionClosed extends Error {
   constructor() {
@@ -86,21 +88,59 @@ class FrameReader {
  * Memory for answers, reused from request to request: regions handed out during one request stay
  * valid until the next `reset()`, which comes after the answer was written.
  */
-class AnswerArena {
+export class AnswerArena {
   #buffer = new Uint8Array(0);
   #used = 0;
 
   reset(): void {
-    this.#used = 0;
+    // The first region starts after room for the frame header and a small answer header.
+    this.#used = Math.min(ANSWER_PREFIX, this.#buffer.length);
+  }
+
+  /**
+   * The whole answer frame as one view when `chunks` are small header chunks followed by regions
+   * of this arena laid back to back from its first one: the small chunks are copied in front of
+   * them, and the frame header's 8 bytes are left for the caller. Undefined otherwise.
+   */
+  frameOf(chunks: Uint8Array[]): Uint8Array | undefined {
+    const buffer = this.#buffer;
+    const first = buffer.byteOffset + ANSWER_PREFIX;
+    let k = 0;
+    let small = 0;
+    while (k < chunks.length && chunks[k]!.buffer !== buffer.buffer) {
+      small += chunks[k]!.length;
+      k++;
+    }
+    if (
+      k === chunks.length || chunks[k]!.byteOffset !== first ||
+      FRAME_HEADER_SIZE + small > ANSWER_PREFIX
+    ) return undefined;
+    let end = first;
+    for (let i = k; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      if (chunk.buffer !== buffer.buffer || chunk.byteOffset !== end) {
+        return undefined;
+      }
+      end += chunk.length;
+    }
+    let at = ANSWER_PREFIX - small;
+    for (let i = 0; i < k; i++) {
+      buffer.set(chunks[i]!, at);
+      at += chunks[i]!.length;
+    }
+    return buffer.subarray(
+      ANSWER_PREFIX - small - FRAME_HEADER_SIZE,
+      end - buffer.byteOffset,
+    );
   }
 
   allocate(size: number): Uint8Array {
     if (this.#used + size > this.#buffer.length) {
       // Regions already handed out keep the old buffer alive; later ones use a bigger one.
       this.#buffer = new Uint8Array(
-        Math.max(size, 2 * this.#buffer.length, 1 << 20),
+        Math.max(ANSWER_PREFIX + size, 2 * this.#buffer.length, 1 << 20),
       );
-      this.#used = 0;
+      this.#used = ANSWER_PREFIX;
     }
     const out = this.#buffer.subarray(this.#used, this.#used + size);
     this.#used += size;
@@ -113,13 +153,23 @@ async function writeAll(conn: ByteStream, bytes: Uint8Array): Promise<void> {
   while (at < bytes.length) at += await conn.write(bytes.subarray(at));
 }
 
-/** Writes an OK answer whose payload is `chunks`. */
+/**
+ * Writes an OK answer whose payload is `chunks`: one write when it is small (copied) or laid out
+ * in `arena` (see {@linkcode AnswerArena.frameOf}), else one write per chunk.
+ */
 export async function writeAnswer(
   conn: ByteStream,
   chunks: Uint8Array[],
+  arena?: AnswerArena,
 ): Promise<void> {
   let length = 0;
   for (const chunk of chunks) length += chunk.length;
+  const laidOut = length > COALESCE_LIMIT ? arena?.frameOf(chunks) : undefined;
+  if (laidOut) {
+    writeResponseHeader(laidOut, 0, length);
+    await writeAll(conn, laidOut);
+    return;
+  }
   if (length <= COALESCE_LIMIT) {
     const frame = new Uint8Array(FRAME_HEADER_SIZE + length);
     writeResponseHeader(frame, 0, length);
@@ -242,7 +292,7 @@ export async function serveConnection(
         ) break;
         continue;
       }
-      await writeAnswer(conn, chunks);
+      await writeAnswer(conn, chunks, answers);
     }
     if (control.stopping) await writeError(conn, ErrorCode.Disconnected);
   } catch (err) {
