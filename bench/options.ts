@@ -84,7 +84,7 @@ export const DEFAULTS: Omit<BenchOptions, "mode"> = {
   warmupSeconds: 0,
   quiet: false,
   keepData: false,
-  rounds: 3,
+  rounds: 7,
 };
 
 /** The usage text printed by `--help`. */
@@ -116,7 +116,7 @@ Options:
   -T, --total-data <size>              total bytes instead of batches (e.g. 1GB, 200MiB)
   -r, --rate-limit <size>              bytes per second across actors (e.g. 50MB)
   -w, --warmup-time <duration>         warm-up before measuring (e.g. 2s, 500ms)        [0]
-      --rounds <n>                     ceiling: interleaved rounds, reported as medians  [3]
+      --rounds <n>                     ceiling: interleaved rounds, reported as medians  [7]
   -o, --output <dir>                   write report.json and report.html there
   -q, --quiet                          no progress bar
       --keep-data                      keep the started server's data directory

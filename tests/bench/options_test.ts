@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { DEFAULTS, parseBenchArgs, USAGE } from "../../bench/options.ts";
 
 Deno.test("parseBenchArgs() defaults --rounds to 3", () => {
-  assert.equal(DEFAULTS.rounds, 3);
-  assert.equal(parseBenchArgs(["ceiling"])?.rounds, 3);
+  assert.equal(DEFAULTS.rounds, 7);
+  assert.equal(parseBenchArgs(["ceiling"])?.rounds, 7);
   assert.match(USAGE, /--rounds <n>/);
 });
 
