@@ -9,9 +9,11 @@ import { parse, stringify } from "lossless-json";
 import { ErrorCode, IggyError } from "./protocol/mod.ts";
 import {
   decodeBase64,
+  JSON_SOURCE_ACCESS,
   type JsonObject,
   type JsonValue,
   parseByteSize,
+  parseJsonExact,
 } from "./protocol/http_json.ts";
 
 export type { JsonObject, JsonValue } from "./protocol/http_json.ts";
@@ -21,9 +23,14 @@ function parseNumber(text: string): number | bigint {
   return /^-?\d+$/.test(text) ? BigInt(text) : Number(text);
 }
 
-/** Parses JSON text; integers become `bigint` so no u64/u128 loses precision. */
+/**
+ * Parses JSON text; integers become `bigint` so no u64/u128 loses precision. Uses the runtime's
+ * parser where it gives source text access, `lossless-json` elsewhere (older browsers).
+ */
 export function parseJson(text: string): JsonValue {
-  return parse(text, null, parseNumber) as JsonValue;
+  return JSON_SOURCE_ACCESS
+    ? parseJsonExact(text)
+    : parse(text, null, parseNumber) as JsonValue;
 }
 
 /** Serializes with `bigint`s as bare JSON numbers; `undefined` fields are dropped. */

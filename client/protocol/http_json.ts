@@ -1,8 +1,9 @@
 /**
  * The JSON shapes of the HTTP API (http.md §6, §7) that the server renders and the SDK's HTTP
  * transport reads back: JSON value types, base64, Iggy's human-readable byte sizes, enum names,
- * permissions and typed user headers. Pure: no JSON parser (each side wraps `lossless-json`) and no
- * error policy (the server rejects with 4xx, the SDK with 302 `InvalidJsonResponse`).
+ * permissions and typed user headers, and exact JSON parsing on the runtime's parser where it can
+ * (each side falls back to `lossless-json`). No error policy (the server rejects with 4xx, the SDK
+ * with 302 `InvalidJsonResponse`).
  * @module
  */
 
@@ -26,7 +27,73 @@ export type JsonValue =
 /** A JSON object. */
 export type JsonObject = { [key: string]: JsonValue };
 
+// --- exact parsing on the runtime's JSON.parse ---
+
+const INTEGER = /^-?\d+$/;
+
+/** What a reviver gets as its third argument where JSON.parse gives source text access. */
+interface ReviverContext {
+  source?: string;
+}
+
+function reviveInteger(
+  _key: string,
+  value: unknown,
+  context?: ReviverContext,
+): unknown {
+  if (
+    typeof value === "number" && context?.source !== undefined &&
+    INTEGER.test(context.source)
+  ) {
+    return BigInt(context.source);
+  }
+  return value;
+}
+
+/**
+ * True when this runtime's `JSON.parse` hands a reviver the source text of each value (ES2025
+ * "JSON.parse source text access": Deno, Node 21+, current browsers), which
+ * {@linkcode parseJsonExact} needs.
+ */
+export const JSON_SOURCE_ACCESS: boolean = (() => {
+  let seen = false;
+  try {
+    JSON.parse(
+      "1",
+      ((_key: string, value: unknown, context?: ReviverContext) => {
+        seen = context?.source === "1";
+        return value;
+      }) as (key: string, value: unknown) => unknown,
+    );
+  } catch {
+    return false;
+  }
+  return seen;
+})();
+
+/**
+ * Parses JSON text with the runtime's parser (many times faster than a JavaScript one), integers as
+ * `bigint` so no u64/u128 loses precision, other numbers as `number`. Needs
+ * {@linkcode JSON_SOURCE_ACCESS}.
+ *
+ * @param text The JSON text.
+ * @returns The value.
+ * @throws {SyntaxError} On bad syntax.
+ */
+export function parseJsonExact(text: string): JsonValue {
+  return JSON.parse(
+    text,
+    reviveInteger as (key: string, value: unknown) => unknown,
+  ) as JsonValue;
+}
+
 // --- base64 (standard, padded) ---
+
+/** Whether this runtime has `Uint8Array.fromBase64` and `Uint8Array.prototype.toBase64` (ES2026). */
+const NATIVE_BASE64: boolean =
+  typeof (Uint8Array as { fromBase64?: unknown }).fromBase64 === "function" &&
+  typeof (Uint8Array.prototype as { toBase64?: unknown }).toBase64 ===
+    "function";
 
 /**
  * Encodes bytes as standard padded base64.
@@ -35,6 +102,7 @@ export type JsonObject = { [key: string]: JsonValue };
  * @returns The base64 text.
  */
 export function toBase64(bytes: Uint8Array): string {
+  if (NATIVE_BASE64) return bytes.toBase64();
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x8000) {
     binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
@@ -43,17 +111,48 @@ export function toBase64(bytes: Uint8Array): string {
 }
 
 /**
- * Decodes base64 as `atob` reads it (callers check stricter forms first).
+ * Decodes base64 as `atob` reads it: padding optional, ASCII whitespace skipped (callers check
+ * stricter forms first, or use {@linkcode decodeBase64Strict}).
  *
  * @param text The base64 text.
  * @returns The bytes.
- * @throws {DOMException} When `atob` rejects the text.
+ * @throws {Error} When the text is not base64 (a `SyntaxError`, or `atob`'s `DOMException`).
  */
 export function decodeBase64(text: string): Uint8Array {
-  const binary = atob(text);
+  if (NATIVE_BASE64) return Uint8Array.fromBase64(text);
+  return fromBinaryString(atob(text));
+}
+
+function fromBinaryString(binary: string): Uint8Array {
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
+}
+
+const CANONICAL_BASE64 =
+  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const BASE64_WHITESPACE = /[\t\n\f\r ]/;
+
+/**
+ * Decodes standard padded base64 written canonically: padding present, unused bits of the last
+ * group zero, no whitespace (as Rust's `base64` STANDARD engine reads it).
+ *
+ * @param text The base64 text.
+ * @returns The bytes, or undefined when the text is not in that form.
+ */
+export function decodeBase64Strict(text: string): Uint8Array | undefined {
+  if (NATIVE_BASE64) {
+    if (BASE64_WHITESPACE.test(text)) return undefined;
+    try {
+      return Uint8Array.fromBase64(text, { lastChunkHandling: "strict" });
+    } catch {
+      return undefined;
+    }
+  }
+  if (!CANONICAL_BASE64.test(text)) return undefined;
+  const bytes = fromBinaryString(atob(text));
+  // Zero unused bits: the bytes encode back to the same text.
+  return toBase64(bytes) === text ? bytes : undefined;
 }
 
 // --- byte sizes (http.md §6.1) ---

@@ -9,9 +9,11 @@ import type { Context } from "hono";
 import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
 import type { Identifier } from "../../client/protocol/identifier.ts";
 import {
-  decodeBase64,
+  decodeBase64Strict,
+  JSON_SOURCE_ACCESS,
   type JsonObject,
   type JsonValue,
+  parseJsonExact,
 } from "../../client/protocol/http_json.ts";
 
 export type { JsonObject, JsonValue } from "../../client/protocol/http_json.ts";
@@ -48,7 +50,9 @@ function parseNumber(text: string): number | bigint {
 
 /** Parses JSON text without losing integer precision; throws `SyntaxError` on bad syntax. */
 export function parseJson(text: string): JsonValue {
-  return parse(text, null, parseNumber) as JsonValue;
+  return JSON_SOURCE_ACCESS
+    ? parseJsonExact(text)
+    : parse(text, null, parseNumber) as JsonValue;
 }
 
 /** Serializes with bigints as bare JSON numbers; `undefined` fields are dropped. */
@@ -257,11 +261,7 @@ export function parseBool(text: string, name: string): boolean {
 
 // --- base64 ---
 
-const BASE64 =
-  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/** Decodes standard padded base64; 422 when invalid. */
+/** Decodes canonical standard padded base64; 422 when invalid. */
 export function fromBase64(text: string, key: string): Uint8Array {
-  if (!BASE64.test(text)) unprocessable(`${key}: invalid base64`);
-  return decodeBase64(text);
+  return decodeBase64Strict(text) ?? unprocessable(`${key}: invalid base64`);
 }

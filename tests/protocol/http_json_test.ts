@@ -4,19 +4,23 @@
 import assert from "node:assert/strict";
 import {
   decodeBase64,
+  decodeBase64Strict,
   encodeHeaderFields,
   formatByteSize,
   headerKindCode,
   headersJson,
+  JSON_SOURCE_ACCESS,
   type JsonObject,
   type JsonValue,
   parseByteSize,
+  parseJsonExact,
   permissionsFromJson,
   permissionsJson,
   type PermissionsReader,
   toBase64,
 } from "../../client/protocol/http_json.ts";
 import type { Permissions } from "../../client/protocol/permissions.ts";
+import { parse as losslessParse } from "lossless-json";
 
 Deno.test("parseByteSize() reads back what formatByteSize() writes", () => {
   for (const n of [0n, 1n, 999n, 1000n, 1536n, 1234567n, 5n * 1024n ** 3n]) {
@@ -93,4 +97,69 @@ Deno.test("permissionsFromJson() reads back what permissionsJson() writes", () =
     () => permissionsFromJson({ streams: null }, plainReader()),
     /global/,
   );
+});
+
+Deno.test("JSON_SOURCE_ACCESS is true on this runtime", () => {
+  assert.equal(JSON_SOURCE_ACCESS, true);
+});
+
+Deno.test("parseJsonExact() keeps u64/u128 integers exact and other numbers as numbers", () => {
+  const text =
+    `{"u64":18446744073709551615,"u128":340282366920938463463374607431768211455,` +
+    `"neg":-9007199254740993,"zero":0,"negZero":-0,"float":1.5,"exp":1e3,"big":1.7e308,` +
+    `"nested":[{"id":12345678901234567890},[1,2.25,"3"]],"s":"18446744073709551615",` +
+    `"t":true,"n":null}`;
+  const value = parseJsonExact(text) as JsonObject;
+  assert.equal(value.u64, 18446744073709551615n);
+  assert.equal(value.u128, 340282366920938463463374607431768211455n);
+  assert.equal(value.neg, -9007199254740993n);
+  assert.equal(value.zero, 0n);
+  assert.equal(value.negZero, 0n);
+  assert.equal(value.float, 1.5);
+  assert.equal(value.exp, 1000);
+  assert.equal(value.big, 1.7e308);
+  assert.deepEqual(value.nested, [{ id: 12345678901234567890n }, [
+    1n,
+    2.25,
+    "3",
+  ]]);
+  assert.equal(value.s, "18446744073709551615");
+  // The same values as the lossless-json fallback gives.
+  const fallback = losslessParse(
+    text,
+    null,
+    (t: string) => /^-?\d+$/.test(t) ? BigInt(t) : Number(t),
+  );
+  assert.deepEqual(value, fallback);
+});
+
+Deno.test("parseJsonExact() throws SyntaxError on bad JSON", () => {
+  for (const bad of ["", "{", '{"a":}', "[1,]", "01", "{'a':1}"]) {
+    assert.throws(() => parseJsonExact(bad), SyntaxError, bad);
+  }
+});
+
+Deno.test("decodeBase64Strict() takes canonical padded base64 only", () => {
+  for (let n = 0; n < 70; n++) {
+    const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 0xff);
+    assert.deepEqual(decodeBase64Strict(toBase64(bytes)), bytes, `length ${n}`);
+  }
+  assert.deepEqual(
+    decodeBase64Strict("aGVsbG8="),
+    new TextEncoder().encode("hello"),
+  );
+  for (
+    const bad of [
+      "aGVsbG8", // no padding
+      "aGVsbG9=", // non-zero unused bits
+      "aGVs bG8=", // whitespace
+      "aGVsbG8=\n",
+      "aGVs*G8=",
+      "a",
+      "aGVsbG8==",
+      "=aGVsbG8",
+    ]
+  ) {
+    assert.equal(decodeBase64Strict(bad), undefined, JSON.stringify(bad));
+  }
 });
