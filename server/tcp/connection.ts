@@ -234,8 +234,9 @@ export async function serveConnection(
   // Requests are handled one at a time and each answer is written before the next request is
   // read, so the request buffer of a send and the memory of an answer are reused: a fresh 1 MB
   // buffer per batch costs more (page faults, zeroing, GC) than everything else but the copies.
-  // Large payloads land in memory the checksumming reads in place.
-  const requestBuffer = createMessageBuffer();
+  // Large payloads land in memory the stamping reads in place; made on the first one, so idle and
+  // control-only connections do not pay for it.
+  let requestBuffer: ((size: number) => Uint8Array) | undefined;
   const answers = new AnswerArena();
   session.reusesRequestBuffer = true;
   session.allocateAnswer = (size) => answers.allocate(size);
@@ -273,6 +274,7 @@ export async function serveConnection(
           await writeError(conn, ErrorCode.InvalidCommand);
           break;
         }
+        requestBuffer ??= createMessageBuffer();
         payload = requestBuffer(payloadLength);
         await reader.into(payload);
       } else {
