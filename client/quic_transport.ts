@@ -6,7 +6,12 @@
  * @module
  */
 
-import { FRAME_HEADER_SIZE, IggyError } from "./protocol/mod.ts";
+import {
+  encodeRequest,
+  FRAME_HEADER_SIZE,
+  IggyError,
+  isWholeRequestFrame,
+} from "./protocol/mod.ts";
 import { ConnectionError, TimeoutError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
 import { checkTimeout, deadlineOf, errorText } from "./_pending.ts";
@@ -182,18 +187,39 @@ export class QuicTransport implements Transport {
    * @throws {TimeoutError} When the answer does not come within `timeout`.
    */
   request(code: number, payload: Uint8Array): Promise<Uint8Array> {
+    return this.#queue(encodeRequest(code, payload));
+  }
+
+  /**
+   * Sends one whole request frame on its own stream, without framing the payload again; see
+   * {@linkcode Transport.requestFrame}.
+   *
+   * @param frame `[length u32][code u32][payload]`, unchanged until the answer arrives.
+   * @returns The OK response payload.
+   * @throws {IggyError} On a non-zero status.
+   * @throws {ConnectionError} When the connection is or becomes closed, or the server drops the stream.
+   * @throws {TimeoutError} When the answer does not come within `timeout`.
+   * @throws {RangeError} When the frame's length field does not match its size.
+   */
+  requestFrame(frame: Uint8Array): Promise<Uint8Array> {
+    if (!isWholeRequestFrame(frame)) {
+      return Promise.reject(
+        new RangeError("Request frame length does not match its size"),
+      );
+    }
+    return this.#queue(frame);
+  }
+
+  #queue(frame: Uint8Array): Promise<Uint8Array> {
     const deadline = deadlineOf(this.#timeout);
-    if (this.#concurrent) return this.#exchange(code, payload, deadline);
-    const answer = this.#tail.then(() =>
-      this.#exchange(code, payload, deadline)
-    );
+    if (this.#concurrent) return this.#exchange(frame, deadline);
+    const answer = this.#tail.then(() => this.#exchange(frame, deadline));
     this.#tail = answer.catch(() => {});
     return answer;
   }
 
   async #exchange(
-    code: number,
-    payload: Uint8Array,
+    frame: Uint8Array,
     deadline: number,
   ): Promise<Uint8Array> {
     if (this.#closed) {
@@ -218,11 +244,6 @@ export class QuicTransport implements Transport {
     try {
       const exchange = (async () => {
         const stream = await this.#conn.createBidirectionalStream();
-        const frame = new Uint8Array(FRAME_HEADER_SIZE + payload.length);
-        const view = new DataView(frame.buffer);
-        view.setUint32(0, 4 + payload.length, true);
-        view.setUint32(4, code, true);
-        frame.set(payload, FRAME_HEADER_SIZE);
         writer = stream.writable.getWriter();
         await writer.write(frame);
         await writer.close();

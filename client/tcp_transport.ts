@@ -7,7 +7,7 @@
  * @module
  */
 
-import { FRAME_HEADER_SIZE } from "./protocol/mod.ts";
+import { FRAME_HEADER_SIZE, isWholeRequestFrame } from "./protocol/mod.ts";
 import { ConnectionError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
 import { checkTimeout, errorText, PendingQueue } from "./_pending.ts";
@@ -188,11 +188,7 @@ export class TcpTransport implements Transport {
    * @throws {RangeError} When the frame's length field does not match its size.
    */
   requestFrame(frame: Uint8Array): Promise<Uint8Array> {
-    if (
-      frame.length < FRAME_HEADER_SIZE ||
-      new DataView(frame.buffer, frame.byteOffset, 4).getUint32(0, true) !==
-        frame.length - 4
-    ) {
+    if (!isWholeRequestFrame(frame)) {
       return Promise.reject(
         new RangeError("Request frame length does not match its size"),
       );

@@ -6,7 +6,11 @@
  * @module
  */
 
-import { FRAME_HEADER_SIZE } from "./protocol/mod.ts";
+import {
+  encodeRequest,
+  FRAME_HEADER_SIZE,
+  isWholeRequestFrame,
+} from "./protocol/mod.ts";
 import { ConnectionError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
 import { checkTimeout, errorText, PendingQueue } from "./_pending.ts";
@@ -179,11 +183,35 @@ export class WebSocketTransport implements Transport {
         this.#closeError ?? new ConnectionError("Connection is closed"),
       );
     }
-    const frame = new Uint8Array(FRAME_HEADER_SIZE + payload.length);
-    const view = new DataView(frame.buffer);
-    view.setUint32(0, 4 + payload.length, true);
-    view.setUint32(4, code, true);
-    frame.set(payload, FRAME_HEADER_SIZE);
+    return this.#sendFrame(encodeRequest(code, payload));
+  }
+
+  /**
+   * Sends one whole request frame as one binary message, without framing the payload again; see
+   * {@linkcode Transport.requestFrame}.
+   *
+   * @param frame `[length u32][code u32][payload]`, unchanged until the answer arrives.
+   * @returns The OK response payload.
+   * @throws {IggyError} On a non-zero status.
+   * @throws {ConnectionError} When the connection is or becomes closed.
+   * @throws {TimeoutError} When the answer does not come within `timeout`.
+   * @throws {RangeError} When the frame's length field does not match its size.
+   */
+  requestFrame(frame: Uint8Array): Promise<Uint8Array> {
+    if (!isWholeRequestFrame(frame)) {
+      return Promise.reject(
+        new RangeError("Request frame length does not match its size"),
+      );
+    }
+    if (this.#closed) {
+      return Promise.reject(
+        this.#closeError ?? new ConnectionError("Connection is closed"),
+      );
+    }
+    return this.#sendFrame(frame);
+  }
+
+  #sendFrame(frame: Uint8Array): Promise<Uint8Array> {
     const promise = this.#pending.push();
     try {
       this.#socket.send(frame);

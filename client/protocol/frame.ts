@@ -21,6 +21,13 @@ export function encodeRequest(code: number, payload: Uint8Array): Uint8Array {
   return frame;
 }
 
+/** True when `frame` is one whole request frame: its length field counts exactly the bytes after it. */
+export function isWholeRequestFrame(frame: Uint8Array): boolean {
+  return frame.length >= FRAME_HEADER_SIZE &&
+    new DataView(frame.buffer, frame.byteOffset, 4).getUint32(0, true) ===
+      frame.length - 4;
+}
+
 /** Writes a response header `[status][length]` into `target` at `at`. */
 export function writeResponseHeader(
   target: Uint8Array,

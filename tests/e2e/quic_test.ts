@@ -7,6 +7,7 @@ import {
   IggyError,
   QuicTransport,
 } from "../../mod.ts";
+import { assertRequestFrame } from "./_request_frame.ts";
 import { startServer } from "../_server.ts";
 import { clientSuite } from "./_client_suite.ts";
 import { generateTestCertificate } from "./_certs.ts";
@@ -96,4 +97,18 @@ Deno.test("QuicTransport with concurrent: true answers parallel requests on para
     transport.request(CommandCode.Ping, new Uint8Array()),
     ConnectionError,
   );
+});
+
+Deno.test("QuicTransport.requestFrame() sends a whole frame as is and rejects one whose length is wrong", async () => {
+  await using server = await startServer({ env });
+  const transport = await QuicTransport.connect({
+    ...server.quic!,
+    caCerts: [certificate.cert],
+    timeout: 5000,
+  });
+  try {
+    await assertRequestFrame(transport);
+  } finally {
+    await transport.close();
+  }
 });

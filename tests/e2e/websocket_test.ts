@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ConnectionError, IggyClient } from "../../mod.ts";
+import { ConnectionError, IggyClient, WebSocketTransport } from "../../mod.ts";
+import { assertRequestFrame } from "./_request_frame.ts";
 import { startServer } from "../_server.ts";
 import { clientSuite } from "./_client_suite.ts";
 import { waitFor } from "../_assert.ts";
@@ -46,4 +47,17 @@ Deno.test("IggyClient over websocket is closed when the server shuts down", asyn
     intervalMs: 5,
   });
   await assert.rejects(client.ping(), ConnectionError);
+});
+
+Deno.test("WebSocketTransport.requestFrame() sends a whole frame as is and rejects one whose length is wrong", async () => {
+  await using server = await startServer();
+  const transport = await WebSocketTransport.connect({
+    ...server.websocket!,
+    timeout: 5000,
+  });
+  try {
+    await assertRequestFrame(transport);
+  } finally {
+    await transport.close();
+  }
 });
