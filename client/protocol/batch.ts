@@ -171,21 +171,7 @@ export function encodeSendMessages(
   command: SendMessages,
   allocate: (size: number) => Uint8Array = zeroed,
 ): Uint8Array {
-  const { messages } = command;
-  const metadata = encodeMetadata(command, countOf(messages));
-  if (isPreparedMessages(messages)) {
-    const out = allocate(4 + metadata.length + messages.section.length);
-    viewOf(out).setUint32(0, metadata.length, true);
-    out.set(metadata, 4);
-    out.set(messages.section, 4 + metadata.length);
-    return out;
-  }
-  const sizes = measureMessages(messages);
-  const out = allocate(4 + metadata.length + sizes.section);
-  viewOf(out).setUint32(0, metadata.length, true);
-  out.set(metadata, 4);
-  writeSection(out, 4 + metadata.length, messages, sizes.headers);
-  return out;
+  return encodeBatch(command, 0, allocate, false);
 }
 
 /** Options of {@linkcode encodeSendMessagesFrame}. */
@@ -221,38 +207,61 @@ export function encodeSendMessagesFrame(
   command: SendMessages,
   options: SendMessagesFrameOptions = {},
 ): Uint8Array {
-  const { messages } = command;
-  const metadata = encodeMetadata(command, countOf(messages));
-  const head = FRAME_HEADER_SIZE + 4 + metadata.length;
-  if (isPreparedMessages(messages)) {
-    const section = messages.section;
-    const backing = options.inPlace ? backings.get(messages) : undefined;
-    // In place only while the section is still the prepared one (`readonly` binds only the types).
-    const inPlace = backing !== undefined &&
-      backing.buffer === section.buffer &&
-      backing.byteOffset + HEADROOM === section.byteOffset &&
-      backing.length === HEADROOM + section.length;
-    const frame = inPlace
-      ? backing.subarray(HEADROOM - head)
-      : (options.allocate ?? zeroed)(head + section.length);
-    writeHead(frame, metadata);
-    if (!inPlace) frame.set(section, head);
-    return frame;
-  }
-  const sizes = measureMessages(messages);
-  const frame = (options.allocate ?? zeroed)(head + sizes.section);
-  writeHead(frame, metadata);
-  writeSection(frame, head, messages, sizes.headers);
-  return frame;
+  return encodeBatch(
+    command,
+    FRAME_HEADER_SIZE,
+    options.allocate ?? zeroed,
+    options.inPlace === true,
+  );
 }
 
-/** Writes `[length][code][metadata_length][metadata]` at the start of a whole frame. */
-function writeHead(frame: Uint8Array, metadata: Uint8Array): void {
-  const view = viewOf(frame);
-  view.setUint32(0, frame.length - 4, true);
-  view.setUint32(4, CommandCode.SendMessages, true);
-  view.setUint32(FRAME_HEADER_SIZE, metadata.length, true);
-  frame.set(metadata, FRAME_HEADER_SIZE + 4);
+/**
+ * Encodes `[frame header, when headerSize is 8][metadata_length][metadata][section]`: into the
+ * headroom of a prepared batch when `inPlace` allows it, else into a buffer from `allocate`.
+ */
+function encodeBatch(
+  command: SendMessages,
+  headerSize: 0 | typeof FRAME_HEADER_SIZE,
+  allocate: (size: number) => Uint8Array,
+  inPlace: boolean,
+): Uint8Array {
+  const { messages } = command;
+  const metadata = encodeMetadata(command, countOf(messages));
+  const head = headerSize + 4 + metadata.length;
+  let out: Uint8Array;
+  if (isPreparedMessages(messages)) {
+    const backing = inPlace ? backingOf(messages) : undefined;
+    out = backing
+      ? backing.subarray(HEADROOM - head)
+      : allocate(head + messages.section.length);
+    if (!backing) out.set(messages.section, head);
+  } else {
+    const sizes = measureMessages(messages);
+    out = allocate(head + sizes.section);
+    writeSection(out, head, messages, sizes.headers);
+  }
+  const view = viewOf(out);
+  if (headerSize > 0) {
+    view.setUint32(0, out.length - 4, true);
+    view.setUint32(4, CommandCode.SendMessages, true);
+  }
+  view.setUint32(headerSize, metadata.length, true);
+  out.set(metadata, headerSize + 4);
+  return out;
+}
+
+/**
+ * The `[headroom][section]` buffer of a batch from {@linkcode prepareMessages}, while its section
+ * is still the prepared one (`readonly` binds only the types); undefined for other batches.
+ */
+function backingOf(messages: PreparedMessages): Uint8Array | undefined {
+  const backing = backings.get(messages);
+  const section = messages.section;
+  return backing !== undefined && backing.buffer === section.buffer &&
+      backing.byteOffset + HEADROOM === section.byteOffset &&
+      backing.length === HEADROOM + section.length
+    ? backing
+    : undefined;
 }
 
 /** The user-header size of each message and the size of the index and frame section. */
