@@ -15,6 +15,7 @@ import {
 import type { System } from "../domain/system.ts";
 import type { Session } from "../commands/session.ts";
 import { dispatch } from "../commands/table.ts";
+import { errorFrame, okFrame } from "../frames.ts";
 import { createMessageBuffer } from "../storage/stamp.ts";
 
 /** What the loop needs from a connection (Deno.Conn and Deno.TlsConn fit). */
@@ -171,14 +172,7 @@ export async function writeAnswer(
     return;
   }
   if (length <= COALESCE_LIMIT) {
-    const frame = new Uint8Array(FRAME_HEADER_SIZE + length);
-    writeResponseHeader(frame, 0, length);
-    let at = FRAME_HEADER_SIZE;
-    for (const chunk of chunks) {
-      frame.set(chunk, at);
-      at += chunk.length;
-    }
-    await writeAll(conn, frame);
+    await writeAll(conn, okFrame(chunks));
     return;
   }
   const header = new Uint8Array(FRAME_HEADER_SIZE + chunks[0]!.length);
@@ -193,9 +187,7 @@ export async function writeError(
   conn: ByteStream,
   code: number,
 ): Promise<void> {
-  const frame = new Uint8Array(FRAME_HEADER_SIZE);
-  writeResponseHeader(frame, code, 0);
-  await writeAll(conn, frame);
+  await writeAll(conn, errorFrame(code));
 }
 
 /** Maps anything a handler threw to an Iggy error code, logging unexpected failures. */
