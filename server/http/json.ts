@@ -4,13 +4,12 @@
  * @module
  */
 
-import { LosslessNumber, parse, stringify } from "lossless-json";
+import { LosslessNumber, stringify } from "lossless-json";
 import type { Context } from "hono";
 import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
 import type { Identifier } from "../../client/protocol/identifier.ts";
 import {
   decodeBase64Strict,
-  JSON_SOURCE_ACCESS,
   type JsonObject,
   type JsonValue,
   parseJsonExact,
@@ -44,15 +43,12 @@ export function badRequest(message: string): never {
   throw new HttpReject(400, message);
 }
 
-function parseNumber(text: string): number | bigint {
-  return /^-?\d+$/.test(text) ? BigInt(text) : Number(text);
-}
-
-/** Parses JSON text without losing integer precision; throws `SyntaxError` on bad syntax. */
+/**
+ * Parses JSON text without losing integer precision; throws `SyntaxError` on bad syntax. The server
+ * runs on Deno, whose `JSON.parse` gives revivers the source text (no JavaScript parser needed).
+ */
 export function parseJson(text: string): JsonValue {
-  return JSON_SOURCE_ACCESS
-    ? parseJsonExact(text)
-    : parse(text, null, parseNumber) as JsonValue;
+  return parseJsonExact(text);
 }
 
 /** Serializes with bigints as bare JSON numbers; `undefined` fields are dropped. */
