@@ -12,6 +12,7 @@ import type {
   RawPersonalAccessToken,
 } from "../../client/protocol/commands/tokens.ts";
 import type { IdentityInfo } from "../../client/protocol/commands/users.ts";
+import { toBase64 } from "../../client/protocol/http_json.ts";
 import { nowMicros } from "../domain/system.ts";
 import { hashToken } from "../domain/passwords.ts";
 import { hostOf, loginThrottleOf } from "../domain/login_throttle.ts";
@@ -26,10 +27,7 @@ function min(a: bigint, b: bigint): bigint {
 }
 
 function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(50));
-  let text = "";
-  for (const byte of bytes) text += String.fromCharCode(byte);
-  return btoa(text);
+  return toBase64(crypto.getRandomValues(new Uint8Array(50)));
 }
 
 /** GetPersonalAccessTokens: the caller's tokens (names and expiry only). */

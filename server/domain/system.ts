@@ -7,6 +7,7 @@ import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
 import type { Identifier } from "../../client/protocol/identifier.ts";
 import { CompressionAlgorithm } from "../../client/protocol/primitives.ts";
 import type { Permissions } from "../../client/protocol/permissions.ts";
+import { decodeBase64, toBase64 } from "../../client/protocol/http_json.ts";
 import {
   decodePermissions,
   encodePermissions,
@@ -126,16 +127,6 @@ export function nowMicros(): bigint {
   return BigInt(Date.now()) * 1000n;
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let text = "";
-  for (const byte of bytes) text += String.fromCharCode(byte);
-  return btoa(text);
-}
-
-function fromBase64(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-}
-
 /** The server's state and the operations on it that every handler shares. */
 export class System {
   readonly options: SystemOptions;
@@ -182,7 +173,7 @@ export class System {
       this.users.set(user.id, {
         ...user,
         permissions: user.permissions
-          ? decodePermissions(fromBase64(user.permissions))
+          ? decodePermissions(decodeBase64(user.permissions))
           : undefined,
       });
     }

@@ -13,6 +13,7 @@ import {
   SignJWT,
 } from "jose";
 import { decode, encode } from "@msgpack/msgpack";
+import { decodeBase64 } from "../../client/protocol/http_json.ts";
 import type { HttpConfig } from "../config.ts";
 
 /** `u64::MAX`: an access-token expiry meaning "never". */
@@ -51,7 +52,7 @@ function randomSecret(): string {
 
 function secretBytes(secret: string, base64: boolean): Uint8Array {
   if (!base64) return new TextEncoder().encode(secret);
-  return Uint8Array.from(atob(secret), (c) => c.charCodeAt(0));
+  return decodeBase64(secret);
 }
 
 /** A UUID v7 (time-ordered) string. */
