@@ -25,6 +25,7 @@ import {
   resolveTarget,
   type Target,
   type TargetOptions,
+  TRANSPORT_NAMES,
 } from "./_target.ts";
 import { UsageError } from "./_errors.ts";
 
@@ -83,15 +84,9 @@ export const DENO_IO: AppIo = {
 export function addGlobalOptions(program: Command): Command {
   return program
     .addOption(
-      new Option("--transport <transport>", "transport to use").choices([
-        "tcp",
-        "tls",
-        "quic",
-        "ws",
-        "wss",
-        "http",
-        "https",
-      ]),
+      new Option("--transport <transport>", "transport to use").choices(
+        TRANSPORT_NAMES,
+      ),
     )
     .option(
       "--server-address <address>",

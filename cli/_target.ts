@@ -28,6 +28,11 @@ const SCHEMES: Readonly<Record<TransportName, string>> = {
   https: "https",
 };
 
+/** Every transport name, in the order `--transport` lists them. */
+export const TRANSPORT_NAMES: readonly TransportName[] = Object.keys(
+  SCHEMES,
+) as TransportName[];
+
 /** Iggy's default address of each transport. */
 const DEFAULT_ADDRESSES: Readonly<Record<TransportName, string>> = {
   tcp: "127.0.0.1:8090",

@@ -10,7 +10,12 @@ import { type App, handle, leaf } from "../_app.ts";
 import { UsageError } from "../_errors.ts";
 import type { ContextConfig } from "../_home.ts";
 import { formatTimestamp } from "../_output.ts";
-import { connectionString, parseTransport, resolveTarget } from "../_target.ts";
+import {
+  connectionString,
+  parseTransport,
+  resolveTarget,
+  TRANSPORT_NAMES,
+} from "../_target.ts";
 import { parseTokenExpiry } from "./users.ts";
 import { parseExpiry } from "../../server/config_values.ts";
 
@@ -72,15 +77,9 @@ export function registerContextCommands(program: Command, app: App): void {
   })
     .argument("<context_name>", "context name")
     .addOption(
-      new Option("--transport <transport>", "transport").choices([
-        "tcp",
-        "tls",
-        "quic",
-        "ws",
-        "wss",
-        "http",
-        "https",
-      ]),
+      new Option("--transport <transport>", "transport").choices(
+        TRANSPORT_NAMES,
+      ),
     )
     .option("--tcp-server-address <address>", "TCP server address")
     .option("--tcp-tls-enabled", "use TLS over TCP")
