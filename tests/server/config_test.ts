@@ -14,16 +14,7 @@ import {
   EXPIRY_NEVER,
   MAX_TOPIC_SIZE_UNLIMITED,
 } from "../../server/config_values.ts";
-
-/** Runs `fn` in a fresh temp dir, removed afterwards. */
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "iggy_config_test_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir } from "../_temp_dir.ts";
 
 /** Loads with an empty environment from `cwd`, collecting warnings. */
 async function load(

@@ -6,18 +6,10 @@ import {
   loadOffsets,
   storeOffset,
 } from "../../server/storage/offsets.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir } from "../_temp_dir.ts";
 
 Deno.test("loadOffsets() returns empty maps for a partition without offsets", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const { consumers, groups } = await loadOffsets(dir);
     assert.equal(consumers.size, 0);
     assert.equal(groups.size, 0);
@@ -25,7 +17,7 @@ Deno.test("loadOffsets() returns empty maps for a partition without offsets", as
 });
 
 Deno.test("storeOffset() writes 8 bytes u64 LE that loadOffsets() reads back", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await storeOffset(dir, "consumers", 1, 42n);
     await storeOffset(dir, "consumers", 0xffff_ffff, 0xffff_ffff_ffff_fffen, {
       fsync: true,
@@ -48,7 +40,7 @@ Deno.test("storeOffset() writes 8 bytes u64 LE that loadOffsets() reads back", a
 });
 
 Deno.test("storeOffset() applies concurrent stores of one key in call order", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await Promise.all(
       Array.from(
         { length: 50 },
@@ -60,7 +52,7 @@ Deno.test("storeOffset() applies concurrent stores of one key in call order", as
 });
 
 Deno.test("loadOffsets() skips stray files", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await storeOffset(dir, "consumers", 2, 9n);
     await Deno.writeFile(
       join(dir, "offsets", "consumers", "2.tmp"),
@@ -75,7 +67,7 @@ Deno.test("loadOffsets() skips stray files", async () => {
 });
 
 Deno.test("deleteOffset() and deleteAllOffsets() remove stored offsets", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await storeOffset(dir, "consumers", 1, 1n);
     await storeOffset(dir, "consumers", 2, 2n);
     await storeOffset(dir, "groups", 1, 3n);

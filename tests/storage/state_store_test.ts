@@ -5,15 +5,7 @@ import {
   StateStore,
   stringifyState,
 } from "../../server/storage/state_store.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir } from "../_temp_dir.ts";
 
 Deno.test("stringifyState() and parseState() round-trip bigints", () => {
   const state = {
@@ -27,14 +19,14 @@ Deno.test("stringifyState() and parseState() round-trip bigints", () => {
 });
 
 Deno.test("StateStore.load() is undefined before the first save", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const store = await StateStore.open(join(dir, "state", "metadata.json"));
     assert.equal(store.load(), undefined);
   });
 });
 
 Deno.test("StateStore.save() persists state that a reopened store loads", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const path = join(dir, "state", "metadata.json");
     const store = await StateStore.open(path);
     const state = {
@@ -65,7 +57,7 @@ Deno.test("StateStore.save() persists state that a reopened store loads", async 
 });
 
 Deno.test("StateStore.save() serialises concurrent saves and the last one wins", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const path = join(dir, "metadata.json");
     const store = await StateStore.open(path);
     const saves = Array.from(
@@ -82,7 +74,7 @@ Deno.test("StateStore.save() serialises concurrent saves and the last one wins",
 });
 
 Deno.test("StateStore.open() rejects a corrupt file", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const path = join(dir, "metadata.json");
     await Deno.writeTextFile(path, "{ not json");
     await assert.rejects(() => StateStore.open(path), SyntaxError);
