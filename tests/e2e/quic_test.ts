@@ -7,7 +7,7 @@ import {
   IggyError,
   QuicTransport,
 } from "../../mod.ts";
-import { assertRequestFrame } from "./_request_frame.ts";
+import { assertRequestFrame } from "./_transport_checks.ts";
 import { startServer } from "../_server.ts";
 import { clientSuite } from "./_client_suite.ts";
 import { generateTestCertificate } from "./_certs.ts";

@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
-import {
-  ConnectionError,
-  IggyClient,
-  Partitioning,
-  PollingStrategy,
-} from "../../mod.ts";
+import { IggyClient, Partitioning, PollingStrategy } from "../../mod.ts";
 import { startServer } from "../_server.ts";
 import { clientSuite } from "./_client_suite.ts";
+import { assertClosedOnShutdown } from "./_transport_checks.ts";
 import { waitFor } from "../_assert.ts";
 
 clientSuite("tcp", (server) =>
@@ -24,15 +20,8 @@ Deno.test("IggyClient over tcp is closed when the server shuts down", async () =
     username: "iggy",
     password: "iggy",
   });
-  await client.ping();
-  const status = await server.kill("SIGTERM");
-  assert.equal(status?.success, true);
   // The server says "disconnected" (status 8) and closes.
-  await waitFor("the client to close", () => client.closed, {
-    timeoutMs: 5000,
-    intervalMs: 5,
-  });
-  await assert.rejects(client.ping(), ConnectionError);
+  await assertClosedOnShutdown(server, client);
 });
 
 Deno.test("sendMessages() sends a prepared batch again and again, each stamped anew", async () => {

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
-import { ConnectionError, IggyClient, WebSocketTransport } from "../../mod.ts";
-import { assertRequestFrame } from "./_request_frame.ts";
+import { IggyClient, WebSocketTransport } from "../../mod.ts";
+import {
+  assertClosedOnShutdown,
+  assertRequestFrame,
+} from "./_transport_checks.ts";
 import { startServer } from "../_server.ts";
 import { clientSuite } from "./_client_suite.ts";
-import { waitFor } from "../_assert.ts";
 
 clientSuite("websocket", (server) =>
   IggyClient.connect({
@@ -39,14 +41,7 @@ Deno.test("IggyClient over websocket is closed when the server shuts down", asyn
     username: "iggy",
     password: "iggy",
   });
-  await client.ping();
-  const status = await server.kill("SIGTERM");
-  assert.equal(status?.success, true);
-  await waitFor("the client to close", () => client.closed, {
-    timeoutMs: 5000,
-    intervalMs: 5,
-  });
-  await assert.rejects(client.ping(), ConnectionError);
+  await assertClosedOnShutdown(server, client);
 });
 
 Deno.test("WebSocketTransport.requestFrame() sends a whole frame as is and rejects one whose length is wrong", async () => {

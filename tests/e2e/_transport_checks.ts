@@ -1,6 +1,14 @@
-/** Checks shared by the transports' `requestFrame()` tests. */
+/** Checks that the transports' end-to-end tests share. */
 import assert from "node:assert/strict";
-import { CommandCode, ErrorCode, IggyError } from "../../mod.ts";
+import {
+  CommandCode,
+  ConnectionError,
+  ErrorCode,
+  type IggyClient,
+  IggyError,
+} from "../../mod.ts";
+import type { TestServer } from "../_server.ts";
+import { waitFor } from "../_assert.ts";
 import type { Transport } from "../../client/transport.ts";
 import { encodeRequest } from "../../client/protocol/mod.ts";
 
@@ -27,4 +35,22 @@ export async function assertRequestFrame(transport: Transport): Promise<void> {
     (err: unknown) =>
       err instanceof IggyError && err.code === ErrorCode.Unauthenticated,
   );
+}
+
+/**
+ * Stops `server` with SIGTERM while `client` is connected and idle: the server exits cleanly and the
+ * client notices it is closed (later requests reject with ConnectionError).
+ */
+export async function assertClosedOnShutdown(
+  server: TestServer,
+  client: IggyClient,
+): Promise<void> {
+  await client.ping();
+  const status = await server.kill("SIGTERM");
+  assert.equal(status?.success, true);
+  await waitFor("the client to close", () => client.closed, {
+    timeoutMs: 5000,
+    intervalMs: 5,
+  });
+  await assert.rejects(client.ping(), ConnectionError);
 }
