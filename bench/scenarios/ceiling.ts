@@ -82,7 +82,7 @@ let syncMissing = false;
  * pay for the dirty pages of the one before: runs `sync` where it exists (Linux, macOS), and does
  * nothing where it does not.
  */
-export async function settleWriteback(): Promise<void> {
+async function settleWriteback(): Promise<void> {
   if (syncMissing) return;
   try {
     await new Deno.Command("sync", {
@@ -321,7 +321,7 @@ export async function measureCeiling(
 }
 
 /** Single-message sends (and raw round trips) measured for the latency floor. */
-export const ROUND_TRIPS = 5000;
+const ROUND_TRIPS = 5000;
 
 /** Send or poll throughput of the iggy server and of both floors, in MB/s. */
 export interface CeilingThroughput {
