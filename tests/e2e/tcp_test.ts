@@ -3,7 +3,6 @@ import { IggyClient, Partitioning, PollingStrategy } from "../../mod.ts";
 import { startServer } from "../_server.ts";
 import { clientSuite } from "./_client_suite.ts";
 import { assertClosedOnShutdown } from "./_transport_checks.ts";
-import { waitFor } from "../_assert.ts";
 
 clientSuite("tcp", (server) =>
   IggyClient.connect({
