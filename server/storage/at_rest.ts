@@ -131,7 +131,7 @@ export async function encodeForStorage(
     pos = bodyStart + bodyLength;
   }
   if (!changed) return section;
-  await Promise.all(sealing);
+  await settleAll(sealing);
   for (const item of bodies) size += MESSAGE_HEADER_SIZE + item.body.length;
 
   const out = new Uint8Array(size);
@@ -218,7 +218,7 @@ async function decodeChunk(
     items.push(item);
     pos = bodyStart + storedLength;
   }
-  await Promise.all(opening);
+  await settleAll(opening);
   let size = 0;
   for (const item of items) size += MESSAGE_HEADER_SIZE + item.body.length;
   const out = new Uint8Array(size);
@@ -245,6 +245,16 @@ async function decodeChunk(
     at = end;
   }
   return out;
+}
+
+/**
+ * Waits for every operation, then rethrows the first failure, so that none is still running (and
+ * writing into a body) after the call has failed.
+ */
+async function settleAll(work: Promise<void>[]): Promise<void> {
+  for (const result of await Promise.allSettled(work)) {
+    if (result.status === "rejected") throw result.reason;
+  }
 }
 
 /** Replaces `item.body` with the original body. */
