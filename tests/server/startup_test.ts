@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { startServer } from "../_server.ts";
+import { withTempDir } from "../_temp_dir.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Every listener on a free port of 127.0.0.1, data in `dataDir`, then `env` on top. */
+function serverEnv(
+  dataDir: string,
+  env: Record<string, string>,
+): Record<string, string> {
+  return {
+    IGGY_SYSTEM_PATH: dataDir,
+    IGGY_TCP_ADDRESS: "127.0.0.1:0",
+    IGGY_QUIC_ADDRESS: "127.0.0.1:0",
+    IGGY_HTTP_ADDRESS: "127.0.0.1:0",
+    IGGY_WEBSOCKET_ADDRESS: "127.0.0.1:0",
+    ...env,
+  };
+}
+
+/** Runs a server that is expected to fail its start; returns its exit code and output. */
+async function failedStart(
+  dataDir: string,
+  env: Record<string, string>,
+): Promise<{ code: number; stderr: string; stdout: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "server/main.ts", "--with-default-root-credentials"],
+    cwd: ROOT,
+    env: serverEnv(dataDir, env),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    // A start that hangs instead of failing is a bug: do not wait for it forever.
+    signal: AbortSignal.timeout(30_000),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stderr: decoder.decode(output.stderr),
+    stdout: decoder.decode(output.stdout),
+  };
+}
+
+/** The one `error:` line, and no stack trace or "listening" line anywhere. */
+function errorLine(stderr: string): string {
+  const lines = stderr.split("\n");
+  const errors = lines.filter((line) => line.startsWith("error:"));
+  assert.equal(errors.length, 1, stderr);
+  assert.ok(!lines.some((line) => /^\s+at /.test(line)), stderr);
+  assert.ok(!/listening/i.test(stderr), stderr);
+  return errors[0]!;
+}
+
+async function assertNotStarted(dataDir: string): Promise<void> {
+  await assert.rejects(
+    Deno.stat(`${dataDir}/runtime/current_config.toml`),
+    Deno.errors.NotFound,
+  );
+}
+
+for (
+  const [transport, key] of [
+    ["TCP", "tcp.address"],
+    ["HTTP", "http.address"],
+    ["WebSocket", "websocket.address"],
+  ] as const
+) {
+  Deno.test(`startServer() reports the ${transport} port in use in one line naming the port and ${key}`, async () => {
+    await using running = await startServer({
+      env: { IGGY_QUIC_ENABLED: "false" },
+    });
+    const taken = {
+      "tcp.address": running.tcp,
+      "http.address": running.http!,
+      "websocket.address": running.websocket!,
+    }[key];
+    const envName = `IGGY_${key.replace(".", "_").toUpperCase()}`;
+    const address = `127.0.0.1:${taken.port}`;
+    await withTempDir(async (dir) => {
+      const result = await failedStart(dir, { [envName]: address });
+      assert.equal(result.code, 1);
+      assert.equal(
+        errorLine(result.stderr),
+        `error: Cannot start the ${transport} listener on ${address}: address already in use; change ${key} (env ${envName}) or set ${
+          key.split(".")[0]
+        }.enabled = false`,
+      );
+      await assertNotStarted(dir);
+    });
+  });
+}
+
+Deno.test("startServer() reports a data directory it cannot use, naming system.path", async () => {
+  await withTempDir(async (dir) => {
+    const file = `${dir}/not_a_directory`;
+    await Deno.writeTextFile(file, "");
+    const result = await failedStart(file, {});
+    assert.equal(result.code, 1);
+    assert.equal(
+      errorLine(result.stderr),
+      `error: Cannot use the data directory "${file}": not a directory; change system.path (env IGGY_SYSTEM_PATH) or fix its permissions`,
+    );
+  });
+});
+
+Deno.test("startServer() reports a certificate file that holds no certificate, naming its keys", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/cert.pem`, "not a certificate\n");
+    await Deno.writeTextFile(`${dir}/key.pem`, "not a key\n");
+    const result = await failedStart(`${dir}/data`, {
+      IGGY_TCP_TLS_ENABLED: "true",
+      IGGY_TCP_TLS_CERT_FILE: `${dir}/cert.pem`,
+      IGGY_TCP_TLS_KEY_FILE: `${dir}/key.pem`,
+    });
+    assert.equal(result.code, 1);
+    const line = errorLine(result.stderr);
+    assert.match(line, /^error: Cannot load the tcp certificate ".*cert\.pem"/);
+    assert.match(line, /holds no PEM certificate/);
+    assert.match(
+      line,
+      /tcp\.tls\.cert_file \(env IGGY_TCP_TLS_CERT_FILE\) and tcp\.tls\.key_file \(env IGGY_TCP_TLS_KEY_FILE\)$/,
+    );
+    await assertNotStarted(`${dir}/data`);
+  });
+});
+
+Deno.test("startServer() reports a TLS key the listener cannot use, naming the certificate keys", async () => {
+  await withTempDir(async (dir) => {
+    // Well-formed PEM blocks whose contents are no certificate and no key: only the bind can tell.
+    const pem = (label: string) =>
+      `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`;
+    await Deno.writeTextFile(`${dir}/cert.pem`, pem("CERTIFICATE"));
+    await Deno.writeTextFile(`${dir}/key.pem`, pem("PRIVATE KEY"));
+    const result = await failedStart(`${dir}/data`, {
+      IGGY_QUIC_ENABLED: "false",
+      IGGY_WEBSOCKET_TLS_ENABLED: "true",
+      IGGY_WEBSOCKET_TLS_CERT_FILE: `${dir}/cert.pem`,
+      IGGY_WEBSOCKET_TLS_KEY_FILE: `${dir}/key.pem`,
+    });
+    assert.equal(result.code, 1);
+    const line = errorLine(result.stderr);
+    assert.match(
+      line,
+      /^error: Cannot start the WebSocket listener on 127\.0\.0\.1:0: the certificate or key is not usable/,
+    );
+    assert.match(line, /websocket\.tls\.cert_file/);
+    await assertNotStarted(`${dir}/data`);
+  });
+});
