@@ -21,6 +21,7 @@ import {
 import { type RunHooks, runMode } from "./scenarios/modes.ts";
 import { runCeiling } from "./scenarios/ceiling.ts";
 import { startBenchServer } from "./server.ts";
+import { rerunInsecureIfAsked } from "../cli/insecure.ts";
 
 interface ProgressBar {
   start(total: number, value: number, payload?: Record<string, unknown>): void;
@@ -133,5 +134,8 @@ export async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  Deno.exit(
+    await rerunInsecureIfAsked(import.meta.url, Deno.args) ??
+      await main(Deno.args),
+  );
 }
