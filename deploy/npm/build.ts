@@ -61,16 +61,6 @@ function npmVersion(specifier: string): string {
   return match[1]!;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
-
 /** Installs the pinned tools (and the SDK's dependency, for its types) unless they are there already. */
 async function installTools(dependencies: Record<string, string>) {
   const wanted = JSON.stringify(
@@ -86,7 +76,10 @@ async function installTools(dependencies: Record<string, string>) {
   const current = await Deno.readTextFile(manifest).catch(() => "");
   if (
     current === wanted &&
-    await exists(`${TOOLS_DIR}/node_modules/typescript/bin/tsc`)
+    await Deno.stat(`${TOOLS_DIR}/node_modules/typescript/bin/tsc`).then(
+      () => true,
+      () => false,
+    )
   ) return;
   await Deno.mkdir(TOOLS_DIR, { recursive: true });
   await Deno.writeTextFile(manifest, wanted);

@@ -8,35 +8,20 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../_server.ts";
 import { withTempDir } from "../_temp_dir.ts";
+import { type CommandResult, runCommand } from "../_run.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(
+function run(
   command: string,
   args: string[],
   options: { cwd: string; env: Record<string, string> },
-): Promise<Run> {
-  const output = await new Deno.Command(command, {
-    args,
+): Promise<CommandResult> {
+  return runCommand([command, ...args], {
     cwd: options.cwd,
     env: { NO_COLOR: "1", ...options.env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+    timeoutMs: 60_000,
+  });
 }
 
 Deno.test("deno task install:cli installs a working `iggy` that checks certificates unless --insecure", async () => {

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { parse as parseToml } from "smol-toml";
 import { connect } from "@iggy/client";
 import { withTempDir } from "../_temp_dir.ts";
+import { type CommandResult, runCommand } from "../_run.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const START_DEADLINE_MS = 30_000;
@@ -79,30 +80,12 @@ function cleanEnv(env: Record<string, string>): Record<string, string> {
   return { ...base, ...env };
 }
 
-async function run(
+/** Runs a command with exactly the environment given. */
+function run(
   argv: string[],
   options: { cwd: string; env: Record<string, string> },
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const [command, ...args] = argv;
-  const output = await new Deno.Command(
-    command === "deno" ? Deno.execPath() : command!,
-    {
-      args,
-      cwd: options.cwd,
-      env: options.env,
-      clearEnv: true,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(120_000),
-    },
-  ).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+): Promise<CommandResult> {
+  return runCommand(argv, { ...options, clearEnv: true });
 }
 
 /** A server child process whose stderr is collected. */

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../_server.ts";
 import { withTempDir } from "../_temp_dir.ts";
+import { type CommandResult, runCommand } from "../_run.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const TOOLS = {
@@ -20,26 +21,12 @@ const TOOLS = {
 };
 const CACHE = `${tmpdir()}/iggy-ts-npm-consumer-tools`;
 
-async function run(
+function run(
   command: string,
   args: string[],
   cwd: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(command, {
-    args,
-    cwd,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(120_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+): Promise<CommandResult> {
+  return runCommand([command, ...args], { cwd, env: { NO_COLOR: "1" } });
 }
 
 async function ok(

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../_server.ts";
 import { withTempDir } from "../_temp_dir.ts";
+import { type CommandResult, runCommand } from "../_run.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -21,26 +22,15 @@ function serverEnv(
 }
 
 /** Runs a server that is expected to fail its start; returns its exit code and output. */
-async function failedStart(
+function failedStart(
   dataDir: string,
   env: Record<string, string>,
-): Promise<{ code: number; stderr: string; stdout: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "server/main.ts", "--with-default-root-credentials"],
-    cwd: ROOT,
-    env: serverEnv(dataDir, env),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    // A start that hangs instead of failing is a bug: do not wait for it forever.
-    signal: AbortSignal.timeout(30_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stderr: decoder.decode(output.stderr),
-    stdout: decoder.decode(output.stdout),
-  };
+): Promise<CommandResult> {
+  // A start that hangs instead of failing is a bug: the time limit fails the test.
+  return runCommand(
+    ["deno", "run", "-A", "server/main.ts", "--with-default-root-credentials"],
+    { cwd: ROOT, env: serverEnv(dataDir, env), timeoutMs: 30_000 },
+  );
 }
 
 /** The one `error:` line, and no stack trace or "listening" line anywhere. */
