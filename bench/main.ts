@@ -127,6 +127,11 @@ export async function main(args: string[]): Promise<number> {
     hooks.stop();
     console.error(`Bench failed: ${(err as Error).stack ?? err}`);
     if (server) console.error(server.log());
+    if (/UnknownIssuer|certificate/i.test(String(err))) {
+      console.error(
+        "hint: the server's certificate is not trusted (QUIC's is self-signed): add --insecure",
+      );
+    }
     return 1;
   } finally {
     await server?.stop();

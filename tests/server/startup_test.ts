@@ -3,6 +3,10 @@ import { fileURLToPath } from "node:url";
 import { startServer } from "../_server.ts";
 import { withTempDir } from "../_temp_dir.ts";
 import { type CommandResult, runCommand } from "../_run.ts";
+import { loadConfig } from "../../server/config.ts";
+import { createLogger } from "../../server/logger.ts";
+import { startServer as startInProcess } from "../../server/server.ts";
+import { StartupError } from "../../server/startup_error.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -55,16 +59,16 @@ for (
     ["TCP", "tcp.address"],
     ["HTTP", "http.address"],
     ["WebSocket", "websocket.address"],
+    ["QUIC", "quic.address"],
   ] as const
 ) {
   Deno.test(`startServer() reports the ${transport} port in use in one line naming the port and ${key}`, async () => {
-    await using running = await startServer({
-      env: { IGGY_QUIC_ENABLED: "false" },
-    });
+    await using running = await startServer();
     const taken = {
       "tcp.address": running.tcp,
       "http.address": running.http!,
       "websocket.address": running.websocket!,
+      "quic.address": running.quic!,
     }[key];
     const envName = `IGGY_${key.replace(".", "_").toUpperCase()}`;
     const address = `127.0.0.1:${taken.port}`;
@@ -137,5 +141,34 @@ Deno.test("startServer() reports a TLS key the listener cannot use, naming the c
     );
     assert.match(line, /websocket\.tls\.cert_file/);
     await assertNotStarted(`${dir}/data`);
+  });
+});
+
+Deno.test("startServer() closes the listeners it bound when a later one fails, and the system with them", async () => {
+  // Hold a port, and ask for TCP, QUIC and WebSocket on free ports with HTTP (bound last) on the held one.
+  using held = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const heldPort = (held.addr as Deno.NetAddr).port;
+  await withTempDir(async (dataDir) => {
+    const config = await loadConfig({
+      env: serverEnv(dataDir, {
+        IGGY_HTTP_ADDRESS: `127.0.0.1:${heldPort}`,
+      }),
+      cwd: dataDir,
+      onWarning: () => {},
+    });
+    const logs: string[] = [];
+    const logger = createLogger("debug", { write: (line) => logs.push(line) });
+    await assert.rejects(
+      startInProcess(config, {
+        logger,
+        root: { username: "iggy", password: "iggy" },
+      }),
+      (err: unknown) =>
+        err instanceof StartupError && err.key === "http.address" &&
+        err.message.includes(`127.0.0.1:${heldPort}: address already in use`),
+    );
+    assert.ok(!logs.some((line) => /listening/i.test(line)), logs.join("\n"));
+    // Nothing is left open: the test's resource and op sanitizers would report a listener or a file.
+    await assertNotStarted(dataDir);
   });
 });
