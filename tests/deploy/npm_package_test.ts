@@ -14,11 +14,9 @@ import { withTempDir } from "../_temp_dir.ts";
 import { type CommandResult, runCommand } from "../_run.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const TOOLS = {
-  "typescript": "5.9.3",
-  "@types/node": "20.19.43",
-  "bun": "1.4.5",
-};
+const TOOLS = { "typescript": "5.9.3", "@types/node": "20.19.43" };
+/** Optional: without it (no binary for this platform, say) Bun is skipped with a warning. */
+const OPTIONAL_TOOLS = { "bun": "1.4.5" };
 const CACHE = `${tmpdir()}/iggy-ts-npm-consumer-tools`;
 
 function run(
@@ -45,7 +43,11 @@ async function ok(
 
 /** Installs the consumer-side tools once; later runs reuse them. */
 async function tools(): Promise<string> {
-  const manifest = JSON.stringify({ private: true, dependencies: TOOLS });
+  const manifest = JSON.stringify({
+    private: true,
+    dependencies: TOOLS,
+    optionalDependencies: OPTIONAL_TOOLS,
+  });
   const current = await Deno.readTextFile(`${CACHE}/package.json`).catch(() =>
     ""
   );
@@ -183,10 +185,17 @@ Deno.test({
         tcp: `iggy://iggy:iggy@127.0.0.1:${server.tcp.port}`,
         http: `http://iggy:iggy@127.0.0.1:${server.http!.port}`,
       };
-      const runtimes = {
-        node: ["node"],
-        bun: [`${node_modules}/.bin/bun`, "run"],
-      };
+      const runtimes: Record<string, string[]> = { node: ["node"] };
+      const bun = `${node_modules}/.bin/bun`;
+      if (
+        (await run(bun, ["--version"], project).catch(() => null))?.code === 0
+      ) {
+        runtimes.bun = [bun, "run"];
+      } else {
+        console.warn(
+          "Bun is not installed (optional npm package `bun`): skipping Bun",
+        );
+      }
       for (const [runtime, [command, ...args]] of Object.entries(runtimes)) {
         for (const [transport, url] of Object.entries(urls)) {
           const out = await ok(command!, [
