@@ -2,7 +2,8 @@
  * Container healthcheck (no curl in the `denoland/deno` image): exits 0 when the server running on this
  * host answers, 1 otherwise. It reads the bound addresses from `<system.path>/runtime/current_config.toml`
  * (`IGGY_SYSTEM_PATH`, default `local_data`), so it follows any configured port: `GET /ping` on the HTTP
- * API, or a TCP connect when HTTP is off. Standalone on purpose: no imports.
+ * API; a TCP connect to it when it uses TLS (`IGGY_HTTP_TLS_ENABLED=true`: its certificate names the
+ * public host, not 127.0.0.1) and to the TCP listener when HTTP is off. Standalone on purpose: no imports.
  *
  *   deno run --allow-env --allow-read --allow-net healthcheck.ts
  * @module
@@ -31,21 +32,20 @@ async function healthy(): Promise<string | undefined> {
     return `not started: no ${dataDir}/runtime/current_config.toml`;
   }
   const http = boundAddress(toml, "http");
-  if (http) {
-    const scheme = Deno.env.get("IGGY_HTTP_TLS_ENABLED") === "true"
-      ? "https"
-      : "http";
-    const response = await fetch(`${scheme}://${http}/ping`, {
+  if (http && Deno.env.get("IGGY_HTTP_TLS_ENABLED") !== "true") {
+    const response = await fetch(`http://${http}/ping`, {
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     await response.body?.cancel();
     return response.ok ? undefined : `GET /ping answered ${response.status}`;
   }
-  const tcp = boundAddress(toml, "tcp");
-  if (!tcp) return "no HTTP or TCP listener to check";
-  const port = Number(tcp.slice(tcp.lastIndexOf(":") + 1));
-  const hostname = tcp.slice(0, tcp.lastIndexOf(":")).replace(/^\[|\]$/g, "");
-  const conn = await Deno.connect({ hostname, port });
+  const address = http ?? boundAddress(toml, "tcp");
+  if (!address) return "no HTTP or TCP listener to check";
+  const colon = address.lastIndexOf(":");
+  const conn = await Deno.connect({
+    hostname: address.slice(0, colon).replace(/^\[|\]$/g, ""),
+    port: Number(address.slice(colon + 1)),
+  });
   conn.close();
   return undefined;
 }

@@ -339,3 +339,35 @@ Deno.test({
     });
   },
 });
+
+Deno.test("deploy/healthcheck.ts checks the TCP listener when HTTP is off", async () => {
+  await withTempDir(async (dir) => {
+    const env = cleanEnv({
+      IGGY_SYSTEM_PATH: `${dir}/data`,
+      IGGY_TCP_ADDRESS: "127.0.0.1:0",
+      IGGY_QUIC_ENABLED: "false",
+      IGGY_HTTP_ENABLED: "false",
+      IGGY_WEBSOCKET_ENABLED: "false",
+    });
+    const healthcheck = [
+      "deno",
+      "run",
+      "--allow-env",
+      "--allow-read",
+      "--allow-net",
+      `${ROOT}/deploy/healthcheck.ts`,
+    ];
+    await using server = new ServerProcess(
+      ["deno", "run", "-A", `${ROOT}/server/main.ts`],
+      { cwd: dir, env },
+    );
+    const bound = await server.started(`${dir}/data`);
+    assert.deepEqual(Object.keys(bound), ["tcp"]);
+    const health = await run(healthcheck, { cwd: dir, env });
+    assert.equal(health.code, 0, health.stderr);
+    assert.equal(await server.stop(), 0, server.stderr);
+    const after = await run(healthcheck, { cwd: dir, env });
+    assert.equal(after.code, 1);
+    assert.match(after.stderr, /^unhealthy: /);
+  });
+});
