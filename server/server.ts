@@ -107,16 +107,12 @@ const OS_ERRORS: (new (...args: never[]) => Error)[] = Object.values(
 );
 
 /**
- * Runs a step that prepares or opens the data directory; an operating-system error (permission denied,
- * not a directory, read-only file system...) becomes a {@linkcode StartupError} naming `system.path`.
+ * Rethrows an operating-system error met while preparing or opening the data directory (permission
+ * denied, not a directory, read-only file system...) as a {@linkcode StartupError} naming `system.path`;
+ * other errors pass unchanged.
  */
-async function dataDirectoryStep<T>(
-  dataDir: string,
-  step: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await step();
-  } catch (err) {
+function dataDirectoryError(dataDir: string): (err: unknown) => never {
+  return (err) => {
     if (!OS_ERRORS.some((type) => err instanceof type)) throw err;
     throw new StartupError(
       `Cannot use the data directory "${dataDir}": ${reasonOf(err)}; change ${
@@ -124,7 +120,7 @@ async function dataDirectoryStep<T>(
       } or fix its permissions`,
       { key: "system.path", cause: err },
     );
-  }
+  };
 }
 
 /**
@@ -144,35 +140,33 @@ export async function startServer(
     logger,
     quic: quicWanted(config, logger),
   });
-  const system = await dataDirectoryStep(dataDir, async () => {
-    if (options.fresh) {
-      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
-    }
-    await Deno.remove(`${dataDir}/runtime`, { recursive: true }).catch(
-      () => {},
-    );
-    await Deno.mkdir(`${dataDir}/runtime`, { recursive: true });
-    return await System.open({
-      dataDir,
-      segmentSize: config.system.segment.size,
-      enforceFsync: config.system.partition.enforceFsync,
-      validateChecksum: config.system.partition.validateChecksum,
-      stateFsync: config.system.state.enforceFsync,
-      topicDefaults: {
-        messageExpiry: config.system.topic.messageExpiry === 0n
-          ? U64_MAX
-          : config.system.topic.messageExpiry,
-        maxTopicSize: config.system.topic.maxSize === 0n
-          ? U64_MAX
-          : config.system.topic.maxSize,
-      },
-      maxTokensPerUser: config.personalAccessToken.maxTokensPerUser,
-      root: options.root,
-      logger,
-      ...dataOptions(config),
-      cluster: clusterOptions(config, options.follower ?? false),
-    });
-  });
+  if (options.fresh) {
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+  await Deno.remove(`${dataDir}/runtime`, { recursive: true }).catch(() => {});
+  await Deno.mkdir(`${dataDir}/runtime`, { recursive: true })
+    .catch(dataDirectoryError(dataDir));
+
+  const system = await System.open({
+    dataDir,
+    segmentSize: config.system.segment.size,
+    enforceFsync: config.system.partition.enforceFsync,
+    validateChecksum: config.system.partition.validateChecksum,
+    stateFsync: config.system.state.enforceFsync,
+    topicDefaults: {
+      messageExpiry: config.system.topic.messageExpiry === 0n
+        ? U64_MAX
+        : config.system.topic.messageExpiry,
+      maxTopicSize: config.system.topic.maxSize === 0n
+        ? U64_MAX
+        : config.system.topic.maxSize,
+    },
+    maxTokensPerUser: config.personalAccessToken.maxTokensPerUser,
+    root: options.root,
+    logger,
+    ...dataOptions(config),
+    cluster: clusterOptions(config, options.follower ?? false),
+  }).catch(dataDirectoryError(dataDir));
 
   let listeners: Listeners;
   try {
