@@ -21,6 +21,7 @@ import {
 import { type RunHooks, runMode } from "./scenarios/modes.ts";
 import { runCeiling } from "./scenarios/ceiling.ts";
 import { startBenchServer } from "./server.ts";
+import { rerunInsecureIfAsked } from "../cli/insecure.ts";
 
 interface ProgressBar {
   start(total: number, value: number, payload?: Record<string, unknown>): void;
@@ -126,6 +127,11 @@ export async function main(args: string[]): Promise<number> {
     hooks.stop();
     console.error(`Bench failed: ${(err as Error).stack ?? err}`);
     if (server) console.error(server.log());
+    if (/UnknownIssuer|certificate/i.test(String(err))) {
+      console.error(
+        "hint: the server's certificate is not trusted (QUIC's is self-signed): add --insecure",
+      );
+    }
     return 1;
   } finally {
     await server?.stop();
@@ -133,5 +139,8 @@ export async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  Deno.exit(
+    await rerunInsecureIfAsked(import.meta.url, Deno.args) ??
+      await main(Deno.args),
+  );
 }

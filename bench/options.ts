@@ -105,6 +105,7 @@ Options:
   -s, --server-address <host:port>     server to benchmark                  [127.0.0.1:8090]
       --username <name> --password <pw> credentials                          [iggy/iggy]
       --start-server                   start a server on a temp data dir
+      --insecure                       skip TLS certificate checks (QUIC's self-signed one)
       --streams <n>                    streams (default: one per pinned actor, else 1)
       --partitions <n>                 partitions per topic                              [1]
   -p, --producers <n>                  producers                                         [2]

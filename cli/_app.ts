@@ -102,6 +102,10 @@ export function addGlobalOptions(program: Command): Command {
       "PEM file of the CA that signed the server certificate (TLS, QUIC, WSS)",
     )
     .option(
+      "--insecure",
+      "skip TLS certificate checks (TLS, QUIC, WSS, HTTPS); prefer --tls-ca-file",
+    )
+    .option(
       "--tls-domain <name>",
       "server name to check the certificate against (default: localhost for IPs)",
     )

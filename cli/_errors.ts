@@ -104,6 +104,15 @@ export function describeError(err: unknown, address?: string): ErrorReport {
       expected: true,
     };
   }
+  if (err instanceof ConnectionError && /certificate/i.test(err.message)) {
+    return {
+      name: "ConnectionError",
+      message: err.message,
+      hint:
+        "The server's certificate is not trusted: pass its CA with --tls-ca-file, or skip the check with --insecure",
+      expected: true,
+    };
+  }
   if (err instanceof ConnectionError) {
     return {
       name: "ConnectionError",

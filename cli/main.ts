@@ -1,6 +1,6 @@
 /**
  * The Iggy CLI: `deno task cli <command>` (or `iggy <command>` once installed with
- * `deno install -g -A -n iggy cli/main.ts`). The command tree follows Iggy's CLI 0.8.0, with its
+ * `deno install -g -A -n iggy --config deno.json cli/main.ts`). The command tree follows Iggy's CLI 0.8.0, with its
  * aliases: `stream|s`, `topic|t`, `partition|p`, `segment|seg`, `message|m`, `consumer-offset|o`,
  * `consumer-group|g`, `user|u`, `pat`, `client|c`, `stats`, `me`, `ping`, `context|ctx`, `login`,
  * `logout`. With no command on a terminal it starts an interactive prompt.
@@ -17,6 +17,7 @@ import { VERSION } from "../mod.ts";
 import { addGlobalOptions, addOutputOptions, App } from "./_app.ts";
 import { completionScript, SHELLS } from "./_completion.ts";
 import { describeError } from "./_errors.ts";
+import { rerunInsecureIfAsked } from "./insecure.ts";
 import { Output } from "./_output.ts";
 import { runInteractive } from "./_interactive.ts";
 import { registerStreamCommands } from "./commands/streams.ts";
@@ -135,6 +136,8 @@ export async function runCli(args: string[], app: App): Promise<number> {
 }
 
 if (import.meta.main) {
+  const insecure = await rerunInsecureIfAsked(import.meta.url, Deno.args);
+  if (insecure !== undefined) Deno.exit(insecure);
   const app = new App();
   const code = await runCli(Deno.args, app);
   await app.close();

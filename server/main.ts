@@ -1,3 +1,4 @@
+#!/usr/bin/env -S deno run -A --unstable-net
 /**
  * The server entry point: `deno run -A server/main.ts [--fresh] [--with-default-root-credentials]`.
  * @module
@@ -7,6 +8,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, displayConfig, loadConfig } from "./config.ts";
 import { createLogger, resolveLogLevel } from "./logger.ts";
 import { startServer } from "./server.ts";
+import { StartupError } from "./startup_error.ts";
 import { SERVER_VERSION } from "./commands/system.ts";
 
 const USAGE = `Usage: deno run -A server/main.ts [options]
@@ -116,6 +118,10 @@ if (import.meta.main) {
     if (err instanceof ConfigError || err instanceof TypeError) {
       console.error(`error: ${err.message}`);
       Deno.exit(2);
+    }
+    if (err instanceof StartupError) {
+      console.error(`error: ${err.message}`);
+      Deno.exit(1);
     }
     throw err;
   }

@@ -9,11 +9,17 @@ import type { ServerConfig } from "./config.ts";
 import { parseAddress } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { type ClusterOptions, System } from "./domain/system.ts";
-import { TcpServer } from "./tcp/tcp_server.ts";
-import { type HttpServer, startHttpServer } from "./http/http_server.ts";
-import { QuicServer } from "./quic/quic_server.ts";
-import { WebSocketServer } from "./websocket/ws_server.ts";
-import { type CertificatePair, loadCertificate } from "./tls.ts";
+import type { TcpServer } from "./tcp/tcp_server.ts";
+import type { HttpServer } from "./http/http_server.ts";
+import type { QuicServer } from "./quic/quic_server.ts";
+import type { WebSocketServer } from "./websocket/ws_server.ts";
+import {
+  bindListeners,
+  type Listeners,
+  loadListenerCertificates,
+  quicWanted,
+} from "./listeners.ts";
+import { keyHint, reasonOf, StartupError } from "./startup_error.ts";
 import { deleteExpiredTokens } from "./commands/tokens.ts";
 import { U64_MAX } from "./config_values.ts";
 import { dataOptions, startRetentionCleaner } from "./data_management.ts";
@@ -96,18 +102,50 @@ function every(
   }, ms);
 }
 
-/** Starts the server described by `config`. */
+const OS_ERRORS: (new (...args: never[]) => Error)[] = Object.values(
+  Deno.errors,
+);
+
+/**
+ * Rethrows an operating-system error met while preparing or opening the data directory (permission
+ * denied, not a directory, read-only file system...) as a {@linkcode StartupError} naming `system.path`;
+ * other errors pass unchanged.
+ */
+function dataDirectoryError(dataDir: string): (err: unknown) => never {
+  return (err) => {
+    if (!OS_ERRORS.some((type) => err instanceof type)) throw err;
+    throw new StartupError(
+      `Cannot use the data directory "${dataDir}": ${reasonOf(err)}; change ${
+        keyHint("system.path")
+      } or fix its permissions`,
+      { key: "system.path", cause: err },
+    );
+  };
+}
+
+/**
+ * Starts the server described by `config`.
+ *
+ * @throws {StartupError} When a listener cannot be bound, a certificate cannot be loaded or the data
+ * directory cannot be used; nothing is left running then.
+ */
 export async function startServer(
   config: ServerConfig,
   options: StartOptions,
 ): Promise<RunningServer> {
   const { logger } = options;
   const dataDir = resolve(config.system.path);
+  // Certificates first: a bad file stops the start before the data directory is touched.
+  const certificates = await loadListenerCertificates(config, {
+    logger,
+    quic: quicWanted(config, logger),
+  });
   if (options.fresh) {
     await Deno.remove(dataDir, { recursive: true }).catch(() => {});
   }
   await Deno.remove(`${dataDir}/runtime`, { recursive: true }).catch(() => {});
-  await Deno.mkdir(`${dataDir}/runtime`, { recursive: true });
+  await Deno.mkdir(`${dataDir}/runtime`, { recursive: true })
+    .catch(dataDirectoryError(dataDir));
 
   const system = await System.open({
     dataDir,
@@ -128,65 +166,26 @@ export async function startServer(
     logger,
     ...dataOptions(config),
     cluster: clusterOptions(config, options.follower ?? false),
-  });
+  }).catch(dataDirectoryError(dataDir));
 
-  // Certificates first, so a missing file stops the start before anything is bound.
-  let tcpTls: CertificatePair | undefined;
-  let quicTls: CertificatePair | undefined;
-  let websocketTls: CertificatePair | undefined;
+  let listeners: Listeners;
   try {
-    if (config.tcp.enabled && config.tcp.tls.enabled) {
-      tcpTls = await loadCertificate(config.tcp.tls, {
-        logger,
-        listener: "tcp",
-      });
-    }
-    if (config.quic.enabled) {
-      quicTls = await loadCertificate(config.quic.certificate, {
-        logger,
-        listener: "quic",
-        alwaysGenerate: true,
-      });
-    }
-    if (config.websocket.enabled && config.websocket.tls.enabled) {
-      websocketTls = await loadCertificate(config.websocket.tls, {
-        logger,
-        listener: "websocket",
-      });
-    }
+    listeners = await bindListeners(system, config, certificates);
   } catch (err) {
     await system.close();
     throw err;
   }
-
-  let tcp: TcpServer | undefined;
-  if (config.tcp.enabled) {
-    const address = parseAddress(config.tcp.address);
-    tcp = TcpServer.listen(system, {
-      hostname: address.hostname,
-      port: address.port,
-      tls: tcpTls,
-    });
+  const { tcp, quic, websocket, http } = listeners;
+  if (tcp) {
     system.listeners.tcp = { hostname: tcp.addr.hostname, port: tcp.addr.port };
     logger.info(
-      tcpTls ? "TCP server listening (TLS)" : "TCP server listening",
-      {
-        address: formatBound(system.listeners.tcp),
-      },
+      config.tcp.tls.enabled
+        ? "TCP server listening (TLS)"
+        : "TCP server listening",
+      { address: formatBound(system.listeners.tcp) },
     );
   }
-
-  let quic: QuicServer | undefined;
-  if (config.quic.enabled && quicTls) {
-    const address = parseAddress(config.quic.address);
-    quic = QuicServer.listen(system, {
-      hostname: address.hostname,
-      port: address.port,
-      ...quicTls,
-      keepAliveInterval: config.quic.keepAliveInterval,
-      maxIdleTimeout: config.quic.maxIdleTimeout,
-      maxConcurrentBidiStreams: config.quic.maxConcurrentBidiStreams,
-    });
+  if (quic) {
     system.listeners.quic = {
       hostname: quic.addr.hostname,
       port: quic.addr.port,
@@ -195,31 +194,19 @@ export async function startServer(
       address: formatBound(system.listeners.quic),
     });
   }
-
-  let websocket: WebSocketServer | undefined;
-  if (config.websocket.enabled) {
-    const address = parseAddress(config.websocket.address);
-    websocket = WebSocketServer.listen(system, {
-      hostname: address.hostname,
-      port: address.port,
-      tls: websocketTls,
-      maxMessageSize: config.websocket.maxMessageSize,
-    });
+  if (websocket) {
     system.listeners.websocket = {
       hostname: websocket.addr.hostname,
       port: websocket.addr.port,
     };
     logger.info(
-      websocketTls
+      config.websocket.tls.enabled
         ? "WebSocket server listening (TLS)"
         : "WebSocket server listening",
       { address: formatBound(system.listeners.websocket) },
     );
   }
-
-  let http: HttpServer | undefined;
-  if (config.http.enabled) {
-    http = await startHttpServer(system, config);
+  if (http) {
     system.listeners.http = http.addr;
     logger.info(
       config.http.tls.enabled

@@ -6,6 +6,7 @@
 
 import * as x509 from "@peculiar/x509";
 import type { Logger } from "./logger.ts";
+import { keyHint, reasonOf, StartupError } from "./startup_error.ts";
 
 x509.cryptoProvider.set(crypto);
 
@@ -101,6 +102,11 @@ export interface LoadCertificateOptions {
   /** Name of the listener for logs and errors, such as `tcp`. */
   listener: string;
   /**
+   * Config section of the files, named in errors (`tcp.tls`, `quic.certificate`).
+   * @default {`${listener}.tls`}
+   */
+  section?: string;
+  /**
    * Always generate when `selfSigned` is set, ignoring the files (QUIC's rule); otherwise generate only
    * when the certificate file does not exist (TCP and WebSocket).
    * @default {false}
@@ -114,7 +120,7 @@ export interface LoadCertificateOptions {
  * @param source The configured files and `self_signed` flag.
  * @param options Logger, listener name and the generation rule.
  * @returns The PEM pair.
- * @throws {Error} When a file is missing (and no certificate may be generated) or unreadable.
+ * @throws {StartupError} When a file is missing (and no certificate may be generated), unreadable or not PEM.
  * @example Usage
  * ```ts ignore
  * const pair = await loadCertificate(config.tcp.tls, { logger, listener: "tcp" });
@@ -134,20 +140,57 @@ export async function loadCertificate(
     });
     return pair;
   }
+  const names = {
+    listener: options.listener,
+    section: options.section ?? `${options.listener}.tls`,
+  };
+  let cert: string;
+  let key: string;
   try {
-    const [cert, key] = await Promise.all([
+    [cert, key] = await Promise.all([
       Deno.readTextFile(source.certFile),
       Deno.readTextFile(source.keyFile),
     ]);
-    return { cert, key };
   } catch (cause) {
-    throw new Error(
-      `Cannot load the ${options.listener} certificate "${source.certFile}" and key "${source.keyFile}": ${
-        (cause as Error).message
-      }`,
-      { cause },
+    throw certificateError(source, names, reasonOf(cause), cause);
+  }
+  if (!isPem(cert, "CERTIFICATE")) {
+    throw certificateError(
+      source,
+      names,
+      `"${source.certFile}" holds no PEM certificate`,
     );
   }
+  if (!isPem(key, "PRIVATE KEY")) {
+    throw certificateError(
+      source,
+      names,
+      `"${source.keyFile}" holds no PEM private key`,
+    );
+  }
+  return { cert, key };
+}
+
+/** True when `text` has a PEM block whose label ends with `label` (`EC PRIVATE KEY` ends with `PRIVATE KEY`). */
+function isPem(text: string, label: string): boolean {
+  const match = text.match(
+    /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/,
+  );
+  return match !== null && match[1]!.endsWith(label);
+}
+
+function certificateError(
+  source: CertificateSource,
+  { listener, section }: { listener: string; section: string },
+  reason: string,
+  cause?: unknown,
+): StartupError {
+  return new StartupError(
+    `Cannot load the ${listener} certificate "${source.certFile}" and key "${source.keyFile}": ${reason}; check ${
+      keyHint(`${section}.cert_file`)
+    } and ${keyHint(`${section}.key_file`)}`,
+    { key: `${section}.cert_file`, cause },
+  );
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -17,26 +17,21 @@ export interface HttpServer {
 }
 
 /**
- * Starts the API on `http.address`. Reads the TLS cert/key files when TLS is on (missing files fail
- * the start, as Iggy does).
+ * Binds the API on `http.address` and starts serving it; HTTPS with `tls` (the PEM pair of
+ * `http.tls`, loaded beforehand so that a bad file fails the start before anything is bound).
  */
-export async function startHttpServer(
+export function startHttpServer(
   system: System,
   config: ServerConfig,
-): Promise<HttpServer> {
+  tls?: { cert: string; key: string },
+): HttpServer {
   const { app } = createHttpApp(system, config);
   const address = parseAddress(config.http.address);
-  const tls = config.http.tls.enabled
-    ? {
-      cert: await Deno.readTextFile(config.http.tls.certFile),
-      key: await Deno.readTextFile(config.http.tls.keyFile),
-    }
-    : {};
   const server = Deno.serve({
     hostname: address.hostname,
     port: address.port,
     onListen: () => {},
-    ...tls,
+    ...(tls ?? {}),
   }, app.fetch);
   const addr = server.addr as Deno.NetAddr;
   return {
