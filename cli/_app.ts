@@ -37,6 +37,10 @@ export interface GlobalOptions extends TargetOptions {
   password?: string;
   /** `-t, --token`. */
   token?: string;
+  /** `-n, --token-name`: a token stored by `pat create --store-token`. */
+  tokenName?: string;
+  /** `-d, --debug`: append a trace of each command to this file. */
+  debug?: string;
   /** `--context`: use this context instead of the active one. */
   context?: string;
   /** `-q, --quiet`. */
@@ -117,19 +121,32 @@ export function addGlobalOptions(program: Command): Command {
       ).env("IGGY_PASSWORD"),
     )
     .option("-t, --token <token>", "personal access token to log in with")
-    .option("--context <name>", "use this context instead of the active one");
+    .option(
+      "-n, --token-name <name>",
+      "log in with the token stored under this name by `pat create --store-token`",
+    )
+    .option("--context <name>", "use this context instead of the active one")
+    .option(
+      "-d, --debug <file>",
+      "append a trace of each command (connections, timings, errors) to this file",
+    );
 }
 
 /**
  * Adds `--output` and `-q` to a command (every leaf command has them, so they work after it).
  *
  * @param command The command.
+ * @param options `short`: `-o` too.
  * @returns The same command.
  */
-export function addOutputOptions(command: Command): Command {
+export function addOutputOptions(
+  command: Command,
+  options: { short?: boolean } = {},
+): Command {
+  const flags = options.short ? "-o, --output <mode>" : "--output <mode>";
   return command
     .addOption(
-      new Option("--output <mode>", "output format").choices([...OUTPUT_MODES]),
+      new Option(flags, "output format").choices([...OUTPUT_MODES]),
     )
     .option("-q, --quiet", "print only the requested data (no status lines)");
 }
@@ -146,6 +163,8 @@ export class App {
   lastAddress?: string;
   /** Set when the CLI runs interactively (connections are reused). */
   interactive = false;
+  /** `-d/--debug`: the trace file of this run. */
+  debugFile?: string;
   #clients = new Map<string, Promise<IggyClient>>();
 
   /**
@@ -242,6 +261,16 @@ export class App {
       return { username: o.username, password: await this.#password(o) };
     }
     if (o.token !== undefined) return { token: o.token };
+    if (o.tokenName !== undefined) {
+      const server = connectionString(target);
+      const token = await this.home.storedToken(server, o.tokenName);
+      if (token === undefined) {
+        throw new UsageError(
+          `No token named "${o.tokenName}" is stored for ${server}; create one with \`iggy pat create ${o.tokenName} --store-token\``,
+        );
+      }
+      return { token };
+    }
     const { name, config } = await this.context(command);
     const session = await this.home.session(name);
     if (session !== undefined && session.server === connectionString(target)) {
@@ -289,6 +318,15 @@ export class App {
     if (o.tlsDomain !== undefined) {
       url += `?tls_domain=${encodeURIComponent(o.tlsDomain)}`;
     }
+    this.debug(
+      `connect ${connectionString(target)}${
+        credentials === undefined
+          ? ""
+          : "username" in credentials
+          ? ` as ${credentials.username}`
+          : " with a token"
+      }`,
+    );
     const open = async (): Promise<IggyClient> => {
       if (o.tlsCaFile === undefined) return await connect(url);
       const options: ConnectOptions = parseConnectionString(url);
@@ -340,6 +378,25 @@ export class App {
       return await fn(client);
     } finally {
       await this.release(client);
+    }
+  }
+
+  /**
+   * Appends a line to the `-d/--debug` file, when one was given (mode 0600; failures to write it
+   * never fail a command).
+   *
+   * @param line The line (a timestamp is put in front).
+   */
+  debug(line: string): void {
+    if (this.debugFile === undefined) return;
+    try {
+      Deno.writeTextFileSync(
+        this.debugFile,
+        `${new Date().toISOString()} ${line}\n`,
+        { append: true, mode: 0o600 },
+      );
+    } catch {
+      // A debug trace is a convenience.
     }
   }
 
@@ -416,17 +473,17 @@ export interface CommandRun {
  *
  * @param parent The group command.
  * @param name The command name.
- * @param options Alias and description.
+ * @param options Alias, description, and `shortOutput` for `-o` as `--output` (as `stats` has).
  * @returns The new command.
  */
 export function leaf(
   parent: Command,
   name: string,
-  options: { alias?: string; description: string },
+  options: { alias?: string; description: string; shortOutput?: boolean },
 ): Command {
   const command = parent.command(name).description(options.description);
   if (options.alias !== undefined) command.alias(options.alias);
-  return addOutputOptions(command);
+  return addOutputOptions(command, { short: options.shortOutput });
 }
 
 /**
@@ -443,13 +500,39 @@ export function handle(
 ): void {
   command.action(async (...params: unknown[]) => {
     const cmd = params.at(-1) as Command;
-    await fn({
-      args: cmd.processedArgs as unknown[],
-      opts: app.options(cmd),
-      out: app.output(cmd),
-      command: cmd,
-    });
+    const opts = app.options(cmd);
+    if (opts.debug !== undefined) app.debugFile = opts.debug;
+    const started = performance.now();
+    try {
+      await fn({
+        args: cmd.processedArgs as unknown[],
+        opts,
+        out: app.output(cmd),
+        command: cmd,
+      });
+      app.debug(
+        `${commandPath(cmd)}: ok in ${
+          (performance.now() - started).toFixed(1)
+        } ms`,
+      );
+    } catch (err) {
+      app.debug(
+        `${commandPath(cmd)}: failed in ${
+          (performance.now() - started).toFixed(1)
+        } ms: ${(err as Error)?.stack ?? String(err)}`,
+      );
+      throw err;
+    }
   });
+}
+
+/** `stream create` for a command, its parents' names in front. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) {
+    names.unshift(c.name());
+  }
+  return names.join(" ");
 }
 
 const NOT_FOUND = {

@@ -6,7 +6,7 @@
 
 import { resolve } from "node:path";
 import type { ServerConfig } from "./config.ts";
-import { parseAddress } from "./config.ts";
+import { displayConfig, parseAddress } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { type ClusterOptions, System } from "./domain/system.ts";
 import { TcpServer } from "./tcp/tcp_server.ts";
@@ -128,6 +128,10 @@ export async function startServer(
     logger,
     ...dataOptions(config),
     cluster: clusterOptions(config, options.follower ?? false),
+    snapshot: {
+      logDir: resolve(dataDir, config.system.logging.path),
+      config: displayConfig(config),
+    },
   });
 
   // Certificates first, so a missing file stops the start before anything is bound.

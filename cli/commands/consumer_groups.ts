@@ -105,7 +105,7 @@ export function registerConsumerGroupCommands(
       );
       if (details === undefined) throw notFound("consumer group", id);
       out.details(GROUP_COLUMNS, details as unknown as Record<string, unknown>);
-      if (out.mode !== "json" && details.members.length > 0) {
+      if (!out.structured && details.members.length > 0) {
         out.rows([
           { key: "id", header: "Member" },
           { key: "partitionsCount", header: "Partitions" },
@@ -170,7 +170,7 @@ export function registerConsumerGroupCommands(
         }),
     );
     if (info === undefined) {
-      if (out.mode === "json") {
+      if (out.structured) {
         out.json(null);
       } else {
         out.done(

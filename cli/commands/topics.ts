@@ -211,7 +211,7 @@ export function registerTopicCommands(program: Command, app: App): void {
     );
     if (details === undefined) throw notFound("topic", id);
     out.details(TOPIC_COLUMNS, details as unknown as Record<string, unknown>);
-    if (out.mode !== "json") {
+    if (!out.structured) {
       out.rows(
         PARTITION_COLUMNS,
         details.partitions as unknown as Record<string, unknown>[],
