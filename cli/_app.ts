@@ -9,6 +9,7 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import {
+  Aes256GcmEncryptor,
   connect,
   type ConnectOptions,
   ErrorCode,
@@ -53,6 +54,20 @@ export interface GlobalOptions extends TargetOptions {
   tlsCaFile?: string;
   /** `--tls-domain`: the certificate name to expect. */
   tlsDomain?: string;
+  /** `--tcp-tls-domain` (Iggy's name of `--tls-domain`). */
+  tcpTlsDomain?: string;
+  /** `--quic-server-name` (Iggy's name of `--tls-domain` for QUIC). */
+  quicServerName?: string;
+  /** `--encryption-key`: base64 AES-256 key for client-side encryption. */
+  encryptionKey?: string;
+  /** `--{tcp,quic,websocket}-reconnection-max-retries`. */
+  tcpReconnectionMaxRetries?: string;
+  quicReconnectionMaxRetries?: string;
+  websocketReconnectionMaxRetries?: string;
+  /** `--{tcp,quic,websocket}-reconnection-interval`. */
+  tcpReconnectionInterval?: string;
+  quicReconnectionInterval?: string;
+  websocketReconnectionInterval?: string;
 }
 
 /** Streams and terminal facts, replaceable in tests. */
@@ -79,6 +94,20 @@ export const DENO_IO: AppIo = {
   },
 };
 
+/** Iggy's QUIC and HTTP tuning options, accepted without effect. */
+const IGNORED_TUNING_OPTIONS = [
+  "http-retries",
+  "quic-client-address",
+  "quic-max-concurrent-bidi-streams",
+  "quic-datagram-send-buffer-size",
+  "quic-initial-mtu",
+  "quic-send-window",
+  "quic-receive-window",
+  "quic-response-buffer-size",
+  "quic-keep-alive-interval",
+  "quic-max-idle-timeout",
+];
+
 /**
  * Adds the program-level options (Iggy CLI's names) to the root command.
  *
@@ -86,7 +115,7 @@ export const DENO_IO: AppIo = {
  * @returns The same command.
  */
 export function addGlobalOptions(program: Command): Command {
-  return program
+  program
     .addOption(
       new Option("--transport <transport>", "transport to use").choices(
         TRANSPORT_NAMES,
@@ -109,6 +138,54 @@ export function addGlobalOptions(program: Command): Command {
       "--tls-domain <name>",
       "server name to check the certificate against (default: localhost for IPs)",
     )
+    .option("--tcp-tls-domain <name>", "same as --tls-domain (Iggy's name)")
+    .option("--quic-server-name <name>", "same as --tls-domain, for QUIC")
+    .option(
+      "--encryption-key <base64>",
+      "AES-256-GCM key (base64 of 32 bytes): encrypt sent payloads, decrypt polled ones",
+    )
+    .option(
+      "--tcp-reconnection-max-retries <n>",
+      "reconnection attempts after a lost connection",
+    )
+    .option(
+      "--tcp-reconnection-interval <duration>",
+      "pause between reconnection attempts (e.g. 1s)",
+    )
+    .option(
+      "--quic-reconnection-max-retries <n>",
+      "as --tcp-reconnection-max-retries",
+    )
+    .option(
+      "--quic-reconnection-interval <duration>",
+      "as --tcp-reconnection-interval",
+    )
+    .option(
+      "--websocket-reconnection-max-retries <n>",
+      "as --tcp-reconnection-max-retries",
+    )
+    .option(
+      "--websocket-reconnection-interval <duration>",
+      "as --tcp-reconnection-interval",
+    );
+  // Iggy's QUIC and HTTP tuning knobs: accepted so that its command lines run; they have no
+  // effect here (Deno's QUIC stack and fetch choose these themselves).
+  for (const name of IGNORED_TUNING_OPTIONS) {
+    program.addOption(
+      new Option(
+        `--${name} <value>`,
+        "accepted for Iggy's command lines; no effect",
+      )
+        .hideHelp(),
+    );
+  }
+  program.addOption(
+    new Option(
+      "--quic-validate-certificate [bool]",
+      "accepted for Iggy's command lines; certificates are always checked (see --insecure)",
+    ).hideHelp(),
+  );
+  return program
     .addOption(
       new Option("-u, --username <username>", "user name to log in with").env(
         "IGGY_USERNAME",
@@ -315,9 +392,16 @@ export class App {
         : await this.credentials(command, target));
     const o = this.options(command);
     let url = connectionString(target, credentials);
-    if (o.tlsDomain !== undefined) {
-      url += `?tls_domain=${encodeURIComponent(o.tlsDomain)}`;
-    }
+    const query = new URLSearchParams();
+    const tlsDomain = o.tlsDomain ?? o.tcpTlsDomain ?? o.quicServerName;
+    if (tlsDomain !== undefined) query.set("tls_domain", tlsDomain);
+    const retries = o.tcpReconnectionMaxRetries ??
+      o.quicReconnectionMaxRetries ?? o.websocketReconnectionMaxRetries;
+    if (retries !== undefined) query.set("reconnection_retries", retries);
+    const interval = o.tcpReconnectionInterval ?? o.quicReconnectionInterval ??
+      o.websocketReconnectionInterval;
+    if (interval !== undefined) query.set("reconnection_interval", interval);
+    if (query.size > 0) url += `?${query}`;
     this.debug(
       `connect ${connectionString(target)}${
         credentials === undefined
@@ -328,12 +412,19 @@ export class App {
       }`,
     );
     const open = async (): Promise<IggyClient> => {
-      if (o.tlsCaFile === undefined) return await connect(url);
+      if (o.tlsCaFile === undefined && o.encryptionKey === undefined) {
+        return await connect(url);
+      }
       const options: ConnectOptions = parseConnectionString(url);
-      options.tls = {
-        ...options.tls,
-        caCerts: [await Deno.readTextFile(o.tlsCaFile)],
-      };
+      if (o.tlsCaFile !== undefined) {
+        options.tls = {
+          ...options.tls,
+          caCerts: [await Deno.readTextFile(o.tlsCaFile)],
+        };
+      }
+      if (o.encryptionKey !== undefined) {
+        options.encryptor = await Aes256GcmEncryptor.fromKey(o.encryptionKey);
+      }
       return await connect(options);
     };
     if (!this.interactive) return await open();

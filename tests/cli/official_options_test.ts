@@ -232,6 +232,98 @@ Deno.test("cli follows the official CLI: snapshot, cluster metadata, -o toml, --
       },
     );
 
+    await t.step(
+      "Iggy's connection and create options are accepted; --encryption-key encrypts",
+      async () => {
+        const created = ok(
+          await cli(home, [
+            ...root,
+            "--tcp-tls-domain",
+            "localhost",
+            "--quic-initial-mtu",
+            "1200",
+            "--http-retries",
+            "3",
+            "--quic-validate-certificate=true",
+            "stream",
+            "create",
+            "secret",
+            "-s",
+            "77",
+          ]),
+          "stream create -s",
+        );
+        assert.match(created.stderr, /--stream-id is ignored/);
+        ok(
+          await cli(home, [
+            ...root,
+            "topic",
+            "create",
+            "secret",
+            "t",
+            "1",
+            "-t",
+            "9",
+          ]),
+          "topic create -t",
+        );
+        const key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        ok(
+          await cli(home, [
+            ...root,
+            "--encryption-key",
+            key,
+            "message",
+            "send",
+            "secret",
+            "t",
+            "-p",
+            "0",
+            "plain words",
+          ]),
+          "send encrypted",
+        );
+        const raw = JSON.parse(
+          ok(
+            await cli(home, [
+              ...root,
+              "message",
+              "poll",
+              "secret",
+              "t",
+              "0",
+              "--offset",
+              "0",
+              "--output",
+              "json",
+            ]),
+            "poll raw",
+          ).stdout,
+        );
+        assert.notEqual(raw.messages[0].payload, "plain words");
+        const decrypted = JSON.parse(
+          ok(
+            await cli(home, [
+              ...root,
+              "--encryption-key",
+              key,
+              "message",
+              "poll",
+              "secret",
+              "t",
+              "0",
+              "--offset",
+              "0",
+              "--output",
+              "json",
+            ]),
+            "poll decrypted",
+          ).stdout,
+        );
+        assert.equal(decrypted.messages[0].payload, "plain words");
+      },
+    );
+
     await t.step("a refused PAT name shows the rule", async () => {
       const run = await cli(home, [...root, "pat", "create", "ab"]);
       assert.notEqual(run.code, 0);
