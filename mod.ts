@@ -78,6 +78,8 @@ export {
   QuicTransport,
   ReconnectingTransport,
   rootPermissions,
+  SnapshotCompression,
+  SnapshotType,
   TcpTransport,
   TimeoutError,
   UserStatus,

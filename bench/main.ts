@@ -10,7 +10,8 @@
  */
 
 import cliProgress from "cli-progress";
-import { type BenchOptions, parseBenchArgs, USAGE } from "./options.ts";
+import type { BenchOptions } from "./options.ts";
+import { EXAMPLES, parseBenchArgs, USAGE } from "./args.ts";
 import {
   formatSummary,
   type RunResult,
@@ -57,22 +58,47 @@ function progressHooks(quiet: boolean): RunHooks & { stop(): void } {
   };
 }
 
+/** Opens a file with the desktop's opener (`--open-charts`); says so when there is none. */
+async function openInBrowser(path: string): Promise<void> {
+  const opener = Deno.build.os === "darwin"
+    ? "open"
+    : Deno.build.os === "windows"
+    ? "explorer"
+    : "xdg-open";
+  try {
+    const child = new Deno.Command(opener, {
+      args: [path],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await child.status;
+  } catch {
+    console.error(`Could not open ${path} (no ${opener}): open it by hand`);
+  }
+}
+
 /**
  * Runs the bench with `args`.
  * @param args Command-line arguments.
  * @returns The exit code.
  */
 export async function main(args: string[]): Promise<number> {
-  let options: BenchOptions | undefined;
+  let options: BenchOptions;
   try {
-    options = parseBenchArgs(args);
+    const parsed = parseBenchArgs(args);
+    if (parsed.kind === "help") {
+      console.log(USAGE);
+      return 0;
+    }
+    if (parsed.kind === "examples") {
+      console.log(EXAMPLES);
+      return 0;
+    }
+    options = parsed.options;
   } catch (err) {
     console.error(`${(err as Error).message}\n\n${USAGE}`);
     return 2;
-  }
-  if (!options) {
-    console.log(USAGE);
-    return 0;
   }
   const server = options.startServer
     ? await startBenchServer({ keepData: options.keepData })
@@ -118,9 +144,14 @@ export async function main(args: string[]): Promise<number> {
       const written = await writeReport(options.output, {
         parameters: { ...options, password: "***" },
         runs,
-        extra,
+        extra: { run: options.identity, ...extra },
+        sampling: {
+          seconds: options.samplingSeconds,
+          window: options.movingAverageWindow,
+        },
       });
       console.log(`Report: ${written.json}, ${written.html}`);
+      if (options.openCharts) await openInBrowser(written.html);
     }
     return 0;
   } catch (err) {

@@ -1,11 +1,10 @@
 /**
- * Command-line options of the bench: parsing, defaults and the derived workload.
+ * The bench's options: modes, defaults, size and duration values and the derived workload (the
+ * command line itself is parsed in `args.ts`).
  * @module
  */
 
-import { parseArgs } from "node:util";
-
-/** The benchmark modes (as Iggy's bench names them), plus `ceiling`. */
+/** The benchmark modes (Iggy's bench kinds), plus our own `ceiling`. */
 export const MODES = [
   "pinned-producer",
   "pinned-consumer",
@@ -14,31 +13,70 @@ export const MODES = [
   "balanced-consumer-group",
   "balanced-producer-and-consumer-group",
   "end-to-end-producing-consumer",
+  "end-to-end-producing-consumer-group",
   "ceiling",
 ] as const;
 
 /** One of {@linkcode MODES}. */
 export type Mode = typeof MODES[number];
 
-/** The transports `--transport` can name; each maps to a connection-string scheme. */
+/** Iggy's bench aliases of the modes (`iggy-bench pp tcp` is `pinned-producer` over TCP). */
+export const MODE_ALIASES: Readonly<Record<string, Mode>> = {
+  pp: "pinned-producer",
+  pc: "pinned-consumer",
+  ppc: "pinned-producer-and-consumer",
+  bp: "balanced-producer",
+  bcg: "balanced-consumer-group",
+  bpcg: "balanced-producer-and-consumer-group",
+  e2e: "end-to-end-producing-consumer",
+  e2ecg: "end-to-end-producing-consumer-group",
+};
+
+/** The transports, each mapped to a connection-string scheme. */
 export const TRANSPORT_SCHEMES: Readonly<Record<string, string>> = {
   tcp: "iggy+tcp",
+  tls: "iggy+tls",
   quic: "iggy+quic",
   http: "http",
   websocket: "iggy+ws",
 };
 
+/** Default server address of each transport (Iggy's defaults). */
+export const DEFAULT_ADDRESSES: Readonly<Record<string, string>> = {
+  tcp: "127.0.0.1:8090",
+  tls: "127.0.0.1:8090",
+  quic: "127.0.0.1:8080",
+  http: "127.0.0.1:3000",
+  websocket: "127.0.0.1:8092",
+};
+
+/** Run identifiers written into report.json (the `output` subcommand's options). */
+export interface RunIdentity {
+  /** `--identifier`: names the run (defaults to the host name). */
+  identifier: string;
+  /** `--remark`, e.g. "no-cache". */
+  remark?: string;
+  /** `--extra-info`. */
+  extraInfo?: string;
+  /** `--gitref`: commit, branch or tag measured. */
+  gitref?: string;
+  /** `--gitref-date`. */
+  gitrefDate?: string;
+}
+
 /** Everything one bench run is configured with. */
 export interface BenchOptions {
   mode: Mode;
-  /** `tcp`, `quic`, `http` or `websocket`. */
+  /** `tcp`, `tls`, `quic`, `http` or `websocket`. */
   transport: string;
   /** `host:port`; from the started server with `--start-server`. */
   serverAddress: string;
   username: string;
   password: string;
   startServer: boolean;
+  /** Streams (0 = the mode's automatic count). */
   streams: number;
+  /** Partitions per topic (0 = the mode's automatic count). */
   partitions: number;
   producers: number;
   consumers: number;
@@ -54,8 +92,30 @@ export interface BenchOptions {
   rateLimit: number;
   /** Seconds each actor works before measuring. */
   warmupSeconds: number;
+  /** Width of a chart sample in seconds (`--sampling-time`). */
+  samplingSeconds: number;
+  /** Samples averaged in the charts' moving average (`--moving-average-window`). */
+  movingAverageWindow: number;
+  /** Use `IggyProducer` / `IggyConsumer` instead of the low-level client. */
+  highLevelApi: boolean;
+  /** Keep existing bench streams (and their data) instead of recreating them. */
+  reuseStreams: boolean;
+  /** Pretty-print report.json (it always is; accepted for Iggy's command lines). */
+  pretty: boolean;
+  /** Topic `max_topic_size` in bytes (0 = server default). */
+  maxTopicSize: number;
+  /** Topic `message_expiry` in microseconds (0 = never). */
+  messageExpiryMicros: number;
+  /** Consumers' share over producers in mixed modes (accepted, recorded; polls are not paced by it). */
+  readAmplification: number;
+  /** TCP_NODELAY (always on in this SDK; accepted for Iggy's command lines). */
+  nodelay: boolean;
   /** Directory for report.json and the HTML charts. */
   output?: string;
+  /** Run identifiers for the report. */
+  identity: RunIdentity;
+  /** Open report.html in a browser when done. */
+  openCharts: boolean;
   /** Hide the progress bar. */
   quiet: boolean;
   /** Keep the started server's data directory. */
@@ -67,12 +127,12 @@ export interface BenchOptions {
 /** Defaults scaled to a 2-core machine (the seed run is 10 actors × 1000 batches). */
 export const DEFAULTS: Omit<BenchOptions, "mode"> = {
   transport: "tcp",
-  serverAddress: "127.0.0.1:8090",
+  serverAddress: DEFAULT_ADDRESSES.tcp!,
   username: "iggy",
   password: "iggy",
   startServer: false,
   streams: 0,
-  partitions: 1,
+  partitions: 0,
   producers: 2,
   consumers: 2,
   consumerGroups: 1,
@@ -82,46 +142,21 @@ export const DEFAULTS: Omit<BenchOptions, "mode"> = {
   totalData: 0,
   rateLimit: 0,
   warmupSeconds: 0,
+  samplingSeconds: 0.01,
+  movingAverageWindow: 20,
+  highLevelApi: false,
+  reuseStreams: false,
+  pretty: false,
+  maxTopicSize: 0,
+  messageExpiryMicros: 0,
+  readAmplification: 1.05,
+  nodelay: false,
+  identity: { identifier: "" },
+  openCharts: false,
   quiet: false,
   keepData: false,
   rounds: 7,
 };
-
-/** The usage text printed by `--help`. */
-export const USAGE = `Usage: deno task bench [--] <mode> [options]
-
-Modes:
-  pinned-producer                      each producer sends to its own stream (partition 0)
-  pinned-consumer                      each consumer polls its own stream by offset
-  pinned-producer-and-consumer         both at once, one producer and one consumer per stream
-  balanced-producer                    producers send to --partitions partitions, balanced
-  balanced-consumer-group              consumers poll in consumer groups (next offset, auto commit)
-  balanced-producer-and-consumer-group both at once
-  end-to-end-producing-consumer        each actor sends a batch, then polls it back
-  ceiling                              raw TCP and bare log server floors vs pinned send/poll
-
-Options:
-  -t, --transport <tcp|quic|http|websocket>  transport (connection-string scheme)   [tcp]
-  -s, --server-address <host:port>     server to benchmark                  [127.0.0.1:8090]
-      --username <name> --password <pw> credentials                          [iggy/iggy]
-      --start-server                   start a server on a temp data dir
-      --insecure                       skip TLS certificate checks (QUIC's self-signed one)
-      --streams <n>                    streams (default: one per pinned actor, else 1)
-      --partitions <n>                 partitions per topic                              [1]
-  -p, --producers <n>                  producers                                         [2]
-  -c, --consumers <n>                  consumers                                         [2]
-  -g, --consumer-groups <n>            consumer groups (balanced modes)                  [1]
-  -m, --message-size <bytes|min..max>  payload size, fixed or a random range          [1000]
-  -P, --messages-per-batch <n>         messages per batch                             [1000]
-  -b, --message-batches <n>            batches per actor                               [100]
-  -T, --total-data <size>              total bytes instead of batches (e.g. 1GB, 200MiB)
-  -r, --rate-limit <size>              bytes per second across actors (e.g. 50MB)
-  -w, --warmup-time <duration>         warm-up before measuring (e.g. 2s, 500ms)        [0]
-      --rounds <n>                     ceiling: interleaved rounds, reported as medians  [7]
-  -o, --output <dir>                   write report.json and report.html there
-  -q, --quiet                          no progress bar
-      --keep-data                      keep the started server's data directory
-  -h, --help                           this text`;
 
 const SIZE_UNITS: Record<string, number> = {
   "": 1,
@@ -151,153 +186,38 @@ export function parseSize(text: string): number {
   return Math.round(Number(match[1]) * unit);
 }
 
+const DURATION_UNITS: Record<string, number> = {
+  us: 1e-6,
+  ms: 1e-3,
+  "": 1,
+  s: 1,
+  sec: 1,
+  m: 60,
+  min: 60,
+  h: 3600,
+  hour: 3600,
+};
+
 /**
- * Parses a duration in seconds: `2`, `2s`, `500ms`, `1m`.
+ * Parses a duration in seconds: `2`, `2s`, `500ms`, `5min`, `1h`, or several parts (`1m 30s`).
  * @param text The duration.
  * @returns Seconds.
  * @throws {TypeError} When the text is not a duration.
  */
 export function parseDuration(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(text);
-  if (!match) {
-    throw new TypeError(`Invalid duration "${text}": expected e.g. 2s, 500ms`);
-  }
-  const value = Number(match[1]);
-  return match[2] === "ms"
-    ? value / 1000
-    : match[2] === "m"
-    ? value * 60
-    : value;
-}
-
-function positive(
-  name: string,
-  text: string | undefined,
-  fallback: number,
-  min = 0,
-): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isInteger(value) || value < min) {
-    throw new TypeError(
-      `--${name} must be a ${
-        min > 0 ? "positive" : "non-negative"
-      } integer: "${text}"`,
-    );
-  }
-  return value;
-}
-
-/**
- * Parses the bench's command line.
- * @param args The arguments after the script (a leading `--` is skipped).
- * @returns The options, or `undefined` when `--help` was asked for.
- * @throws {TypeError} On an unknown mode or a bad value.
- */
-export function parseBenchArgs(args: string[]): BenchOptions | undefined {
-  const { values, positionals } = parseArgs({
-    args: args[0] === "--" ? args.slice(1) : args,
-    allowPositionals: true,
-    options: {
-      transport: { type: "string", short: "t" },
-      "server-address": { type: "string", short: "s" },
-      username: { type: "string" },
-      password: { type: "string" },
-      "start-server": { type: "boolean" },
-      streams: { type: "string" },
-      partitions: { type: "string" },
-      producers: { type: "string", short: "p" },
-      consumers: { type: "string", short: "c" },
-      "consumer-groups": { type: "string", short: "g" },
-      "message-size": { type: "string", short: "m" },
-      "messages-per-batch": { type: "string", short: "P" },
-      "message-batches": { type: "string", short: "b" },
-      "total-data": { type: "string", short: "T" },
-      "rate-limit": { type: "string", short: "r" },
-      "warmup-time": { type: "string", short: "w" },
-      rounds: { type: "string" },
-      output: { type: "string", short: "o" },
-      quiet: { type: "boolean", short: "q" },
-      "keep-data": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) return undefined;
-  const mode = (positionals[0] ?? "pinned-producer") as Mode;
-  if (!MODES.includes(mode)) {
-    throw new TypeError(
-      `Unknown mode "${mode}": expected one of ${MODES.join(", ")}`,
-    );
-  }
-  if (positionals.length > 1) {
-    throw new TypeError(`Unexpected argument "${positionals[1]}"`);
-  }
-  const transport = values.transport ?? DEFAULTS.transport;
-  if (TRANSPORT_SCHEMES[transport] === undefined) {
-    throw new TypeError(
-      `Unknown transport "${transport}": expected one of ${
-        Object.keys(TRANSPORT_SCHEMES).join(", ")
-      }`,
-    );
-  }
-  let messageSize = DEFAULTS.messageSize;
-  if (values["message-size"] !== undefined) {
-    const [lo, hi] = values["message-size"].split("..");
-    const min = parseSize(lo!);
-    const max = hi === undefined ? min : parseSize(hi);
-    if (min < 1 || max < min) {
+  const parts = text.trim().split(/\s+/);
+  let seconds = 0;
+  for (const part of parts) {
+    const match = /^(\d+(?:\.\d+)?)([a-z]*)$/.exec(part);
+    const unit = match ? DURATION_UNITS[match[2]!] : undefined;
+    if (!match || unit === undefined) {
       throw new TypeError(
-        `--message-size must be at least 1 and min <= max: "${
-          values["message-size"]
-        }"`,
+        `Invalid duration "${text}": expected e.g. 2s, 500ms, 5min, 1h`,
       );
     }
-    messageSize = { min, max };
+    seconds += Number(match[1]) * unit;
   }
-  const options: BenchOptions = {
-    mode,
-    transport,
-    serverAddress: values["server-address"] ?? DEFAULTS.serverAddress,
-    username: values.username ?? DEFAULTS.username,
-    password: values.password ?? DEFAULTS.password,
-    startServer: values["start-server"] ?? false,
-    streams: positive("streams", values.streams, DEFAULTS.streams),
-    partitions: positive("partitions", values.partitions, DEFAULTS.partitions),
-    producers: positive("producers", values.producers, DEFAULTS.producers),
-    consumers: positive("consumers", values.consumers, DEFAULTS.consumers),
-    consumerGroups: positive(
-      "consumer-groups",
-      values["consumer-groups"],
-      DEFAULTS.consumerGroups,
-    ),
-    messageSize,
-    messagesPerBatch: positive(
-      "messages-per-batch",
-      values["messages-per-batch"],
-      DEFAULTS.messagesPerBatch,
-    ),
-    messageBatches: positive(
-      "message-batches",
-      values["message-batches"],
-      DEFAULTS.messageBatches,
-    ),
-    totalData: values["total-data"] ? parseSize(values["total-data"]) : 0,
-    rateLimit: values["rate-limit"] ? parseSize(values["rate-limit"]) : 0,
-    warmupSeconds: values["warmup-time"]
-      ? parseDuration(values["warmup-time"])
-      : 0,
-    output: values.output,
-    quiet: values.quiet ?? false,
-    keepData: values["keep-data"] ?? false,
-    rounds: positive("rounds", values.rounds, DEFAULTS.rounds, 1),
-  };
-  if (options.messagesPerBatch < 1) {
-    throw new TypeError("--messages-per-batch must be at least 1");
-  }
-  if (options.partitions < 1) {
-    throw new TypeError("--partitions must be at least 1");
-  }
-  return options;
+  return seconds;
 }
 
 /** Average frame size on the wire and on disk: 64-byte header plus the payload. */

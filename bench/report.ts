@@ -66,15 +66,20 @@ export class ActorRecorder {
    * @param bytes Frame bytes of the batch.
    * @param payloadBytes Payload bytes of the batch.
    * @param messages Messages in the batch.
+   * @param latencyMicros The batch's latency when it is not `now - began` (end-to-end modes).
    */
   record(
     began: number,
     bytes: number,
     payloadBytes: number,
     messages: number,
+    latencyMicros?: number,
   ): void {
     const now = performance.now();
-    const micros = Math.max(1, Math.round((now - began) * 1000));
+    const micros = Math.max(
+      1,
+      Math.round(latencyMicros ?? (now - began) * 1000),
+    );
     this.histogram.recordValue(Math.min(micros, MAX_LATENCY_US));
     this.bytes += bytes;
     this.payloadBytes += payloadBytes;
@@ -199,7 +204,34 @@ export interface SeriesPoint {
   messagesPerSecond: number;
   /** Mean batch latency in ms of the batches finished in the bucket (0 when none). */
   latencyMs: number;
+  /** Moving average of `megabytesPerSecond` over the last `window` points (see `movingAverage`). */
+  megabytesPerSecondAverage?: number;
 }
+
+/**
+ * Adds the moving average of MB/s over the last `window` points to each point (the charts draw it
+ * over the raw samples, as Iggy's bench charts do).
+ * @param points A time series.
+ * @param window Points averaged (1 = the raw value).
+ * @returns The same points, each with `megabytesPerSecondAverage`.
+ */
+export function movingAverage(
+  points: SeriesPoint[],
+  window: number,
+): SeriesPoint[] {
+  let sum = 0;
+  for (let i = 0; i < points.length; i++) {
+    sum += points[i]!.megabytesPerSecond;
+    if (i >= window) sum -= points[i - window]!.megabytesPerSecond;
+    points[i]!.megabytesPerSecondAverage = round(
+      sum / Math.min(i + 1, window),
+    );
+  }
+  return points;
+}
+
+/** Most points a chart series gets: a finer `--sampling-time` is widened to stay under it. */
+export const MAX_SERIES_POINTS = 2000;
 
 /**
  * Buckets an actor's samples (or several actors' samples together) over time.
@@ -389,15 +421,22 @@ export async function writeReport(
     parameters: unknown;
     runs: RunResult[];
     extra?: Record<string, unknown>;
+    /** Chart sample width (`--sampling-time`) and moving-average window. */
+    sampling?: { seconds: number; window: number };
   },
 ): Promise<{ json: string; html: string }> {
+  const samplingMs = (options.sampling?.seconds ?? 0.01) * 1000;
+  const window = options.sampling?.window ?? 20;
   await Deno.mkdir(dir, { recursive: true });
   const runs = options.runs.map((run) => {
     const endMs = Math.max(
       1,
       ...run.actors.map((a) => a.samples[a.samples.length - 4] ?? 0),
     );
-    const bucketMs = Math.max(100, Math.ceil(endMs / 200));
+    const bucketMs = Math.max(
+      samplingMs,
+      Math.ceil(endMs / MAX_SERIES_POINTS),
+    );
     const kinds = [...new Set(run.actors.map((a) => a.kind))];
     const merged = newHistogram();
     for (const a of run.actors) merged.add(a.histogram);
@@ -406,19 +445,28 @@ export async function writeReport(
     return {
       ...summarizeRun(run),
       bucketSeconds: bucketMs / 1000,
+      movingAverageWindow: window,
       series: {
         aggregate: Object.fromEntries(
           kinds.map((kind) => [
             kind,
-            timeSeries(
-              run.actors.filter((a) => a.kind === kind),
-              bucketMs,
-              endMs,
+            movingAverage(
+              timeSeries(
+                run.actors.filter((a) => a.kind === kind),
+                bucketMs,
+                endMs,
+              ),
+              window,
             ),
           ]),
         ),
         actors: Object.fromEntries(
-          run.actors.map((a) => [a.name, timeSeries([a], bucketMs, endMs)]),
+          run.actors.map((
+            a,
+          ) => [
+            a.name,
+            movingAverage(timeSeries([a], bucketMs, endMs), window),
+          ]),
         ),
       },
       latencyDistribution: distribution,
@@ -541,11 +589,11 @@ for (const run of report.runs) {
     [...run.actors, ...run.aggregates].map((a) => "<tr><td>" + a.name + "</td><td>" + a.megabytesPerSecond.toFixed(2) + "</td><td>" + a.messagesPerSecond.toFixed(0) + "</td>" +
       ["p50", "p90", "p95", "p99", "p999", "max", "mean"].map((k) => "<td>" + a.latency[k].toFixed(3) + "</td>").join("") + "</tr>").join("");
   for (const [kind, points] of Object.entries(run.series.aggregate)) {
-    chart("Throughput over time: all " + kind + "s", "s", "MB/s", points.map((p) => p.t), [{ label: kind + "s MB/s", values: points.map((p) => p.megabytesPerSecond) }]);
+    chart("Throughput over time: all " + kind + "s", "s", "MB/s", points.map((p) => p.t), [{ label: kind + "s MB/s", values: points.map((p) => p.megabytesPerSecond) }, { label: "moving average (" + run.movingAverageWindow + ")", values: points.map((p) => p.megabytesPerSecondAverage) }]);
   }
   const actorNames = Object.keys(run.series.actors);
   const first = run.series.actors[actorNames[0]] ?? [];
-  chart("Throughput over time per actor", "s", "MB/s", first.map((p) => p.t), actorNames.map((n) => ({ label: n, values: run.series.actors[n].map((p) => p.megabytesPerSecond) })));
+  chart("Throughput over time per actor", "s", "MB/s", first.map((p) => p.t), actorNames.map((n) => ({ label: n + " (moving average)", values: run.series.actors[n].map((p) => p.megabytesPerSecondAverage) })));
   chart("Mean batch latency over time per actor", "s", "ms", first.map((p) => p.t), actorNames.map((n) => ({ label: n, values: run.series.actors[n].map((p) => p.latencyMs) })));
   chart("Latency distribution (all actors)", "percentile", "ms", run.latencyDistribution.map((p) => p.percentile), [{ label: "latency ms", values: run.latencyDistribution.map((p) => p.latencyMs) }]);
 }

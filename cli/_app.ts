@@ -9,6 +9,7 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import {
+  Aes256GcmEncryptor,
   connect,
   type ConnectOptions,
   ErrorCode,
@@ -37,6 +38,10 @@ export interface GlobalOptions extends TargetOptions {
   password?: string;
   /** `-t, --token`. */
   token?: string;
+  /** `-n, --token-name`: a token stored by `pat create --store-token`. */
+  tokenName?: string;
+  /** `-d, --debug`: append a trace of each command to this file. */
+  debug?: string;
   /** `--context`: use this context instead of the active one. */
   context?: string;
   /** `-q, --quiet`. */
@@ -49,6 +54,20 @@ export interface GlobalOptions extends TargetOptions {
   tlsCaFile?: string;
   /** `--tls-domain`: the certificate name to expect. */
   tlsDomain?: string;
+  /** `--tcp-tls-domain` (Iggy's name of `--tls-domain`). */
+  tcpTlsDomain?: string;
+  /** `--quic-server-name` (Iggy's name of `--tls-domain` for QUIC). */
+  quicServerName?: string;
+  /** `--encryption-key`: base64 AES-256 key for client-side encryption. */
+  encryptionKey?: string;
+  /** `--{tcp,quic,websocket}-reconnection-max-retries`. */
+  tcpReconnectionMaxRetries?: string;
+  quicReconnectionMaxRetries?: string;
+  websocketReconnectionMaxRetries?: string;
+  /** `--{tcp,quic,websocket}-reconnection-interval`. */
+  tcpReconnectionInterval?: string;
+  quicReconnectionInterval?: string;
+  websocketReconnectionInterval?: string;
 }
 
 /** Streams and terminal facts, replaceable in tests. */
@@ -75,6 +94,20 @@ export const DENO_IO: AppIo = {
   },
 };
 
+/** Iggy's QUIC and HTTP tuning options, accepted without effect. */
+const IGNORED_TUNING_OPTIONS = [
+  "http-retries",
+  "quic-client-address",
+  "quic-max-concurrent-bidi-streams",
+  "quic-datagram-send-buffer-size",
+  "quic-initial-mtu",
+  "quic-send-window",
+  "quic-receive-window",
+  "quic-response-buffer-size",
+  "quic-keep-alive-interval",
+  "quic-max-idle-timeout",
+];
+
 /**
  * Adds the program-level options (Iggy CLI's names) to the root command.
  *
@@ -82,7 +115,7 @@ export const DENO_IO: AppIo = {
  * @returns The same command.
  */
 export function addGlobalOptions(program: Command): Command {
-  return program
+  program
     .addOption(
       new Option("--transport <transport>", "transport to use").choices(
         TRANSPORT_NAMES,
@@ -109,6 +142,54 @@ export function addGlobalOptions(program: Command): Command {
       "--tls-domain <name>",
       "server name to check the certificate against (default: localhost for IPs)",
     )
+    .option("--tcp-tls-domain <name>", "same as --tls-domain (Iggy's name)")
+    .option("--quic-server-name <name>", "same as --tls-domain, for QUIC")
+    .option(
+      "--encryption-key <base64>",
+      "AES-256-GCM key (base64 of 32 bytes): encrypt sent payloads, decrypt polled ones",
+    )
+    .option(
+      "--tcp-reconnection-max-retries <n>",
+      "reconnection attempts after a lost connection",
+    )
+    .option(
+      "--tcp-reconnection-interval <duration>",
+      "pause between reconnection attempts (e.g. 1s)",
+    )
+    .option(
+      "--quic-reconnection-max-retries <n>",
+      "as --tcp-reconnection-max-retries",
+    )
+    .option(
+      "--quic-reconnection-interval <duration>",
+      "as --tcp-reconnection-interval",
+    )
+    .option(
+      "--websocket-reconnection-max-retries <n>",
+      "as --tcp-reconnection-max-retries",
+    )
+    .option(
+      "--websocket-reconnection-interval <duration>",
+      "as --tcp-reconnection-interval",
+    );
+  // Iggy's QUIC and HTTP tuning knobs: accepted so that its command lines run; they have no
+  // effect here (Deno's QUIC stack and fetch choose these themselves).
+  for (const name of IGNORED_TUNING_OPTIONS) {
+    program.addOption(
+      new Option(
+        `--${name} <value>`,
+        "accepted for Iggy's command lines; no effect",
+      )
+        .hideHelp(),
+    );
+  }
+  program.addOption(
+    new Option(
+      "--quic-validate-certificate [bool]",
+      "accepted for Iggy's command lines; certificates are always checked (see --insecure)",
+    ).hideHelp(),
+  );
+  return program
     .addOption(
       new Option("-u, --username <username>", "user name to log in with").env(
         "IGGY_USERNAME",
@@ -121,19 +202,32 @@ export function addGlobalOptions(program: Command): Command {
       ).env("IGGY_PASSWORD"),
     )
     .option("-t, --token <token>", "personal access token to log in with")
-    .option("--context <name>", "use this context instead of the active one");
+    .option(
+      "-n, --token-name <name>",
+      "log in with the token stored under this name by `pat create --store-token`",
+    )
+    .option("--context <name>", "use this context instead of the active one")
+    .option(
+      "-d, --debug <file>",
+      "append a trace of each command (connections, timings, errors) to this file",
+    );
 }
 
 /**
  * Adds `--output` and `-q` to a command (every leaf command has them, so they work after it).
  *
  * @param command The command.
+ * @param options `short`: `-o` too.
  * @returns The same command.
  */
-export function addOutputOptions(command: Command): Command {
+export function addOutputOptions(
+  command: Command,
+  options: { short?: boolean } = {},
+): Command {
+  const flags = options.short ? "-o, --output <mode>" : "--output <mode>";
   return command
     .addOption(
-      new Option("--output <mode>", "output format").choices([...OUTPUT_MODES]),
+      new Option(flags, "output format").choices([...OUTPUT_MODES]),
     )
     .option("-q, --quiet", "print only the requested data (no status lines)");
 }
@@ -150,6 +244,8 @@ export class App {
   lastAddress?: string;
   /** Set when the CLI runs interactively (connections are reused). */
   interactive = false;
+  /** `-d/--debug`: the trace file of this run. */
+  debugFile?: string;
   #clients = new Map<string, Promise<IggyClient>>();
 
   /**
@@ -246,6 +342,16 @@ export class App {
       return { username: o.username, password: await this.#password(o) };
     }
     if (o.token !== undefined) return { token: o.token };
+    if (o.tokenName !== undefined) {
+      const server = connectionString(target);
+      const token = await this.home.storedToken(server, o.tokenName);
+      if (token === undefined) {
+        throw new UsageError(
+          `No token named "${o.tokenName}" is stored for ${server}; create one with \`iggy pat create ${o.tokenName} --store-token\``,
+        );
+      }
+      return { token };
+    }
     const { name, config } = await this.context(command);
     const session = await this.home.session(name);
     if (session !== undefined && session.server === connectionString(target)) {
@@ -290,16 +396,39 @@ export class App {
         : await this.credentials(command, target));
     const o = this.options(command);
     let url = connectionString(target, credentials);
-    if (o.tlsDomain !== undefined) {
-      url += `?tls_domain=${encodeURIComponent(o.tlsDomain)}`;
-    }
+    const query = new URLSearchParams();
+    const tlsDomain = o.tlsDomain ?? o.tcpTlsDomain ?? o.quicServerName;
+    if (tlsDomain !== undefined) query.set("tls_domain", tlsDomain);
+    const retries = o.tcpReconnectionMaxRetries ??
+      o.quicReconnectionMaxRetries ?? o.websocketReconnectionMaxRetries;
+    if (retries !== undefined) query.set("reconnection_retries", retries);
+    const interval = o.tcpReconnectionInterval ?? o.quicReconnectionInterval ??
+      o.websocketReconnectionInterval;
+    if (interval !== undefined) query.set("reconnection_interval", interval);
+    if (query.size > 0) url += `?${query}`;
+    this.debug(
+      `connect ${connectionString(target)}${
+        credentials === undefined
+          ? ""
+          : "username" in credentials
+          ? ` as ${credentials.username}`
+          : " with a token"
+      }`,
+    );
     const open = async (): Promise<IggyClient> => {
-      if (o.tlsCaFile === undefined) return await connect(url);
+      if (o.tlsCaFile === undefined && o.encryptionKey === undefined) {
+        return await connect(url);
+      }
       const options: ConnectOptions = parseConnectionString(url);
-      options.tls = {
-        ...options.tls,
-        caCerts: [await Deno.readTextFile(o.tlsCaFile)],
-      };
+      if (o.tlsCaFile !== undefined) {
+        options.tls = {
+          ...options.tls,
+          caCerts: [await Deno.readTextFile(o.tlsCaFile)],
+        };
+      }
+      if (o.encryptionKey !== undefined) {
+        options.encryptor = await Aes256GcmEncryptor.fromKey(o.encryptionKey);
+      }
       return await connect(options);
     };
     if (!this.interactive) return await open();
@@ -344,6 +473,25 @@ export class App {
       return await fn(client);
     } finally {
       await this.release(client);
+    }
+  }
+
+  /**
+   * Appends a line to the `-d/--debug` file, when one was given (mode 0600; failures to write it
+   * never fail a command).
+   *
+   * @param line The line (a timestamp is put in front).
+   */
+  debug(line: string): void {
+    if (this.debugFile === undefined) return;
+    try {
+      Deno.writeTextFileSync(
+        this.debugFile,
+        `${new Date().toISOString()} ${line}\n`,
+        { append: true, mode: 0o600 },
+      );
+    } catch {
+      // A debug trace is a convenience.
     }
   }
 
@@ -420,17 +568,17 @@ export interface CommandRun {
  *
  * @param parent The group command.
  * @param name The command name.
- * @param options Alias and description.
+ * @param options Alias, description, and `shortOutput` for `-o` as `--output` (as `stats` has).
  * @returns The new command.
  */
 export function leaf(
   parent: Command,
   name: string,
-  options: { alias?: string; description: string },
+  options: { alias?: string; description: string; shortOutput?: boolean },
 ): Command {
   const command = parent.command(name).description(options.description);
   if (options.alias !== undefined) command.alias(options.alias);
-  return addOutputOptions(command);
+  return addOutputOptions(command, { short: options.shortOutput });
 }
 
 /**
@@ -447,13 +595,39 @@ export function handle(
 ): void {
   command.action(async (...params: unknown[]) => {
     const cmd = params.at(-1) as Command;
-    await fn({
-      args: cmd.processedArgs as unknown[],
-      opts: app.options(cmd),
-      out: app.output(cmd),
-      command: cmd,
-    });
+    const opts = app.options(cmd);
+    if (opts.debug !== undefined) app.debugFile = opts.debug;
+    const started = performance.now();
+    try {
+      await fn({
+        args: cmd.processedArgs as unknown[],
+        opts,
+        out: app.output(cmd),
+        command: cmd,
+      });
+      app.debug(
+        `${commandPath(cmd)}: ok in ${
+          (performance.now() - started).toFixed(1)
+        } ms`,
+      );
+    } catch (err) {
+      app.debug(
+        `${commandPath(cmd)}: failed in ${
+          (performance.now() - started).toFixed(1)
+        } ms: ${(err as Error)?.stack ?? String(err)}`,
+      );
+      throw err;
+    }
   });
+}
+
+/** `stream create` for a command, its parents' names in front. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) {
+    names.unshift(c.name());
+  }
+  return names.join(" ");
 }
 
 const NOT_FOUND = {

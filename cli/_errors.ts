@@ -81,6 +81,8 @@ const HINTS: Readonly<Record<number, string>> = {
   [ErrorCode.InvalidStreamName]: "Names are 1..255 bytes",
   [ErrorCode.InvalidTopicName]: "Names are 1..255 bytes",
   [ErrorCode.InvalidUsername]: "User names are 3..50 characters",
+  [ErrorCode.InvalidPersonalAccessTokenName]:
+    "Token names are 3..30 characters (UTF-8 bytes)",
   [ErrorCode.InvalidPassword]: "Passwords are 3..100 characters",
   [ErrorCode.TooManyPartitions]: "Topics have at most 1000 partitions",
   [ErrorCode.InvalidPartitionsCount]:
@@ -104,12 +106,12 @@ export function describeError(err: unknown, address?: string): ErrorReport {
       expected: true,
     };
   }
-  if (err instanceof ConnectionError && /certificate/i.test(err.message)) {
+  if (err instanceof ConnectionError && isCertificateFailure(err)) {
     return {
       name: "ConnectionError",
       message: err.message,
       hint:
-        "The server's certificate is not trusted: pass its CA with --tls-ca-file, or skip the check with --insecure",
+        "The server's certificate was not accepted: pass its CA with --tls-ca-file (and --tls-domain <name> when it is for another name), or skip the check with --insecure",
       expected: true,
     };
   }
@@ -159,6 +161,13 @@ export function describeError(err: unknown, address?: string): ErrorReport {
       "This looks like a bug in the CLI; set IGGY_CLI_DEBUG=1 for a stack trace",
     expected: false,
   };
+}
+
+/** Whether a connection failed on the server's certificate (TLS, WSS, QUIC), not on reaching it. */
+function isCertificateFailure(err: Error): boolean {
+  const text = `${err.message} ${(err.cause as Error)?.message ?? ""}`;
+  return /certificate|UnknownIssuer|CaUsedAsEndEntity|NotValidForName|self[- ]signed|invalid peer/i
+    .test(text);
 }
 
 /** TypeErrors raised by JavaScript itself (a bug), not by argument checks. */

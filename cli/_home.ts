@@ -48,6 +48,12 @@ export interface Session {
 const CONTEXTS_FILE = "contexts.toml";
 const ACTIVE_FILE = ".active_context";
 const SECRET_MODE = 0o600;
+const TOKENS_FILE = "tokens.json";
+
+/** Key of a stored token: the server and the token's name. */
+function tokenKey(server: string, name: string): string {
+  return `${server} ${name}`;
+}
 
 /** Reads and writes the files under `$IGGY_HOME`. */
 export class IggyHome {
@@ -195,6 +201,51 @@ export class IggyHome {
       if (err instanceof Deno.errors.NotFound) return false;
       throw err;
     }
+  }
+
+  /**
+   * Reads a personal access token stored by `pat create --store-token`.
+   *
+   * @param server The server's connection string without credentials.
+   * @param name The token's name.
+   * @returns The token, or `undefined` when none is stored.
+   */
+  async storedToken(server: string, name: string): Promise<string | undefined> {
+    return (await this.#tokens())[tokenKey(server, name)];
+  }
+
+  /**
+   * Stores a personal access token for `-n/--token-name` (in `tokens.json`, mode 0600: this CLI
+   * uses no system keyring).
+   *
+   * @param server The server's connection string without credentials.
+   * @param name The token's name.
+   * @param token The secret token.
+   */
+  async storeToken(server: string, name: string, token: string): Promise<void> {
+    const tokens = await this.#tokens();
+    tokens[tokenKey(server, name)] = token;
+    await this.#write(TOKENS_FILE, `${JSON.stringify(tokens, null, 2)}\n`);
+  }
+
+  /**
+   * Forgets a stored personal access token.
+   *
+   * @param server The server's connection string without credentials.
+   * @param name The token's name.
+   * @returns Whether one was stored.
+   */
+  async deleteStoredToken(server: string, name: string): Promise<boolean> {
+    const tokens = await this.#tokens();
+    if (!(tokenKey(server, name) in tokens)) return false;
+    delete tokens[tokenKey(server, name)];
+    await this.#write(TOKENS_FILE, `${JSON.stringify(tokens, null, 2)}\n`);
+    return true;
+  }
+
+  async #tokens(): Promise<Record<string, string>> {
+    const text = await readOptional(`${this.dir}/${TOKENS_FILE}`);
+    return text === undefined ? {} : JSON.parse(text) as Record<string, string>;
   }
 
   #sessionPath(context: string): string {

@@ -58,14 +58,25 @@ export async function runInteractive(
     completer: (line: string) => complete(root, line),
   });
   process.stdout.write(
-    `Iggy CLI interactive mode: type a command (e.g. "stream list"), "help", or "exit".\n`,
+    `Iggy CLI interactive mode: type a command (e.g. "stream list"), "help", "clear", or "exit".\n`,
   );
+  // Ctrl-C drops the line being typed and gives a fresh prompt, as a shell does (Ctrl-D or
+  // "exit" leave).
+  rl.on("SIGINT", () => {
+    process.stdout.write(
+      rl.line === "" ? "^C (exit or Ctrl-D to leave)\n" : "^C\n",
+    );
+    (rl as unknown as { line: string }).line = "";
+    rl.prompt();
+  });
   rl.prompt();
   try {
     for await (const raw of rl) {
       const line = raw.trim();
       if (line === "exit" || line === "quit") break;
-      if (line !== "") {
+      if (line === "clear") {
+        process.stdout.write("\x1b[2J\x1b[3J\x1b[H");
+      } else if (line !== "") {
         await appendHistory(app.home.historyFile, line);
         const args = parseLine(line);
         if (args === undefined) {
@@ -95,8 +106,11 @@ function parseLine(line: string): string[] | undefined {
   return parts as string[];
 }
 
-/** Completes the last word with the command names (and aliases) and options at that level. */
-function complete(root: Command, line: string): [string[], string] {
+/**
+ * Completes the last word with the command names (and aliases) and options at that level; a
+ * single match gets a trailing space, so the next word can be typed at once.
+ */
+export function complete(root: Command, line: string): [string[], string] {
   const words = line.split(/\s+/);
   const last = words.pop() ?? "";
   let command = root;
@@ -109,7 +123,9 @@ function complete(root: Command, line: string): [string[], string] {
   const candidates = last.startsWith("-")
     ? command.options.flatMap((o) => o.long ? [o.long] : [])
     : command.commands.map((c) => c.name());
+  if (words.length === 0) candidates.push("clear", "exit", "help", "quit");
   const hits = candidates.filter((c) => c.startsWith(last));
+  if (hits.length === 1) return [[`${hits[0]} `], last];
   return [hits.length > 0 ? hits : candidates, last];
 }
 

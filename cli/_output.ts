@@ -1,6 +1,7 @@
 /**
- * How the CLI prints: tables (cli-table3) by default, `list` (one tab-separated line per row) or
- * `json` (exact: 64- and 128-bit integers are written as JSON numbers with every digit). Colours
+ * How the CLI prints: tables (cli-table3) by default, `list` (one tab-separated line per row),
+ * `json` (exact: 64- and 128-bit integers are written as JSON numbers with every digit) or `toml`
+ * (integers past TOML's signed 64-bit range as strings). Colours
  * only when the stream is a terminal and `NO_COLOR` is unset; `quiet` drops status lines and
  * progress bars but keeps the data a command was asked for.
  * @module
@@ -9,14 +10,20 @@
 import Table from "cli-table3";
 import { createColors } from "picocolors";
 import { stringify } from "lossless-json";
+import { stringify as stringifyToml } from "smol-toml";
 import cliProgress from "cli-progress";
 import process from "node:process";
 
 /** The `--output` modes. */
-export type OutputMode = "table" | "list" | "json";
+export type OutputMode = "table" | "list" | "json" | "toml";
 
 /** The output modes, for option parsing and completions. */
-export const OUTPUT_MODES: readonly OutputMode[] = ["table", "list", "json"];
+export const OUTPUT_MODES: readonly OutputMode[] = [
+  "table",
+  "list",
+  "json",
+  "toml",
+];
 
 /** A column of a list: the JSON key, the table header and how a cell is shown. */
 export interface Column {
@@ -102,14 +109,19 @@ export class Output {
     this.errorColors = createColors(this.#errTty && !noColor);
   }
 
+  /** Whether the mode is a data format (JSON or TOML) rather than text for people. */
+  get structured(): boolean {
+    return this.mode === "json" || this.mode === "toml";
+  }
+
   /**
-   * Prints rows: a table, tab-separated lines or a JSON array of objects.
+   * Prints rows: a table, tab-separated lines, a JSON array of objects or TOML `[[items]]`.
    *
    * @param columns The columns.
    * @param rows The rows, keyed by column key (JSON gets every key of the row).
    */
   rows(columns: Column[], rows: Record<string, unknown>[]): void {
-    if (this.mode === "json") return this.json(rows);
+    if (this.structured) return this.json(rows);
     const cells = rows.map((row) =>
       columns.map((c) => (c.format ?? defaultFormat)(row[c.key]))
     );
@@ -129,7 +141,7 @@ export class Output {
    * @param row The object (JSON gets every key).
    */
   details(columns: Column[], row: Record<string, unknown>): void {
-    if (this.mode === "json") return this.json(row);
+    if (this.structured) return this.json(row);
     const pairs = columns.map((c) => [
       c.header,
       (c.format ?? defaultFormat)(row[c.key]),
@@ -150,7 +162,7 @@ export class Output {
    * @param data The JSON result; `{ "message": message }` when absent.
    */
   done(message: string, data?: unknown): void {
-    if (this.mode === "json") return this.json(data ?? { message });
+    if (this.structured) return this.json(data ?? { message });
     if (!this.quiet) this.line(message);
   }
 
@@ -160,18 +172,18 @@ export class Output {
    * @param message The line.
    */
   note(message: string): void {
-    if (!this.quiet && this.mode !== "json") {
+    if (!this.quiet && !this.structured) {
       this.#stderr(`${this.errorColors.dim(message)}\n`);
     }
   }
 
   /**
-   * Prints a value as exact JSON (bigints as numbers, bytes as base64).
+   * Prints a value as exact JSON (bigints as numbers, bytes as base64), or as TOML in `toml` mode.
    *
    * @param value The value.
    */
   json(value: unknown): void {
-    this.line(toJson(value));
+    this.line(this.mode === "toml" ? toToml(value) : toJson(value));
   }
 
   /**
@@ -200,7 +212,7 @@ export class Output {
    * @returns The indicator (a no-op when hidden).
    */
   progress(total: number, label: string): Progress {
-    if (this.quiet || this.mode === "json" || !this.#errTty) {
+    if (this.quiet || this.structured || !this.#errTty) {
       return { increment() {}, stop() {} };
     }
     const bar = new cliProgress.SingleBar({
@@ -241,6 +253,39 @@ export function toJson(value: unknown): string {
   }, 2) ?? "null";
 }
 
+const I64_MAX = 0x7fff_ffff_ffff_ffffn;
+
+/**
+ * Serialises a value to TOML: an array becomes `[[items]]`, a scalar `value = …`; `bigint`s past
+ * TOML's signed 64-bit range become strings, `Uint8Array` base64, `Map` a table, `undefined` and
+ * `null` fields are left out (TOML has no null).
+ *
+ * @param value The value.
+ * @returns The TOML text.
+ */
+export function toToml(value: unknown): string {
+  const plain = (v: unknown): unknown => {
+    if (typeof v === "bigint") return v > I64_MAX ? v.toString() : v;
+    if (v instanceof Uint8Array) return toBase64(v);
+    if (v instanceof Map) v = Object.fromEntries(v);
+    if (Array.isArray(v)) return v.map(plain);
+    if (v !== null && typeof v === "object") {
+      return Object.fromEntries(
+        Object.entries(v).filter(([, x]) => x !== undefined && x !== null)
+          .map(([k, x]) => [k, plain(x)]),
+      );
+    }
+    return v;
+  };
+  const data = plain(value);
+  const table = Array.isArray(data)
+    ? { items: data }
+    : data !== null && typeof data === "object"
+    ? data
+    : { value: data };
+  return stringifyToml(table as Record<string, unknown>).trimEnd();
+}
+
 /**
  * Base64 of bytes.
  *
@@ -262,7 +307,13 @@ function defaultFormat(value: unknown): string {
 
 function writeAll(file: { writeSync(p: Uint8Array): number }, text: string) {
   let bytes = encoder.encode(text);
-  while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+  } catch (err) {
+    // The reader went away (`iggy stream list | head`): stop quietly, as command-line tools do.
+    if (err instanceof Deno.errors.BrokenPipe) Deno.exit(0);
+    throw err;
+  }
 }
 
 /** Microseconds since the epoch as an ISO date-time (UTC, second precision). */
@@ -302,7 +353,7 @@ export function formatMaxSize(value: unknown): string {
   return formatBytes(value);
 }
 
-/** A duration in µs as `1day 2h 3min 4s` (humantime-like). */
+/** A duration in µs as `1days 2h 3min 4s 5ms 6us` (humantime-like). */
 export function formatDuration(micros: bigint): string {
   let seconds = micros / 1_000_000n;
   const parts: string[] = [];
@@ -320,6 +371,7 @@ export function formatDuration(micros: bigint): string {
     }
   }
   const rest = micros % 1_000_000n;
-  if (rest !== 0n) parts.push(`${rest}us`);
+  if (rest >= 1000n) parts.push(`${rest / 1000n}ms`);
+  if (rest % 1000n !== 0n) parts.push(`${rest % 1000n}us`);
   return parts.length === 0 ? "0s" : parts.join(" ");
 }

@@ -2,8 +2,8 @@
  * The Iggy CLI: `deno task cli <command>` (or `iggy <command>` once installed with
  * `deno install -g -A -n iggy --config deno.json cli/main.ts`). The command tree follows Iggy's CLI 0.8.0, with its
  * aliases: `stream|s`, `topic|t`, `partition|p`, `segment|seg`, `message|m`, `consumer-offset|o`,
- * `consumer-group|g`, `user|u`, `pat`, `client|c`, `stats`, `me`, `ping`, `context|ctx`, `login`,
- * `logout`. With no command on a terminal it starts an interactive prompt.
+ * `consumer-group|g`, `user|u`, `pat`, `client|c`, `cluster|cl`, `stats`, `snapshot`, `me`, `ping`,
+ * `context|ctx`, `login`, `logout`. With no command on a terminal it starts an interactive prompt.
  *
  * ```sh
  * deno task cli -u iggy -p iggy stream create prod
@@ -33,7 +33,13 @@ const encoder = new TextEncoder();
 
 function write(file: { writeSync(p: Uint8Array): number }, text: string) {
   let bytes = encoder.encode(text);
-  while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+  } catch (err) {
+    // `iggy --help | head`: the reader left; stop quietly.
+    if (err instanceof Deno.errors.BrokenPipe) Deno.exit(0);
+    throw err;
+  }
 }
 
 /**

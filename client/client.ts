@@ -52,6 +52,7 @@ import {
   encodeGetConsumerGroup,
   encodeGetConsumerGroups,
   encodeGetConsumerOffset,
+  encodeGetSnapshot,
   encodeGetStream,
   encodeGetTopic,
   encodeGetTopics,
@@ -80,6 +81,10 @@ import {
   type PolledMessages,
   type PreparedMessages,
   prepareMessages,
+  type SnapshotCompression,
+  SnapshotCompression as SnapshotCompressions,
+  type SnapshotType,
+  SnapshotType as SnapshotTypes,
   type Stats,
   type Stream,
   type StreamDetails,
@@ -555,6 +560,37 @@ export class IggyClient {
    */
   getStats(): Promise<Stats> {
     return this.#get(CommandCode.GetStats, EMPTY, decodeStats);
+  }
+
+  /**
+   * Asks the server for a snapshot: a ZIP archive of diagnostic files (file listing, process
+   * list, resource usage, logs, effective configuration).
+   *
+   * @param options The compression and the types of diagnostics (default: deflated, all).
+   * @returns The ZIP archive's bytes.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { connect, SnapshotCompression, SnapshotType } from "@iggy/client";
+   * await using client = await connect("iggy://iggy:iggy@127.0.0.1:8090");
+   * const zip = await client.getSnapshot({
+   *   compression: SnapshotCompression.Deflated,
+   *   types: [SnapshotType.ServerConfig, SnapshotType.ResourceUsage],
+   * });
+   * await Deno.writeFile("snapshot.zip", zip);
+   * ```
+   */
+  getSnapshot(
+    options: { compression?: SnapshotCompression; types?: SnapshotType[] } = {},
+  ): Promise<Uint8Array> {
+    return this.#get(
+      CommandCode.GetSnapshot,
+      encodeGetSnapshot({
+        compression: options.compression ?? SnapshotCompressions.Deflated,
+        types: options.types ?? [SnapshotTypes.All],
+      }),
+      (payload) => payload.slice(),
+    );
   }
 
   /**

@@ -31,6 +31,8 @@ export {
   isNotFound,
   noPermissions,
   rootPermissions,
+  SnapshotCompression,
+  SnapshotType,
   UserStatus,
 } from "./protocol/mod.ts";
 

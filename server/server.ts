@@ -6,7 +6,7 @@
 
 import { resolve } from "node:path";
 import type { ServerConfig } from "./config.ts";
-import { parseAddress } from "./config.ts";
+import { displayConfig, parseAddress } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { type ClusterOptions, System } from "./domain/system.ts";
 import type { TcpServer } from "./tcp/tcp_server.ts";
@@ -166,6 +166,10 @@ export async function startServer(
     logger,
     ...dataOptions(config),
     cluster: clusterOptions(config, options.follower ?? false),
+    snapshot: {
+      logDir: resolve(dataDir, config.system.logging.path),
+      config: displayConfig(config),
+    },
   }).catch(dataDirectoryError(dataDir));
 
   let listeners: Listeners;

@@ -8,6 +8,8 @@ import {
   Consumer,
   type Identifier,
   type IggyClient,
+  IggyConsumer,
+  IggyProducer,
   type NewMessage,
   Partitioning,
   PollingStrategy,
@@ -151,6 +153,11 @@ export interface ConsumerPlan {
   limiter: RateLimiter;
   /** Seconds of unmeasured polling (by offset from 0) first; single consumers only. */
   warmupSeconds: number;
+  /**
+   * Record each batch's latency as the time from the server's timestamp of its first message to
+   * its receipt (end-to-end modes), instead of the poll's round trip.
+   */
+  endToEnd?: boolean;
 }
 
 /**
@@ -217,6 +224,7 @@ export async function runConsumer(
       payloadBytes + n * MESSAGE_OVERHEAD,
       payloadBytes,
       n,
+      plan.endToEnd ? sinceTimestamp(polled.messages[0]!.timestamp) : undefined,
     );
     batches++;
     run.onBatch();
@@ -304,4 +312,114 @@ async function measureBatches(
     run.onBatch();
   }
   recorder.finish();
+}
+
+/** Microseconds from a server timestamp (µs since the epoch) to now. */
+function sinceTimestamp(timestamp: bigint): number {
+  return Math.max(
+    1,
+    (performance.timeOrigin + performance.now()) * 1000 - Number(timestamp),
+  );
+}
+
+/**
+ * `--high-level-api` producer: an {@linkcode IggyProducer} with `batchLength` = the batch size;
+ * each batch is one `send()`, measured until the server acknowledged it.
+ * @param client A logged-in client.
+ * @param recorder Receives every batch.
+ * @param plan What to send.
+ * @param run Progress and abort.
+ */
+export async function runHighLevelProducer(
+  client: IggyClient,
+  recorder: ActorRecorder,
+  plan: ProducerPlan,
+  run: RunContext,
+): Promise<void> {
+  const producer = new IggyProducer(client, {
+    streamId: plan.streamId,
+    topicId: plan.topicId,
+    partitioning: plan.partitionId === undefined
+      ? Partitioning.balanced()
+      : Partitioning.partitionId(plan.partitionId),
+    batchLength: plan.source.batches[0]!.length,
+  });
+  try {
+    await measureBatches(
+      recorder,
+      plan,
+      run,
+      (v) => producer.send(plan.source.batches[v]!),
+    );
+  } finally {
+    await producer.close();
+  }
+}
+
+/**
+ * `--high-level-api` consumer: an {@linkcode IggyConsumer} iterated until the plan's count (or the
+ * group's target) is reached; every `messagesPerBatch` messages count as one batch.
+ * @param client A logged-in client (the consumer joins the group itself).
+ * @param recorder Receives every batch.
+ * @param plan What to consume.
+ * @param run Progress and abort.
+ */
+export async function runHighLevelConsumer(
+  client: IggyClient,
+  recorder: ActorRecorder,
+  plan: ConsumerPlan,
+  run: RunContext,
+): Promise<void> {
+  const group = plan.consumer.kind === "group" ? plan.consumer.name : undefined;
+  const consumer = new IggyConsumer(client, {
+    streamId: plan.streamId,
+    topicId: plan.topicId,
+    group,
+    consumerId: plan.consumer.kind === "single" ? plan.consumer.id : undefined,
+    partitionId: group === undefined ? 0 : undefined,
+    strategy: PollingStrategy.offset(0n),
+    batchLength: plan.messagesPerBatch,
+    pollIntervalMs: 1,
+    autoCommit: group === undefined ? "disabled" : "processed",
+  });
+  const target = () =>
+    plan.group
+      ? plan.group.read >= plan.group.target
+      : recorder.batches >= plan.batches;
+  // Another member may read the group's last messages: then this one's iteration would wait for
+  // more forever, so a watcher closes it (closing ends a waiting iteration).
+  const watcher = setInterval(() => {
+    if (run.aborted || target()) consumer.close().catch(() => {});
+  }, 5);
+  try {
+    recorder.start();
+    let began = performance.now();
+    let n = 0;
+    let payloadBytes = 0;
+    let firstTimestamp = 0n;
+    for await (const message of consumer) {
+      if (n === 0) firstTimestamp = message.timestamp;
+      n++;
+      payloadBytes += message.payload.length;
+      if (plan.group) plan.group.read++;
+      if (n === plan.messagesPerBatch || target()) {
+        recorder.record(
+          began,
+          payloadBytes + n * MESSAGE_OVERHEAD,
+          payloadBytes,
+          n,
+          plan.endToEnd ? sinceTimestamp(firstTimestamp) : undefined,
+        );
+        run.onBatch();
+        n = 0;
+        payloadBytes = 0;
+        began = performance.now();
+      }
+      if (run.aborted || target()) break;
+    }
+    recorder.finish();
+  } finally {
+    clearInterval(watcher);
+    await consumer.close();
+  }
 }

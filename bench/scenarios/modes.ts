@@ -16,6 +16,8 @@ import {
   RateLimiter,
   runConsumer,
   type RunContext,
+  runHighLevelConsumer,
+  runHighLevelProducer,
   runProducer,
   runProducingConsumer,
 } from "./actors.ts";
@@ -82,7 +84,8 @@ export function layoutOf(options: BenchOptions): Layout {
         false,
       );
     case "balanced-consumer-group":
-    case "balanced-producer-and-consumer-group": {
+    case "balanced-producer-and-consumer-group":
+    case "end-to-end-producing-consumer-group": {
       const groups = Math.max(1, options.consumerGroups);
       const perGroup = Math.ceil(consumers / groups);
       return layout(
@@ -147,32 +150,54 @@ export interface RunHooks {
   onBatch(): void;
 }
 
+/** Topic settings of the bench streams (`--max-topic-size`, `--message-expiry`, `--reuse-streams`). */
+export interface StreamSettings {
+  /** Bytes; 0 = the server's default. */
+  maxTopicSize?: number;
+  /** Microseconds; 0 = never expire. */
+  messageExpiryMicros?: number;
+  /** Keep bench streams that exist (with their data) instead of recreating them. */
+  reuse?: boolean;
+}
+
 /**
- * Deletes and recreates the bench streams (topic, partitions, groups) of a layout.
+ * Deletes and recreates the bench streams (topic, partitions, groups) of a layout, or with
+ * `settings.reuse` creates only what is missing.
  * @param client A logged-in root client.
  * @param layout The layout.
+ * @param settings Topic settings and reuse.
  */
 export async function prepareStreams(
   client: IggyClient,
   layout: Layout,
+  settings: StreamSettings = {},
 ): Promise<void> {
   for (let s = 1; s <= layout.streams; s++) {
-    try {
-      await client.deleteStream(streamName(s));
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
+    const name = streamName(s);
+    if (settings.reuse && await client.getStream(name)) {
+      if (await client.getTopic(name, BENCH_TOPIC)) continue;
+    } else {
+      try {
+        await client.deleteStream(name);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      await client.createStream(name);
     }
-    await client.createStream(streamName(s));
-    await client.createTopic(streamName(s), BENCH_TOPIC, {
+    await client.createTopic(name, BENCH_TOPIC, {
       partitionsCount: layout.partitions,
+      // 0 on the wire is "the server's default".
+      maxTopicSize: BigInt(settings.maxTopicSize ?? 0),
+      messageExpiry: BigInt(settings.messageExpiryMicros ?? 0),
     });
   }
   for (let g = 1; g <= layout.consumerGroups; g++) {
-    await client.createConsumerGroup({
-      streamId: streamName(g),
-      topicId: BENCH_TOPIC,
-      name: groupName(g),
-    });
+    const group = { streamId: streamName(g), topicId: BENCH_TOPIC };
+    if (
+      settings.reuse &&
+      await client.getConsumerGroup({ ...group, groupId: groupName(g) })
+    ) continue;
+    await client.createConsumerGroup({ ...group, name: groupName(g) });
   }
 }
 
@@ -198,7 +223,13 @@ export async function runMode(
   const url = connectionString(options, address);
   const admin = await IggyClient.connect(url);
   try {
-    if (!setup.skipPrepare) await prepareStreams(admin, layout);
+    if (!setup.skipPrepare) {
+      await prepareStreams(admin, layout, {
+        maxTopicSize: options.maxTopicSize,
+        messageExpiryMicros: options.messageExpiryMicros,
+        reuse: options.reuseStreams,
+      });
+    }
   } finally {
     await admin.close();
   }
@@ -279,8 +310,9 @@ export async function runMode(
       recorders.push(recorder);
       const client = await connect();
       const pinned = layout.partitions === 1 && layout.consumerGroups === 0;
+      const produce = options.highLevelApi ? runHighLevelProducer : runProducer;
       starters.push(() =>
-        runProducer(client, recorder, {
+        produce(client, recorder, {
           streamId: streamName((p % layout.streams) + 1),
           topicId: BENCH_TOPIC,
           partitionId: pinned ? 0 : undefined,
@@ -303,11 +335,14 @@ export async function runMode(
       let plan;
       if (layout.consumerGroups > 0) {
         const g = c % layout.consumerGroups;
-        await client.joinConsumerGroup({
-          streamId: streamName(g + 1),
-          topicId: BENCH_TOPIC,
-          groupId: groupName(g + 1),
-        });
+        // The high-level consumer joins its group itself.
+        if (!options.highLevelApi) {
+          await client.joinConsumerGroup({
+            streamId: streamName(g + 1),
+            topicId: BENCH_TOPIC,
+            groupId: groupName(g + 1),
+          });
+        }
         plan = {
           streamId: streamName(g + 1),
           consumer: { kind: "group" as const, name: groupName(g + 1) },
@@ -321,14 +356,16 @@ export async function runMode(
           batches: perStream[stream]!,
         };
       }
+      const consume = options.highLevelApi ? runHighLevelConsumer : runConsumer;
       starters.push(() =>
-        runConsumer(client, recorder, {
+        consume(client, recorder, {
           topicId: BENCH_TOPIC,
           messagesPerBatch: options.messagesPerBatch,
           batches: 0,
           ...plan,
           limiter: new RateLimiter(share),
           warmupSeconds: options.warmupSeconds,
+          endToEnd: options.mode === "end-to-end-producing-consumer-group",
         }, run)
       );
       if (layout.consumerGroups === 0) {

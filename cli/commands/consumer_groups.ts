@@ -53,9 +53,16 @@ export function registerConsumerGroupCommands(
   })
     .argument("<stream_id>", "stream id or name")
     .argument("<topic_id>", "topic id or name")
-    .argument("<name>", "name of the group");
-  handle(app, create, async ({ args, out, command }) => {
+    .argument("<name>", "name of the group")
+    .option(
+      "-g, --group-id <id>",
+      "accepted for Iggy's command lines; ignored, as by Iggy 0.8.0 (the server assigns ids)",
+    );
+  handle(app, create, async ({ args, opts, out, command }) => {
     const [stream, topic, name] = args as [string, string, string];
+    if (opts.groupId !== undefined) {
+      out.note("--group-id is ignored: the server assigns group ids");
+    }
     const created = await app.withClient(
       command,
       (client) =>
@@ -105,7 +112,7 @@ export function registerConsumerGroupCommands(
       );
       if (details === undefined) throw notFound("consumer group", id);
       out.details(GROUP_COLUMNS, details as unknown as Record<string, unknown>);
-      if (out.mode !== "json" && details.members.length > 0) {
+      if (!out.structured && details.members.length > 0) {
         out.rows([
           { key: "id", header: "Member" },
           { key: "partitionsCount", header: "Partitions" },
@@ -170,7 +177,7 @@ export function registerConsumerGroupCommands(
         }),
     );
     if (info === undefined) {
-      if (out.mode === "json") {
+      if (out.structured) {
         out.json(null);
       } else {
         out.done(

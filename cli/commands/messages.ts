@@ -420,7 +420,7 @@ export function registerMessageCommands(program: Command, app: App): void {
       });
       return;
     }
-    if (out.mode === "json") {
+    if (out.structured) {
       out.json({
         partitionId: polled.partitionId,
         currentOffset: polled.currentOffset,

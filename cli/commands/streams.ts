@@ -31,9 +31,16 @@ export function registerStreamCommands(program: Command, app: App): void {
   const create = leaf(stream, "create", {
     alias: "c",
     description: "create a stream (the server assigns its id)",
-  }).argument("<name>", "name of the stream");
-  handle(app, create, async ({ args, out, command }) => {
+  }).argument("<name>", "name of the stream")
+    .option(
+      "-s, --stream-id <id>",
+      "accepted for Iggy's command lines; ignored, as by Iggy 0.8.0 (the server assigns ids)",
+    );
+  handle(app, create, async ({ args, opts, out, command }) => {
     const [name] = args as [string];
+    if (opts.streamId !== undefined) {
+      out.note("--stream-id is ignored: the server assigns stream ids");
+    }
     const created = await app.withClient(
       command,
       (client) => client.createStream(name),

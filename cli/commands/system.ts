@@ -1,11 +1,21 @@
 /**
- * `iggy ping`, `iggy me`, `iggy stats` and `iggy client|c get|list`.
+ * `iggy ping`, `iggy me`, `iggy stats`, `iggy snapshot`, `iggy cluster|cl metadata|m` and
+ * `iggy client|c get|list`.
  * @module
  */
 
 import type { Command } from "commander";
-import { ClientTransport } from "../../mod.ts";
+import {
+  ClientTransport,
+  ClusterNodeRole,
+  ClusterNodeStatus,
+  ErrorCode,
+  IggyError,
+  SnapshotCompression,
+  SnapshotType,
+} from "../../mod.ts";
 import { type App, handle, leaf, notFound, parseU32 } from "../_app.ts";
+import { UsageError } from "../_errors.ts";
 import {
   type Column,
   formatBytes,
@@ -74,6 +84,101 @@ const STATS_COLUMNS: Column[] = [
   { key: "kernelVersion", header: "Kernel Version" },
 ];
 
+/** Snapshot compressions by their CLI names (Iggy's, lower case; `none` = `stored`). */
+const SNAPSHOT_COMPRESSIONS: Readonly<Record<string, SnapshotCompression>> = {
+  stored: SnapshotCompression.Stored,
+  none: SnapshotCompression.Stored,
+  deflated: SnapshotCompression.Deflated,
+  bzip2: SnapshotCompression.Bzip2,
+  zstd: SnapshotCompression.Zstd,
+  lzma: SnapshotCompression.Lzma,
+  xz: SnapshotCompression.Xz,
+};
+
+/** Snapshot types by their CLI names. */
+const SNAPSHOT_TYPES: Readonly<Record<string, SnapshotType>> = {
+  filesystem_overview: SnapshotType.FilesystemOverview,
+  process_list: SnapshotType.ProcessList,
+  resource_usage: SnapshotType.ResourceUsage,
+  test: SnapshotType.Test,
+  server_logs: SnapshotType.ServerLogs,
+  server_config: SnapshotType.ServerConfig,
+  all: SnapshotType.All,
+};
+
+/** The types a snapshot has when none are named (as Iggy's CLI). */
+const DEFAULT_SNAPSHOT_TYPES = [
+  SnapshotType.FilesystemOverview,
+  SnapshotType.ProcessList,
+  SnapshotType.ResourceUsage,
+  SnapshotType.ServerLogs,
+];
+
+function snapshotCompression(name: string | undefined): SnapshotCompression {
+  if (name === undefined) return SnapshotCompression.Deflated;
+  const value = SNAPSHOT_COMPRESSIONS[name.toLowerCase()];
+  if (value === undefined) {
+    throw new UsageError(
+      `Invalid compression "${name}": expected one of ${
+        Object.keys(SNAPSHOT_COMPRESSIONS).join(", ")
+      }`,
+    );
+  }
+  return value;
+}
+
+function snapshotTypes(names: string[] | undefined): SnapshotType[] {
+  if (names === undefined || names.length === 0) return DEFAULT_SNAPSHOT_TYPES;
+  const types = names.flatMap((n) => n.split(/[\s,]+/)).filter((n) => n)
+    .map((name) => {
+      const value = SNAPSHOT_TYPES[name.toLowerCase()];
+      if (value === undefined) {
+        throw new UsageError(
+          `Invalid snapshot type "${name}": expected one of ${
+            Object.keys(SNAPSHOT_TYPES).join(", ")
+          }`,
+        );
+      }
+      return value;
+    });
+  if (types.length > 1 && types.includes(SnapshotType.All)) {
+    throw new UsageError(`Snapshot type "all" must be the only one`);
+  }
+  return types;
+}
+
+/** `YYYYMMDD_HHMMSS`, local time (the file name Iggy's CLI writes). */
+function fileStamp(d: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}_${
+    two(d.getHours())
+  }${two(d.getMinutes())}${two(d.getSeconds())}`;
+}
+
+const CLUSTER_NODE_COLUMNS: Column[] = [
+  { key: "name", header: "Name" },
+  { key: "ip", header: "IP" },
+  { key: "tcpPort", header: "TCP" },
+  { key: "quicPort", header: "QUIC" },
+  { key: "httpPort", header: "HTTP" },
+  { key: "websocketPort", header: "WebSocket" },
+  {
+    key: "role",
+    header: "Role",
+    format: (v) => enumName(ClusterNodeRole, v),
+  },
+  {
+    key: "status",
+    header: "Status",
+    format: (v) => enumName(ClusterNodeStatus, v),
+  },
+];
+
+function enumName(table: Record<string, unknown>, value: unknown): string {
+  return Object.entries(table).find(([, v]) => v === value)?.[0] ??
+    String(value);
+}
+
 /**
  * Registers the system and client commands.
  *
@@ -93,10 +198,10 @@ export function registerSystemCommands(program: Command, app: App): void {
         await client.ping();
         const ms = performance.now() - start;
         times.push(ms);
-        if (out.mode !== "json") out.line(`Ping time: ${ms.toFixed(3)} ms`);
+        if (!out.structured) out.line(`Ping time: ${ms.toFixed(3)} ms`);
       }
     }, { login: false });
-    if (out.mode === "json") out.json({ pings: times });
+    if (out.structured) out.json({ pings: times });
   });
 
   const me = leaf(program, "me", {
@@ -109,10 +214,74 @@ export function registerSystemCommands(program: Command, app: App): void {
 
   const stats = leaf(program, "stats", {
     description: "show the server's statistics",
+    shortOutput: true,
   });
   handle(app, stats, async ({ out, command }) => {
     const value = await app.withClient(command, (client) => client.getStats());
     out.details(STATS_COLUMNS, value as unknown as Record<string, unknown>);
+  });
+
+  const snapshot = leaf(program, "snapshot", {
+    description:
+      "save a ZIP of the server's diagnostics (file listing, processes, resources, logs, config)",
+  })
+    .option(
+      "-c, --compression <compression>",
+      "stored (none), deflated, bzip2, zstd, lzma or xz (default: deflated)",
+    )
+    .option(
+      "-s, --snapshot-types <types...>",
+      "filesystem_overview process_list resource_usage test server_logs server_config, or all (default: the first three and server_logs)",
+    )
+    .option("-o, --out-dir <dir>", "directory to write the ZIP to", ".");
+  handle(app, snapshot, async ({ opts, out, command }) => {
+    const compression = snapshotCompression(
+      opts.compression as string | undefined,
+    );
+    const types = snapshotTypes(opts.snapshotTypes as string[] | undefined);
+    const zip = await app.withClient(
+      command,
+      (client) => client.getSnapshot({ compression, types }),
+    ).catch((err) => {
+      if (
+        err instanceof IggyError && err.code === ErrorCode.FeatureUnavailable
+      ) {
+        throw new IggyError(
+          ErrorCode.FeatureUnavailable,
+          "the server does not offer this snapshot (iggy-ts servers compress with stored or deflated only)",
+        );
+      }
+      throw err;
+    });
+    const path = `${String(opts.outDir)}/snapshot_${fileStamp(new Date())}.zip`;
+    await Deno.writeFile(path, zip);
+    out.details([
+      { key: "path", header: "File Path" },
+      { key: "size", header: "File Size (bytes)" },
+    ], { path, size: zip.length });
+  });
+
+  const cluster = program.command("cluster").alias("cl").description(
+    "cluster operations",
+  );
+  const metadata = leaf(cluster, "metadata", {
+    alias: "m",
+    description: "show the cluster's name and nodes",
+  }).option("-l, --list-mode <mode>", "table or list (same as --output)");
+  handle(app, metadata, async ({ out, command }) => {
+    const meta = await app.withClient(
+      command,
+      (client) => client.getClusterMetadata(),
+    );
+    if (out.structured) {
+      out.json(meta);
+      return;
+    }
+    out.line(`Cluster: ${meta.name}`);
+    out.rows(
+      CLUSTER_NODE_COLUMNS,
+      meta.nodes as unknown as Record<string, unknown>[],
+    );
   });
 
   const clients = program.command("client").alias("c").description(

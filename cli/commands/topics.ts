@@ -102,8 +102,15 @@ export function registerTopicCommands(program: Command, app: App): void {
       'max topic size like "15GB", "unlimited" or "server_default"',
       "server_default",
     )
-    .option("-r, --replication-factor <n>", "replication factor", "1");
+    .option("-r, --replication-factor <n>", "replication factor", "1")
+    .option(
+      "-t, --topic-id <id>",
+      "accepted for Iggy's command lines; ignored, as by Iggy 0.8.0 (the server assigns ids)",
+    );
   handle(app, create, async ({ args, opts, out, command }) => {
+    if (opts.topicId !== undefined) {
+      out.note("--topic-id is ignored: the server assigns topic ids");
+    }
     const [stream, name, partitions, compression, expiry] = args as [
       string,
       string,
@@ -211,7 +218,7 @@ export function registerTopicCommands(program: Command, app: App): void {
     );
     if (details === undefined) throw notFound("topic", id);
     out.details(TOPIC_COLUMNS, details as unknown as Record<string, unknown>);
-    if (out.mode !== "json") {
+    if (!out.structured) {
       out.rows(
         PARTITION_COLUMNS,
         details.partitions as unknown as Record<string, unknown>[],

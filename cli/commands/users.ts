@@ -15,6 +15,7 @@ import {
   UserStatus,
 } from "../../mod.ts";
 import { type App, handle, leaf, notFound, parseId } from "../_app.ts";
+import { connectionString } from "../_target.ts";
 import { UsageError } from "../_errors.ts";
 import { type Column, formatTimestamp } from "../_output.ts";
 import { parseExpiry } from "../../server/config_values.ts";
@@ -407,6 +408,19 @@ export function parseTokenExpiry(words: string[] | undefined): bigint {
   return parseExpiry(text);
 }
 
+/** The rule the server applies to token names (shown in help and when a name is refused). */
+export const PAT_NAME_RULE = "3..30 characters (UTF-8 bytes)";
+
+/** Refuses a token name the server would refuse, saying the rule. */
+function checkPatName(name: string): void {
+  const length = new TextEncoder().encode(name).length;
+  if (length < 3 || length > 30) {
+    throw new UsageError(
+      `Invalid token name "${name}": names are ${PAT_NAME_RULE}, this one has ${length}`,
+    );
+  }
+}
+
 function registerTokenCommands(program: Command, app: App): void {
   const pat = program.command("pat").description(
     "personal access token operations",
@@ -417,18 +431,38 @@ function registerTokenCommands(program: Command, app: App): void {
     description:
       "create a personal access token for the logged-in user (printed once; -q prints only the token)",
   })
-    .argument("<name>", "token name (3..30 characters)")
-    .argument("[expiry...]", 'expiry like "1day 2h"; none when absent');
-  handle(app, create, async ({ args, out, command }) => {
+    .argument("<name>", `token name (${PAT_NAME_RULE})`)
+    .argument("[expiry...]", 'expiry like "1day 2h"; none when absent')
+    .option(
+      "-s, --store-token",
+      "store the token in $IGGY_HOME (mode 0600) for -n/--token-name instead of printing it (tokens without expiry only)",
+    );
+  handle(app, create, async ({ args, opts, out, command }) => {
     const [name, expiry] = args as [string, string[]];
+    const store = opts.storeToken === true;
+    const expiryMicros = parseTokenExpiry(expiry);
+    if (store && expiryMicros !== 0n) {
+      throw new UsageError(
+        "--store-token is only for tokens that never expire: leave out the expiry",
+      );
+    }
+    checkPatName(name);
     const token = await app.withClient(
       command,
       (client) =>
-        client.createPersonalAccessToken(name, {
-          expiry: parseTokenExpiry(expiry),
-        }),
+        client.createPersonalAccessToken(name, { expiry: expiryMicros }),
     );
-    if (out.mode === "json") return out.json({ name, token });
+    if (store) {
+      const server = connectionString(await app.target(command));
+      await app.home.storeToken(server, name, token);
+      if (out.structured) return out.json({ name, stored: true });
+      if (out.quiet) return out.line(name);
+      out.line(
+        `Personal access token "${name}" created and stored; log in with \`iggy -n ${name} …\``,
+      );
+      return;
+    }
+    if (out.structured) return out.json({ name, token });
     if (out.quiet) return out.line(token);
     out.line(`Personal access token "${name}" created: ${token}`);
   });
@@ -442,6 +476,10 @@ function registerTokenCommands(program: Command, app: App): void {
     await app.withClient(
       command,
       (client) => client.deletePersonalAccessToken(name),
+    );
+    await app.home.deleteStoredToken(
+      connectionString(await app.target(command)),
+      name,
     );
     out.done(`Personal access token "${name}" deleted`, {
       deleted: "personal_access_token",

@@ -12,7 +12,9 @@
 import { connect, IggyConsumer, IggyProducer, message } from "@iggy/client";
 import { ensureTopic, exampleOptions } from "../_options.ts";
 
-const options = exampleOptions();
+const options = exampleOptions(
+  "Starts a producer and several members of one consumer group, and prints how the partitions were shared.",
+);
 const total = options.messages ?? 600;
 const STREAM = "group-stream";
 const TOPIC = "jobs";

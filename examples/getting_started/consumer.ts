@@ -11,7 +11,9 @@
 import { connect, IggyConsumer } from "@iggy/client";
 import { ensureTopic, exampleOptions } from "../_options.ts";
 
-const options = exampleOptions();
+const options = exampleOptions(
+  "Reads sample-stream/sample-topic as consumer 1 and prints each message.",
+);
 
 await using client = await connect(options.connection);
 await ensureTopic(client, "sample-stream", "sample-topic", 3);

@@ -11,7 +11,9 @@
 import { connect, IggyProducer, message } from "@iggy/client";
 import { ensureTopic, exampleOptions, pause } from "../_options.ts";
 
-const options = exampleOptions();
+const options = exampleOptions(
+  "Sends numbered text messages to sample-stream/sample-topic in batches of 10.",
+);
 const total = options.messages ?? 1000;
 
 await using client = await connect(options.connection);

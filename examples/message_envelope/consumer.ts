@@ -17,7 +17,9 @@ import type {
 } from "./_envelope.ts";
 import { TYPE_HEADER } from "./_envelope.ts";
 
-const options = exampleOptions();
+const options = exampleOptions(
+  "Reads envelope-stream/orders in the group envelope-readers and handles each event by its type header.",
+);
 
 function handle(m: ConsumerMessage): void {
   const type = m.header(TYPE_HEADER);

@@ -19,7 +19,9 @@ import {
 import { ensureTopic, exampleOptions, pause } from "../_options.ts";
 import { type Envelopes, TYPE_HEADER } from "./_envelope.ts";
 
-const options = exampleOptions();
+const options = exampleOptions(
+  "Sends typed JSON order events (a type header per message) to envelope-stream/orders.",
+);
 const total = options.messages ?? 300;
 
 function envelope<K extends keyof Envelopes>(

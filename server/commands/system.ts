@@ -18,8 +18,10 @@ import type {
   ClusterNode,
   ConsumerGroupRef,
   GetClient,
+  GetSnapshot,
   Stats,
 } from "../../client/protocol/commands/system.ts";
+import { buildSnapshot } from "../snapshot.ts";
 import { nowMicros, type System } from "../domain/system.ts";
 import type { Session } from "./session.ts";
 import { type CommandContext, currentUser, require } from "./context.ts";
@@ -131,10 +133,18 @@ export function getClusterMetadata(ctx: CommandContext): ClusterMetadata {
   return { name: cluster?.name ?? "single-node", nodes };
 }
 
-/** GetSnapshot: not offered by this server. */
-export function getSnapshot(ctx: CommandContext): never {
+/** GetSnapshot: a ZIP of diagnostic files (see `server/snapshot.ts`). */
+export async function getSnapshot(
+  ctx: CommandContext,
+  cmd: GetSnapshot,
+): Promise<Uint8Array> {
   currentUser(ctx);
-  throw new IggyError(ErrorCode.FeatureUnavailable, "snapshots");
+  const { options } = ctx.system;
+  return await buildSnapshot(cmd, {
+    dataDir: options.dataDir,
+    logDir: options.snapshot?.logDir ?? `${options.dataDir}/logs`,
+    config: options.snapshot?.config ?? "",
+  });
 }
 
 function cpuPercent(): number {

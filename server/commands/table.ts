@@ -91,7 +91,7 @@ export const COMMANDS: ReadonlyMap<number, CommandSpec<unknown, unknown>> =
         auth: true,
         decode: codec.decodeGetSnapshot,
         handle: system.getSnapshot,
-        encode: empty,
+        encode: (zip: Uint8Array) => [zip],
       }),
     ],
     [

@@ -63,6 +63,8 @@ export interface SystemOptions {
   compression?: { allowOverride: boolean; defaultAlgorithm: "none" | "gzip" };
   /** What GetClusterMetadata reports; absent = one `single-node` leader with the bound ports. */
   cluster?: ClusterOptions;
+  /** What GetSnapshot packs besides the data directory's listing: the log directory and config. */
+  snapshot?: { logDir: string; config: string };
 }
 
 /** Ports of the four transports. */

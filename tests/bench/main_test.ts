@@ -140,10 +140,87 @@ Deno.test("main() rejects a bad --rounds value with the usage", async () => {
     assert.match(stderr, /--rounds must be a positive integer: "(0|-1|x)"/);
     assert.match(stderr, /Usage: deno task bench/);
   }
-  // Node's parser takes a value starting with a dash for a missing one.
+  // A value starting with a dash must be attached (--rounds=-1), as it may be an option.
   const { code, stderr } = await bench(["ceiling", "--rounds", "-1"]);
   assert.equal(code, 2);
-  assert.match(stderr, /'--rounds' argument is ambiguous/);
+  assert.match(stderr, /--rounds needs a value \(got "-1"/);
+});
+
+Deno.test("main() runs an iggy-bench command line: e2ecg with the high-level API and run identifiers", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "iggy_bench_test_" });
+  try {
+    const { code, stdout, stderr } = await bench([
+      "-b",
+      "3",
+      "-P",
+      "10",
+      "-m",
+      "100",
+      "-t",
+      "5ms",
+      "-W",
+      "3",
+      "-H",
+      "e2ecg",
+      "-p",
+      "2",
+      "-c",
+      "2",
+      "-g",
+      "1",
+      "-a",
+      "2",
+      "tcp",
+      "--start-server",
+      "-q",
+      "output",
+      "-o",
+      dir,
+      "--identifier",
+      "test-run",
+      "--remark",
+      "tiny",
+      "--gitref",
+      "abc123",
+    ]);
+    assert.equal(code, 0, stderr);
+    assert.match(
+      stdout,
+      /Mode end-to-end-producing-consumer-group: total time/,
+    );
+    assert.match(
+      stdout,
+      /Aggregate all consumers: [\d.]+ MB\/s, \d+ msg\/s, 60 messages/,
+    );
+    const report = JSON.parse(await Deno.readTextFile(`${dir}/report.json`));
+    assert.deepEqual(report.run, {
+      identifier: "test-run",
+      remark: "tiny",
+      gitref: "abc123",
+    });
+    assert.equal(report.parameters.highLevelApi, true);
+    const run = report.runs[0];
+    assert.equal(run.movingAverageWindow, 3);
+    assert.ok(run.bucketSeconds >= 0.005);
+    const points = run.series.aggregate.consumer;
+    assert.ok(points.length > 0);
+    assert.ok(
+      points.every((p: { megabytesPerSecondAverage?: number }) =>
+        typeof p.megabytesPerSecondAverage === "number"
+      ),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("main() prints the examples and the help", async () => {
+  const examples = await bench(["examples"]);
+  assert.equal(examples.code, 0);
+  assert.match(examples.stdout, /e2ecg/);
+  const help = await bench(["pp", "--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /pinned-producer \(pp\)/);
 });
 
 Deno.test("main() rejects an unknown mode with the usage", async () => {

@@ -92,3 +92,53 @@ Deno.test("examples: the consumer-group demo splits the partitions among its con
     300,
   );
 });
+
+const EXAMPLE_TASKS = [
+  "example:producer",
+  "example:consumer",
+  "example:envelope-producer",
+  "example:envelope-consumer",
+  "example:group",
+];
+
+async function runRaw(
+  task: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", task, ...args],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(DEADLINE_MS),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}
+
+Deno.test("examples: --help works on each, a bad option or a refused connection is one line", async () => {
+  // A port nothing listens on.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  for (const task of EXAMPLE_TASKS) {
+    const help = await runRaw(task, ["--help"]);
+    assert.equal(help.code, 0, `${task} --help: ${help.stderr}`);
+    assert.match(help.stdout, /--connection <url>/);
+    const bad = await runRaw(task, ["--bogus"]);
+    assert.equal(bad.code, 2, task);
+    assert.match(bad.stderr, /^error: Unknown option '--bogus'\n$/);
+  }
+  const refused = await runRaw("example:producer", [
+    "--connection",
+    `iggy://iggy:iggy@127.0.0.1:${port}?reconnection_retries=0`,
+  ]);
+  assert.equal(refused.code, 1);
+  assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+  assert.match(refused.stderr, /^error: .*is the server running\?/);
+});

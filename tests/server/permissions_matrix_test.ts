@@ -448,7 +448,6 @@ const ROWS: Row[] = [
     code: CommandCode.GetSnapshot,
     label: "GetSnapshot",
     family: LOGIN_ONLY,
-    expect: ErrorCode.FeatureUnavailable,
     payload: () =>
       codec.encodeGetSnapshot({
         compression: SnapshotCompression.Stored,

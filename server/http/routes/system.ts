@@ -76,7 +76,27 @@ export function systemRoutes(app: HttpApp, deps: HttpDeps): void {
     if (types.length > 1 && types.includes("All")) {
       throw new IggyError(ErrorCode.InvalidCommand, "All with other types");
     }
-    // Snapshots are not implemented by the handler yet (error 5, feature_unavailable).
-    return system.getSnapshot(commandContext(c, deps));
+    const zip = await system.getSnapshot(commandContext(c, deps), {
+      compression: SnapshotCompression[compression as SnapshotName],
+      types: types.map((t) => SnapshotType[t as keyof typeof SnapshotType]),
+    });
+    return new Response(zip as Uint8Array<ArrayBuffer>, {
+      headers: {
+        "content-type": "application/zip",
+        "content-disposition": `attachment; filename="iggy_snapshot_${
+          snapshotStamp(new Date())
+        }.zip"`,
+      },
+    });
   });
+}
+
+type SnapshotName = keyof typeof SnapshotCompression;
+
+/** `YYYYMMDD_HHMMSS` in the server's local time (http.md §6.11). */
+function snapshotStamp(d: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}_${
+    two(d.getHours())
+  }${two(d.getMinutes())}${two(d.getSeconds())}`;
 }

@@ -3,6 +3,7 @@
  * http.md §5–§6.
  */
 import assert from "node:assert/strict";
+import { unzipSync } from "fflate";
 import { openApi } from "./_app.ts";
 
 const NEVER = 18446744073709551615n;
@@ -505,5 +506,22 @@ Deno.test("createHttpApp() /stats, /cluster/metadata, /clients and /snapshot", a
       body: { compression: "Nope", snapshot_types: [] },
     })).status,
     422,
+  );
+  const zip = await t.request("POST", "/snapshot", {
+    body: { compression: "Stored", snapshot_types: ["Test"] },
+  });
+  assert.equal(zip.status, 200);
+  assert.equal(zip.headers.get("content-type"), "application/zip");
+  assert.match(
+    zip.headers.get("content-disposition") ?? "",
+    /^attachment; filename="iggy_snapshot_\d{8}_\d{6}\.zip"$/,
+  );
+  const files = unzipSync(new Uint8Array(await zip.arrayBuffer()));
+  assert.deepEqual(Object.keys(files), ["test.txt"]);
+  assert.equal(
+    (await t.json("POST", "/snapshot", 400, {
+      body: { compression: "Zstd", snapshot_types: ["Test"] },
+    }) as Json).id,
+    5,
   );
 });

@@ -69,7 +69,6 @@ Deno.test("configs/server.http has a working example for every request", async (
       return String(value);
     });
   const expectedFailures: Record<string, number> = {
-    "Snapshot (not implemented yet: answers error 5 feature_unavailable)": 400,
     "Client": 404,
   };
   const routes = new Set<string>();
