@@ -22,6 +22,7 @@ import {
   parseExpiry,
   parseMaxTopicSize,
 } from "./config_values.ts";
+import { LOG_FORMATS, type LogFormat, parseLogFilter } from "./logger.ts";
 
 /** The default configuration text (the content of `configs/server.toml`), embedded at build time. */
 export const DEFAULT_CONFIG_TOML: string = defaultToml;
@@ -184,7 +185,10 @@ export interface SystemConfig {
   runtime: { path: string };
   logging: {
     path: string;
+    /** Level directives: `info`, or `info,tcp=debug` (per module). */
     level: string;
+    /** Line format of stderr and the log file. */
+    format: LogFormat;
     fileEnabled: boolean;
     maxFileSize: number;
     maxTotalSize: number;
@@ -417,6 +421,7 @@ const SCHEMA: Table = {
     logging: {
       path: "string",
       level: "string",
+      format: "string",
       file_enabled: "bool",
       max_file_size: "byteSize",
       max_total_size: "byteSize",
@@ -857,6 +862,20 @@ export async function loadConfig(
   return config;
 }
 
+/**
+ * The built-in defaults (`configs/server.toml`) as a typed configuration, without a file or env.
+ *
+ * @returns A fresh copy of the defaults.
+ */
+export function defaultConfig(): ServerConfig {
+  return convertTable(
+    SCHEMA,
+    parseToml(DEFAULT_CONFIG_TOML),
+    "",
+    new Map(),
+  ) as unknown as ServerConfig;
+}
+
 function warnUnknownKeys(
   tree: Raw,
   schema: Table,
@@ -1177,6 +1196,23 @@ function validateConfig(
     logging.level.trim() !== "",
     "system.logging.level",
     "must not be empty",
+  );
+  try {
+    parseLogFilter(logging.level);
+  } catch (cause) {
+    const problem = (cause as Error).message;
+    fail(
+      "system.logging.level",
+      rawAt("system.logging.level"),
+      origins,
+      problem[0]!.toLowerCase() + problem.slice(1),
+      cause,
+    );
+  }
+  check(
+    (LOG_FORMATS as readonly string[]).includes(logging.format),
+    "system.logging.format",
+    `must be one of ${LOG_FORMATS.map((f) => `"${f}"`).join(", ")}`,
   );
   check(
     logging.retention >= 1000,

@@ -3,9 +3,11 @@
  * @module
  */
 
+import { resolve as resolvePath } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, displayConfig, loadConfig } from "./config.ts";
-import { createLogger, resolveLogLevel } from "./logger.ts";
+import { assertSupportedConfig } from "./config_support.ts";
+import { setupLogging } from "./log_setup.ts";
 import { startServer } from "./server.ts";
 import { SERVER_VERSION } from "./commands/system.ts";
 
@@ -76,9 +78,14 @@ async function main(): Promise<number> {
     return 0;
   }
   const config = await loadConfig();
-  const logger = createLogger(
-    resolveLogLevel(config.system.logging.level),
-  );
+  assertSupportedConfig(config);
+  if (values.fresh) {
+    // Wiped here, not in startServer, so the log file opened just below is in the new directory.
+    await Deno.remove(resolvePath(config.system.path), { recursive: true })
+      .catch(() => {});
+  }
+  const logging = setupLogging(config);
+  const logger = logging.logger;
   const display = Deno.env.get("IGGY_DISPLAY_CONFIG");
   if (
     display === undefined || display === "1" || display.toLowerCase() === "true"
@@ -89,7 +96,6 @@ async function main(): Promise<number> {
   const server = await startServer(config, {
     logger,
     root,
-    fresh: values.fresh,
     follower: values.follower,
   });
   if (
@@ -106,6 +112,7 @@ async function main(): Promise<number> {
   const signal = await stopped;
   logger.info("Shutting down", { signal });
   await server.close();
+  logging.close();
   return 0;
 }
 

@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import { routePath } from "hono/route";
 import type { MiddlewareHandler } from "hono";
 import { IggyError } from "../../client/protocol/mod.ts";
 import type { ServerConfig } from "../config.ts";
@@ -68,8 +69,8 @@ function diagnostics(system: System): MiddlewareHandler<HttpEnv> {
       ms: Math.round((performance.now() - started) * 1000) / 1000,
     };
     if (status >= 400 && status !== 404) {
-      system.logger.error("HTTP request failed", fields);
-    } else system.logger.debug("HTTP request", fields);
+      system.logger.module("http").error("HTTP request failed", fields);
+    } else system.logger.module("http").debug("HTTP request", fields);
   };
 }
 
@@ -161,9 +162,16 @@ export function createHttpApp(
 
   app.use("*", diagnostics(system));
   if (http.metrics.enabled) {
-    app.use("*", async (_c, next) => {
+    app.use("*", async (c, next) => {
       deps.metrics.httpRequests++;
+      const started = performance.now();
       await next();
+      // The matched route pattern (not the path) keeps the label set small.
+      deps.metrics.observeHttp(
+        c.req.method,
+        c.res.status === 404 ? "unmatched" : routePath(c, -1),
+        performance.now() - started,
+      );
     });
   }
   if (http.cors.enabled) app.use("*", corsLayer(http.cors));
@@ -200,7 +208,7 @@ export function createHttpApp(
       });
     }
     if (err instanceof HTTPException) return err.getResponse();
-    system.logger.error("HTTP handler failed", {
+    system.logger.module("http").error("HTTP handler failed", {
       path: c.req.path,
       error: String(err),
     });
