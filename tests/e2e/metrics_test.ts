@@ -124,6 +124,20 @@ Deno.test("/metrics exposes end offsets, consumer-group lag and command latency 
   assert.match(text, /^# HELP streams Number of streams\.$/m);
   assert.doesNotMatch(text, /# HELP (?!http_requests)\S+ total count of/);
   assert.match(text, /# EOF\n$/);
+
+  // Every series the Grafana dashboard queries is a family of this exposition.
+  const dashboard = await Deno.readTextFile(
+    new URL("../../deploy/grafana/iggy-dashboard.json", import.meta.url),
+  );
+  const queried = new Set(
+    [...dashboard.matchAll(/([a-z_]+)\{instance=~/g)].map(([, name]) =>
+      name!.replace(/_(bucket|count|sum|total)$/, "")
+    ),
+  );
+  assert.ok(queried.size >= 15, [...queried].join(", "));
+  for (const family of queried) {
+    assert.match(text, new RegExp(`^# TYPE ${family} `, "m"), family);
+  }
 });
 
 Deno.test("/metrics has an HTTP latency histogram per route pattern", async () => {
