@@ -2,7 +2,8 @@
  * Config keys of Iggy 0.8.0 that this server accepts only at their default: it has no counterpart
  * for them (one Deno event loop instead of shards, no memory pool, no web UI, a fixed disk layout,
  * ...). Their defaults load fine, so 0.8.0 config files keep working; any other value stops the
- * start with a message naming the key, instead of being silently ignored.
+ * start with a message naming the key, instead of being silently ignored. Telemetry, when on,
+ * must use the `http` transport (OTLP/HTTP; gRPC export is not implemented).
  * @module
  */
 
@@ -66,11 +67,6 @@ export const FIXED_KEYS: readonly FixedKey[] = [
   {
     key: "websocket.accept_unmasked_frames",
     reason: "Deno's WebSocket server always requires masked client frames",
-  },
-  {
-    key: "telemetry.enabled",
-    reason:
-      "OpenTelemetry export is not implemented; scrape the Prometheus endpoint (http.metrics) instead",
   },
   { key: "system.backup.path", reason: "backups are not implemented" },
   {
@@ -142,7 +138,8 @@ function shown(value: unknown): string {
 }
 
 /**
- * Refuses a configuration that sets a {@linkcode FIXED_KEYS} key to anything but its default.
+ * Refuses a configuration that sets a {@linkcode FIXED_KEYS} key to anything but its default, or
+ * turns telemetry on with the `grpc` transport or an endpoint that is not a URL.
  *
  * @param config The loaded configuration.
  * @throws {ConfigError} Naming the first such key, its value, the reason and the default.
@@ -164,5 +161,22 @@ export function assertSupportedConfig(config: ServerConfig): void {
       `Unsupported configuration "${key}" = ${value}: ${reason}; remove the key or set it to its default (${fallback})`,
       { key, value: valueAt(config, key) },
     );
+  }
+  if (config.telemetry.enabled) {
+    for (const signal of ["logs", "traces"] as const) {
+      const { transport, endpoint } = config.telemetry[signal];
+      if (transport.toLowerCase() !== "http") {
+        throw new ConfigError(
+          `Unsupported configuration "telemetry.${signal}.transport" = "${transport}": only "http" (OTLP/HTTP) export is implemented; set it to "http"`,
+          { key: `telemetry.${signal}.transport`, value: transport },
+        );
+      }
+      if (!/^https?:$/.test(URL.parse(endpoint)?.protocol ?? "")) {
+        throw new ConfigError(
+          `Invalid configuration "telemetry.${signal}.endpoint" = "${endpoint}": expected an http(s) URL such as "http://localhost:4318/v1/${signal}"`,
+          { key: `telemetry.${signal}.endpoint`, value: endpoint },
+        );
+      }
+    }
   }
 }

@@ -11,6 +11,7 @@ import { LogFile } from "./log_file.ts";
 import {
   createLogger,
   LOG_MODULES,
+  type LogEvent,
   type Logger,
   parseLogFilter,
   resolveLogDirectives,
@@ -31,14 +32,19 @@ export interface ServerLogging {
  * Creates the server logger.
  *
  * @param config The loaded configuration.
- * @param env The environment (for `RUST_LOG`). @default Deno.env.toObject()
+ * @param options The environment (for `RUST_LOG`; default `Deno.env`) and a hook that also
+ *   receives every written event (OpenTelemetry export).
  * @returns The logger and its log file.
  * @throws {ConfigError} If `RUST_LOG` is not valid or the log file cannot be opened.
  */
 export function setupLogging(
   config: ServerConfig,
-  env: Record<string, string> = Deno.env.toObject(),
+  options: {
+    env?: Record<string, string>;
+    onEvent?: (event: LogEvent) => void;
+  } = {},
 ): ServerLogging {
+  const env = options.env ?? Deno.env.toObject();
   const logging = config.system.logging;
   const directives = resolveLogDirectives(logging.level, env);
   const fromEnv = directives !== logging.level;
@@ -83,7 +89,11 @@ export function setupLogging(
     writeStderr(line);
     file.write(line);
   };
-  const logger = createLogger(directives, { write, format: logging.format });
+  const logger = createLogger(directives, {
+    write,
+    format: logging.format,
+    onEvent: options.onEvent,
+  });
   const unknown = unknownLogModules(filter);
   if (unknown.length > 0) {
     logger.warn("Log directives name unknown modules", {

@@ -30,6 +30,7 @@ export const LOG_MODULES: readonly string[] = [
   "retention",
   "sysinfo",
   "logging",
+  "telemetry",
 ];
 
 const SEVERITY: Record<LogLevel, number> = {
@@ -66,6 +67,15 @@ export interface Logger {
   module(name: string): Logger;
 }
 
+/** One written log event, as {@linkcode LoggerOptions.onEvent} receives it. */
+export interface LogEvent {
+  time: Date;
+  level: Exclude<LogLevel, "off">;
+  module: string | undefined;
+  message: string;
+  fields: LogFields | undefined;
+}
+
 /** Options of {@linkcode createLogger}. */
 export interface LoggerOptions {
   /** Receives each formatted line (without the newline). @default writes to stderr */
@@ -74,6 +84,8 @@ export interface LoggerOptions {
   now?: () => Date;
   /** Line format. @default "plain" */
   format?: LogFormat;
+  /** Also receives every written event, unformatted (for OpenTelemetry export). */
+  onEvent?: (event: LogEvent) => void;
 }
 
 /** A parsed level filter: a default level and per-module levels. */
@@ -371,6 +383,7 @@ export function createLogger(
     write: options.write ?? writeStderr,
     now: options.now ?? (() => new Date()),
     format: options.format === "json" ? formatJsonLogLine : formatLogLine,
+    onEvent: options.onEvent,
     modules: new Map(),
   };
   return new LineLogger(shared, undefined, undefined);
@@ -397,6 +410,7 @@ interface Shared {
   write: (line: string) => void;
   now: () => Date;
   format: typeof formatLogLine;
+  onEvent: ((event: LogEvent) => void) | undefined;
   /** Module loggers without extra fields, by name. */
   modules: Map<string, Logger>;
 }
@@ -436,9 +450,15 @@ class LineLogger implements Logger {
       ? fields
       : { ...this.#fields, ...fields };
     const shared = this.#shared;
-    shared.write(
-      shared.format(shared.now(), level, message, all, this.moduleName),
-    );
+    const time = shared.now();
+    shared.write(shared.format(time, level, message, all, this.moduleName));
+    shared.onEvent?.({
+      time,
+      level,
+      module: this.moduleName,
+      message,
+      fields: all,
+    });
   }
 
   error(message: string, fields?: LogFields): void {

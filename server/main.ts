@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, displayConfig, loadConfig } from "./config.ts";
 import { assertSupportedConfig } from "./config_support.ts";
 import { setupLogging } from "./log_setup.ts";
+import { metricsOf } from "./metrics.ts";
 import { startServer } from "./server.ts";
 import { SERVER_VERSION } from "./commands/system.ts";
 
@@ -84,8 +85,16 @@ async function main(): Promise<number> {
     await Deno.remove(resolvePath(config.system.path), { recursive: true })
       .catch(() => {});
   }
-  const logging = setupLogging(config);
+  // The OpenTelemetry SDK is loaded only when telemetry is on.
+  const telemetry = config.telemetry.enabled
+    ? (await import("./telemetry.ts")).startTelemetry(
+      config.telemetry,
+      SERVER_VERSION,
+    )
+    : undefined;
+  const logging = setupLogging(config, { onEvent: telemetry?.exportLog });
   const logger = logging.logger;
+  telemetry?.reportTo(logger);
   const display = Deno.env.get("IGGY_DISPLAY_CONFIG");
   if (
     display === undefined || display === "1" || display.toLowerCase() === "true"
@@ -98,6 +107,9 @@ async function main(): Promise<number> {
     root,
     follower: values.follower,
   });
+  if (telemetry !== undefined) {
+    metricsOf(server.system).tracer = telemetry.tracer;
+  }
   if (
     root.generated && server.system.users.get(0)?.username === root.username
   ) {
@@ -112,6 +124,7 @@ async function main(): Promise<number> {
   const signal = await stopped;
   logger.info("Shutting down", { signal });
   await server.close();
+  await telemetry?.shutdown();
   logging.close();
   return 0;
 }

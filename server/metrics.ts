@@ -7,6 +7,7 @@
  */
 
 import { COMMAND_NAMES } from "../client/protocol/mod.ts";
+import type { Tracer } from "@opentelemetry/api";
 import type { System } from "./domain/system.ts";
 import { EventLoopProbe, readProcessStats } from "./process_stats.ts";
 
@@ -71,6 +72,8 @@ export class Metrics {
   readonly commandLatency: Map<number, Histogram> = new Map();
   /** HTTP request latency, by `"<METHOD> <route pattern>"`. */
   readonly httpLatency: Map<string, Histogram> = new Map();
+  /** Starts request spans while OpenTelemetry export is on (`[telemetry]`). */
+  tracer: Tracer | undefined;
 
   /** Counts one send of `messages` messages taking `bytes` bytes. */
   recordSend(messages: number, bytes: number): void {

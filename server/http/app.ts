@@ -15,6 +15,7 @@ import { IggyError } from "../../client/protocol/mod.ts";
 import type { ServerConfig } from "../config.ts";
 import type { System } from "../domain/system.ts";
 import { metricsOf } from "../metrics.ts";
+import { endSpan, startSpan } from "../tracing.ts";
 import { errorBody, statusOf } from "./errors.ts";
 import type { HttpApp, HttpDeps, HttpEnv } from "./env.ts";
 import { HttpReject, jsonResponse } from "./json.ts";
@@ -165,13 +166,26 @@ export function createHttpApp(
     app.use("*", async (c, next) => {
       deps.metrics.httpRequests++;
       const started = performance.now();
+      const span = startSpan(deps.metrics.tracer, c.req.method, {
+        "http.request.method": c.req.method,
+      });
       await next();
       // The matched route pattern (not the path) keeps the label set small.
+      const route = c.res.status === 404 ? "unmatched" : routePath(c, -1);
       deps.metrics.observeHttp(
         c.req.method,
-        c.res.status === 404 ? "unmatched" : routePath(c, -1),
+        route,
         performance.now() - started,
       );
+      if (span !== undefined) {
+        span.updateName(`${c.req.method} ${route}`);
+        span.setAttribute("http.route", route);
+        span.setAttribute("http.response.status_code", c.res.status);
+        endSpan(
+          span,
+          c.res.status >= 500 ? `HTTP ${c.res.status}` : undefined,
+        );
+      }
     });
   }
   if (http.cors.enabled) app.use("*", corsLayer(http.cors));

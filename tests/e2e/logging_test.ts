@@ -150,7 +150,7 @@ Deno.test("Server refuses to start with an unsupported key, naming it", async ()
   for (
     const [env, key] of [
       [{ IGGY_HTTP_WEB_UI: "true" }, "http.web_ui"],
-      [{ IGGY_TELEMETRY_ENABLED: "true" }, "telemetry.enabled"],
+      [{ IGGY_TELEMETRY_ENABLED: "true" }, "telemetry.logs.transport"],
       [{ IGGY_SYSTEM_LOGGING_LEVEL: "info,tcp=loud" }, "system.logging.level"],
       [{ RUST_LOG: "chatty" }, "RUST_LOG"],
     ] as const

@@ -43,8 +43,18 @@ Deno.test("assertSupportedConfig() refuses a non-default value of a fixed key, n
       [{ IGGY_HTTP_WEB_UI: "true" }, "http.web_ui", /web UI is not bundled/],
       [
         { IGGY_TELEMETRY_ENABLED: "true" },
-        "telemetry.enabled",
-        /OpenTelemetry export is not implemented/,
+        "telemetry.logs.transport",
+        /"grpc": only "http" \(OTLP\/HTTP\) export is implemented/,
+      ],
+      [
+        {
+          IGGY_TELEMETRY_ENABLED: "true",
+          IGGY_TELEMETRY_LOGS_TRANSPORT: "http",
+          IGGY_TELEMETRY_TRACES_TRANSPORT: "http",
+          IGGY_TELEMETRY_TRACES_ENDPOINT: "collector:4318",
+        },
+        "telemetry.traces.endpoint",
+        /expected an http\(s\) URL/,
       ],
       [
         { IGGY_SYSTEM_MEMORY_POOL_ENABLED: "false" },

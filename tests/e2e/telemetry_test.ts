@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { IggyClient, Partitioning } from "../../mod.ts";
+import { startServer } from "../_server.ts";
+
+/** A minimal OTLP/HTTP collector: records the JSON bodies posted to /v1/logs and /v1/traces. */
+function startCollector() {
+  const received: { path: string; body: Record<string, unknown> }[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (request) => {
+      const path = new URL(request.url).pathname;
+      assert.match(request.headers.get("content-type") ?? "", /json/);
+      received.push({ path, body: await request.json() });
+      return Response.json({});
+    },
+  );
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    received,
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
+}
+
+type Otlp = Record<string, unknown[]>;
+
+function spans(bodies: Record<string, unknown>[]): Record<string, unknown>[] {
+  return bodies.flatMap((body) =>
+    (body as Otlp).resourceSpans!.flatMap((r) =>
+      ((r as Otlp).scopeSpans as Otlp[]).flatMap((s) =>
+        s.spans as Record<string, unknown>[]
+      )
+    )
+  );
+}
+
+function logRecords(
+  bodies: Record<string, unknown>[],
+): Record<string, unknown>[] {
+  return bodies.flatMap((body) =>
+    (body as Otlp).resourceLogs!.flatMap((r) =>
+      ((r as Otlp).scopeLogs as Otlp[]).flatMap((s) =>
+        s.logRecords as Record<string, unknown>[]
+      )
+    )
+  );
+}
+
+Deno.test("Server exports log events and request spans over OTLP/HTTP when telemetry is enabled", async () => {
+  await using collector = startCollector();
+  await using server = await startServer({
+    env: {
+      IGGY_TELEMETRY_ENABLED: "true",
+      IGGY_TELEMETRY_SERVICE_NAME: "iggy-under-test",
+      IGGY_TELEMETRY_LOGS_TRANSPORT: "http",
+      IGGY_TELEMETRY_LOGS_ENDPOINT: `${collector.url}/v1/logs`,
+      IGGY_TELEMETRY_TRACES_TRANSPORT: "http",
+      IGGY_TELEMETRY_TRACES_ENDPOINT: `${collector.url}/v1/traces`,
+    },
+  });
+  {
+    await using client = await IggyClient.connect({
+      ...server.tcp,
+      username: "iggy",
+      password: "iggy",
+    });
+    await client.createStream("otel");
+    await client.createTopic("otel", "t", { partitionsCount: 1 });
+    await client.sendMessages({
+      streamId: "otel",
+      topicId: "t",
+      partitioning: Partitioning.partitionId(0),
+      messages: [{ payload: "hello" }],
+    });
+    // A failing command: its span is marked as an error with the Iggy code.
+    await assert.rejects(client.createStream("otel"));
+  }
+  await (await fetch(
+    `http://${server.http!.hostname}:${server.http!.port}/ping`,
+  )).text();
+  // A clean stop sends what is still queued.
+  const status = await server.kill("SIGTERM");
+  assert.equal(status?.code, 0, server.stderr());
+
+  const traces = collector.received.filter((r) => r.path === "/v1/traces");
+  const logs = collector.received.filter((r) => r.path === "/v1/logs");
+  const names = spans(traces.map((r) => r.body)).map((s) => s.name);
+  for (
+    const name of ["user.login", "stream.create", "message.send", "GET /ping"]
+  ) {
+    assert.ok(names.includes(name), `span ${name} in ${names.join(", ")}`);
+  }
+  const failed = spans(traces.map((r) => r.body)).filter((s) =>
+    s.name === "stream.create" && (s.status as { code?: number }).code === 2
+  );
+  assert.equal(failed.length, 1);
+  assert.match(JSON.stringify(failed[0]!.attributes), /"iggy\.error\.code"/);
+  const resource = JSON.stringify(
+    (traces[0]!.body as Otlp).resourceSpans![0],
+  );
+  assert.match(resource, /"service\.name".*"iggy-under-test"/);
+
+  const records = logRecords(logs.map((r) => r.body));
+  const listening = records.find((r) =>
+    JSON.stringify(r.body).includes("TCP server listening")
+  );
+  assert.ok(listening, "the listening line was exported");
+  assert.equal(listening.severityText, "INFO");
+  assert.match(JSON.stringify(listening.attributes), /"address"/);
+});
