@@ -289,7 +289,15 @@ export function formatLogLine(
 
 const RESERVED_JSON_KEYS = new Set(["time", "level", "module", "message"]);
 
-function jsonValue(name: string, value: unknown): unknown {
+/**
+ * A field value as structured outputs (JSON lines, OpenTelemetry attributes) carry it: secrets
+ * masked, errors as `Name: message`, bigints as numbers while exact and strings beyond 2^53.
+ *
+ * @param name The field name (secret-looking names are masked).
+ * @param value The field value.
+ * @returns The value to serialise.
+ */
+export function structuredFieldValue(name: string, value: unknown): unknown {
   if (isSecret(name, value)) return "******";
   if (value instanceof Error) return `${value.name}: ${value.message}`;
   if (typeof value === "bigint") {
@@ -325,10 +333,11 @@ export function formatJsonLogLine(
   event.message = message;
   if (fields !== undefined) {
     for (const [name, value] of Object.entries(fields)) {
-      event[RESERVED_JSON_KEYS.has(name) ? `_${name}` : name] = jsonValue(
-        name,
-        value,
-      );
+      event[RESERVED_JSON_KEYS.has(name) ? `_${name}` : name] =
+        structuredFieldValue(
+          name,
+          value,
+        );
     }
   }
   try {

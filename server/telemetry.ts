@@ -24,7 +24,7 @@ import {
 } from "@opentelemetry/sdk-logs";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { ServerConfig } from "./config.ts";
-import type { LogEvent, Logger } from "./logger.ts";
+import { type LogEvent, type Logger, structuredFieldValue } from "./logger.ts";
 
 /** Longest an export request may take (so a dead collector cannot stall the shutdown long). */
 const EXPORT_TIMEOUT_MS = 3000;
@@ -38,8 +38,6 @@ const SEVERITY: Record<LogEvent["level"], SeverityNumber> = {
   warn: SeverityNumber.WARN,
   error: SeverityNumber.ERROR,
 };
-
-const SECRET_FIELD = /password|token|secret|key/i;
 
 /** Least time between two warnings about failed exports. */
 const WARNING_INTERVAL_MS = 60_000;
@@ -65,26 +63,17 @@ function describe(value: unknown): string {
   }
 }
 
-/** A field value as an OpenTelemetry attribute value (secrets masked). */
+/** A field value as an OpenTelemetry attribute value (secrets masked, objects as JSON). */
 function attribute(name: string, value: unknown): AttributeValue {
-  if (SECRET_FIELD.test(name) && value !== undefined && value !== "") {
-    return "******";
-  }
-  switch (typeof value) {
-    case "string":
-    case "number":
-    case "boolean":
-      return value;
-    case "bigint":
-      return value <= BigInt(Number.MAX_SAFE_INTEGER)
-        ? Number(value)
-        : value.toString();
-  }
-  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  const plain = structuredFieldValue(name, value);
+  if (
+    typeof plain === "string" || typeof plain === "number" ||
+    typeof plain === "boolean"
+  ) return plain;
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(plain) ?? String(plain);
   } catch {
-    return String(value);
+    return String(plain);
   }
 }
 
