@@ -1,8 +1,10 @@
 /**
- * The server log file: `<system.path>/<system.logging.path>/iggy-server.log`, rotated by size
- * into `iggy-server.log.1`, `.2`, ... (`.1` newest, as Iggy's rolling appender names them), and
- * swept every `rotation_check_interval`: rotated files older than `retention` are deleted, then
- * the oldest ones while all the log files together exceed `max_total_size`.
+ * The server log file: `<system.path>/<system.logging.path>/iggy-server.log`, rotated into
+ * `iggy-server.log.1`, `.2`, ... (`.1` newest, as Iggy's rolling appender names them) by size
+ * (before a line would take it past `max_file_size`) and by time (every
+ * `rotation_check_interval`, when not empty; Iggy rotates hourly, the default interval). Each
+ * check then sweeps: rotated files older than `retention` are deleted, then the oldest ones while
+ * all the log files together exceed `max_total_size`.
  *
  * Every file operation here (write, rename, remove) is a synchronous Deno call on the one
  * JavaScript thread, and this process is the only writer, so a rotation can never interleave with
@@ -68,7 +70,7 @@ export class LogFile {
     this.#file = Deno.openSync(this.path, { create: true, append: true });
     this.#size = this.#file.statSync().size;
     this.#timer = setInterval(
-      () => this.#sweepAndReport(),
+      () => this.check(),
       options.rotationCheckInterval,
     );
     Deno.unrefTimer(this.#timer);
@@ -133,6 +135,20 @@ export class LogFile {
       // Renamed or not, lines keep going to the active path.
       this.#file = Deno.openSync(this.path, { create: true, append: true });
     }
+  }
+
+  /**
+   * The periodic check (every `rotationCheckInterval`): rotates the active file unless it is
+   * empty, then sweeps. Never throws.
+   */
+  check(): void {
+    if (this.#closed) return;
+    try {
+      if (this.#size > 0) this.#rotate();
+    } catch {
+      // Not rotatable now (directory gone, no space): the next check tries again.
+    }
+    this.#sweepAndReport();
   }
 
   /**

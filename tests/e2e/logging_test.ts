@@ -65,17 +65,36 @@ Deno.test("Server writes its log to <system.path>/logs/iggy-server.log and rotat
   }
   assert.ok(requestLines > 0);
   // The same lines went to stderr.
-  assert.equal(
-    server.stderr().match(/DEBUG http: HTTP request .*path=\/ping/g)?.length,
-    60,
+  await waitFor(
+    () =>
+      server.stderr().match(/DEBUG http: HTTP request .*path=\/ping/g)
+        ?.length === 60,
+    "60 request lines on stderr",
   );
+});
+
+Deno.test("Server rotates its log file every rotation_check_interval", async () => {
+  await using server = await startServer({
+    env: { IGGY_SYSTEM_LOGGING_ROTATION_CHECK_INTERVAL: "1s" },
+  });
+  await waitFor(
+    () => logFileNames(server).includes("iggy-server.log.1"),
+    "a time-based rotation",
+  );
+  const rotated = Deno.readTextFileSync(
+    join(logDir(server), "iggy-server.log.1"),
+  );
+  assert.match(rotated, /TCP server listening/);
 });
 
 Deno.test("Server with file_enabled = false writes no log file", async () => {
   await using server = await startServer({
     env: { IGGY_SYSTEM_LOGGING_FILE_ENABLED: "false" },
   });
-  assert.match(server.stderr(), /TCP server listening/);
+  await waitFor(
+    () => /TCP server listening/.test(server.stderr()),
+    "the start-up lines",
+  );
   assert.deepEqual(logFileNames(server), []);
 });
 
@@ -87,12 +106,17 @@ Deno.test("Server writes JSON lines to stderr and the log file with format = jso
     },
   });
   await ping(server, 2);
+  // Complete lines only: the pipe may have delivered part of the next one.
+  const completeLines = () => {
+    const text = server.stderr();
+    return text.slice(0, text.lastIndexOf("\n")).split("\n");
+  };
   await waitFor(
-    () => (server.stderr().match(/"HTTP request"/g)?.length ?? 0) === 2,
+    () =>
+      completeLines().filter((l) => l.includes('"HTTP request"')).length === 2,
     "two request lines",
   );
-  const lines = server.stderr().trimEnd().split("\n");
-  const events = lines.map((line) => JSON.parse(line));
+  const events = completeLines().map((line) => JSON.parse(line));
   const listening = events.find((e) => e.message === "TCP server listening");
   assert.equal(listening.level, "info");
   assert.match(listening.address, /^127\.0\.0\.1:\d+$/);
@@ -128,8 +152,18 @@ Deno.test("Server applies per-module levels from system.logging.level and RUST_L
     },
   });
   await ping(other, 1);
+  // A request without a token fails (logged at error, above http=warn) after the ping (debug).
+  const denied = await fetch(
+    `http://${other.http!.hostname}:${other.http!.port}/streams`,
+  );
+  await denied.body?.cancel();
+  assert.equal(denied.status, 401);
+  await waitFor(
+    () => /ERROR http: HTTP request failed/.test(other.stderr()),
+    "the failed request line",
+  );
   assert.match(other.stderr(), /TCP server listening/);
-  assert.doesNotMatch(other.stderr(), /HTTP request/);
+  assert.doesNotMatch(other.stderr(), /DEBUG http: HTTP request/);
 });
 
 Deno.test("Server logs the sysinfo line at sysinfo_print_interval", async () => {

@@ -115,3 +115,21 @@ Deno.test("LogFile.sweep() deletes rotated files past retention, then the oldest
     assert.equal(Deno.readTextFileSync(join(dir, LOG_FILE_NAME)), "active\n");
   });
 });
+
+Deno.test("LogFile.check() rotates a non-empty active file, then sweeps", () => {
+  inTempDir((dir) => {
+    const file = open(dir, { maxFileSize: 1_000_000 });
+    file.check();
+    assert.deepEqual(logFiles(dir), [LOG_FILE_NAME], "an empty file stays");
+    file.write("first");
+    file.check();
+    file.write("second");
+    assert.deepEqual(logFiles(dir), [`${LOG_FILE_NAME}.1`, LOG_FILE_NAME]);
+    file.close();
+    assert.equal(
+      Deno.readTextFileSync(join(dir, `${LOG_FILE_NAME}.1`)),
+      "first\n",
+    );
+    assert.equal(Deno.readTextFileSync(join(dir, LOG_FILE_NAME)), "second\n");
+  });
+});
