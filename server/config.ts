@@ -263,6 +263,8 @@ export interface ServerConfig {
     serviceName: string;
     logs: { transport: string; endpoint: string };
     traces: { transport: string; endpoint: string };
+    /** Not in Iggy 0.8.0: where the metrics are pushed (OTLP) when telemetry is enabled. */
+    metrics: { transport: string; endpoint: string; interval: number };
   };
   system: SystemConfig;
   cluster: {
@@ -408,6 +410,7 @@ const SCHEMA: Table = {
     service_name: "string",
     logs: { transport: "string", endpoint: "string" },
     traces: { transport: "string", endpoint: "string" },
+    metrics: { transport: "string", endpoint: "string", interval: "duration" },
   },
   system: {
     path: "string",
@@ -1273,7 +1276,7 @@ function validateConfig(
     "system.compression.default_algorithm",
     'must be "none" or "gzip"',
   );
-  for (const signal of ["logs", "traces"] as const) {
+  for (const signal of ["logs", "traces", "metrics"] as const) {
     check(
       /^(grpc|http)$/i.test(config.telemetry[signal].transport),
       `telemetry.${signal}.transport`,
@@ -1322,6 +1325,16 @@ function validateConfig(
       config.telemetry.traces.endpoint !== "",
       "telemetry.traces.endpoint",
       "must not be empty when telemetry is enabled",
+    );
+    check(
+      config.telemetry.metrics.endpoint !== "",
+      "telemetry.metrics.endpoint",
+      "must not be empty when telemetry is enabled",
+    );
+    check(
+      config.telemetry.metrics.interval >= 100,
+      "telemetry.metrics.interval",
+      "must be at least 100 ms when telemetry is enabled",
     );
   }
 

@@ -163,7 +163,7 @@ export function assertSupportedConfig(config: ServerConfig): void {
     );
   }
   if (config.telemetry.enabled) {
-    for (const signal of ["logs", "traces"] as const) {
+    for (const signal of ["logs", "traces", "metrics"] as const) {
       const { transport, endpoint } = config.telemetry[signal];
       if (transport.toLowerCase() !== "http") {
         throw new ConfigError(

@@ -109,6 +109,7 @@ async function main(): Promise<number> {
   });
   if (telemetry !== undefined) {
     metricsOf(server.system).tracer = telemetry.tracer;
+    telemetry.observe(server.system, metricsOf(server.system));
   }
   if (
     root.generated && server.system.users.get(0)?.username === root.username

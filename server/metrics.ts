@@ -173,71 +173,107 @@ class Exposition {
   }
 }
 
-/** Partition and consumer-group gauges, walked once per scrape. */
-function topologySamples(system: System) {
-  let topics = 0, partitions = 0, segments = 0;
-  let messages = 0n;
-  const streamSizes: Sample[] = [];
-  const topicSizes: Sample[] = [];
-  const endOffsets: Sample[] = [];
-  const committed: Sample[] = [];
-  const lag: Sample[] = [];
-  const members: Sample[] = [];
+/** A gauge value with its labels. */
+export interface Labeled {
+  labels: Record<string, string>;
+  value: number | bigint;
+}
+
+/** The stored data as gauges, read once per scrape or export. */
+export interface Topology {
+  topics: number;
+  partitions: number;
+  segments: number;
+  messages: bigint;
+  /** Bytes per stream (`stream`). */
+  streamSizes: Labeled[];
+  /** Bytes per topic (`stream`, `topic`). */
+  topicSizes: Labeled[];
+  /** Offset of the last message per partition (`stream`, `topic`, `partition`). */
+  endOffsets: Labeled[];
+  /** Stored offset per group and partition (`+ consumer_group`); absent until stored. */
+  committed: Labeled[];
+  /** Messages after the committed offset, per group and partition. */
+  lag: Labeled[];
+  /** Members per group (`stream`, `topic`, `consumer_group`). */
+  members: Labeled[];
+}
+
+/**
+ * Walks streams, topics, partitions and consumer groups once.
+ *
+ * @param system The running system.
+ * @returns Counts and labeled gauges.
+ */
+export function collectTopology(system: System): Topology {
+  const t: Topology = {
+    topics: 0,
+    partitions: 0,
+    segments: 0,
+    messages: 0n,
+    streamSizes: [],
+    topicSizes: [],
+    endOffsets: [],
+    committed: [],
+    lag: [],
+    members: [],
+  };
   for (const stream of system.streams.values()) {
-    topics += stream.topics.size;
-    const streamLabel = `stream="${escapeLabel(stream.name)}"`;
-    streamSizes.push([`{${streamLabel}}`, stream.sizeBytes]);
+    t.topics += stream.topics.size;
+    t.streamSizes.push({
+      labels: { stream: stream.name },
+      value: stream.sizeBytes,
+    });
     for (const topic of stream.topics.values()) {
-      partitions += topic.partitions.length;
-      const topicLabels = `${streamLabel},topic="${escapeLabel(topic.name)}"`;
-      topicSizes.push([`{${topicLabels}}`, topic.sizeBytes]);
+      t.partitions += topic.partitions.length;
+      const topicLabels = { stream: stream.name, topic: topic.name };
+      t.topicSizes.push({ labels: topicLabels, value: topic.sizeBytes });
       for (const partition of topic.partitions) {
         const log = partition.log;
-        segments += log.segmentsCount;
-        messages += log.messagesCount;
-        endOffsets.push([
-          `{${topicLabels},partition="${partition.id}"}`,
-          log.currentOffset,
-        ]);
+        t.segments += log.segmentsCount;
+        t.messages += log.messagesCount;
+        t.endOffsets.push({
+          labels: { ...topicLabels, partition: String(partition.id) },
+          value: log.currentOffset,
+        });
       }
       for (const group of topic.groups.values()) {
-        const groupLabels = `${topicLabels},consumer_group="${
-          escapeLabel(group.name)
-        }"`;
-        members.push([`{${groupLabels}}`, group.members.length]);
+        const groupLabels = { ...topicLabels, consumer_group: group.name };
+        t.members.push({ labels: groupLabels, value: group.members.length });
         for (const partition of topic.partitions) {
-          const labels = `{${groupLabels},partition="${partition.id}"}`;
+          const labels = { ...groupLabels, partition: String(partition.id) };
           const log = partition.log;
           const stored = partition.groupOffsets.get(group.id);
-          if (stored !== undefined) committed.push([labels, stored]);
+          if (stored !== undefined) t.committed.push({ labels, value: stored });
           // Lag = messages after the committed one (all retained ones when nothing is committed).
           const from = stored === undefined || stored + 1n < log.firstOffset
             ? log.firstOffset
             : stored + 1n;
           const behind = log.nextOffset - from;
-          lag.push([labels, behind > 0n ? behind : 0n]);
+          t.lag.push({ labels, value: behind > 0n ? behind : 0n });
         }
       }
     }
   }
-  return {
-    topics,
-    partitions,
-    segments,
-    messages,
-    streamSizes,
-    topicSizes,
-    endOffsets,
-    committed,
-    lag,
-    members,
-  };
+  return t;
+}
+
+function labelText(labels: Record<string, string>): string {
+  let text = "";
+  for (const [name, value] of Object.entries(labels)) {
+    text += `${text === "" ? "" : ","}${name}="${escapeLabel(value)}"`;
+  }
+  return `{${text}}`;
+}
+
+function samples(values: Labeled[]): Sample[] {
+  return values.map(({ labels, value }) => [labelText(labels), value]);
 }
 
 /** Renders the counters, gauges and histograms as OpenMetrics text ending with `# EOF`. */
 export function renderMetrics(system: System, metrics: Metrics): string {
   const out = new Exposition();
-  const t = topologySamples(system);
+  const t = collectTopology(system);
   // Iggy 0.8.0's families first, with its exact help text for the counter.
   out.family("http_requests", "counter", "total count of http_requests.", [[
     "",
@@ -299,37 +335,37 @@ export function renderMetrics(system: System, metrics: Metrics): string {
     "stream_size_bytes",
     "gauge",
     "Bytes stored per stream.",
-    t.streamSizes,
+    samples(t.streamSizes),
   );
   out.family(
     "topic_size_bytes",
     "gauge",
     "Bytes stored per topic.",
-    t.topicSizes,
+    samples(t.topicSizes),
   );
   out.family(
     "partition_end_offset",
     "gauge",
     "Offset of the last message appended to the partition (0 when empty).",
-    t.endOffsets,
+    samples(t.endOffsets),
   );
   out.family(
     "consumer_group_committed_offset",
     "gauge",
     "Offset stored by the consumer group for the partition (the last one it consumed).",
-    t.committed,
+    samples(t.committed),
   );
   out.family(
     "consumer_group_lag",
     "gauge",
     "Messages of the partition after the group's committed offset (end offset - committed offset).",
-    t.lag,
+    samples(t.lag),
   );
   out.family(
     "consumer_group_members",
     "gauge",
     "Members of the consumer group.",
-    t.members,
+    samples(t.members),
   );
   out.histograms(
     "request_duration_seconds",

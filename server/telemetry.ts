@@ -1,8 +1,8 @@
 /**
- * OpenTelemetry export (`[telemetry]`): log events and request spans (one per binary command,
- * one per HTTP request) sent over OTLP/HTTP to `telemetry.logs.endpoint` and
- * `telemetry.traces.endpoint`, in batches, with the official OpenTelemetry JS SDK. Metrics stay on
- * the Prometheus endpoint (`/metrics`), which OpenTelemetry collectors can scrape.
+ * OpenTelemetry export (`[telemetry]`): log events, request spans (one per binary command, one
+ * per HTTP request) and the server's metrics (the `/metrics` counters and gauges, read every
+ * `telemetry.metrics.interval`) sent over OTLP/HTTP to the `telemetry.logs`, `.traces` and
+ * `.metrics` endpoints, with the official OpenTelemetry JS SDK.
  *
  * Off by default; when off nothing here is loaded into the request path but an `undefined` check.
  * @module
@@ -16,14 +16,22 @@ import {
   type Tracer,
 } from "@opentelemetry/api";
 import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-http";
+import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
   BatchLogRecordProcessor,
   LoggerProvider,
 } from "@opentelemetry/sdk-logs";
+import {
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from "@opentelemetry/sdk-metrics";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { ServerConfig } from "./config.ts";
+import type { System } from "./domain/system.ts";
+import { collectTopology, type Labeled, type Metrics } from "./metrics.ts";
+import { readProcessStats } from "./process_stats.ts";
 import { type LogEvent, type Logger, structuredFieldValue } from "./logger.ts";
 
 /** Longest an export request may take (so a dead collector cannot stall the shutdown long). */
@@ -83,6 +91,8 @@ export interface Telemetry {
   readonly tracer: Tracer;
   /** Queues one log event for export. */
   exportLog(event: LogEvent): void;
+  /** Exports the metrics of `system` (read at each export). */
+  observe(system: System, metrics: Metrics): void;
   /** Sends the Telemetry SDK's own warnings (failed exports) to `logger`. */
   reportTo(logger: Logger): void;
   /** Sends what is queued and stops. */
@@ -131,6 +141,22 @@ export function startTelemetry(
     ],
   });
   const otelLogger = loggerProvider.getLogger("iggy-server", version);
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: [
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({
+          url: config.metrics.endpoint,
+          timeoutMillis: EXPORT_TIMEOUT_MS,
+        }),
+        exportIntervalMillis: config.metrics.interval,
+        exportTimeoutMillis: Math.min(
+          EXPORT_TIMEOUT_MS,
+          config.metrics.interval,
+        ),
+      }),
+    ],
+  });
   return {
     tracer: tracerProvider.getTracer("iggy-server", version),
     exportLog(event: LogEvent): void {
@@ -149,6 +175,12 @@ export function startTelemetry(
         severityText: event.level.toUpperCase(),
         body: event.message,
         attributes,
+      });
+    },
+    observe(system: System, metrics: Metrics): void {
+      observeMetrics(meterProvider.getMeter("iggy-server", version), {
+        system,
+        metrics,
       });
     },
     reportTo(logger: Logger): void {
@@ -181,8 +213,95 @@ export function startTelemetry(
       await Promise.allSettled([
         tracerProvider.shutdown(),
         loggerProvider.shutdown(),
+        meterProvider.shutdown(),
       ]);
       diag.disable();
     },
   };
+}
+
+type Meter = ReturnType<MeterProvider["getMeter"]>;
+
+/**
+ * Registers observable instruments for the `/metrics` families (same names, without `_total`;
+ * the latency histograms stay Prometheus-only) and one callback that reads them all.
+ */
+function observeMetrics(
+  meter: Meter,
+  source: { system: System; metrics: Metrics },
+): void {
+  const counter = (name: string, description: string, unit?: string) =>
+    meter.createObservableCounter(name, { description, unit });
+  const gauge = (name: string, description: string, unit?: string) =>
+    meter.createObservableGauge(name, { description, unit });
+  const i = {
+    httpRequests: counter("http_requests", "HTTP requests."),
+    messagesSent: counter("messages_sent", "Messages accepted by sends."),
+    bytesSent: counter("bytes_sent", "Bytes accepted by sends.", "By"),
+    messagesPolled: counter("messages_polled", "Messages returned by polls."),
+    bytesPolled: counter("bytes_polled", "Bytes returned by polls.", "By"),
+    streams: gauge("streams", "Number of streams."),
+    topics: gauge("topics", "Number of topics."),
+    partitions: gauge("partitions", "Number of partitions."),
+    segments: gauge("segments", "Number of segments."),
+    messages: gauge("messages", "Messages retained in all partitions."),
+    users: gauge("users", "Number of users."),
+    clients: gauge("clients", "Connected clients."),
+    streamSize: gauge("stream_size_bytes", "Bytes stored per stream.", "By"),
+    topicSize: gauge("topic_size_bytes", "Bytes stored per topic.", "By"),
+    endOffset: gauge("partition_end_offset", "Offset of the last message."),
+    committed: gauge(
+      "consumer_group_committed_offset",
+      "Offset stored by the consumer group.",
+    ),
+    lag: gauge("consumer_group_lag", "Messages after the committed offset."),
+    members: gauge("consumer_group_members", "Members of the consumer group."),
+    cpu: counter("process_cpu_seconds", "CPU time spent.", "s"),
+    resident: gauge("process_resident_memory_bytes", "Resident memory.", "By"),
+    heap: gauge("process_heap_used_bytes", "JavaScript heap in use.", "By"),
+    openFds: gauge("process_open_fds", "Open file descriptors."),
+    eventLoopLag: gauge(
+      "process_event_loop_lag_seconds",
+      "How late the event-loop probe last fired.",
+      "s",
+    ),
+  };
+  meter.addBatchObservableCallback((result) => {
+    const { system, metrics } = source;
+    const t = collectTopology(system);
+    const each = (
+      instrument: Parameters<typeof result.observe>[0],
+      values: Labeled[],
+    ) => {
+      for (const { labels, value } of values) {
+        result.observe(instrument, Number(value), labels);
+      }
+    };
+    result.observe(i.httpRequests, metrics.httpRequests);
+    result.observe(i.messagesSent, Number(metrics.messagesSent));
+    result.observe(i.bytesSent, Number(metrics.bytesSent));
+    result.observe(i.messagesPolled, Number(metrics.messagesPolled));
+    result.observe(i.bytesPolled, Number(metrics.bytesPolled));
+    result.observe(i.streams, system.streams.size);
+    result.observe(i.topics, t.topics);
+    result.observe(i.partitions, t.partitions);
+    result.observe(i.segments, t.segments);
+    result.observe(i.messages, Number(t.messages));
+    result.observe(i.users, system.users.size);
+    result.observe(i.clients, system.clients.size);
+    each(i.streamSize, t.streamSizes);
+    each(i.topicSize, t.topicSizes);
+    each(i.endOffset, t.endOffsets);
+    each(i.committed, t.committed);
+    each(i.lag, t.lag);
+    each(i.members, t.members);
+    const process = readProcessStats();
+    result.observe(i.cpu, process.cpuSeconds);
+    result.observe(i.resident, process.residentBytes);
+    result.observe(i.heap, process.heapUsedBytes);
+    if (process.openFds !== undefined) {
+      result.observe(i.openFds, process.openFds);
+    }
+    result.observe(i.eventLoopLag, metrics.eventLoop.lagSeconds);
+  }, Object.values(i));
 }

@@ -45,7 +45,27 @@ function logRecords(
   );
 }
 
-Deno.test("Server exports log events and request spans over OTLP/HTTP when telemetry is enabled", async () => {
+/** The data points of metric `name` in the last export that has it. */
+function lastPoints(
+  bodies: Record<string, unknown>[],
+  name: string,
+): Record<string, unknown>[] {
+  const metrics = bodies.flatMap((body) =>
+    (body as Otlp).resourceMetrics!.flatMap((r) =>
+      ((r as Otlp).scopeMetrics as Otlp[]).flatMap((s) =>
+        s.metrics as Record<string, unknown>[]
+      )
+    )
+  ).filter((m) => m.name === name);
+  const last = metrics.at(-1) as Record<string, { dataPoints: [] }> | undefined;
+  return (last?.sum ?? last?.gauge)?.dataPoints ?? [];
+}
+
+function pointValue(point: Record<string, unknown>): number {
+  return Number(point.asInt ?? point.asDouble);
+}
+
+Deno.test("Server exports log events, request spans and metrics over OTLP/HTTP when telemetry is enabled", async () => {
   await using collector = startCollector();
   await using server = await startServer({
     env: {
@@ -55,6 +75,8 @@ Deno.test("Server exports log events and request spans over OTLP/HTTP when telem
       IGGY_TELEMETRY_LOGS_ENDPOINT: `${collector.url}/v1/logs`,
       IGGY_TELEMETRY_TRACES_TRANSPORT: "http",
       IGGY_TELEMETRY_TRACES_ENDPOINT: `${collector.url}/v1/traces`,
+      IGGY_TELEMETRY_METRICS_TRANSPORT: "http",
+      IGGY_TELEMETRY_METRICS_ENDPOINT: `${collector.url}/v1/metrics`,
     },
   });
   {
@@ -98,6 +120,20 @@ Deno.test("Server exports log events and request spans over OTLP/HTTP when telem
     (traces[0]!.body as Otlp).resourceSpans![0],
   );
   assert.match(resource, /"service\.name".*"iggy-under-test"/);
+
+  const metrics = collector.received.filter((r) => r.path === "/v1/metrics")
+    .map((r) => r.body);
+  assert.ok(metrics.length > 0, "metrics were pushed");
+  const sent = lastPoints(metrics, "messages_sent");
+  assert.equal(sent.length, 1);
+  assert.equal(pointValue(sent[0]!), 1);
+  const endOffsets = lastPoints(metrics, "partition_end_offset");
+  assert.equal(endOffsets.length, 1);
+  assert.equal(pointValue(endOffsets[0]!), 0);
+  assert.match(JSON.stringify(endOffsets[0]!.attributes), /"stream".*"otel"/);
+  assert.ok(
+    pointValue(lastPoints(metrics, "process_resident_memory_bytes")[0]!) > 0,
+  );
 
   const records = logRecords(logs.map((r) => r.body));
   const listening = records.find((r) =>
