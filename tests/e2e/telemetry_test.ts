@@ -22,41 +22,21 @@ function startCollector() {
 }
 
 type Otlp = Record<string, unknown[]>;
+type Item = Record<string, unknown>;
 
-function spans(bodies: Record<string, unknown>[]): Record<string, unknown>[] {
+/** The items of OTLP JSON bodies: `resource<Kind>[].scope<Kind>[].<items>[]`. */
+function otlpItems(bodies: Item[], kind: string, items: string): Item[] {
   return bodies.flatMap((body) =>
-    (body as Otlp).resourceSpans!.flatMap((r) =>
-      ((r as Otlp).scopeSpans as Otlp[]).flatMap((s) =>
-        s.spans as Record<string, unknown>[]
-      )
-    )
-  );
-}
-
-function logRecords(
-  bodies: Record<string, unknown>[],
-): Record<string, unknown>[] {
-  return bodies.flatMap((body) =>
-    (body as Otlp).resourceLogs!.flatMap((r) =>
-      ((r as Otlp).scopeLogs as Otlp[]).flatMap((s) =>
-        s.logRecords as Record<string, unknown>[]
-      )
+    ((body as Otlp)[`resource${kind}`] as Otlp[]).flatMap((r) =>
+      (r[`scope${kind}`] as Otlp[]).flatMap((s) => s[items] as Item[])
     )
   );
 }
 
 /** The data points of metric `name` in the last export that has it. */
-function lastPoints(
-  bodies: Record<string, unknown>[],
-  name: string,
-): Record<string, unknown>[] {
-  const metrics = bodies.flatMap((body) =>
-    (body as Otlp).resourceMetrics!.flatMap((r) =>
-      ((r as Otlp).scopeMetrics as Otlp[]).flatMap((s) =>
-        s.metrics as Record<string, unknown>[]
-      )
-    )
-  ).filter((m) => m.name === name);
+function lastPoints(bodies: Item[], name: string): Item[] {
+  const metrics = otlpItems(bodies, "Metrics", "metrics")
+    .filter((m) => m.name === name);
   const last = metrics.at(-1) as Record<string, { dataPoints: [] }> | undefined;
   return (last?.sum ?? last?.gauge)?.dataPoints ?? [];
 }
@@ -105,13 +85,17 @@ Deno.test("Server exports log events, request spans and metrics over OTLP/HTTP w
 
   const traces = collector.received.filter((r) => r.path === "/v1/traces");
   const logs = collector.received.filter((r) => r.path === "/v1/logs");
-  const names = spans(traces.map((r) => r.body)).map((s) => s.name);
+  const names = otlpItems(traces.map((r) => r.body), "Spans", "spans").map((
+    s,
+  ) => s.name);
   for (
     const name of ["user.login", "stream.create", "message.send", "GET /ping"]
   ) {
     assert.ok(names.includes(name), `span ${name} in ${names.join(", ")}`);
   }
-  const failed = spans(traces.map((r) => r.body)).filter((s) =>
+  const failed = otlpItems(traces.map((r) => r.body), "Spans", "spans").filter((
+    s,
+  ) =>
     s.name === "stream.create" && (s.status as { code?: number }).code === 2
   );
   assert.equal(failed.length, 1);
@@ -135,7 +119,7 @@ Deno.test("Server exports log events, request spans and metrics over OTLP/HTTP w
     pointValue(lastPoints(metrics, "process_resident_memory_bytes")[0]!) > 0,
   );
 
-  const records = logRecords(logs.map((r) => r.body));
+  const records = otlpItems(logs.map((r) => r.body), "Logs", "logRecords");
   const listening = records.find((r) =>
     JSON.stringify(r.body).includes("TCP server listening")
   );
