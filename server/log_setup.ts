@@ -5,7 +5,7 @@
  * @module
  */
 
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { ConfigError, type ServerConfig } from "./config.ts";
 import { LogFile } from "./log_file.ts";
 import {
@@ -63,7 +63,8 @@ export function setupLogging(
   }
   let file: LogFile | undefined;
   if (logging.fileEnabled) {
-    const dir = join(resolve(config.system.path), logging.path);
+    // An absolute system.logging.path is used as is (as Iggy joins paths).
+    const dir = resolve(config.system.path, logging.path);
     try {
       file = LogFile.open({
         dir,
