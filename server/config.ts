@@ -22,6 +22,7 @@ import {
   parseExpiry,
   parseMaxTopicSize,
 } from "./config_values.ts";
+import { LOG_FORMATS, type LogFormat, parseLogFilter } from "./logger.ts";
 
 /** The default configuration text (the content of `configs/server.toml`), embedded at build time. */
 export const DEFAULT_CONFIG_TOML: string = defaultToml;
@@ -184,7 +185,10 @@ export interface SystemConfig {
   runtime: { path: string };
   logging: {
     path: string;
+    /** Level directives: `info`, or `info,tcp=debug` (per module). */
     level: string;
+    /** Line format of stderr and the log file. */
+    format: LogFormat;
     fileEnabled: boolean;
     maxFileSize: number;
     maxTotalSize: number;
@@ -259,6 +263,8 @@ export interface ServerConfig {
     serviceName: string;
     logs: { transport: string; endpoint: string };
     traces: { transport: string; endpoint: string };
+    /** Not in Iggy 0.8.0: where the metrics are pushed (OTLP) when telemetry is enabled. */
+    metrics: { transport: string; endpoint: string; interval: number };
   };
   system: SystemConfig;
   cluster: {
@@ -404,6 +410,7 @@ const SCHEMA: Table = {
     service_name: "string",
     logs: { transport: "string", endpoint: "string" },
     traces: { transport: "string", endpoint: "string" },
+    metrics: { transport: "string", endpoint: "string", interval: "duration" },
   },
   system: {
     path: "string",
@@ -417,6 +424,7 @@ const SCHEMA: Table = {
     logging: {
       path: "string",
       level: "string",
+      format: "string",
       file_enabled: "bool",
       max_file_size: "byteSize",
       max_total_size: "byteSize",
@@ -857,6 +865,20 @@ export async function loadConfig(
   return config;
 }
 
+/**
+ * The built-in defaults (`configs/server.toml`) as a typed configuration, without a file or env.
+ *
+ * @returns A fresh copy of the defaults.
+ */
+export function defaultConfig(): ServerConfig {
+  return convertTable(
+    SCHEMA,
+    parseToml(DEFAULT_CONFIG_TOML),
+    "",
+    new Map(),
+  ) as unknown as ServerConfig;
+}
+
 function warnUnknownKeys(
   tree: Raw,
   schema: Table,
@@ -1178,6 +1200,23 @@ function validateConfig(
     "system.logging.level",
     "must not be empty",
   );
+  try {
+    parseLogFilter(logging.level);
+  } catch (cause) {
+    const problem = (cause as Error).message;
+    fail(
+      "system.logging.level",
+      rawAt("system.logging.level"),
+      origins,
+      problem[0]!.toLowerCase() + problem.slice(1),
+      cause,
+    );
+  }
+  check(
+    (LOG_FORMATS as readonly string[]).includes(logging.format),
+    "system.logging.format",
+    `must be one of ${LOG_FORMATS.map((f) => `"${f}"`).join(", ")}`,
+  );
   check(
     logging.retention >= 1000,
     "system.logging.retention",
@@ -1237,7 +1276,7 @@ function validateConfig(
     "system.compression.default_algorithm",
     'must be "none" or "gzip"',
   );
-  for (const signal of ["logs", "traces"] as const) {
+  for (const signal of ["logs", "traces", "metrics"] as const) {
     check(
       /^(grpc|http)$/i.test(config.telemetry[signal].transport),
       `telemetry.${signal}.transport`,
@@ -1286,6 +1325,16 @@ function validateConfig(
       config.telemetry.traces.endpoint !== "",
       "telemetry.traces.endpoint",
       "must not be empty when telemetry is enabled",
+    );
+    check(
+      config.telemetry.metrics.endpoint !== "",
+      "telemetry.metrics.endpoint",
+      "must not be empty when telemetry is enabled",
+    );
+    check(
+      config.telemetry.metrics.interval >= 100,
+      "telemetry.metrics.interval",
+      "must be at least 100 ms when telemetry is enabled",
     );
   }
 

@@ -4,9 +4,12 @@
  * @module
  */
 
+import { resolve as resolvePath } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, displayConfig, loadConfig } from "./config.ts";
-import { createLogger, resolveLogLevel } from "./logger.ts";
+import { assertSupportedConfig } from "./config_support.ts";
+import { setupLogging } from "./log_setup.ts";
+import { metricsOf } from "./metrics.ts";
 import { startServer } from "./server.ts";
 import { StartupError } from "./startup_error.ts";
 import { SERVER_VERSION } from "./commands/system.ts";
@@ -78,9 +81,22 @@ async function main(): Promise<number> {
     return 0;
   }
   const config = await loadConfig();
-  const logger = createLogger(
-    resolveLogLevel(config.system.logging.level),
-  );
+  assertSupportedConfig(config);
+  if (values.fresh) {
+    // Wiped here, not in startServer, so the log file opened just below is in the new directory.
+    await Deno.remove(resolvePath(config.system.path), { recursive: true })
+      .catch(() => {});
+  }
+  // The OpenTelemetry SDK is loaded only when telemetry is on.
+  const telemetry = config.telemetry.enabled
+    ? (await import("./telemetry.ts")).startTelemetry(
+      config.telemetry,
+      SERVER_VERSION,
+    )
+    : undefined;
+  const logging = setupLogging(config, { onEvent: telemetry?.exportLog });
+  const logger = logging.logger;
+  telemetry?.reportTo(logger);
   const display = Deno.env.get("IGGY_DISPLAY_CONFIG");
   if (
     display === undefined || display === "1" || display.toLowerCase() === "true"
@@ -91,9 +107,12 @@ async function main(): Promise<number> {
   const server = await startServer(config, {
     logger,
     root,
-    fresh: values.fresh,
     follower: values.follower,
   });
+  if (telemetry !== undefined) {
+    metricsOf(server.system).tracer = telemetry.tracer;
+    telemetry.observe(server.system, metricsOf(server.system));
+  }
   if (
     root.generated && server.system.users.get(0)?.username === root.username
   ) {
@@ -108,6 +127,8 @@ async function main(): Promise<number> {
   const signal = await stopped;
   logger.info("Shutting down", { signal });
   await server.close();
+  await telemetry?.shutdown();
+  logging.close();
   return 0;
 }
 

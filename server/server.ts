@@ -23,6 +23,8 @@ import { keyHint, reasonOf, StartupError } from "./startup_error.ts";
 import { deleteExpiredTokens } from "./commands/tokens.ts";
 import { U64_MAX } from "./config_values.ts";
 import { dataOptions, startRetentionCleaner } from "./data_management.ts";
+import { metricsOf } from "./metrics.ts";
+import { startSysinfo } from "./sysinfo.ts";
 
 /** Options of {@linkcode startServer} that do not come from the config file. */
 export interface StartOptions {
@@ -259,9 +261,15 @@ export async function startServer(
   const cleaner = config.dataMaintenance.messages.cleanerEnabled
     ? startRetentionCleaner(system, {
       interval: config.dataMaintenance.messages.interval,
-      logger,
+      logger: logger.module("retention"),
     })
     : undefined;
+  const metrics = metricsOf(system);
+  metrics.eventLoop.start();
+  const sysinfo = startSysinfo(system, {
+    interval: config.system.logging.sysinfoPrintInterval,
+    logger,
+  });
 
   await writeRuntimeConfig(dataDir, system);
 
@@ -273,6 +281,8 @@ export async function startServer(
     websocket,
     async close() {
       for (const timer of timers) clearInterval(timer);
+      sysinfo.stop();
+      metrics.eventLoop.stop();
       await http?.close();
       await cleaner?.stop();
       await Promise.all([tcp?.close(), quic?.close(), websocket?.close()]);

@@ -261,7 +261,11 @@ export class System {
       deduplication: this.options.deduplication,
       cipher: this.#cipher,
       logger: (message) =>
-        this.logger.warn(message, { streamId, topicId, partitionId }),
+        this.logger.module("storage").warn(message, {
+          streamId,
+          topicId,
+          partitionId,
+        }),
     });
   }
 

@@ -9,11 +9,13 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import { routePath } from "hono/route";
 import type { MiddlewareHandler } from "hono";
 import { IggyError } from "../../client/protocol/mod.ts";
 import type { ServerConfig } from "../config.ts";
 import type { System } from "../domain/system.ts";
 import { metricsOf } from "../metrics.ts";
+import { endSpan, startSpan } from "../tracing.ts";
 import { errorBody, statusOf } from "./errors.ts";
 import type { HttpApp, HttpDeps, HttpEnv } from "./env.ts";
 import { HttpReject, jsonResponse } from "./json.ts";
@@ -68,8 +70,8 @@ function diagnostics(system: System): MiddlewareHandler<HttpEnv> {
       ms: Math.round((performance.now() - started) * 1000) / 1000,
     };
     if (status >= 400 && status !== 404) {
-      system.logger.error("HTTP request failed", fields);
-    } else system.logger.debug("HTTP request", fields);
+      system.logger.module("http").error("HTTP request failed", fields);
+    } else system.logger.module("http").debug("HTTP request", fields);
   };
 }
 
@@ -161,9 +163,29 @@ export function createHttpApp(
 
   app.use("*", diagnostics(system));
   if (http.metrics.enabled) {
-    app.use("*", async (_c, next) => {
+    app.use("*", async (c, next) => {
       deps.metrics.httpRequests++;
+      const started = performance.now();
+      const span = startSpan(deps.metrics.tracer, c.req.method, {
+        "http.request.method": c.req.method,
+      });
       await next();
+      // The matched route pattern (not the path) keeps the label set small.
+      const route = c.res.status === 404 ? "unmatched" : routePath(c, -1);
+      deps.metrics.observeHttp(
+        c.req.method,
+        route,
+        performance.now() - started,
+      );
+      if (span !== undefined) {
+        span.updateName(`${c.req.method} ${route}`);
+        span.setAttribute("http.route", route);
+        span.setAttribute("http.response.status_code", c.res.status);
+        endSpan(
+          span,
+          c.res.status >= 500 ? `HTTP ${c.res.status}` : undefined,
+        );
+      }
     });
   }
   if (http.cors.enabled) app.use("*", corsLayer(http.cors));
@@ -200,7 +222,7 @@ export function createHttpApp(
       });
     }
     if (err instanceof HTTPException) return err.getResponse();
-    system.logger.error("HTTP handler failed", {
+    system.logger.module("http").error("HTTP handler failed", {
       path: c.req.path,
       error: String(err),
     });

@@ -140,7 +140,7 @@ export class QuicServer {
         incoming = await Promise.race([next, this.#stopped.promise]);
       } catch (err) {
         if (!this.#closing) {
-          this.#system.logger.warn("QUIC accept failed", {
+          this.#system.logger.module("quic").warn("QUIC accept failed", {
             error: String(err),
           });
         }
@@ -162,7 +162,9 @@ export class QuicServer {
     try {
       conn = await incoming.accept();
     } catch (err) {
-      this.#system.logger.warn("QUIC handshake failed", { error: String(err) });
+      this.#system.logger.module("quic").warn("QUIC handshake failed", {
+        error: String(err),
+      });
       return;
     }
     // QUIC addresses come without a `transport` field.
@@ -188,7 +190,7 @@ export class QuicServer {
     };
     this.#connections.add(connection);
     this.#system.addClient(session);
-    this.#system.logger.debug("QUIC client connected", {
+    this.#system.logger.module("quic").debug("QUIC client connected", {
       address,
       clientId: session.clientId,
     });
@@ -221,7 +223,7 @@ export class QuicServer {
     } catch {
       // already closed
     }
-    this.#system.logger.debug("QUIC client disconnected", {
+    this.#system.logger.module("quic").debug("QUIC client disconnected", {
       address: session.address,
     });
   }
@@ -241,12 +243,12 @@ export class QuicServer {
       if (answer.closeConnection) session.onClose?.();
     } catch (err) {
       if (err instanceof DropStream) {
-        this.#system.logger.warn("Dropping QUIC stream", {
+        this.#system.logger.module("quic").warn("Dropping QUIC stream", {
           client: session.address,
           reason: err.message,
         });
       } else {
-        this.#system.logger.debug("QUIC stream failed", {
+        this.#system.logger.module("quic").debug("QUIC stream failed", {
           client: session.address,
           error: String(err),
         });
@@ -277,7 +279,7 @@ export class QuicServer {
     if (
       code !== CommandCode.SendMessages && payloadLength > MAX_CONTROL_PAYLOAD
     ) {
-      this.#system.logger.warn("Oversized QUIC payload", {
+      this.#system.logger.module("quic").warn("Oversized QUIC payload", {
         client: session.address,
         code,
         payloadLength,

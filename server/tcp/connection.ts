@@ -197,7 +197,7 @@ export function errorCodeOf(
   code: number,
 ): number {
   if (err instanceof IggyError) return err.code;
-  system.logger.error("Command failed", {
+  system.logger.module("tcp").error("Command failed", {
     code,
     error: err instanceof Error ? err.stack ?? err.message : String(err),
   });
@@ -258,11 +258,14 @@ export async function serveConnection(
           code !== CommandCode.SendMessages &&
           payloadLength > MAX_CONTROL_PAYLOAD
         ) {
-          system.logger.warn("Closing connection: oversized payload", {
-            client: session.address,
-            code,
-            payloadLength,
-          });
+          system.logger.module("tcp").warn(
+            "Closing connection: oversized payload",
+            {
+              client: session.address,
+              code,
+              payloadLength,
+            },
+          );
           await writeError(conn, ErrorCode.InvalidCommand);
           break;
         }
@@ -291,7 +294,7 @@ export async function serveConnection(
     if (control.stopping) await writeError(conn, ErrorCode.Disconnected);
   } catch (err) {
     if (!(err instanceof ConnectionClosed) && !isDisconnect(err)) {
-      system.logger.warn("Connection error", {
+      system.logger.module("tcp").warn("Connection error", {
         client: session.address,
         error: String(err),
       });

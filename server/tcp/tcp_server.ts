@@ -81,7 +81,9 @@ export class TcpServer {
           err instanceof Deno.errors.BadResource ||
           err instanceof Deno.errors.Interrupted
         ) return;
-        this.#system.logger.warn("Accept failed", { error: String(err) });
+        this.#system.logger.module("tcp").warn("Accept failed", {
+          error: String(err),
+        });
         continue;
       }
       try {
@@ -94,7 +96,7 @@ export class TcpServer {
       session.onClose = () => conn.close();
       const control: ConnectionControl = { busy: false, stopping: false };
       this.#connections.set(conn, control);
-      this.#system.logger.debug("Client connected", {
+      this.#system.logger.module("tcp").debug("Client connected", {
         address,
         clientId: session.clientId,
       });
@@ -102,7 +104,9 @@ export class TcpServer {
         .finally(() => {
           this.#connections.delete(conn);
           this.#served.delete(served);
-          this.#system.logger.debug("Client disconnected", { address });
+          this.#system.logger.module("tcp").debug("Client disconnected", {
+            address,
+          });
         });
       this.#served.add(served);
     }

@@ -64,7 +64,9 @@ export class WebSocketServer {
       port: options.port,
       onListen: () => {},
       onError: (err: unknown) => {
-        system.logger.warn("WebSocket request failed", { error: String(err) });
+        system.logger.module("websocket").warn("WebSocket request failed", {
+          error: String(err),
+        });
         return new Response("Internal Server Error", { status: 500 });
       },
     };
@@ -126,10 +128,13 @@ export class WebSocketServer {
     socket.onopen = () => {
       this.#connections.add(connection);
       this.#system.addClient(session);
-      this.#system.logger.debug("WebSocket client connected", {
-        address,
-        clientId: session.clientId,
-      });
+      this.#system.logger.module("websocket").debug(
+        "WebSocket client connected",
+        {
+          address,
+          clientId: session.clientId,
+        },
+      );
     };
     socket.onmessage = (event) => {
       connection.queue = connection.queue.then(() =>
@@ -141,9 +146,12 @@ export class WebSocketServer {
       connection.queue.catch(() => {}).finally(() => {
         this.#system.removeClient(session);
         this.#connections.delete(connection);
-        this.#system.logger.debug("WebSocket client disconnected", {
-          address,
-        });
+        this.#system.logger.module("websocket").debug(
+          "WebSocket client disconnected",
+          {
+            address,
+          },
+        );
         resolveClosed();
       });
     };
@@ -215,10 +223,13 @@ export class WebSocketServer {
   }
 
   #reject(connection: Connection, code: number, reason: string): void {
-    this.#system.logger.warn("Closing WebSocket connection: invalid message", {
-      client: connection.session.address,
-      reason,
-    });
+    this.#system.logger.module("websocket").warn(
+      "Closing WebSocket connection: invalid message",
+      {
+        client: connection.session.address,
+        reason,
+      },
+    );
     closeSocket(connection.socket, code, reason);
   }
 
