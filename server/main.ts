@@ -10,7 +10,7 @@ import { ConfigError, displayConfig, loadConfig } from "./config.ts";
 import { assertSupportedConfig } from "./config_support.ts";
 import { setupLogging } from "./log_setup.ts";
 import { metricsOf } from "./metrics.ts";
-import { startServer } from "./server.ts";
+import { dataDirectoryError, startServer } from "./server.ts";
 import { StartupError } from "./startup_error.ts";
 import { SERVER_VERSION } from "./commands/system.ts";
 
@@ -87,6 +87,14 @@ async function main(): Promise<number> {
     await Deno.remove(resolvePath(config.system.path), { recursive: true })
       .catch(() => {});
   }
+  // The log file lives under the data directory: a directory that cannot be used is reported as
+  // such (system.path), not as a log-file problem.
+  const dataDir = resolvePath(config.system.path);
+  // (Its runtime/ subdirectory, which the start needs anyway: a data "directory" that is a file then
+  // fails as "not a directory".)
+  await Deno.mkdir(`${dataDir}/runtime`, { recursive: true }).catch(
+    dataDirectoryError(dataDir),
+  );
   // The OpenTelemetry SDK is loaded only when telemetry is on.
   const telemetry = config.telemetry.enabled
     ? (await import("./telemetry.ts")).startTelemetry(

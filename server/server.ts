@@ -113,7 +113,9 @@ const OS_ERRORS: (new (...args: never[]) => Error)[] = Object.values(
  * denied, not a directory, read-only file system...) as a {@linkcode StartupError} naming `system.path`;
  * other errors pass unchanged.
  */
-function dataDirectoryError(dataDir: string): (err: unknown) => never {
+export function dataDirectoryError(
+  dataDir: string,
+): (err: unknown) => never {
   return (err) => {
     if (!OS_ERRORS.some((type) => err instanceof type)) throw err;
     throw new StartupError(
