@@ -3,19 +3,28 @@
  * @module
  */
 
-import { CommandCode, FRAME_HEADER_SIZE } from "./protocol/mod.ts";
+import { CommandCode, FRAME_HEADER_SIZE, IggyError } from "./protocol/mod.ts";
 import { ConnectionError } from "./errors.ts";
+import { isConnectionFailure } from "./_retry.ts";
+import {
+  type ConnectionStatus,
+  type Logger,
+  SILENT_LOGGER,
+  StatusHub,
+} from "./status.ts";
 import type { Transport } from "./transport.ts";
 
 /** Reconnection settings of {@linkcode ReconnectingTransport}. */
 export interface ReconnectingTransportOptions {
   /**
-   * Attempts per reconnection before giving up (the transport then closes).
-   * @default {5}
+   * Attempts per reconnection before giving up (the transport then closes); `Infinity` never
+   * gives up (the connection string's `reconnection_retries=unlimited`).
+   * @default {20}
    */
   retries?: number;
   /**
-   * Milliseconds before the first retry; doubled after each failed attempt.
+   * Milliseconds before the second attempt (the first is immediate); doubled after each failed
+   * attempt, up to `maxDelayMs`, with ±20 % jitter.
    * @default {100}
    */
   delayMs?: number;
@@ -24,14 +33,31 @@ export interface ReconnectingTransportOptions {
    * @default {5000}
    */
   maxDelayMs?: number;
+  /**
+   * Milliseconds that must pass after a connection was opened before it is replaced (the
+   * connection string's `reestablish_after`): a connection that drops sooner waits out the rest.
+   * @default {0}
+   */
+  reestablishAfterMs?: number;
+  /**
+   * Send a Ping at this interval, in milliseconds, so that a lost connection is noticed (and
+   * replaced) while the client is idle (the connection string's `heartbeat_interval`). None when
+   * absent.
+   */
+  heartbeatIntervalMs?: number;
+  /** Where to write what happens to the connection; nothing is logged when absent. */
+  logger?: Logger;
 }
 
 /**
  * Wraps transports opened by `open`: when the connection drops, the request that was in flight
- * rejects with {@linkcode ConnectionError} (it is not resent, since it may have taken effect), and
- * the next request reopens the connection, retrying with exponential back-off, and replays the last
- * successful login (user name or personal access token) before it is sent. A logout forgets the
- * login. {@linkcode ReconnectingTransport.close} stops for good.
+ * rejects with {@linkcode ConnectionError} (it is not resent here, since it may have taken effect;
+ * {@linkcode IggyProducer} retries its sends), and the next request reopens the connection,
+ * retrying with exponential back-off, and replays the last successful login (user name or personal
+ * access token) before it is sent. A logout forgets the login. A login the server refuses after a
+ * reconnection (the user was deleted, the password changed) ends reconnection at once.
+ * {@linkcode ReconnectingTransport.close} stops for good. {@linkcode ReconnectingTransport.status}
+ * reports each step.
  *
  * @example Usage
  * ```ts ignore
@@ -50,9 +76,17 @@ export class ReconnectingTransport implements Transport {
   #retries: number;
   #delay: number;
   #maxDelay: number;
+  #reestablishAfter: number;
+  #logger: Logger;
+  #statuses = new StatusHub();
   #current: Transport;
+  #openedAt = Date.now();
+  /** The transport whose loss was already reported. */
+  #reported: Transport | undefined;
   #reconnecting: Promise<Transport> | undefined;
   #login: { code: number; payload: Uint8Array } | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #wakeUp: (() => void) | undefined;
   #closed = false;
 
   /**
@@ -76,6 +110,7 @@ export class ReconnectingTransport implements Transport {
    * @param current The connected transport.
    * @param open Opens a replacement when it drops.
    * @param options Retry count and back-off.
+   * @throws {RangeError} When a count or a delay is negative.
    */
   constructor(
     current: Transport,
@@ -84,17 +119,44 @@ export class ReconnectingTransport implements Transport {
   ) {
     this.#current = current;
     this.#open = open;
-    this.#retries = options.retries ?? 5;
+    this.#retries = options.retries ?? 20;
     this.#delay = options.delayMs ?? 100;
-    this.#maxDelay = options.maxDelayMs ?? 5000;
-    if (!(this.#retries >= 0) || !(this.#delay >= 0)) {
-      throw new RangeError("Reconnect retries and delay must not be negative");
+    this.#maxDelay = Math.max(options.maxDelayMs ?? 5000, this.#delay);
+    this.#reestablishAfter = options.reestablishAfterMs ?? 0;
+    this.#logger = options.logger ?? SILENT_LOGGER;
+    if (
+      !(this.#retries >= 0) || !(this.#delay >= 0) ||
+      !(this.#reestablishAfter >= 0)
+    ) {
+      throw new RangeError(
+        "Reconnect retries, delays and intervals must not be negative",
+      );
+    }
+    const heartbeat = options.heartbeatIntervalMs;
+    if (heartbeat !== undefined) {
+      if (!(heartbeat > 0)) {
+        throw new RangeError(
+          `Heartbeat interval must be positive: ${heartbeat}`,
+        );
+      }
+      this.#heartbeat = setInterval(() => this.#beat(), heartbeat);
+      unrefTimer(this.#heartbeat);
     }
   }
 
   /** True once closed by the caller, or after reconnection gave up. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * The connection's status changes from now on, until it closes (see {@linkcode ConnectionStatus}).
+   * Each call is a separate subscription; leaving its loop unsubscribes.
+   *
+   * @returns The statuses, as an async iterator.
+   */
+  status(): AsyncIterableIterator<ConnectionStatus> {
+    return this.#statuses.subscribe();
   }
 
   /**
@@ -151,10 +213,18 @@ export class ReconnectingTransport implements Transport {
     send: (transport: Transport) => Promise<Uint8Array>,
   ): Promise<Uint8Array> {
     if (this.#closed) throw new ConnectionError("Connection is closed");
-    const transport = this.#current.closed
-      ? await this.#reconnect()
-      : this.#current;
-    const answer = await send(transport);
+    let transport = this.#current;
+    if (transport.closed) {
+      this.#lost(transport, undefined);
+      transport = await this.#reconnect();
+    }
+    let answer: Uint8Array;
+    try {
+      answer = await send(transport);
+    } catch (err) {
+      if (transport.closed && !this.#closed) this.#lost(transport, err);
+      throw err;
+    }
     if (
       code === CommandCode.LoginUser ||
       code === CommandCode.LoginWithPersonalAccessToken
@@ -166,14 +236,39 @@ export class ReconnectingTransport implements Transport {
     return answer;
   }
 
+  /** Reports the loss of `transport` once. */
+  #lost(transport: Transport, error: unknown): void {
+    if (this.#reported === transport) return;
+    this.#reported = transport;
+    this.#logger.warn("Iggy connection lost", error);
+    this.#statuses.emit({ type: "disconnected", error });
+  }
+
   /**
    * Closes the current connection and stops reconnecting.
    *
    * @returns When the connection is closed.
    */
   async close(): Promise<void> {
-    this.#closed = true;
+    if (!this.#closed) this.#finish(undefined);
     await this.#current.close();
+  }
+
+  /** Stops for good: no more heartbeats or attempts; the status subscriptions end. */
+  #finish(error: unknown): void {
+    this.#closed = true;
+    clearInterval(this.#heartbeat);
+    this.#wakeUp?.();
+    this.#statuses.emit({ type: "closed", error });
+    this.#statuses.end();
+  }
+
+  /** A heartbeat: a Ping that also notices (and replaces) a connection lost while idle. */
+  #beat(): void {
+    if (this.#closed || this.#reconnecting) return;
+    this.request(CommandCode.Ping, new Uint8Array()).catch((error) => {
+      this.#logger.debug("Iggy heartbeat failed", error);
+    });
   }
 
   #reconnect(): Promise<Transport> {
@@ -184,14 +279,30 @@ export class ReconnectingTransport implements Transport {
   }
 
   async #attempts(): Promise<Transport> {
-    let delay = this.#delay;
+    // A connection replaced too soon after it was opened waits out `reestablishAfterMs` first.
+    let delay = Math.max(
+      0,
+      this.#openedAt + this.#reestablishAfter - Date.now(),
+    );
+    let backOff = this.#delay;
     let last: unknown;
-    for (let attempt = 0; attempt <= this.#retries; attempt++) {
-      if (this.#closed) break;
+    let attempt = 0;
+    for (; attempt <= this.#retries && !this.#closed; attempt++) {
       if (attempt > 0) {
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = Math.min(delay * 2, this.#maxDelay);
+        delay = jitter(backOff);
+        backOff = Math.min(backOff * 2, this.#maxDelay);
       }
+      this.#statuses.emit({
+        type: "reconnecting",
+        attempt: attempt + 1,
+        delayMs: delay,
+        error: last,
+      });
+      this.#logger.debug(
+        `Iggy reconnection attempt ${attempt + 1} in ${delay} ms`,
+      );
+      if (delay > 0) await this.#sleep(delay);
+      if (this.#closed) break;
       let transport: Transport | undefined;
       try {
         transport = await this.#open();
@@ -203,16 +314,61 @@ export class ReconnectingTransport implements Transport {
           break;
         }
         this.#current = transport;
+        this.#openedAt = Date.now();
+        this.#statuses.emit({ type: "reconnected", attempts: attempt + 1 });
+        this.#logger.info(
+          `Iggy connection reopened after ${attempt + 1} attempt(s)`,
+        );
         return transport;
       } catch (err) {
         last = err;
         await transport?.close().catch(() => {});
+        if (err instanceof IggyError && !isConnectionFailure(err)) {
+          // The server answered and refused the login: trying again cannot help.
+          const error = new ConnectionError(
+            `Cannot log in again after reconnecting: ${err.message}`,
+            { cause: err },
+          );
+          this.#logger.error(error.message, err);
+          this.#finish(error);
+          throw error;
+        }
       }
     }
-    this.#closed = true;
-    throw new ConnectionError(
-      `Cannot reconnect after ${this.#retries + 1} attempts`,
+    const error = new ConnectionError(
+      this.#closed && attempt <= this.#retries
+        ? "Connection is closed"
+        : `Cannot reconnect after ${attempt} attempts`,
       { cause: last },
     );
+    if (!this.#closed) {
+      this.#logger.error(error.message, last);
+      this.#finish(error);
+    }
+    throw error;
   }
+
+  /** Waits `ms`, or less when closed meanwhile. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      this.#wakeUp = done;
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+}
+
+/** `ms` ± 20 %, so that many clients of one restarted server do not come back in step. */
+function jitter(ms: number): number {
+  return Math.round(ms * (0.8 + 0.4 * Math.random()));
+}
+
+/** Lets the process exit while only this timer is left (Deno and Node). */
+function unrefTimer(timer: ReturnType<typeof setInterval>): void {
+  const deno = (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno;
+  if (typeof timer === "number") deno?.unrefTimer(timer);
+  else (timer as { unref?: () => void }).unref?.();
 }
