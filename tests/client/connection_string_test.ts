@@ -59,9 +59,10 @@ Deno.test("parseConnectionString() reads timeout in ms or seconds", () => {
   );
 });
 
-Deno.test("parseConnectionString() ignores unknown parameters", () => {
+Deno.test("parseConnectionString() reads heartbeat_interval", () => {
   const options = parseConnectionString("iggy://a:b@h:1?heartbeat_interval=5s");
   assert.equal(options.hostname, "h");
+  assert.deepEqual(options.reconnect, { heartbeatIntervalMs: 5000 });
 });
 
 Deno.test("parseConnectionString() rejects other schemes with TypeError", () => {
@@ -112,7 +113,7 @@ Deno.test("parseConnectionString() reads tls_domain as the certificate name", ()
 
 Deno.test("parseConnectionString() rejects a password without a user and non-URLs", () => {
   assert.throws(() => parseConnectionString("iggy://:pw@h:1"), TypeError);
-  assert.throws(() => parseConnectionString("iggy://user@h:1"), TypeError);
+  assert.throws(() => parseConnectionString("iggy://user:@h:1"), TypeError);
   assert.throws(() => parseConnectionString("not a url"), TypeError);
 });
 
