@@ -207,41 +207,50 @@ export class ReconnectingTransport implements Transport {
     );
   }
 
-  async #call(
+  #call(
     code: number,
     payload: Uint8Array,
     send: (transport: Transport) => Promise<Uint8Array>,
   ): Promise<Uint8Array> {
-    if (this.#closed) throw new ConnectionError("Connection is closed");
-    let transport = this.#current;
-    if (transport.closed) {
-      this.#lost(transport, undefined);
-      transport = await this.#reconnect();
+    if (this.#closed) {
+      return Promise.reject(new ConnectionError("Connection is closed"));
     }
-    let answer: Uint8Array;
-    try {
-      answer = await send(transport);
-    } catch (err) {
-      if (transport.closed && !this.#closed) this.#lost(transport, err);
-      throw err;
+    const transport = this.#current;
+    if (transport.closed) return this.#callAfterReconnect(code, payload, send);
+    if (!isSessionCommand(code)) {
+      // The hot path (sends, polls) adds nothing: a loss shows on the next call or heartbeat.
+      return send(transport);
     }
-    if (
-      code === CommandCode.LoginUser ||
-      code === CommandCode.LoginWithPersonalAccessToken
-    ) {
-      this.#login = { code, payload: payload.slice() };
-    } else if (code === CommandCode.LogoutUser) {
-      this.#login = undefined;
-    }
+    return send(transport).then((answer) => {
+      this.#remember(code, payload);
+      return answer;
+    });
+  }
+
+  async #callAfterReconnect(
+    code: number,
+    payload: Uint8Array,
+    send: (transport: Transport) => Promise<Uint8Array>,
+  ): Promise<Uint8Array> {
+    this.#lost(this.#current);
+    const answer = await send(await this.#reconnect());
+    if (isSessionCommand(code)) this.#remember(code, payload);
     return answer;
   }
 
+  /** Keeps the last login to replay it on a new connection; a logout forgets it. */
+  #remember(code: number, payload: Uint8Array): void {
+    this.#login = code === CommandCode.LogoutUser
+      ? undefined
+      : { code, payload: payload.slice() };
+  }
+
   /** Reports the loss of `transport` once. */
-  #lost(transport: Transport, error: unknown): void {
+  #lost(transport: Transport): void {
     if (this.#reported === transport) return;
     this.#reported = transport;
-    this.#logger.warn("Iggy connection lost", error);
-    this.#statuses.emit({ type: "disconnected", error });
+    this.#logger.warn("Iggy connection lost");
+    this.#statuses.emit({ type: "disconnected" });
   }
 
   /**
@@ -359,6 +368,13 @@ export class ReconnectingTransport implements Transport {
       }
     });
   }
+}
+
+/** Login and logout: what a new connection must repeat (or forget). */
+function isSessionCommand(code: number): boolean {
+  return code === CommandCode.LoginUser ||
+    code === CommandCode.LoginWithPersonalAccessToken ||
+    code === CommandCode.LogoutUser;
 }
 
 /** `ms` ± 20 %, so that many clients of one restarted server do not come back in step. */

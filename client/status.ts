@@ -29,7 +29,7 @@
  * ```
  */
 export type ConnectionStatus =
-  | { type: "disconnected"; error?: unknown }
+  | { type: "disconnected" }
   | { type: "reconnecting"; attempt: number; delayMs: number; error?: unknown }
   | { type: "reconnected"; attempts: number }
   | { type: "closed"; error?: unknown };
