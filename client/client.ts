@@ -478,8 +478,11 @@ export class IggyClient {
       ...(typeof options === "string"
         ? parseConnectionString(options)
         : options),
-      ...overrides,
     };
+    for (const [key, value] of Object.entries(overrides)) {
+      // An override left undefined keeps the connection string's value.
+      if (value !== undefined) Object.assign(resolved, { [key]: value });
+    }
     const kind = resolved.transport ?? "tcp";
     const open = TRANSPORTS[kind];
     if (open === undefined) {
