@@ -54,7 +54,8 @@ export interface ReconnectingTransportOptions {
  * rejects with {@linkcode ConnectionError} (it is not resent here, since it may have taken effect;
  * {@linkcode IggyProducer} retries its sends), and the next request reopens the connection,
  * retrying with exponential back-off, and replays the last successful login (user name or personal
- * access token) before it is sent. A logout forgets the login. A login the server refuses after a
+ * access token) and joins again the consumer groups it had joined (and not left with the same
+ * identifiers) before it is sent. A logout forgets the login. A login the server refuses after a
  * reconnection (the user was deleted, the password changed) ends reconnection at once.
  * {@linkcode ReconnectingTransport.close} stops for good. {@linkcode ReconnectingTransport.status}
  * reports each step.
@@ -85,6 +86,8 @@ export class ReconnectingTransport implements Transport {
   #reported: Transport | undefined;
   #reconnecting: Promise<Transport> | undefined;
   #login: { code: number; payload: Uint8Array } | undefined;
+  /** JoinConsumerGroup payloads of the groups this connection is in, keyed by their bytes. */
+  #groups = new Map<string, Uint8Array>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #wakeUp: (() => void) | undefined;
   #closed = false;
@@ -238,11 +241,36 @@ export class ReconnectingTransport implements Transport {
     return answer;
   }
 
-  /** Keeps the last login to replay it on a new connection; a logout forgets it. */
+  /**
+   * Keeps what a new connection must repeat: the last login (a logout forgets it) and the groups
+   * joined (a leave with the same identifiers forgets one).
+   */
   #remember(code: number, payload: Uint8Array): void {
-    this.#login = code === CommandCode.LogoutUser
-      ? undefined
-      : { code, payload: payload.slice() };
+    if (code === CommandCode.JoinConsumerGroup) {
+      this.#groups.set(String(payload), payload.slice());
+    } else if (code === CommandCode.LeaveConsumerGroup) {
+      this.#groups.delete(String(payload));
+    } else if (code === CommandCode.LogoutUser) {
+      this.#login = undefined;
+    } else {
+      this.#login = { code, payload: payload.slice() };
+    }
+  }
+
+  /** Joins again the groups the lost connection was in; a group that is gone is forgotten. */
+  async #rejoin(transport: Transport): Promise<void> {
+    for (const [key, payload] of this.#groups) {
+      try {
+        await transport.request(CommandCode.JoinConsumerGroup, payload);
+      } catch (err) {
+        if (!(err instanceof IggyError) || isConnectionFailure(err)) throw err;
+        this.#groups.delete(key);
+        this.#logger.warn(
+          `Iggy consumer group not joined again after reconnecting: ${err.message}`,
+          err,
+        );
+      }
+    }
   }
 
   /** Reports the loss of `transport` once. */
@@ -318,6 +346,7 @@ export class ReconnectingTransport implements Transport {
         if (this.#login) {
           await transport.request(this.#login.code, this.#login.payload);
         }
+        await this.#rejoin(transport);
         if (this.#closed) {
           await transport.close();
           break;
@@ -370,11 +399,13 @@ export class ReconnectingTransport implements Transport {
   }
 }
 
-/** Login and logout: what a new connection must repeat (or forget). */
+/** Login, logout, joining and leaving groups: what a new connection must repeat (or forget). */
 function isSessionCommand(code: number): boolean {
   return code === CommandCode.LoginUser ||
     code === CommandCode.LoginWithPersonalAccessToken ||
-    code === CommandCode.LogoutUser;
+    code === CommandCode.LogoutUser ||
+    code === CommandCode.JoinConsumerGroup ||
+    code === CommandCode.LeaveConsumerGroup;
 }
 
 /** `ms` ± 20 %, so that many clients of one restarted server do not come back in step. */

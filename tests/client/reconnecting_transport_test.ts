@@ -278,3 +278,26 @@ Deno.test("ReconnectingTransport with reestablishAfterMs waits before replacing 
   await transport.close();
   await done;
 });
+
+Deno.test("ReconnectingTransport joins again the groups the lost connection had joined, not those it left", async () => {
+  const opened: FakeTransport[] = [];
+  const transport = await ReconnectingTransport.open(() => {
+    const next = new FakeTransport();
+    opened.push(next);
+    return Promise.resolve(next);
+  }, { delayMs: 1 });
+  const groupA = Uint8Array.of(1, 1, 1);
+  const groupB = Uint8Array.of(2, 2, 2);
+  await transport.request(CommandCode.LoginUser, Uint8Array.of(9));
+  await transport.request(CommandCode.JoinConsumerGroup, groupA);
+  await transport.request(CommandCode.JoinConsumerGroup, groupB);
+  await transport.request(CommandCode.LeaveConsumerGroup, groupB.slice());
+  opened[0]!.closed = true;
+  await transport.request(CommandCode.Ping, new Uint8Array());
+  assert.deepEqual(opened[1]!.requests, [
+    CommandCode.LoginUser,
+    CommandCode.JoinConsumerGroup,
+    CommandCode.Ping,
+  ]);
+  await transport.close();
+});
