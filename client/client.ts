@@ -1018,7 +1018,9 @@ export class IggyClient {
    * left 0 get a new server-assigned id on every send; `originTimestamp` is fixed at preparation.
    *
    * @param messages At least one message.
-   * @param options `encryptor` overrides the client's.
+   * @param options `encryptor` overrides the client's; `allocate` returns the buffer of exactly
+   * `size` bytes the batch is encoded into (a pooled one, for example; its old contents do not
+   * matter), a new buffer by default.
    * @returns The prepared batch, to pass as `messages`.
    * @throws {RangeError} When there are no messages.
    * @example Usage
@@ -1031,7 +1033,10 @@ export class IggyClient {
    */
   async prepareMessages(
     messages: NewMessage[],
-    options: { encryptor?: Encryptor } = {},
+    options: {
+      encryptor?: Encryptor;
+      allocate?: (size: number) => Uint8Array;
+    } = {},
   ): Promise<PreparedMessages> {
     return prepareMessages(
       await this.#outgoing(
@@ -1039,6 +1044,7 @@ export class IggyClient {
         options.encryptor ?? this.#encryptor,
         this.#encryptHeaders,
       ),
+      options.allocate,
     );
   }
 

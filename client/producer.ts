@@ -9,6 +9,7 @@ import type { IggyClient, NewMessage } from "./client.ts";
 import type { Encryptor } from "./encryption.ts";
 import { Partitioning } from "./builders.ts";
 import { isConnectionFailure } from "./_retry.ts";
+import { BufferPool } from "./_buffer_pool.ts";
 import type {
   Identifier,
   PreparedMessages,
@@ -245,9 +246,11 @@ export class IggyProducer {
   /** Messages placed by the mode so far. */
   #placed = 0;
   #retry: Retry | undefined;
-  /** High 64 bits of the ids this producer gives messages (random), and the low ones' counter. */
-  #idPrefix = randomU64();
-  #idCounter = 0n;
+  /** High 64 bits of the ids this producer gives messages (random, as two u32), and a counter. */
+  #idPrefix = crypto.getRandomValues(new Uint32Array(2));
+  #idCounter = 0;
+  /** Buffers of batches encoded once for retries, reused after their answer. */
+  readonly #buffers = new BufferPool();
   #batchLength: number;
   #lingerMs: number;
   #maxQueued: number;
@@ -608,26 +611,39 @@ export class IggyProducer {
       });
       return;
     }
+    let buffer: Uint8Array | undefined;
     const prepared = await this.#client.prepareMessages(
       batch.map((e) => e.message),
-      { encryptor: this.#encryptor },
+      {
+        encryptor: this.#encryptor,
+        allocate: (size) => buffer = this.#buffers.acquire(size),
+      },
     );
     this.#idCounter = assignMissingIds(
       prepared,
       this.#idPrefix,
       this.#idCounter,
     );
+    // After a lost connection a write of the buffer may still be under way: it is then left to
+    // the garbage collector instead of going back to the pool.
+    let written = true;
     let delay = retry.delayMs;
     for (let attempt = 0;; attempt++) {
       try {
         await this.#client.sendMessages({ ...send, messages: prepared });
+        if (written) this.#buffers.release(buffer!);
         return;
       } catch (err) {
+        // An error status means the server read the whole frame.
+        if (!(err instanceof IggyError) || isConnectionFailure(err)) {
+          written = false;
+        }
         // A closed client (closed by its owner, or it gave up reconnecting) cannot come back.
         if (
           attempt >= retry.retries || !retry.retryable(err) ||
           this.#client.closed
         ) {
+          if (written) this.#buffers.release(buffer!);
           throw err;
         }
         this.#client.logger.warn(
@@ -694,36 +710,34 @@ function partitionOf(id: number): Partitioning {
   return PARTITIONS[id] ??= Partitioning.partitionId(id);
 }
 
-function randomU64(): bigint {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return viewOf(bytes).getBigUint64(0, true) | 1n;
-}
-
 /**
- * Gives every message of `prepared` whose id is 0 the id `prefix << 64 | ++counter`, so that a batch
- * sent again carries the same ids (the server assigns a new random id to an id-0 message on every
- * send). Returns the counter's new value.
+ * Gives every message of `prepared` whose id is 0 the id `prefix << 64 | ++counter` (written as
+ * u32 words, no bigint), so that a batch sent again carries the same ids (the server gives an id-0
+ * message a new random id on every send). Returns the counter's new value.
  */
 function assignMissingIds(
   prepared: PreparedMessages,
-  prefix: bigint,
-  counter: bigint,
-): bigint {
+  prefix: Uint32Array,
+  counter: number,
+): number {
   const { section, count } = prepared;
   const view = viewOf(section);
-  let frame = INDEX_ENTRY_SIZE * count;
+  const framesStart = INDEX_ENTRY_SIZE * count;
+  let at = framesStart + MessageField.Id;
   for (let i = 0; i < count; i++) {
-    const at = frame + MessageField.Id;
     if (
-      view.getBigUint64(at, true) === 0n &&
-      view.getBigUint64(at + 8, true) === 0n
+      view.getUint32(at, true) === 0 && view.getUint32(at + 4, true) === 0 &&
+      view.getUint32(at + 8, true) === 0 && view.getUint32(at + 12, true) === 0
     ) {
-      view.setBigUint64(at, ++counter, true);
-      view.setBigUint64(at + 8, prefix, true);
+      counter++;
+      view.setUint32(at, counter >>> 0, true);
+      view.setUint32(at + 4, Math.floor(counter / 0x1_0000_0000), true);
+      view.setUint32(at + 8, prefix[0]!, true);
+      view.setUint32(at + 12, prefix[1]! | 1, true);
     }
     // Index entries hold each frame's end, relative to the first frame.
-    frame = INDEX_ENTRY_SIZE * count +
-      view.getUint32(i * INDEX_ENTRY_SIZE + 4, true);
+    at = framesStart + view.getUint32(i * INDEX_ENTRY_SIZE + 4, true) +
+      MessageField.Id;
   }
   return counter;
 }

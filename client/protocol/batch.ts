@@ -113,15 +113,20 @@ export function isPreparedMessages(
  * preceded by free room, so that {@linkcode encodeSendMessagesFrame} can put the frame header and
  * metadata in front of it instead of copying it.
  * @param messages at least one message
+ * @param allocate returns a buffer of exactly `size` bytes for the batch (headroom and section);
+ *   its old contents do not matter. Defaults to a new buffer.
  * @returns the prepared batch
  * @throws {RangeError} when there are no messages or a message is too large
  */
-export function prepareMessages(messages: OutgoingMessage[]): PreparedMessages {
+export function prepareMessages(
+  messages: OutgoingMessage[],
+  allocate: (size: number) => Uint8Array = zeroed,
+): PreparedMessages {
   if (messages.length === 0) {
     throw new RangeError("SendMessages needs at least one message");
   }
   const sizes = measureMessages(messages);
-  const buffer = new Uint8Array(HEADROOM + sizes.section);
+  const buffer = allocate(HEADROOM + sizes.section);
   writeSection(buffer, HEADROOM, messages, sizes.headers);
   const prepared: PreparedMessages = {
     count: messages.length,

@@ -193,3 +193,39 @@ Deno.test("IggyProducer in sticky mode sends batchLength messages in a row to on
   // 1000 messages in runs of 100: partitions get 4, 3 and 3 runs.
   assert.deepEqual(counts, [400, 300, 300]);
 });
+
+Deno.test("IggyProducer reuses the buffers of answered batches without mixing their bytes", async () => {
+  await using server = await startServer();
+  await using client = await connect({
+    ...server.tcp,
+    username: "iggy",
+    password: "iggy",
+  });
+  await client.createStream("s");
+  await client.createTopic("s", "t", { partitionsCount: 1 });
+  const payloadOf = (i: number) => new Uint8Array(1024).fill(i % 251);
+  {
+    // 100 KB batches: large enough for the buffer pool.
+    await using producer = new IggyProducer(client, {
+      streamId: "s",
+      topicId: "t",
+      batchLength: 100,
+    });
+    for (let b = 0; b < 6; b++) {
+      await producer.send(
+        Array.from({ length: 100 }, (_, i) => payloadOf(b * 100 + i)),
+      );
+    }
+  }
+  const { messages } = await client.pollMessages({
+    streamId: "s",
+    topicId: "t",
+    partitionId: 0,
+    strategy: PollingStrategy.first(),
+    count: 1000,
+    autoCommit: false,
+  });
+  assert.equal(messages.length, 600);
+  messages.forEach((m, i) => assert.deepEqual(m.payload, payloadOf(i)));
+  assert.equal(new Set(messages.map((m) => m.id)).size, 600);
+});
