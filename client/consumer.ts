@@ -650,6 +650,11 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
 
   /** After a new connection: joins the group again, stores what was processed, resumes from the stored offsets. */
   async #resume(client: IggyClient): Promise<void> {
+    client.logger.info(
+      `Iggy consumer: resuming ${
+        this.#group === undefined ? "" : `group "${this.#group}" `
+      }from the stored offsets (connection or membership lost)`,
+    );
     if (this.#group !== undefined) await this.#joinGroup(client);
     await this.#commitUncommitted();
     this.#delivered.clear();
