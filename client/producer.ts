@@ -99,8 +99,9 @@ export type ProducerInput = NewMessage | Uint8Array | string;
  * - `"sticky"`: `batchLength` messages in a row to one partition, then the next one (whole
  *   batches, so fewer and larger requests; even over time).
  *
- * Both read the topic's partition count once, on the first send. `Partitioning.balanced()` instead
- * lets the server pick a partition per request, whatever its size.
+ * Both read the topic's partition count on the first send (and again after a send fails with
+ * 3007 `PartitionNotFound`). `Partitioning.balanced()` instead lets the server pick a partition per
+ * request, whatever its size.
  */
 export type PartitioningMode = "round-robin" | "sticky";
 
@@ -587,6 +588,10 @@ export class IggyProducer {
         await this.#sendBatch(bucket.partitioning, batch);
       } catch (err) {
         error = { value: err };
+        // Partitions were deleted: the next send reads the count again.
+        if (
+          err instanceof IggyError && err.code === ErrorCode.PartitionNotFound
+        ) this.#partitionsCount = undefined;
       }
       for (const entry of batch) settle(entry.ticket, error);
       this.#queued -= batch.length;
