@@ -302,3 +302,81 @@ Deno.test("a consumer-group member on a connect() client keeps consuming after a
   assert.equal(jobs.size, 200);
   assert.equal(client.closed, false);
 });
+
+/** A TCP port that was free a moment ago, so that a killed server can come back on it. */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+Deno.test("a producer survives kill -9 of the server: every acknowledged message is stored, only the batch in flight may come twice", async () => {
+  await using server = await startServer({
+    env: {
+      IGGY_TCP_ADDRESS: `127.0.0.1:${freePort()}`,
+      IGGY_SYSTEM_PARTITION_ENFORCE_FSYNC: "true",
+      IGGY_SYSTEM_MESSAGE_DEDUPLICATION_ENABLED: "true",
+    },
+  });
+  {
+    await using admin = await connect(urlOf(server));
+    await admin.createStream("orders");
+    await admin.createTopic("orders", "created", { partitionsCount: 3 });
+  }
+  await using client = await connect(urlOf(server));
+  await using producer = new IggyProducer(client, {
+    streamId: "orders",
+    topicId: "created",
+    lingerMs: 5,
+  });
+  const acknowledged = new Set<number>();
+  const failures: unknown[] = [];
+  let next = 0;
+  let stop = false;
+  const senders = Array.from({ length: 20 }, async () => {
+    while (!stop) {
+      const i = next++;
+      try {
+        await producer.send(message.json({ i }));
+        acknowledged.add(i);
+      } catch (err) {
+        failures.push(err);
+        return;
+      }
+    }
+  });
+  await waitFor("100 acknowledged messages", () => acknowledged.size >= 100);
+  const port = server.tcp.port;
+  assert.equal((await server.kill("SIGKILL"))?.signal, "SIGKILL");
+  await server.start(); // same data directory, same port (IGGY_TCP_ADDRESS)
+  assert.equal(server.tcp.port, port);
+  const before = acknowledged.size;
+  await waitFor(
+    "100 more acknowledged after the restart",
+    () => acknowledged.size >= before + 100 || failures.length > 0,
+    { timeoutMs: 60_000 },
+  );
+  stop = true;
+  await Promise.all(senders);
+  assert.deepEqual(failures, [], "no send failed");
+
+  await using reader = await connect(urlOf(server));
+  const stored = new Map<number, number>();
+  for (
+    const payload of (await readAll(reader, "orders", "created", 3)).flat()
+  ) {
+    const { i } = JSON.parse(new TextDecoder().decode(payload)) as {
+      i: number;
+    };
+    stored.set(i, (stored.get(i) ?? 0) + 1);
+  }
+  for (const i of acknowledged) {
+    assert.ok((stored.get(i) ?? 0) >= 1, `message ${i} is stored`);
+  }
+  // The deduplication cache does not survive kill -9: what was in flight (at most one message
+  // per sender) may be stored twice, nothing else.
+  const twice = [...stored.values()].filter((n) => n > 1).length;
+  assert.ok(twice <= 20, `${twice} messages stored twice`);
+  assert.ok([...stored.values()].every((n) => n <= 2));
+});
