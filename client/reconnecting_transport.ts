@@ -3,7 +3,12 @@
  * @module
  */
 
-import { CommandCode, FRAME_HEADER_SIZE, IggyError } from "./protocol/mod.ts";
+import {
+  CommandCode,
+  ErrorCode,
+  FRAME_HEADER_SIZE,
+  IggyError,
+} from "./protocol/mod.ts";
 import { ConnectionError } from "./errors.ts";
 import { isConnectionFailure } from "./_retry.ts";
 import {
@@ -56,7 +61,8 @@ export interface ReconnectingTransportOptions {
  * retrying with exponential back-off, and replays the last successful login (user name or personal
  * access token) and joins again the consumer groups it had joined (and not left with the same
  * identifiers) before it is sent. A logout forgets the login. A login the server refuses after a
- * reconnection (the user was deleted, the password changed) ends reconnection at once.
+ * reconnection (the user was deleted or deactivated, the password changed, the token expired) ends
+ * reconnection at once; other errors are tried again.
  * {@linkcode ReconnectingTransport.close} stops for good. {@linkcode ReconnectingTransport.status}
  * reports each step.
  *
@@ -361,8 +367,8 @@ export class ReconnectingTransport implements Transport {
       } catch (err) {
         last = err;
         await transport?.close().catch(() => {});
-        if (err instanceof IggyError && !isConnectionFailure(err)) {
-          // The server answered and refused the login: trying again cannot help.
+        if (err instanceof IggyError && LOGIN_REFUSED.has(err.code)) {
+          // The server refused the credentials themselves: trying again cannot help.
           const error = new ConnectionError(
             `Cannot log in again after reconnecting: ${err.message}`,
             { cause: err },
@@ -398,6 +404,22 @@ export class ReconnectingTransport implements Transport {
     });
   }
 }
+
+/**
+ * Answers to a replayed login that end reconnection: the credentials are no longer good. Any other
+ * failure (a busy or throttling server, a lost connection) is tried again after the back-off.
+ */
+const LOGIN_REFUSED: ReadonlySet<number> = new Set([
+  ErrorCode.ResourceNotFound,
+  ErrorCode.Unauthenticated,
+  ErrorCode.Unauthorized,
+  ErrorCode.InvalidCredentials,
+  ErrorCode.InvalidUsername,
+  ErrorCode.InvalidPassword,
+  ErrorCode.UserInactive,
+  ErrorCode.InvalidPersonalAccessToken,
+  ErrorCode.PersonalAccessTokenExpired,
+]);
 
 /** Login, logout, joining and leaving groups: what a new connection must repeat (or forget). */
 function isSessionCommand(code: number): boolean {

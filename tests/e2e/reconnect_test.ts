@@ -380,3 +380,27 @@ Deno.test("a producer survives kill -9 of the server: every acknowledged message
   assert.ok(twice <= 20, `${twice} messages stored twice`);
   assert.ok([...stored.values()].every((n) => n <= 2));
 });
+
+Deno.test("connect() stops reconnecting at once when the server refuses the login it replays", async () => {
+  await using server = await startServer();
+  await using admin = await connect(urlOf(server));
+  await admin.createUser("temp", "secret-1");
+  const { hostname, port } = server.tcp;
+  await using client = await connect(
+    `iggy://temp:secret-1@${hostname}:${port}`,
+  );
+  await client.ping();
+  await admin.deleteUser("temp");
+  await restartInPlace(server, "tcp");
+  const started = performance.now();
+  await assert.rejects(
+    client.ping(),
+    (err: unknown) =>
+      err instanceof Error && err.name === "ConnectionError" &&
+      /log in again/.test(err.message),
+  );
+  assert.equal(client.closed, true);
+  // One attempt, not the whole back-off (20 attempts, about a minute).
+  assert.ok(performance.now() - started < 15_000);
+  await admin.ping(); // the admin's own login is still good
+});
