@@ -2,11 +2,15 @@
  * A Deno-first client for [Apache Iggy](https://iggy.apache.org) 0.8.0 servers, speaking the
  * binary protocol over TCP.
  *
- * - {@linkcode connect} opens a connection from an `iggy://user:password@host:port` string (or
- *   {@linkcode ConnectOptions}) and logs in.
+ * - {@linkcode connect} opens a connection from an `iggy://user:password@host:port` string (the
+ *   official SDKs' format and keys, or {@linkcode ConnectOptions}) and logs in. Over TCP, QUIC and
+ *   WebSocket it reconnects by itself with back-off, logs in and joins its groups again;
+ *   `client.status()` reports each step ({@linkcode ConnectionStatus}), and a `logger` receives
+ *   them as text.
  * - {@linkcode IggyClient} has one typed method per Iggy command: streams, topics, partitions,
  *   users, tokens, consumer groups, offsets, `sendMessages` and `pollMessages`.
- * - {@linkcode IggyProducer} sends in background batches with back-pressure, and
+ * - {@linkcode IggyProducer} sends in background batches with back-pressure, spreads messages
+ *   over partitions, and sends a batch lost with the connection again (same message ids), and
  *   {@linkcode IggyConsumer} reads a topic as an async iterable (a single consumer or a group
  *   member, with auto-commit modes); both have Web Streams adapters (`writable`, `readable`).
  * - {@linkcode Partitioning}, {@linkcode PollingStrategy} and {@linkcode Consumer} build the
@@ -57,6 +61,7 @@ export {
   CompressionAlgorithm,
   connect,
   ConnectionError,
+  connectionStringKeys,
   Consumer,
   ConsumerMessage,
   ErrorCode,
@@ -95,6 +100,7 @@ export type {
   ClientInfo,
   ClusterMetadata,
   ClusterNode,
+  ConnectionStatus,
   ConnectOptions,
   ConsumerGroup,
   ConsumerGroupDetails,
@@ -118,10 +124,12 @@ export type {
   IggyClientOptions,
   IggyConsumerOptions,
   IggyProducerOptions,
+  Logger,
   Message,
   MessageOptions,
   NewMessage,
   Partition,
+  PartitioningMode,
   PartitionsOptions,
   Permissions,
   PersonalAccessTokenInfo,
@@ -129,6 +137,7 @@ export type {
   PollMessagesOptions,
   PreparedMessages,
   ProducerInput,
+  ProducerRetryPolicy,
   ProducerSendOptions,
   QuicTransportOptions,
   ReconnectingTransportOptions,

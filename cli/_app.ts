@@ -397,14 +397,26 @@ export class App {
     const o = this.options(command);
     let url = connectionString(target, credentials);
     const query = new URLSearchParams();
+    // Only the keys the transport's connection string takes (the SDK rejects others); HTTP has
+    // neither a certificate name nor reconnection, and QUIC names its retries key differently.
+    const http = target.transport === "http" || target.transport === "https";
     const tlsDomain = o.tlsDomain ?? o.tcpTlsDomain ?? o.quicServerName;
-    if (tlsDomain !== undefined) query.set("tls_domain", tlsDomain);
+    if (tlsDomain !== undefined && !http) query.set("tls_domain", tlsDomain);
     const retries = o.tcpReconnectionMaxRetries ??
       o.quicReconnectionMaxRetries ?? o.websocketReconnectionMaxRetries;
-    if (retries !== undefined) query.set("reconnection_retries", retries);
+    if (retries !== undefined && !http) {
+      query.set(
+        target.transport === "quic"
+          ? "reconnection_max_retries"
+          : "reconnection_retries",
+        retries,
+      );
+    }
     const interval = o.tcpReconnectionInterval ?? o.quicReconnectionInterval ??
       o.websocketReconnectionInterval;
-    if (interval !== undefined) query.set("reconnection_interval", interval);
+    if (interval !== undefined && !http) {
+      query.set("reconnection_interval", interval);
+    }
     if (query.size > 0) url += `?${query}`;
     this.debug(
       `connect ${connectionString(target)}${

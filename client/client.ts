@@ -31,6 +31,7 @@ import {
   decodeTopicDetails,
   decodeTopics,
   decodeUserDetails,
+  decodeUserHeaders,
   decodeUsers,
   encodeChangePassword,
   encodeCreateConsumerGroup,
@@ -70,11 +71,13 @@ import {
   encodeUpdateStream,
   encodeUpdateTopic,
   encodeUpdateUser,
+  encodeUserHeaders,
   ErrorCode,
   FRAME_HEADER_SIZE,
   type Identifier,
   type IdentityInfo,
   IggyError,
+  type Message,
   type OutgoingMessage,
   type Permissions,
   type PersonalAccessTokenInfo,
@@ -95,12 +98,14 @@ import {
   type UserHeaders,
   UserStatus,
   utf8,
+  validateUserHeaders,
 } from "./protocol/mod.ts";
 import { Consumer, Partitioning, PollingStrategy } from "./builders.ts";
 import {
   type ConnectOptions,
   DEFAULT_PORTS,
   parseConnectionString,
+  readCaFile,
   type TransportKind,
 } from "./connect_options.ts";
 import { TcpTransport } from "./tcp_transport.ts";
@@ -110,6 +115,7 @@ import { HttpTransport } from "./http_transport.ts";
 import { ReconnectingTransport } from "./reconnecting_transport.ts";
 import type { Transport } from "./transport.ts";
 import type { Encryptor } from "./encryption.ts";
+import { type ConnectionStatus, type Logger, SILENT_LOGGER } from "./status.ts";
 import { VERSION } from "./version.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -137,6 +143,8 @@ const TRANSPORTS: Readonly<
       serverName: options.tls?.hostname,
       caCerts: options.tls?.caCerts,
       timeout: options.timeout,
+      keepAliveInterval: options.quic?.keepAliveInterval,
+      maxIdleTimeout: options.quic?.maxIdleTimeout,
     }),
   websocket: (options) =>
     WebSocketTransport.connect({
@@ -387,16 +395,29 @@ export interface SendMessagesOptions {
    * @default {the client's `encryptor`, if any}
    */
   encryptor?: Encryptor;
+  /**
+   * With an encryptor, also encrypt each message's user-header block (as the official SDKs do).
+   * @default {the client's `encryptHeaders`}
+   */
+  encryptHeaders?: boolean;
 }
 
 /** Options of the {@linkcode IggyClient} constructor. */
 export interface IggyClientOptions {
   /**
    * Encrypt every sent payload and decrypt every polled one with this {@linkcode Encryptor}
-   * (client-side, end-to-end encryption: the server stores ciphertext). User headers and the
-   * message header stay plaintext. None when absent.
+   * (client-side, end-to-end encryption: the server stores ciphertext). The message header stays
+   * plaintext, and so do user headers unless `encryptHeaders` is set. None when absent.
    */
   encryptor?: Encryptor;
+  /**
+   * With an `encryptor`, also encrypt each message's user-header block as one piece, the official
+   * Iggy SDKs' format (`nonce ‖ ciphertext ‖ tag` of the encoded block). Polls read both forms.
+   * @default {false}
+   */
+  encryptHeaders?: boolean;
+  /** Where the client writes diagnostics; see {@linkcode Logger}. Nothing is logged when absent. */
+  logger?: Logger;
 }
 
 /**
@@ -432,21 +453,36 @@ export interface IggyClientOptions {
 export class IggyClient {
   #transport: Transport;
   #encryptor: Encryptor | undefined;
+  #encryptHeaders: boolean;
+  #logger: Logger;
   readonly #sendBuffers = new BufferPool();
 
   /**
-   * Connects and, when credentials are given, logs in.
+   * Connects and, when credentials are given, logs in. Over TCP, QUIC and WebSocket the connection
+   * is reopened (and the login replayed) after it drops, unless `reconnect` is `false`; see
+   * {@linkcode ConnectOptions.reconnect} and {@linkcode IggyClient.status}.
    *
    * @param options A connection string (`iggy://user:password@host:port`) or options.
+   * @param overrides Options that take precedence over those of the connection string, such as a
+   * `logger` or an `encryptor`.
    * @returns The connected client.
    * @throws {TypeError} On a malformed connection string or an unsupported scheme.
    * @throws {ConnectionError} When the server cannot be reached.
    * @throws {IggyError} When the login fails (the connection is then closed).
    */
-  static async connect(options: string | ConnectOptions): Promise<IggyClient> {
-    const resolved = typeof options === "string"
-      ? parseConnectionString(options)
-      : options;
+  static async connect(
+    options: string | ConnectOptions,
+    overrides: ConnectOptions = {},
+  ): Promise<IggyClient> {
+    const resolved: ConnectOptions = {
+      ...(typeof options === "string"
+        ? parseConnectionString(options)
+        : options),
+    };
+    for (const [key, value] of Object.entries(overrides)) {
+      // An override left undefined keeps the connection string's value.
+      if (value !== undefined) Object.assign(resolved, { [key]: value });
+    }
     const kind = resolved.transport ?? "tcp";
     const open = TRANSPORTS[kind];
     if (open === undefined) {
@@ -457,15 +493,32 @@ export class IggyClient {
         `A password is needed to log in as "${resolved.username}"`,
       );
     }
-    const reconnect = resolved.reconnect;
+    if (resolved.tlsCaFile !== undefined) {
+      resolved.tls = {
+        ...resolved.tls,
+        caCerts: [
+          ...(resolved.tls?.caCerts ?? []),
+          await readCaFile(resolved.tlsCaFile),
+        ],
+      };
+    }
+    // HTTP has no connection to lose: each request stands alone.
+    const reconnect = kind === "http" ? false : resolved.reconnect ?? true;
     const client = new IggyClient(
       reconnect
         ? await ReconnectingTransport.open(
           () => open(resolved),
-          reconnect === true ? {} : reconnect,
+          {
+            logger: resolved.logger,
+            ...(reconnect === true ? {} : reconnect),
+          },
         )
         : await open(resolved),
-      { encryptor: resolved.encryptor },
+      {
+        encryptor: resolved.encryptor,
+        encryptHeaders: resolved.encryptHeaders,
+        logger: resolved.logger,
+      },
     );
     try {
       if (resolved.username !== undefined) {
@@ -489,11 +542,48 @@ export class IggyClient {
   constructor(transport: Transport, options: IggyClientOptions = {}) {
     this.#transport = transport;
     this.#encryptor = options.encryptor;
+    this.#encryptHeaders = options.encryptHeaders ?? false;
+    this.#logger = options.logger ?? SILENT_LOGGER;
   }
 
   /** The {@linkcode Encryptor} applied to payloads, or `undefined` when they go as they are. */
   get encryptor(): Encryptor | undefined {
     return this.#encryptor;
+  }
+
+  /** True when the encryptor also encrypts user-header blocks. */
+  get encryptHeaders(): boolean {
+    return this.#encryptHeaders;
+  }
+
+  /** The {@linkcode Logger} given to this client (a silent one when none was). */
+  get logger(): Logger {
+    return this.#logger;
+  }
+
+  /**
+   * The connection's status changes from now on (see {@linkcode ConnectionStatus}): lost,
+   * reconnecting, reconnected, closed. The iteration ends when the client closes; a transport that
+   * does not reconnect reports nothing. Each call is a separate subscription.
+   *
+   * @returns The statuses, as an async iterator.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { connect } from "@iggy/client";
+   *
+   * const client = await connect("iggy://iggy:iggy@127.0.0.1:8090");
+   * (async () => {
+   *   for await (const status of client.status()) console.log(status.type);
+   * })();
+   * ```
+   */
+  status(): AsyncIterableIterator<ConnectionStatus> {
+    const transport = this.#transport as Partial<
+      Pick<ReconnectingTransport, "status">
+    >;
+    if (typeof transport.status === "function") return transport.status();
+    return emptyStatuses();
   }
 
   /** True once the connection is closed. */
@@ -866,7 +956,11 @@ export class IggyClient {
   async sendMessages(options: SendMessagesOptions): Promise<void> {
     const { messages } = options;
     const outgoing = Array.isArray(messages)
-      ? await this.#outgoing(messages, options.encryptor ?? this.#encryptor)
+      ? await this.#outgoing(
+        messages,
+        options.encryptor ?? this.#encryptor,
+        options.encryptHeaders ?? this.#encryptHeaders,
+      )
       : messages;
     // The frame header and metadata of a prepared batch go into the room in front of its section,
     // which must stay unchanged until the answer: while one send of the batch (by any client) is
@@ -924,7 +1018,9 @@ export class IggyClient {
    * left 0 get a new server-assigned id on every send; `originTimestamp` is fixed at preparation.
    *
    * @param messages At least one message.
-   * @param options `encryptor` overrides the client's.
+   * @param options `encryptor` overrides the client's; `allocate` returns the buffer of exactly
+   * `size` bytes the batch is encoded into (a pooled one, for example; its old contents do not
+   * matter), a new buffer by default.
    * @returns The prepared batch, to pass as `messages`.
    * @throws {RangeError} When there are no messages.
    * @example Usage
@@ -937,22 +1033,41 @@ export class IggyClient {
    */
   async prepareMessages(
     messages: NewMessage[],
-    options: { encryptor?: Encryptor } = {},
+    options: {
+      encryptor?: Encryptor;
+      allocate?: (size: number) => Uint8Array;
+    } = {},
   ): Promise<PreparedMessages> {
     return prepareMessages(
-      await this.#outgoing(messages, options.encryptor ?? this.#encryptor),
+      await this.#outgoing(
+        messages,
+        options.encryptor ?? this.#encryptor,
+        this.#encryptHeaders,
+      ),
+      options.allocate,
     );
   }
 
   async #outgoing(
     messages: NewMessage[],
     encryptor: Encryptor | undefined,
+    encryptHeaders: boolean,
   ): Promise<OutgoingMessage[]> {
     if (encryptor !== undefined) {
-      return await Promise.all(messages.map(async (m) => ({
-        ...m,
-        payload: await encryptPayload(encryptor, m.payload),
-      })));
+      return await Promise.all(messages.map(async (m) => {
+        const outgoing: OutgoingMessage = {
+          ...m,
+          payload: await encryptPayload(encryptor, m.payload),
+        };
+        if (encryptHeaders && m.headers && Object.keys(m.headers).length > 0) {
+          // The official SDKs' format: the encoded block, encrypted as one piece.
+          outgoing.rawHeaders = await encryptPayload(
+            encryptor,
+            encodeUserHeaders(m.headers),
+          );
+        }
+        return outgoing;
+      }));
     }
     if (messages.some((m) => typeof m.payload === "string")) {
       return messages.map((m) =>
@@ -991,10 +1106,27 @@ export class IggyClient {
     const encryptor = options.encryptor ?? this.#encryptor;
     if (encryptor === undefined || polled.messages.length === 0) return polled;
     const messages = await Promise.all(
-      polled.messages.map(async (m) => ({
-        ...m,
-        payload: await decryptPayload(encryptor, m, polled.partitionId),
-      })),
+      polled.messages.map(async (m) => {
+        const message: Message = {
+          ...m,
+          payload: await decryptPayload(encryptor, m, polled.partitionId),
+        };
+        if (m.rawHeaders !== undefined) {
+          // A header block that is not plain headers: encrypted as the official SDKs do.
+          message.headers = decodeDecryptedHeaders(
+            await decryptPayload(
+              encryptor,
+              { offset: m.offset, payload: m.rawHeaders },
+              polled.partitionId,
+              "user headers",
+            ),
+            m.offset,
+            polled.partitionId,
+          );
+          delete message.rawHeaders;
+        }
+        return message;
+      }),
     );
     return { ...polled, messages };
   }
@@ -1427,9 +1559,13 @@ export class IggyClient {
 }
 
 /**
- * Connects to an Iggy server and, when credentials are given, logs in; the simple entry point.
+ * Connects to an Iggy server and, when credentials are given, logs in; the simple entry point. Over
+ * TCP, QUIC and WebSocket the connection reopens by itself (with back-off) after a drop and logs in
+ * again, unless `reconnect: false`.
  *
  * @param options A connection string (`iggy://user:password@host:port`) or options.
+ * @param overrides Options that take precedence over the connection string's (a `logger`, an
+ * `encryptor`, `reconnect`).
  * @returns The connected client.
  * @throws {TypeError} On a malformed connection string or an unsupported scheme.
  * @throws {ConnectionError} When the server cannot be reached.
@@ -1443,9 +1579,14 @@ export class IggyClient {
  * await client.ping();
  * ```
  */
-export function connect(options: string | ConnectOptions): Promise<IggyClient> {
-  return IggyClient.connect(options);
+export function connect(
+  options: string | ConnectOptions,
+  overrides?: ConnectOptions,
+): Promise<IggyClient> {
+  return IggyClient.connect(options, overrides);
 }
+
+async function* emptyStatuses(): AsyncIterableIterator<ConnectionStatus> {}
 
 /** Encrypts one payload (a string as UTF-8); failures become 71 `CannotEncryptData`. */
 async function encryptPayload(
@@ -1461,11 +1602,31 @@ async function encryptPayload(
   }
 }
 
+/** Decodes a decrypted user-header block; a bad one is 72 `CannotDecryptData` naming the message. */
+function decodeDecryptedHeaders(
+  block: Uint8Array,
+  offset: bigint,
+  partitionId: number,
+): UserHeaders {
+  try {
+    validateUserHeaders(block);
+    return decodeUserHeaders(block);
+  } catch (cause) {
+    throw new IggyError(
+      ErrorCode.CannotDecryptData,
+      `user headers of the message at offset ${offset} of partition ${partitionId}: ` +
+        "not a header block once decrypted",
+      { cause },
+    );
+  }
+}
+
 /** Decrypts one polled payload; any failure becomes 72 `CannotDecryptData` naming the message. */
 async function decryptPayload(
   encryptor: Encryptor,
   message: { offset: bigint; payload: Uint8Array },
   partitionId: number,
+  what = "message",
 ): Promise<Uint8Array> {
   try {
     return await encryptor.decrypt(message.payload);
@@ -1478,7 +1639,9 @@ async function decryptPayload(
       : String(cause);
     throw new IggyError(
       ErrorCode.CannotDecryptData,
-      `message at offset ${message.offset} of partition ${partitionId}: ${reason}`,
+      `${
+        what === "message" ? "" : `${what} of the `
+      }message at offset ${message.offset} of partition ${partitionId}: ${reason}`,
       { cause },
     );
   }

@@ -7,7 +7,8 @@
 import type { IggyClient } from "./client.ts";
 import type { Encryptor } from "./encryption.ts";
 import { Consumer, PollingStrategy } from "./builders.ts";
-import { ConnectionError, TimeoutError } from "./errors.ts";
+import { ConnectionError } from "./errors.ts";
+import { isConnectionFailure } from "./_retry.ts";
 import {
   ErrorCode,
   fromUtf8,
@@ -649,6 +650,11 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
 
   /** After a new connection: joins the group again, stores what was processed, resumes from the stored offsets. */
   async #resume(client: IggyClient): Promise<void> {
+    client.logger.info(
+      `Iggy consumer: resuming ${
+        this.#group === undefined ? "" : `group "${this.#group}" `
+      }from the stored offsets (connection or membership lost)`,
+    );
     if (this.#group !== undefined) await this.#joinGroup(client);
     await this.#commitUncommitted();
     this.#delivered.clear();
@@ -689,19 +695,6 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
       this.#wakeUp = done;
     });
   }
-}
-
-const CONNECTION_CODES: ReadonlySet<number> = new Set([
-  ErrorCode.Disconnected,
-  ErrorCode.CannotEstablishConnection,
-  ErrorCode.StaleClient,
-  ErrorCode.NotConnected,
-]);
-
-/** A lost or unusable connection (including the server's "disconnected" notice on shutdown). */
-function isConnectionFailure(error: unknown): boolean {
-  return error instanceof ConnectionError || error instanceof TimeoutError ||
-    (error instanceof IggyError && CONNECTION_CODES.has(error.code));
 }
 
 function isCode(error: unknown, code: number): boolean {

@@ -5,7 +5,10 @@
  */
 
 export { connect, IggyClient } from "./client.ts";
-export { parseConnectionString } from "./connect_options.ts";
+export {
+  connectionStringKeys,
+  parseConnectionString,
+} from "./connect_options.ts";
 export { TcpTransport } from "./tcp_transport.ts";
 export { QuicTransport } from "./quic_transport.ts";
 export { WebSocketTransport } from "./websocket_transport.ts";
@@ -70,9 +73,12 @@ export type { Encryptor } from "./encryption.ts";
 export type {
   IggyProducerOptions,
   MessageOptions,
+  PartitioningMode,
   ProducerInput,
+  ProducerRetryPolicy,
   ProducerSendOptions,
 } from "./producer.ts";
+export type { ConnectionStatus, Logger } from "./status.ts";
 export type {
   AutoCommit,
   IggyConsumerOptions,

@@ -1,14 +1,28 @@
 /**
  * The high-level producer: batches messages in the background by length and linger time, with a
- * bounded queue for back-pressure, and a `WritableStream` adapter.
+ * bounded queue for back-pressure, retries with back-off, partitioning modes, and a
+ * `WritableStream` adapter.
  * @module
  */
 
 import type { IggyClient, NewMessage } from "./client.ts";
 import type { Encryptor } from "./encryption.ts";
 import { Partitioning } from "./builders.ts";
-import type { Identifier, UserHeaders } from "./protocol/mod.ts";
-import { utf8 } from "./protocol/mod.ts";
+import { isConnectionFailure } from "./_retry.ts";
+import { BufferPool } from "./_buffer_pool.ts";
+import type {
+  Identifier,
+  PreparedMessages,
+  UserHeaders,
+} from "./protocol/mod.ts";
+import {
+  ErrorCode,
+  IggyError,
+  INDEX_ENTRY_SIZE,
+  MessageField,
+  utf8,
+  viewOf,
+} from "./protocol/mod.ts";
 
 /** Options of the typed builders in {@linkcode message}. */
 export interface MessageOptions {
@@ -77,6 +91,44 @@ export const message: {
 /** What {@linkcode IggyProducer.send} and {@linkcode IggyProducer.writable} accept per message. */
 export type ProducerInput = NewMessage | Uint8Array | string;
 
+/**
+ * How an {@linkcode IggyProducer} spreads messages over the topic's partitions when no
+ * {@linkcode Partitioning} is given:
+ * - `"round-robin"`: message by message, 0, 1, 2, 0, 1, … (even load; each batch is split by
+ *   partition);
+ * - `"sticky"`: `batchLength` messages in a row to one partition, then the next one (whole
+ *   batches, so fewer and larger requests; even over time).
+ *
+ * Both read the topic's partition count on the first send (and again after a send fails with
+ * 3007 `PartitionNotFound`). `Partitioning.balanced()` instead lets the server pick a partition per
+ * request, whatever its size.
+ */
+export type PartitioningMode = "round-robin" | "sticky";
+
+/** When and how often {@linkcode IggyProducer} sends a failed batch again. */
+export interface ProducerRetryPolicy {
+  /**
+   * Sends after the first one before the batch fails.
+   * @default {5}
+   */
+  retries?: number;
+  /**
+   * Milliseconds before the first retry; doubled after each one, up to `maxDelayMs`.
+   * @default {100}
+   */
+  delayMs?: number;
+  /**
+   * Upper bound of the delay between retries, in milliseconds.
+   * @default {5000}
+   */
+  maxDelayMs?: number;
+  /**
+   * Which errors are worth another send.
+   * @default {a lost or timed-out connection, or the server's "disconnected" answer}
+   */
+  retryable?: (error: unknown) => boolean;
+}
+
 /** Options of {@linkcode IggyProducer}. */
 export interface IggyProducerOptions {
   /** The stream's id or name. */
@@ -84,11 +136,23 @@ export interface IggyProducerOptions {
   /** The topic's id or name. */
   topicId: Identifier;
   /**
-   * How the server picks the partition: a fixed {@linkcode Partitioning}, or a function choosing
-   * one per message (for example `(m) => Partitioning.messagesKey(...)`).
-   * @default {Partitioning.balanced()}
+   * Where messages go: a {@linkcode PartitioningMode} (`"round-robin"` per message or `"sticky"`
+   * per batch), a fixed {@linkcode Partitioning}, or a function choosing one per message (for
+   * example `(m) => Partitioning.messagesKey(...)`).
+   * @default {"round-robin"}
    */
-  partitioning?: Partitioning | ((message: NewMessage) => Partitioning);
+  partitioning?:
+    | PartitioningMode
+    | Partitioning
+    | ((message: NewMessage) => Partitioning);
+  /**
+   * Retries of a batch that failed on a lost connection (see {@linkcode ProducerRetryPolicy}), or
+   * `false` for none. A batch is encoded once and sent again byte for byte: messages without an id
+   * get one from the producer first, so that a server with deduplication on stores a batch that
+   * was in flight when the connection dropped only once.
+   * @default {{ retries: 5, delayMs: 100, maxDelayMs: 5000 }}
+   */
+  retry?: ProducerRetryPolicy | false;
   /**
    * At most this many messages per SendMessages request.
    * @default {1000}
@@ -137,6 +201,9 @@ interface Entry {
   ticket: Ticket;
 }
 
+/** A retry policy with every field set. */
+type Retry = Required<ProducerRetryPolicy>;
+
 interface Bucket {
   partitioning: Partitioning;
   entries: Entry[];
@@ -171,7 +238,20 @@ export class IggyProducer {
   #client: IggyClient;
   #streamId: Identifier;
   #topicId: Identifier;
-  #partitioning: Partitioning | ((message: NewMessage) => Partitioning);
+  #partitioning:
+    | PartitioningMode
+    | Partitioning
+    | ((message: NewMessage) => Partitioning);
+  /** The topic's partition count, read on the first send of a {@linkcode PartitioningMode}. */
+  #partitionsCount: Promise<number> | undefined;
+  /** Messages placed by the mode so far. */
+  #placed = 0;
+  #retry: Retry | undefined;
+  /** High 64 bits of the ids this producer gives messages (random, as two u32), and a counter. */
+  #idPrefix = crypto.getRandomValues(new Uint32Array(2));
+  #idCounter = 0;
+  /** Buffers of batches encoded once for retries, reused after their answer. */
+  readonly #buffers = new BufferPool();
   #batchLength: number;
   #lingerMs: number;
   #maxQueued: number;
@@ -192,13 +272,36 @@ export class IggyProducer {
    *
    * @param client A connected, logged-in client.
    * @param options The topic, partitioning and batching.
-   * @throws {RangeError} When `batchLength`, `lingerMs` or `maxQueued` is out of range.
+   * @throws {RangeError} When `batchLength`, `lingerMs`, `maxQueued` or a retry setting is out of
+   * range.
+   * @throws {TypeError} When `partitioning` is an unknown mode.
    */
   constructor(client: IggyClient, options: IggyProducerOptions) {
     this.#client = client;
     this.#streamId = options.streamId;
     this.#topicId = options.topicId;
-    this.#partitioning = options.partitioning ?? Partitioning.balanced();
+    this.#partitioning = options.partitioning ?? "round-robin";
+    if (
+      typeof this.#partitioning === "string" &&
+      this.#partitioning !== "round-robin" && this.#partitioning !== "sticky"
+    ) {
+      throw new TypeError(
+        `Unknown partitioning "${this.#partitioning}": expected "round-robin", "sticky", a Partitioning or a function`,
+      );
+    }
+    this.#retry = options.retry === false ? undefined : {
+      retries: options.retry?.retries ?? 5,
+      delayMs: options.retry?.delayMs ?? 100,
+      maxDelayMs: options.retry?.maxDelayMs ?? 5000,
+      retryable: options.retry?.retryable ?? isConnectionFailure,
+    };
+    if (
+      this.#retry &&
+      !(this.#retry.retries >= 0 && this.#retry.delayMs >= 0 &&
+        this.#retry.maxDelayMs >= 0)
+    ) {
+      throw new RangeError("Retry counts and delays must not be negative");
+    }
     this.#batchLength = options.batchLength ?? 1000;
     this.#lingerMs = options.lingerMs ?? 0;
     this.#maxQueued = options.maxQueued ?? 10 * this.#batchLength;
@@ -359,18 +462,66 @@ export class IggyProducer {
     } else {
       this.#queued += messages.length;
     }
+    const mode = partitioning === undefined &&
+        typeof this.#partitioning === "string"
+      ? this.#partitioning
+      : undefined;
+    let partitionsCount = 0;
+    if (mode !== undefined) {
+      try {
+        partitionsCount = await this.#countPartitions();
+      } catch (err) {
+        this.#queued -= messages.length;
+        this.#wake();
+        throw err;
+      }
+    }
     const ticket = newTicket(messages.length);
     this.#tickets.add(ticket);
     ticket.promise.catch(() => {}).finally(() => this.#tickets.delete(ticket));
     for (const m of messages) {
       const p = partitioning ??
-        (typeof this.#partitioning === "function"
+        (mode !== undefined
+          ? this.#place(mode, partitionsCount)
+          : typeof this.#partitioning === "function"
           ? this.#partitioning(m)
-          : this.#partitioning);
+          : this.#partitioning as Partitioning);
       this.#bucket(p).entries.push({ message: m, ticket });
     }
     this.#pump();
     return { ack: ticket.promise };
+  }
+
+  /** The topic's partition count, read once. */
+  #countPartitions(): Promise<number> {
+    this.#partitionsCount ??= this.#client.getTopic(
+      this.#streamId,
+      this.#topicId,
+    ).then((topic) => {
+      if (!topic) {
+        throw new IggyError(
+          ErrorCode.TopicIdNotFound,
+          `Cannot produce to topic "${this.#topicId}" of stream "${this.#streamId}": not found`,
+        );
+      }
+      if (topic.partitionsCount === 0) {
+        throw new IggyError(
+          ErrorCode.PartitionNotFound,
+          `Topic "${this.#topicId}" has no partitions`,
+        );
+      }
+      return topic.partitionsCount;
+    });
+    // A failed look-up is tried again on the next send.
+    this.#partitionsCount.catch(() => this.#partitionsCount = undefined);
+    return this.#partitionsCount;
+  }
+
+  /** The partition of the next message placed by `mode`. */
+  #place(mode: PartitioningMode, partitionsCount: number): Partitioning {
+    const n = this.#placed++;
+    const step = mode === "sticky" ? Math.floor(n / this.#batchLength) : n;
+    return partitionOf(step % partitionsCount);
   }
 
   #bucket(partitioning: Partitioning): Bucket {
@@ -434,20 +585,81 @@ export class IggyProducer {
       }
       let error: { value: unknown } | undefined;
       try {
-        await this.#client.sendMessages({
-          streamId: this.#streamId,
-          topicId: this.#topicId,
-          partitioning: bucket.partitioning,
-          messages: batch.map((e) => e.message),
-          encryptor: this.#encryptor,
-        });
+        await this.#sendBatch(bucket.partitioning, batch);
       } catch (err) {
         error = { value: err };
+        // Partitions were deleted: the next send reads the count again.
+        if (
+          err instanceof IggyError && err.code === ErrorCode.PartitionNotFound
+        ) this.#partitionsCount = undefined;
       }
       for (const entry of batch) settle(entry.ticket, error);
       this.#queued -= batch.length;
       this.#wake();
       bucket = this.#ready();
+    }
+  }
+
+  /** Sends one batch; with a retry policy, encodes it once and sends it again on retryable errors. */
+  async #sendBatch(partitioning: Partitioning, batch: Entry[]): Promise<void> {
+    const send = {
+      streamId: this.#streamId,
+      topicId: this.#topicId,
+      partitioning,
+      encryptor: this.#encryptor,
+    };
+    const retry = this.#retry;
+    if (!retry) {
+      await this.#client.sendMessages({
+        ...send,
+        messages: batch.map((e) => e.message),
+      });
+      return;
+    }
+    let buffer: Uint8Array | undefined;
+    const prepared = await this.#client.prepareMessages(
+      batch.map((e) => e.message),
+      {
+        encryptor: this.#encryptor,
+        allocate: (size) => buffer = this.#buffers.acquire(size),
+      },
+    );
+    this.#idCounter = assignMissingIds(
+      prepared,
+      this.#idPrefix,
+      this.#idCounter,
+    );
+    // After a lost connection a write of the buffer may still be under way: it is then left to
+    // the garbage collector instead of going back to the pool.
+    let written = true;
+    let delay = retry.delayMs;
+    for (let attempt = 0;; attempt++) {
+      try {
+        await this.#client.sendMessages({ ...send, messages: prepared });
+        if (written) this.#buffers.release(buffer!);
+        return;
+      } catch (err) {
+        // An error status means the server read the whole frame.
+        if (!(err instanceof IggyError) || isConnectionFailure(err)) {
+          written = false;
+        }
+        // A closed client (closed by its owner, or it gave up reconnecting) cannot come back.
+        if (
+          attempt >= retry.retries || !retry.retryable(err) ||
+          this.#client.closed
+        ) {
+          if (written) this.#buffers.release(buffer!);
+          throw err;
+        }
+        this.#client.logger.warn(
+          `Iggy producer: sending ${batch.length} message(s) again (retry ${
+            attempt + 1
+          } of ${retry.retries}) in ${delay} ms`,
+          err,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, retry.maxDelayMs);
+      }
     }
   }
 
@@ -494,6 +706,45 @@ function settle(ticket: Ticket, error: { value: unknown } | undefined): void {
     ticket.settled = true;
     ticket.resolve();
   }
+}
+
+/** Cached `Partitioning.partitionId(i)` values, so that placing a message allocates nothing. */
+const PARTITIONS: Partitioning[] = [];
+
+function partitionOf(id: number): Partitioning {
+  return PARTITIONS[id] ??= Partitioning.partitionId(id);
+}
+
+/**
+ * Gives every message of `prepared` whose id is 0 the id `prefix << 64 | ++counter` (written as
+ * u32 words, no bigint), so that a batch sent again carries the same ids (the server gives an id-0
+ * message a new random id on every send). Returns the counter's new value.
+ */
+function assignMissingIds(
+  prepared: PreparedMessages,
+  prefix: Uint32Array,
+  counter: number,
+): number {
+  const { section, count } = prepared;
+  const view = viewOf(section);
+  const framesStart = INDEX_ENTRY_SIZE * count;
+  let at = framesStart + MessageField.Id;
+  for (let i = 0; i < count; i++) {
+    if (
+      view.getUint32(at, true) === 0 && view.getUint32(at + 4, true) === 0 &&
+      view.getUint32(at + 8, true) === 0 && view.getUint32(at + 12, true) === 0
+    ) {
+      counter++;
+      view.setUint32(at, counter >>> 0, true);
+      view.setUint32(at + 4, Math.floor(counter / 0x1_0000_0000), true);
+      view.setUint32(at + 8, prefix[0]!, true);
+      view.setUint32(at + 12, prefix[1]! | 1, true);
+    }
+    // Index entries hold each frame's end, relative to the first frame.
+    at = framesStart + view.getUint32(i * INDEX_ENTRY_SIZE + 4, true) +
+      MessageField.Id;
+  }
+  return counter;
 }
 
 function bucketKey(partitioning: Partitioning): string {

@@ -24,7 +24,6 @@ import {
   decodeUserHeaders,
   type UserHeaders,
   userHeadersSize,
-  validateUserHeaders,
   writeUserHeaders,
 } from "./headers.ts";
 
@@ -114,15 +113,20 @@ export function isPreparedMessages(
  * preceded by free room, so that {@linkcode encodeSendMessagesFrame} can put the frame header and
  * metadata in front of it instead of copying it.
  * @param messages at least one message
+ * @param allocate returns a buffer of exactly `size` bytes for the batch (headroom and section);
+ *   its old contents do not matter. Defaults to a new buffer.
  * @returns the prepared batch
  * @throws {RangeError} when there are no messages or a message is too large
  */
-export function prepareMessages(messages: OutgoingMessage[]): PreparedMessages {
+export function prepareMessages(
+  messages: OutgoingMessage[],
+  allocate: (size: number) => Uint8Array = zeroed,
+): PreparedMessages {
   if (messages.length === 0) {
     throw new RangeError("SendMessages needs at least one message");
   }
   const sizes = measureMessages(messages);
-  const buffer = new Uint8Array(HEADROOM + sizes.section);
+  const buffer = allocate(HEADROOM + sizes.section);
   writeSection(buffer, HEADROOM, messages, sizes.headers);
   const prepared: PreparedMessages = {
     count: messages.length,
@@ -418,8 +422,10 @@ export function decodeSendMessages(payload: Uint8Array): SendMessagesBatch {
 }
 
 /**
- * Validates a send batch as binary.md §6.4 says (plus reserved = 0 and well-formed user headers), so that
- * only whole, parseable frames are stored. Throws `IggyError` with the protocol code.
+ * Validates a send batch as binary.md §6.4 says (plus reserved = 0), so that only whole frames are
+ * stored. Throws `IggyError` with the protocol code. The user-header block is only checked for its
+ * size, as Iggy 0.8.0 does: the official SDKs send it encrypted (opaque bytes) when they encrypt
+ * messages on the client.
  */
 export function validateMessages(batch: SendMessagesBatch): void {
   const { count, indexes, messages } = batch;
@@ -486,12 +492,6 @@ export function validateMessages(batch: SendMessagesBatch): void {
     ) {
       invalid(ErrorCode.InvalidReservedField, `Message ${i}`);
     }
-    if (headersLength > 0) {
-      const headersStart = start + MESSAGE_HEADER_SIZE + payloadLength;
-      validateUserHeaders(
-        messages.subarray(headersStart, headersStart + headersLength),
-      );
-    }
     start = end;
   }
 }
@@ -510,6 +510,11 @@ export interface Message {
   checksum: bigint;
   /** Typed user headers (empty object when none). */
   headers: UserHeaders;
+  /**
+   * The user-header block as received, when it is not a plain header block (for example one
+   * encrypted by an official Iggy SDK); `headers` is then empty. Absent otherwise.
+   */
+  rawHeaders?: Uint8Array;
   /** The payload (a view into the response buffer). */
   payload: Uint8Array;
 }
@@ -551,7 +556,7 @@ export function decodePolledMessages(payload: Uint8Array): PolledMessages {
     const end = at + MESSAGE_HEADER_SIZE + payloadLength + headersLength;
     if (end > payload.length) break;
     const bodyStart = at + MESSAGE_HEADER_SIZE;
-    messages.push({
+    const message: Message = {
       checksum: view.getBigUint64(at, true),
       id: (view.getBigUint64(at + MessageField.Id + 8, true) << 64n) |
         view.getBigUint64(at + MessageField.Id, true),
@@ -562,10 +567,18 @@ export function decodePolledMessages(payload: Uint8Array): PolledMessages {
         true,
       ),
       payload: payload.subarray(bodyStart, bodyStart + payloadLength),
-      headers: headersLength > 0
-        ? decodeUserHeaders(payload.subarray(bodyStart + payloadLength, end))
-        : {},
-    });
+      headers: {},
+    };
+    if (headersLength > 0) {
+      const block = payload.subarray(bodyStart + payloadLength, end);
+      try {
+        message.headers = decodeUserHeaders(block);
+      } catch {
+        // Not a header block: opaque bytes, such as a block encrypted on the client.
+        message.rawHeaders = block;
+      }
+    }
+    messages.push(message);
     at = end;
   }
   return { partitionId, currentOffset, messages };

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { parseConnectionString, VERSION } from "../../mod.ts";
+import {
+  connectionStringKeys,
+  parseConnectionString,
+  VERSION,
+} from "../../mod.ts";
 
 Deno.test("parseConnectionString() reads credentials, host and port", () => {
   assert.deepEqual(parseConnectionString("iggy://iggy:secret@localhost:8090"), {
@@ -59,9 +63,10 @@ Deno.test("parseConnectionString() reads timeout in ms or seconds", () => {
   );
 });
 
-Deno.test("parseConnectionString() ignores unknown parameters", () => {
+Deno.test("parseConnectionString() reads heartbeat_interval", () => {
   const options = parseConnectionString("iggy://a:b@h:1?heartbeat_interval=5s");
   assert.equal(options.hostname, "h");
+  assert.deepEqual(options.reconnect, { heartbeatIntervalMs: 5000 });
 });
 
 Deno.test("parseConnectionString() rejects other schemes with TypeError", () => {
@@ -112,7 +117,7 @@ Deno.test("parseConnectionString() reads tls_domain as the certificate name", ()
 
 Deno.test("parseConnectionString() rejects a password without a user and non-URLs", () => {
   assert.throws(() => parseConnectionString("iggy://:pw@h:1"), TypeError);
-  assert.throws(() => parseConnectionString("iggy://user@h:1"), TypeError);
+  assert.throws(() => parseConnectionString("iggy://user:@h:1"), TypeError);
   assert.throws(() => parseConnectionString("not a url"), TypeError);
 });
 
@@ -144,4 +149,128 @@ Deno.test("parseConnectionString() turns reconnection on with reconnection_retri
     () => parseConnectionString("iggy://h?reconnection_retries=-1"),
     TypeError,
   );
+});
+
+Deno.test("parseConnectionString() takes a personal access token as the server prints it (base64 with + / =)", () => {
+  // A token as CreatePersonalAccessToken returns it: standard base64 of 50 random bytes.
+  const token =
+    "q+/Zr0xJ8Yk3c2lW/9a+Qm1vTnBkZXZ2b3RlZC1ieXRlcy1mb3ItdGVzdGluZy1h0w==";
+  const options = parseConnectionString(`iggy://${token}@127.0.0.1:8090`);
+  assert.equal(options.token, token);
+  assert.equal(options.username, undefined);
+  assert.equal(options.hostname, "127.0.0.1");
+  assert.equal(options.port, 8090);
+  // Percent-encoded, as a URL library would write it, it is the same token.
+  assert.equal(
+    parseConnectionString(`iggy://${encodeURIComponent(token)}@h:1`).token,
+    token,
+  );
+  // Our earlier `iggypat-` prefix is still understood.
+  assert.equal(parseConnectionString(`iggy://iggypat-${token}@h`).token, token);
+});
+
+Deno.test("parseConnectionString() keeps @, / and ? of a password and takes the host after the last @", () => {
+  const options = parseConnectionString(
+    "iggy://admin:p@ss/w?rd@db.local:9000?timeout=2s",
+  );
+  assert.equal(options.username, "admin");
+  assert.equal(options.password, "p@ss/w?rd");
+  assert.equal(options.hostname, "db.local");
+  assert.equal(options.timeout, 2000);
+});
+
+Deno.test("parseConnectionString() reads every TCP key of the official SDK", () => {
+  const options = parseConnectionString(
+    "iggy://u:p@h:8090?tls=true&tls_domain=iggy.local&tls_ca_file=/etc/iggy/ca.pem" +
+      "&reconnection_retries=unlimited&reconnection_interval=1s&reestablish_after=5s" +
+      "&heartbeat_interval=10s&nodelay=true",
+  );
+  assert.deepEqual(options.tls, { hostname: "iggy.local" });
+  assert.equal(options.tlsCaFile, "/etc/iggy/ca.pem");
+  assert.deepEqual(options.reconnect, {
+    retries: Infinity,
+    delayMs: 1000,
+    reestablishAfterMs: 5000,
+    heartbeatIntervalMs: 10_000,
+  });
+  assert.equal(parseConnectionString("iggy+tls://h?tls=false").tls, undefined);
+});
+
+Deno.test("parseConnectionString() reads the QUIC, WebSocket and HTTP keys of the official SDK", () => {
+  const quic = parseConnectionString(
+    "iggy+quic://u:p@h:8080?response_buffer_size=10000000&max_concurrent_bidi_streams=10000" +
+      "&datagram_send_buffer_size=100000&initial_mtu=1200&send_window=100000" +
+      "&receive_window=100000&keep_alive_interval=5000&max_idle_timeout=10000" +
+      "&validate_certificate=false&heartbeat_interval=5s&reconnection_max_retries=3" +
+      "&reconnection_interval=1s&reconnection_reestablish_after=5s",
+  );
+  assert.deepEqual(quic.quic, {
+    keepAliveInterval: 5000,
+    maxIdleTimeout: 10_000,
+  });
+  assert.deepEqual(quic.reconnect, {
+    retries: 3,
+    delayMs: 1000,
+    reestablishAfterMs: 5000,
+    heartbeatIntervalMs: 5000,
+  });
+  const ws = parseConnectionString(
+    "iggy+ws://u:p@h:8092?heartbeat_interval=5s&reconnection_retries=2&reconnection_interval=1s" +
+      "&reestablish_after=5s&read_buffer_size=1&write_buffer_size=1&max_write_buffer_size=1" +
+      "&max_message_size=1&max_frame_size=1&accept_unmasked_frames=false&tls=true" +
+      "&tls_domain=x&tls_ca_file=ca.pem&tls_validate_certificate=true",
+  );
+  assert.deepEqual(ws.tls, { hostname: "x" });
+  assert.equal(
+    ws.reconnect && typeof ws.reconnect === "object" && ws.reconnect.retries,
+    2,
+  );
+  const http = parseConnectionString(
+    "iggy+http://u:p@h:3000?heartbeat_interval=5s&retries=3",
+  );
+  assert.equal(http.transport, "http");
+  assert.equal(http.port, 3000);
+});
+
+Deno.test("parseConnectionString() rejects an unknown or misspelled key, listing the valid ones", () => {
+  assert.throws(
+    () => parseConnectionString("iggy://u:p@h:8090?reconection_retries=3"),
+    (err: unknown) =>
+      err instanceof TypeError &&
+      err.message.includes('"reconection_retries"') &&
+      err.message.includes(
+        "heartbeat_interval, nodelay, reconnection_interval, reconnection_retries, " +
+          "reestablish_after, timeout, tls, tls_ca_file, tls_domain",
+      ),
+  );
+  // A key of another transport is unknown too.
+  assert.throws(
+    () => parseConnectionString("iggy+quic://h?reconnection_retries=3"),
+    /reconnection_max_retries/,
+  );
+  assert.throws(
+    () => parseConnectionString("iggy+http://h?tls=true"),
+    TypeError,
+  );
+  assert.deepEqual(connectionStringKeys("http"), [
+    "heartbeat_interval",
+    "retries",
+    "timeout",
+  ]);
+});
+
+Deno.test("parseConnectionString() rejects bad values with the key's name", () => {
+  for (
+    const [url, pattern] of [
+      ["iggy://h?tls=yes", /Invalid tls "yes"/],
+      ["iggy://h?nodelay=1", /Invalid nodelay/],
+      ["iggy://h?reconnection_retries=many", /Invalid reconnection_retries/],
+      ["iggy://h?heartbeat_interval=soon", /Invalid heartbeat_interval/],
+      ["iggy+quic://h?initial_mtu=70000", /Invalid initial_mtu/],
+      ["iggy://h?tls", /expected key=value/],
+      ["iggy://h:99999", /Invalid port/],
+    ] as const
+  ) {
+    assert.throws(() => parseConnectionString(url), pattern, url);
+  }
 });

@@ -311,7 +311,14 @@ Deno.test("IggyConsumer with its own connection re-joins after a server restart 
   let connections = 0;
   const consumer = new IggyConsumer(() => {
     connections++;
-    return connectRoot(server); // reads server.tcp now: the port changes on restart
+    // reads server.tcp now: the port changes on restart. Without reconnection of its own, the
+    // client closes with the connection, so the consumer opens the next one.
+    return IggyClient.connect({
+      ...server.tcp,
+      username: "iggy",
+      password: "iggy",
+      reconnect: false,
+    });
   }, {
     ...TOPIC,
     group: "durable",

@@ -58,7 +58,13 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 }
 
-const TOPIC = { streamId: "s", topicId: "t" };
+// These tests check batching, so the partition is the server's choice (one batch per request);
+// the producer's default spreads messages over the topic's partitions (see partitioning_test.ts).
+const TOPIC = {
+  streamId: "s",
+  topicId: "t",
+  partitioning: Partitioning.balanced(),
+};
 
 Deno.test("IggyProducer.send() batches messages queued while a request is in flight", async () => {
   const transport = new HeldTransport();
@@ -178,7 +184,10 @@ Deno.test("IggyProducer groups batches by partitioning and waits lingerMs before
 
 Deno.test("IggyProducer surfaces a failed batch on send(), flush() and the writable", async () => {
   const transport = new HeldTransport();
-  const producer = new IggyProducer(new IggyClient(transport), TOPIC);
+  const producer = new IggyProducer(new IggyClient(transport), {
+    ...TOPIC,
+    retry: false, // a lost connection fails the batch at once (retries: producer_retry_test.ts)
+  });
   const failing = producer.send(["a", "b"]);
   await transport.batchesSent(1);
   transport.batches[0]!.release(new IggyError(ErrorCode.TopicIdNotFound));

@@ -18,6 +18,7 @@ Deno.test("IggyClient over tcp is closed when the server shuts down", async () =
     ...server.tcp,
     username: "iggy",
     password: "iggy",
+    reconnect: false, // reconnection is on by default (reconnect_test.ts)
   });
   // The server says "disconnected" (status 8) and closes.
   await assertClosedOnShutdown(server, client);

@@ -40,6 +40,7 @@ Deno.test("IggyClient over websocket is closed when the server shuts down", asyn
     ...server.websocket!,
     username: "iggy",
     password: "iggy",
+    reconnect: false, // reconnection is on by default (reconnect_test.ts)
   });
   await assertClosedOnShutdown(server, client);
 });

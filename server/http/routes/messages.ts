@@ -16,6 +16,7 @@ import {
   type OutgoingMessage,
   type Partitioning,
   type PollingStrategy,
+  validateUserHeaders,
 } from "../../../client/protocol/mod.ts";
 import {
   encodeHeaderFields,
@@ -153,6 +154,9 @@ function readHeaders(value: JsonValue | undefined): Uint8Array | undefined {
     throw new IggyError(ErrorCode.TooBigUserHeaders);
   }
   const out = encodeHeaderFields(sorted.flatMap((e) => [e.key, e.value]));
+  // Typed entries must make a valid block (4018/4019, as 0.8.0's JSON parsing checks); a base64
+  // string above is taken as opaque bytes (an encrypted block, for instance).
+  validateUserHeaders(out);
   return out.length > 0 ? out : undefined;
 }
 
