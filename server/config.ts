@@ -169,6 +169,18 @@ export interface WebSocketConfig {
   tls: TlsConfig;
 }
 
+/** `[connections]`: limits and timeouts of the binary transports (TCP, QUIC, WebSocket). */
+export interface ConnectionsConfig {
+  /** Connections open at once over TCP, QUIC and WebSocket together; 0 = no limit. */
+  maxConnections: number;
+  /** Connections open at once from one IP address; 0 = no limit. */
+  maxConnectionsPerIp: number;
+  /** Milliseconds without a complete request after which a connection is closed; 0 = never. */
+  idleTimeout: number;
+  /** Milliseconds a TLS or QUIC handshake may take; 0 = no deadline. */
+  handshakeTimeout: number;
+}
+
 /** How many segment indexes stay in memory. */
 export type CacheIndexes = "all" | "open_segment" | "none";
 
@@ -252,6 +264,7 @@ export interface ServerConfig {
   tcp: TcpConfig;
   quic: QuicConfig;
   websocket: WebSocketConfig;
+  connections: ConnectionsConfig;
   messageSaver: { enabled: boolean; enforceFsync: boolean; interval: number };
   personalAccessToken: {
     maxTokensPerUser: number;
@@ -394,6 +407,12 @@ const SCHEMA: Table = {
     max_frame_size: "byteSize?",
     accept_unmasked_frames: "bool",
     tls: TLS,
+  },
+  connections: {
+    max_connections: "uint",
+    max_connections_per_ip: "uint",
+    idle_timeout: "duration",
+    handshake_timeout: "duration",
   },
   message_saver: {
     enabled: "bool",

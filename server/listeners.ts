@@ -15,6 +15,7 @@ import { QuicServer } from "./quic/quic_server.ts";
 import { WebSocketServer } from "./websocket/ws_server.ts";
 import { type CertificatePair, loadCertificate } from "./tls.ts";
 import { bindError, envNameOf } from "./startup_error.ts";
+import type { ConnectionGuard } from "./net/guard.ts";
 
 /** The certificates of the TLS listeners that are on. */
 export interface ListenerCertificates {
@@ -94,12 +95,14 @@ export async function loadListenerCertificates(
 
 /**
  * Binds every enabled listener, synchronously. On a failure the ones already bound are closed and a
- * {@linkcode StartupError} names the listener, its address and the key to change.
+ * {@linkcode StartupError} names the listener, its address and the key to change. The binary
+ * transports share `guard` (connection limits, timeouts, counted logging; none when absent).
  */
 export async function bindListeners(
   system: System,
   config: ServerConfig,
   certificates: ListenerCertificates,
+  guard?: ConnectionGuard,
 ): Promise<Listeners> {
   const listeners: Listeners = {};
   let failure: unknown;
@@ -110,7 +113,7 @@ export async function bindListeners(
         "tcp",
         config.tcp.address,
         certificates.tcp,
-        (a) => TcpServer.listen(system, { ...a, tls: certificates.tcp }),
+        (a) => TcpServer.listen(system, { ...a, tls: certificates.tcp, guard }),
       );
     }
     if (certificates.quic) {
@@ -126,6 +129,7 @@ export async function bindListeners(
             keepAliveInterval: quic.keepAliveInterval,
             maxIdleTimeout: quic.maxIdleTimeout,
             maxConcurrentBidiStreams: quic.maxConcurrentBidiStreams,
+            guard,
           }),
       );
     }
@@ -139,6 +143,7 @@ export async function bindListeners(
             ...a,
             tls: certificates.websocket,
             maxMessageSize: config.websocket.maxMessageSize,
+            guard,
           }),
       );
     }
@@ -147,7 +152,10 @@ export async function bindListeners(
         "http",
         config.http.address,
         certificates.http,
-        () => startHttpServer(system, config, certificates.http),
+        () =>
+          startHttpServer(system, config, certificates.http, {
+            log: guard?.forListener(system.logger.module("http")).log,
+          }),
       );
     }
   } catch (err) {

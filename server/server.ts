@@ -20,6 +20,7 @@ import {
   quicWanted,
 } from "./listeners.ts";
 import { keyHint, reasonOf, StartupError } from "./startup_error.ts";
+import { startConnectionGuard } from "./net/guard.ts";
 import { deleteExpiredTokens } from "./commands/tokens.ts";
 import { U64_MAX } from "./config_values.ts";
 import { dataOptions, startRetentionCleaner } from "./data_management.ts";
@@ -176,10 +177,13 @@ export async function startServer(
     },
   }).catch(dataDirectoryError(dataDir));
 
+  // One policy for every binary transport: limits count their connections together.
+  const guard = startConnectionGuard(config.connections, logger);
   let listeners: Listeners;
   try {
-    listeners = await bindListeners(system, config, certificates);
+    listeners = await bindListeners(system, config, certificates, guard);
   } catch (err) {
+    guard.close();
     await system.close();
     throw err;
   }
@@ -288,6 +292,7 @@ export async function startServer(
       await http?.close();
       await cleaner?.stop();
       await Promise.all([tcp?.close(), quic?.close(), websocket?.close()]);
+      guard.close();
       await system.close();
       logger.info("Server stopped");
     },

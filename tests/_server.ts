@@ -31,6 +31,11 @@ export interface StartServerOptions {
   dataDir?: string;
   /** Extra command-line arguments after `--with-default-root-credentials`. */
   args?: string[];
+  /**
+   * A command that runs the server in turn and execs it (so the pid stays the server's), e.g.
+   * `["prlimit", "--nofile=256:256", "--"]`.
+   */
+  wrapper?: string[];
 }
 
 /** A running server child process. */
@@ -49,6 +54,7 @@ export class TestServer {
   websocket?: ServerAddress;
 
   #args: string[];
+  #wrapper: string[];
   #ownsDataDir: boolean;
   #child: Deno.ChildProcess | undefined;
   #pipes: Promise<unknown>[] = [];
@@ -60,11 +66,18 @@ export class TestServer {
     ownsDataDir: boolean,
     env: Record<string, string>,
     args: string[],
+    wrapper: string[] = [],
   ) {
     this.dataDir = dataDir;
     this.#ownsDataDir = ownsDataDir;
     this.env = env;
     this.#args = args;
+    this.#wrapper = wrapper;
+  }
+
+  /** The process id of the running server, if it runs. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
   }
 
   /** Everything the server wrote to stderr (its log), across runs. */
@@ -91,8 +104,10 @@ export class TestServer {
     if (this.#child) throw new Error("Server is already running");
     const runtimeConfig = `${this.dataDir}/runtime/current_config.toml`;
     await Deno.remove(runtimeConfig).catch(() => {});
-    const child = new Deno.Command(Deno.execPath(), {
+    const [program, ...wrapperArgs] = [...this.#wrapper, Deno.execPath()];
+    const child = new Deno.Command(program!, {
       args: [
+        ...wrapperArgs,
         "run",
         "-A",
         "server/main.ts",
@@ -225,7 +240,13 @@ export async function startServer(
     IGGY_WEBSOCKET_ADDRESS: "127.0.0.1:0",
     ...options.env,
   };
-  const server = new TestServer(dataDir, ownsDataDir, env, options.args ?? []);
+  const server = new TestServer(
+    dataDir,
+    ownsDataDir,
+    env,
+    options.args ?? [],
+    options.wrapper,
+  );
   try {
     await server.start();
   } catch (err) {

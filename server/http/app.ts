@@ -16,6 +16,7 @@ import type { ServerConfig } from "../config.ts";
 import type { System } from "../domain/system.ts";
 import { metricsOf } from "../metrics.ts";
 import { endSpan, startSpan } from "../tracing.ts";
+import { CountedLog } from "../net/counted_log.ts";
 import { errorBody, statusOf } from "./errors.ts";
 import type { HttpApp, HttpDeps, HttpEnv } from "./env.ts";
 import { HttpReject, jsonResponse } from "./json.ts";
@@ -56,6 +57,10 @@ function ulid(): string {
 }
 
 function diagnostics(system: System): MiddlewareHandler<HttpEnv> {
+  // A client's mistake (4xx) is one INFO line, counted when repeated (the count of a burst is
+  // written with the next rejected request after its window); 5xx are the server's faults.
+  const log = system.logger.module("http");
+  const clientErrors = new CountedLog(log);
   return async (c, next) => {
     const requestId = ulid();
     const started = performance.now();
@@ -69,9 +74,10 @@ function diagnostics(system: System): MiddlewareHandler<HttpEnv> {
       status,
       ms: Math.round((performance.now() - started) * 1000) / 1000,
     };
-    if (status >= 400 && status !== 404) {
-      system.logger.module("http").error("HTTP request failed", fields);
-    } else system.logger.module("http").debug("HTTP request", fields);
+    if (status >= 500) log.error("HTTP request failed", fields);
+    else if (status >= 400 && status !== 404) {
+      clientErrors.info("HTTP request rejected", fields);
+    } else log.debug("HTTP request", fields);
   };
 }
 

@@ -7,6 +7,8 @@ import type { ServerConfig } from "../config.ts";
 import { parseAddress } from "../config.ts";
 import type { System } from "../domain/system.ts";
 import { createHttpApp } from "./app.ts";
+import { CountedLog } from "../net/counted_log.ts";
+import { superviseServe } from "../net/supervised_serve.ts";
 
 /** A listening HTTP API. */
 export interface HttpServer {
@@ -16,24 +18,39 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+/** Options of {@linkcode startHttpServer}. */
+export interface StartHttpServerOptions {
+  /** Where listener failures are logged. @default a counted log of the system's logger */
+  log?: CountedLog;
+}
+
 /**
  * Binds the API on `http.address` and starts serving it; HTTPS with `tls` (the PEM pair of
- * `http.tls`, loaded beforehand so that a bad file fails the start before anything is bound).
+ * `http.tls`, loaded beforehand so that a bad file fails the start before anything is bound). The
+ * listener is restarted when its accept loop fails (see {@linkcode superviseServe}).
  */
 export function startHttpServer(
   system: System,
   config: ServerConfig,
   tls?: { cert: string; key: string },
+  options: StartHttpServerOptions = {},
 ): HttpServer {
   const { app } = createHttpApp(system, config);
   const address = parseAddress(config.http.address);
-  const server = Deno.serve({
-    hostname: address.hostname,
-    port: address.port,
-    onListen: () => {},
-    ...(tls ?? {}),
-  }, app.fetch);
-  const addr = server.addr as Deno.NetAddr;
+  const server = superviseServe(
+    {
+      hostname: address.hostname,
+      port: address.port,
+      onListen: () => {},
+      ...(tls ?? {}),
+    },
+    app.fetch,
+    {
+      log: options.log ?? new CountedLog(system.logger.module("http")),
+      listener: "http",
+    },
+  );
+  const addr = server.addr;
   return {
     addr: { hostname: addr.hostname, port: addr.port },
     async close() {

@@ -16,6 +16,12 @@ import { Session } from "../commands/session.ts";
 import { dispatch } from "../commands/table.ts";
 import { errorCodeOf } from "../tcp/connection.ts";
 import { clientIdOf, formatAddress } from "../tcp/tcp_server.ts";
+import {
+  ConnectionGuard,
+  type ListenerGuard,
+  NO_CONNECTION_LIMITS,
+} from "../net/guard.ts";
+import { DeadlineExceeded, withDeadline } from "../net/idle.ts";
 
 /** Transport code of QUIC clients. */
 export const QUIC_TRANSPORT = 2;
@@ -42,6 +48,8 @@ export interface QuicServerOptions {
   maxIdleTimeout?: number;
   /** Per-connection limit of open client streams. */
   maxConcurrentBidiStreams?: number;
+  /** Connection limits, idle and handshake timeouts, counted logging. @default no limits */
+  guard?: ConnectionGuard;
 }
 
 /** Why a stream is dropped without an answer. */
@@ -63,6 +71,8 @@ interface Connection {
   lastAnswer: number;
   /** Why the server closes the connection, sent in the close frame. */
   closeReason: string;
+  /** Gives back its place among the open connections and stops the idle watch. */
+  release: () => void;
 }
 
 /** Accepts QUIC connections and serves every request stream on its own task. */
@@ -70,6 +80,7 @@ export class QuicServer {
   readonly #system: System;
   readonly #endpoint: Deno.QuicEndpoint;
   readonly #listener: Deno.QuicListener;
+  readonly #guard: ListenerGuard;
   readonly #connections = new Set<Connection>();
   readonly #handshakes = new Set<Promise<void>>();
   readonly #stopped = Promise.withResolvers<null>();
@@ -81,10 +92,12 @@ export class QuicServer {
     system: System,
     endpoint: Deno.QuicEndpoint,
     listener: Deno.QuicListener,
+    guard: ListenerGuard,
   ) {
     this.#system = system;
     this.#endpoint = endpoint;
     this.#listener = listener;
+    this.#guard = guard;
     this.#accepting = this.#acceptLoop();
   }
 
@@ -120,7 +133,9 @@ export class QuicServer {
       endpoint.close();
       throw err;
     }
-    return new QuicServer(system, endpoint, listener);
+    const guard = (options.guard ?? new ConnectionGuard(NO_CONNECTION_LIMITS))
+      .forListener(system.logger.module("quic"));
+    return new QuicServer(system, endpoint, listener, guard);
   }
 
   /** The bound UDP address. */
@@ -147,6 +162,15 @@ export class QuicServer {
         return;
       }
       if (incoming === null) return;
+      if (this.#guard.limiter.full) {
+        // Refused before the handshake: the client sees CONNECTION_REFUSED.
+        this.#guard.log.warn("Connection refused", {
+          transport: "quic",
+          reason: "too many connections",
+        });
+        incoming.refuse();
+        continue;
+      }
       // Handshakes run on their own tasks: a failing one must not stop the loop.
       const handshake = this.#handshake(incoming).finally(() =>
         this.#handshakes.delete(handshake)
@@ -159,18 +183,30 @@ export class QuicServer {
     // Note: in Deno 2.9 reading `incoming.remoteAddr` invalidates the incoming connection, so the
     // address is taken from the accepted connection.
     let conn: Deno.QuicConn;
+    const accepted = Promise.resolve(incoming.accept());
     try {
-      conn = await incoming.accept();
+      conn = await withDeadline(accepted, this.#guard.handshakeTimeout);
     } catch (err) {
-      this.#system.logger.module("quic").warn("QUIC handshake failed", {
-        error: String(err),
-      });
+      if (err instanceof DeadlineExceeded) {
+        // A handshake that ends after all is closed at once.
+        accepted.then((late) => late.close({ closeCode: 0, reason: "" }))
+          .catch(() => {});
+      }
+      this.#guard.log.info("QUIC handshake failed", { error: String(err) });
       return;
     }
     // QUIC addresses come without a `transport` field.
     const address = formatAddress({ ...conn.remoteAddr, transport: "udp" });
     if (this.#closing) {
       conn.close({ closeCode: 0, reason: "server shutting down" });
+      return;
+    }
+    const admission = this.#guard.admit(address, conn.remoteAddr.hostname);
+    if ("refused" in admission) {
+      conn.close({
+        closeCode: ErrorCode.CannotEstablishConnection,
+        reason: admission.refused,
+      });
       return;
     }
     const session = new Session(clientIdOf(address), QUIC_TRANSPORT, address);
@@ -182,6 +218,16 @@ export class QuicServer {
       done: Promise.resolve(),
       lastAnswer: -Infinity,
       closeReason: "",
+      release: () => {},
+    };
+    const unwatch = this.#guard.watchIdle(
+      address,
+      () => session.lastHeartbeat,
+      () => conn.close({ closeCode: 0, reason: "idle timeout" }),
+    );
+    connection.release = () => {
+      unwatch();
+      admission.slot.release();
     };
     // Stop taking streams: #serve then finishes the ones in flight and closes after the linger.
     session.onClose = () => {
@@ -212,6 +258,7 @@ export class QuicServer {
       // the connection closed (by the peer, an idle timeout or the server)
     }
     await Promise.allSettled([...inFlight]);
+    connection.release();
     this.#system.removeClient(session);
     this.#connections.delete(connection);
     await linger(connection);
@@ -243,7 +290,7 @@ export class QuicServer {
       if (answer.closeConnection) session.onClose?.();
     } catch (err) {
       if (err instanceof DropStream) {
-        this.#system.logger.module("quic").warn("Dropping QUIC stream", {
+        this.#guard.log.warn("Dropping QUIC stream", {
           client: session.address,
           reason: err.message,
         });

@@ -13,6 +13,7 @@ import {
   writeResponseHeader,
 } from "../../client/protocol/mod.ts";
 import type { System } from "../domain/system.ts";
+import type { Logger } from "../logger.ts";
 import type { Session } from "../commands/session.ts";
 import { dispatch } from "../commands/table.ts";
 import { errorFrame, okFrame } from "../frames.ts";
@@ -210,6 +211,8 @@ export interface ConnectionControl {
   busy: boolean;
   /** Set by the server: finish the current request, then say "disconnected" and close. */
   stopping: boolean;
+  /** Where connection errors are logged (a counted log); the system's logger when absent. */
+  log?: Pick<Logger, "warn">;
 }
 
 /**
@@ -294,7 +297,7 @@ export async function serveConnection(
     if (control.stopping) await writeError(conn, ErrorCode.Disconnected);
   } catch (err) {
     if (!(err instanceof ConnectionClosed) && !isDisconnect(err)) {
-      system.logger.module("tcp").warn("Connection error", {
+      (control.log ?? system.logger.module("tcp")).warn("Connection error", {
         client: session.address,
         error: String(err),
       });

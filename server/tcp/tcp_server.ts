@@ -12,6 +12,16 @@ import {
   serveConnection,
   writeError,
 } from "./connection.ts";
+import {
+  ConnectionGuard,
+  ipOf,
+  type ListenerGuard,
+  NO_CONNECTION_LIMITS,
+} from "../net/guard.ts";
+import type { ConnectionSlot } from "../net/limits.ts";
+import { DeadlineExceeded, withDeadline } from "../net/idle.ts";
+import { AcceptBackoff, pause } from "../net/backoff.ts";
+import { Refusals } from "./refusal.ts";
 
 /** Transport code of TCP and TLS clients. */
 export const TCP_TRANSPORT = 1;
@@ -37,6 +47,8 @@ export interface TcpServerOptions {
   port: number;
   /** PEM certificate and key: TLS only on this port when set. */
   tls?: { cert: string; key: string };
+  /** Connection limits, idle and handshake timeouts, counted logging. @default no limits */
+  guard?: ConnectionGuard;
 }
 
 /** Accepts binary-protocol connections and serves each one with its own session. */
@@ -45,11 +57,21 @@ export class TcpServer {
   readonly #listener: Deno.Listener;
   readonly #connections = new Map<Deno.Conn, ConnectionControl>();
   readonly #served = new Set<Promise<void>>();
+  readonly #guard: ListenerGuard;
+  readonly #refusals = new Refusals();
+  /** TLS connections whose handshake is in progress (closed at once on shutdown). */
+  readonly #handshaking = new Set<Deno.Conn>();
+  readonly #stopped = Promise.withResolvers<void>();
   #accepting: Promise<void>;
 
-  private constructor(system: System, listener: Deno.Listener) {
+  private constructor(
+    system: System,
+    listener: Deno.Listener,
+    guard: ListenerGuard,
+  ) {
     this.#system = system;
     this.#listener = listener;
+    this.#guard = guard;
     this.#accepting = this.#acceptLoop();
   }
 
@@ -63,7 +85,9 @@ export class TcpServer {
         key: options.tls.key,
       })
       : Deno.listen({ hostname: options.hostname, port: options.port });
-    return new TcpServer(system, listener);
+    const guard = (options.guard ?? new ConnectionGuard(NO_CONNECTION_LIMITS))
+      .forListener(system.logger.module("tcp"));
+    return new TcpServer(system, listener, guard);
   }
 
   /** The bound address. */
@@ -72,6 +96,7 @@ export class TcpServer {
   }
 
   async #acceptLoop(): Promise<void> {
+    const backoff = new AcceptBackoff();
     while (true) {
       let conn: Deno.Conn;
       try {
@@ -81,9 +106,21 @@ export class TcpServer {
           err instanceof Deno.errors.BadResource ||
           err instanceof Deno.errors.Interrupted
         ) return;
-        this.#system.logger.module("tcp").warn("Accept failed", {
+        // Typically "too many open files": the connection stays queued and an immediate retry
+        // fails the same way, so wait (doubling, capped) instead of spinning.
+        const wait = backoff.next();
+        this.#guard.log.warn("Accept failed", {
           error: String(err),
+          retryMs: wait,
         });
+        if (await pause(wait, this.#stopped.promise)) return;
+        continue;
+      }
+      backoff.reset();
+      const address = formatAddress(conn.remoteAddr);
+      const admission = this.#guard.admit(address, ipOf(conn.remoteAddr));
+      if ("refused" in admission) {
+        this.#refusals.refuse(conn);
         continue;
       }
       try {
@@ -91,24 +128,89 @@ export class TcpServer {
       } catch {
         // TLS connections may not expose it before the handshake.
       }
-      const address = formatAddress(conn.remoteAddr);
+      const served = this.#serve(conn, address, admission.slot).finally(() =>
+        this.#served.delete(served)
+      );
+      this.#served.add(served);
+    }
+  }
+
+  /**
+   * Runs the TLS handshake of `conn`; false (and `conn` closed) when it fails or overruns the
+   * deadline. Deno cannot abort a server-side handshake: closing `conn` early would leave its
+   * socket open in the runtime, uncounted, until the client completes or gives up. So a late
+   * handshake is logged at the deadline but keeps its place among the connections (bounding how
+   * many a client can leave hanging) until it ends; then it is closed.
+   */
+  async #handshake(conn: Deno.TlsConn, address: string): Promise<boolean> {
+    this.#handshaking.add(conn);
+    const handshake = conn.handshake();
+    try {
+      await withDeadline(handshake, this.#guard.handshakeTimeout);
+      return true;
+    } catch (err) {
+      if (err instanceof DeadlineExceeded) {
+        this.#guard.log.info("TLS handshake timed out", {
+          client: address,
+          timeoutMs: this.#guard.handshakeTimeout,
+        });
+        await handshake.catch(() => {});
+      } else {
+        this.#guard.log.info("TLS handshake failed", {
+          client: address,
+          error: String(err),
+        });
+      }
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+      return false;
+    } finally {
+      this.#handshaking.delete(conn);
+    }
+  }
+
+  /** Completes the TLS handshake if any, then serves requests until the connection ends. */
+  async #serve(
+    conn: Deno.Conn,
+    address: string,
+    slot: ConnectionSlot,
+  ): Promise<void> {
+    try {
+      if (
+        "handshake" in conn &&
+        !await this.#handshake(conn as Deno.TlsConn, address)
+      ) return;
       const session = new Session(clientIdOf(address), TCP_TRANSPORT, address);
       session.onClose = () => conn.close();
-      const control: ConnectionControl = { busy: false, stopping: false };
+      const control: ConnectionControl = {
+        busy: false,
+        stopping: false,
+        log: this.#guard.log,
+      };
       this.#connections.set(conn, control);
       this.#system.logger.module("tcp").debug("Client connected", {
         address,
         clientId: session.clientId,
       });
-      const served = serveConnection(this.#system, session, conn, control)
-        .finally(() => {
-          this.#connections.delete(conn);
-          this.#served.delete(served);
-          this.#system.logger.module("tcp").debug("Client disconnected", {
-            address,
-          });
+      const unwatch = this.#guard.watchIdle(
+        address,
+        () => session.lastHeartbeat,
+        () => conn.close(),
+      );
+      try {
+        await serveConnection(this.#system, session, conn, control);
+      } finally {
+        unwatch();
+        this.#connections.delete(conn);
+        this.#system.logger.module("tcp").debug("Client disconnected", {
+          address,
         });
-      this.#served.add(served);
+      }
+    } finally {
+      slot.release();
     }
   }
 
@@ -122,7 +224,15 @@ export class TcpServer {
     } catch {
       // already closed
     }
+    this.#stopped.resolve();
     await this.#accepting;
+    for (const conn of this.#handshaking) {
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+    }
     for (const [conn, control] of this.#connections) {
       control.stopping = true;
       if (control.busy) continue;
@@ -134,5 +244,6 @@ export class TcpServer {
       }
     }
     await Promise.allSettled([...this.#served]);
+    await this.#refusals.settled();
   }
 }

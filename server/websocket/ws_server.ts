@@ -16,6 +16,16 @@ import { Session } from "../commands/session.ts";
 import { dispatch } from "../commands/table.ts";
 import { errorCodeOf } from "../tcp/connection.ts";
 import { clientIdOf, formatAddress } from "../tcp/tcp_server.ts";
+import {
+  ConnectionGuard,
+  ipOf,
+  type ListenerGuard,
+  NO_CONNECTION_LIMITS,
+} from "../net/guard.ts";
+import {
+  type SupervisedServer,
+  superviseServe,
+} from "../net/supervised_serve.ts";
 
 /** Transport code of WebSocket clients. */
 export const WEBSOCKET_TRANSPORT = 4;
@@ -35,6 +45,13 @@ export interface WebSocketServerOptions {
   tls?: { cert: string; key: string };
   /** Largest accepted message in bytes (the protocol's own caps apply too). */
   maxMessageSize?: number;
+  /**
+   * Connection limits, idle timeout, counted logging. @default no limits
+   *
+   * They apply to upgraded sockets: before the upgrade the connection belongs to `Deno.serve`,
+   * which offers no connection limit or timeout.
+   */
+  guard?: ConnectionGuard;
 }
 
 /** One socket: its session, its queue of requests and whether one is being handled. */
@@ -50,13 +67,17 @@ interface Connection {
 /** Accepts WebSocket upgrades and serves the binary protocol on each socket. */
 export class WebSocketServer {
   readonly #system: System;
-  readonly #server: Deno.HttpServer<Deno.NetAddr>;
+  readonly #server: SupervisedServer;
   readonly #connections = new Set<Connection>();
   readonly #maxMessageSize: number | undefined;
+  readonly #guard: ListenerGuard;
 
   private constructor(system: System, options: WebSocketServerOptions) {
     this.#system = system;
     this.#maxMessageSize = options.maxMessageSize;
+    const guard = (options.guard ?? new ConnectionGuard(NO_CONNECTION_LIMITS))
+      .forListener(system.logger.module("websocket"));
+    this.#guard = guard;
     const handler = (request: Request, info: Deno.ServeHandlerInfo) =>
       this.#upgrade(request, info);
     const base = {
@@ -64,18 +85,18 @@ export class WebSocketServer {
       port: options.port,
       onListen: () => {},
       onError: (err: unknown) => {
-        system.logger.module("websocket").warn("WebSocket request failed", {
-          error: String(err),
-        });
+        guard.log.warn("WebSocket request failed", { error: String(err) });
         return new Response("Internal Server Error", { status: 500 });
       },
     };
-    this.#server = options.tls
-      ? Deno.serve(
-        { ...base, cert: options.tls.cert, key: options.tls.key },
-        handler,
-      )
-      : Deno.serve(base, handler);
+    // Restarted when its accept loop fails (e.g. out of file descriptors).
+    this.#server = superviseServe(
+      options.tls
+        ? { ...base, cert: options.tls.cert, key: options.tls.key }
+        : base,
+      handler,
+      { log: guard.log, listener: "websocket" },
+    );
   }
 
   /**
@@ -106,9 +127,28 @@ export class WebSocketServer {
     }
     // The address must be read before the upgrade (afterwards Deno says "Request closed").
     const address = formatAddress(info.remoteAddr);
-    const { socket, response } = Deno.upgradeWebSocket(request, {
-      idleTimeout: 0,
-    });
+    const admission = this.#guard.admit(address, ipOf(info.remoteAddr));
+    if ("refused" in admission) {
+      return Response.json({
+        id: ErrorCode.CannotEstablishConnection,
+        code: "cannot_establish_connection",
+        reason: `Connection refused: ${admission.refused}`,
+        field: null,
+      }, { status: 503 });
+    }
+    let unwatch = () => {};
+    const release = () => {
+      unwatch();
+      admission.slot.release();
+    };
+    let upgrade: ReturnType<typeof Deno.upgradeWebSocket>;
+    try {
+      upgrade = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
+    } catch (err) {
+      release();
+      throw err;
+    }
+    const { socket, response } = upgrade;
     socket.binaryType = "arraybuffer";
     const session = new Session(
       clientIdOf(address),
@@ -126,6 +166,11 @@ export class WebSocketServer {
     };
     session.onClose = () => closeSocket(socket, 1000, "client removed");
     socket.onopen = () => {
+      unwatch = this.#guard.watchIdle(
+        address,
+        () => session.lastHeartbeat,
+        () => closeSocket(socket, 1000, "idle timeout"),
+      );
       this.#connections.add(connection);
       this.#system.addClient(session);
       this.#system.logger.module("websocket").debug(
@@ -143,6 +188,7 @@ export class WebSocketServer {
     };
     socket.onerror = () => {};
     socket.onclose = () => {
+      release();
       connection.queue.catch(() => {}).finally(() => {
         this.#system.removeClient(session);
         this.#connections.delete(connection);
@@ -223,13 +269,10 @@ export class WebSocketServer {
   }
 
   #reject(connection: Connection, code: number, reason: string): void {
-    this.#system.logger.module("websocket").warn(
-      "Closing WebSocket connection: invalid message",
-      {
-        client: connection.session.address,
-        reason,
-      },
-    );
+    this.#guard.log.warn("Closing WebSocket connection: invalid message", {
+      client: connection.session.address,
+      reason,
+    });
     closeSocket(connection.socket, code, reason);
   }
 

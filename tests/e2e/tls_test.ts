@@ -40,7 +40,7 @@ Deno.test("IggyClient over plain tcp to a TLS port fails; TLS clients are still 
   });
   await client.ping();
   // The TLS port never answered in plain text; the server logged the failed connection.
-  assert.match(server.stderr(), /Connection error/);
+  assert.match(server.stderr(), /TLS handshake failed/);
 });
 
 Deno.test("IggyClient over tls connects with an iggy+tls:// string when the name matches", async () => {

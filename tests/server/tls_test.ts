@@ -156,7 +156,9 @@ Deno.test("TCP with TLS serves TLS only; plain TCP and failed handshakes are clo
 
     // Everyone else is still served.
     assert.deepEqual(await tlsPing(port, files.cert, "localhost"), OK_EMPTY);
-    assert.ok(running.logs.some((line) => line.includes("Connection error")));
+    assert.ok(
+      running.logs.some((line) => line.includes("TLS handshake failed")),
+    );
   } finally {
     await Deno.remove(files.dir, { recursive: true });
   }
