@@ -179,6 +179,8 @@ export interface SystemConfig {
   backup: { path: string; compatibility: { path: string } };
   state: {
     enforceFsync: boolean;
+    /** Fold the metadata log into a new snapshot after this many entries. */
+    snapshotEntries: number;
     maxFileOperationRetries: number;
     retryDelay: number;
   };
@@ -417,6 +419,7 @@ const SCHEMA: Table = {
     backup: { path: "string", compatibility: { path: "string" } },
     state: {
       enforce_fsync: "bool",
+      snapshot_entries: "uint",
       max_file_operation_retries: "uint",
       retry_delay: "duration",
     },
@@ -1144,6 +1147,11 @@ function validateConfig(
     system.segment.size % 512 === 0,
     "system.segment.size",
     "must be a multiple of 512 B",
+  );
+  check(
+    system.state.snapshotEntries >= 1,
+    "system.state.snapshot_entries",
+    "must be at least 1",
   );
   check(
     system.partition.messagesRequiredToSave >= 1,

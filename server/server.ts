@@ -157,6 +157,7 @@ export async function startServer(
     enforceFsync: config.system.partition.enforceFsync,
     validateChecksum: config.system.partition.validateChecksum,
     stateFsync: config.system.state.enforceFsync,
+    snapshotEvery: config.system.state.snapshotEntries,
     topicDefaults: {
       messageExpiry: config.system.topic.messageExpiry === 0n
         ? U64_MAX

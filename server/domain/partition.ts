@@ -162,25 +162,29 @@ export class Partition {
     return this.#offsets(owner).get(owner.key);
   }
 
-  /** Stores and persists `offset` for `owner`. */
+  /** Persists `offset` for `owner`, then keeps it in memory (unchanged when the write fails). */
   async storeOffset(owner: OffsetOwner, offset: bigint): Promise<void> {
-    this.#offsets(owner).set(owner.key, offset);
     await storeOffset(this.dir, owner.kind, owner.key, offset);
+    this.#offsets(owner).set(owner.key, offset);
   }
 
-  /** Deletes the stored offset of `owner`; false when none was stored. */
+  /**
+   * Deletes the stored offset of `owner` from disk, then from memory (unchanged when the removal
+   * fails); false when none was stored in memory.
+   */
   async deleteOffset(owner: OffsetOwner): Promise<boolean> {
-    if (!this.#offsets(owner).delete(owner.key)) return false;
+    const stored = this.#offsets(owner).has(owner.key);
     await deleteOffset(this.dir, owner.kind, owner.key);
-    return true;
+    this.#offsets(owner).delete(owner.key);
+    return stored;
   }
 
   /** Removes every message and stored offset; the partition restarts at offset 0. */
   async purge(): Promise<void> {
     await this.log.purge();
+    await deleteAllOffsets(this.dir);
     this.consumerOffsets.clear();
     this.groupOffsets.clear();
-    await deleteAllOffsets(this.dir);
   }
 
   /** The lowest offset any consumer or group stored, if any. */
