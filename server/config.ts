@@ -499,6 +499,8 @@ const IGNORED_ENV = new Set([
   "IGGY_ROOT_USERNAME",
   "IGGY_ROOT_PASSWORD",
   "IGGY_TEST_CLEANUP_DISABLED",
+  // Test mode of the storage fault layer (server/storage/fault.ts).
+  "IGGY_TEST_FAULTS",
   "IGGY_TEST_VERBOSE",
   "IGGY_DISPLAY_CONFIG",
 ]);

@@ -181,8 +181,8 @@ export class Partition {
 
   /** Removes every message and stored offset; the partition restarts at offset 0. */
   async purge(): Promise<void> {
-    await this.log.purge();
     await deleteAllOffsets(this.dir);
+    await this.log.purge();
     this.consumerOffsets.clear();
     this.groupOffsets.clear();
   }

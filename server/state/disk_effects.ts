@@ -36,33 +36,30 @@ export interface PreparedEffects {
 /** Partitions a change removed from memory (their files are still open). */
 export type RemovedPartitions = Partition[];
 
-const NOTHING: PreparedEffects = {
-  partitions: new Map(),
-  undo: () => Promise.resolve(),
-};
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
+/** What a `prepare*` step created so far: undone when the change does not go through. */
+interface Created {
+  dirs: string[];
+  partitions: Map<string, Partition>;
 }
 
-/** Creates `dir` and remembers to remove it on undo unless it was already there. */
-async function createDir(dir: string, created: string[]): Promise<void> {
-  if (!await exists(dir)) created.push(dir);
+/**
+ * Creates the empty directory of a new entity and remembers to remove it on undo. Whatever is
+ * already there was left by a deleted entity of the same id (ids are reused) and is removed
+ * first: a new entity never adopts old data.
+ */
+async function createDir(dir: string, created: Created): Promise<void> {
+  await remove(dir, { recursive: true });
+  created.dirs.push(dir);
   await mkdir(dir);
 }
 
-async function undoCreated(
-  partitions: Iterable<Partition>,
-  created: string[],
-): Promise<void> {
-  for (const partition of partitions) await partition.log.close();
-  for (const dir of created.reverse()) await remove(dir, { recursive: true });
+async function undo(created: Created): Promise<void> {
+  for (const partition of created.partitions.values()) {
+    await partition.log.close();
+  }
+  for (const dir of created.dirs.reverse()) {
+    await remove(dir, { recursive: true });
+  }
 }
 
 /** Opens partitions `from .. from + count - 1` of a topic (directories first, through the fault layer). */
@@ -70,51 +67,40 @@ async function openPartitions(
   system: System,
   ids: { streamId: number; topicId: number; from: number; count: number },
   createdAt: bigint,
-  created: string[],
-): Promise<Map<string, Partition>> {
+  created: Created,
+): Promise<void> {
   const root = system.options.dataDir;
-  const opened = new Map<string, Partition>();
-  try {
-    for (let p = ids.from; p < ids.from + ids.count; p++) {
-      await createDir(
-        partitionDir(root, ids.streamId, ids.topicId, p),
-        created,
-      );
-      opened.set(
-        partitionKey(ids.streamId, ids.topicId, p),
-        await system.openPartition(ids.streamId, ids.topicId, p, createdAt),
-      );
-    }
-  } catch (err) {
-    await undoCreated(opened.values(), created).catch(() => {});
-    throw err;
+  for (let p = ids.from; p < ids.from + ids.count; p++) {
+    await createDir(partitionDir(root, ids.streamId, ids.topicId, p), created);
+    created.partitions.set(
+      partitionKey(ids.streamId, ids.topicId, p),
+      await system.openPartition(ids.streamId, ids.topicId, p, createdAt),
+    );
   }
-  return opened;
 }
 
 /** CreateStream: the stream's `topics` directory. */
 async function prepareCreateStream(
   system: System,
   entry: Extract<MetadataEntry, { type: "CreateStream" }>,
-): Promise<PreparedEffects> {
-  const created: string[] = [];
+  created: Created,
+): Promise<void> {
   const dir = streamDir(system.options.dataDir, entry.id);
   await createDir(dir, created);
   await mkdir(`${dir}/topics`);
-  return { partitions: new Map(), undo: () => undoCreated([], created) };
 }
 
 /** CreateTopic: the topic directory and its opened partitions. */
 async function prepareCreateTopic(
   system: System,
   entry: Extract<MetadataEntry, { type: "CreateTopic" }>,
-): Promise<PreparedEffects> {
-  const created: string[] = [];
+  created: Created,
+): Promise<void> {
   await createDir(
     topicDir(system.options.dataDir, entry.streamId, entry.id),
     created,
   );
-  const partitions = await openPartitions(
+  await openPartitions(
     system,
     {
       streamId: entry.streamId,
@@ -125,20 +111,16 @@ async function prepareCreateTopic(
     entry.createdAt,
     created,
   );
-  return {
-    partitions,
-    undo: () => undoCreated(partitions.values(), created),
-  };
 }
 
 /** CreatePartitions: the new partitions, opened. */
 async function prepareCreatePartitions(
   system: System,
   entry: Extract<MetadataEntry, { type: "CreatePartitions" }>,
-): Promise<PreparedEffects> {
-  const created: string[] = [];
+  created: Created,
+): Promise<void> {
   const topic = system.streams.get(entry.streamId)?.topics.get(entry.topicId);
-  const partitions = await openPartitions(
+  await openPartitions(
     system,
     {
       streamId: entry.streamId,
@@ -149,44 +131,54 @@ async function prepareCreatePartitions(
     entry.createdAt,
     created,
   );
-  return {
-    partitions,
-    undo: () => undoCreated(partitions.values(), created),
-  };
 }
 
 /** CreateConsumerGroup: offsets a deleted group of the same id may have left are removed first. */
 async function prepareCreateConsumerGroup(
   system: System,
   entry: Extract<MetadataEntry, { type: "CreateConsumerGroup" }>,
-): Promise<PreparedEffects> {
+): Promise<void> {
   const topic = system.streams.get(entry.streamId)?.topics.get(entry.topicId);
   for (const partition of topic?.partitions ?? []) {
     await partition.deleteOffset({ kind: "groups", key: entry.id });
   }
-  return NOTHING;
+}
+
+function prepareStep(
+  system: System,
+  entry: MetadataEntry,
+  created: Created,
+): Promise<void> {
+  switch (entry.type) {
+    case "CreateStream":
+      return prepareCreateStream(system, entry, created);
+    case "CreateTopic":
+      return prepareCreateTopic(system, entry, created);
+    case "CreatePartitions":
+      return prepareCreatePartitions(system, entry, created);
+    case "CreateConsumerGroup":
+      return prepareCreateConsumerGroup(system, entry);
+    default:
+      return Promise.resolve();
+  }
 }
 
 /**
  * Prepares the disk for `entry` before it is appended.
  * @throws what a file operation threw, with everything it created removed again
  */
-export function prepareEffects(
+export async function prepareEffects(
   system: System,
   entry: MetadataEntry,
 ): Promise<PreparedEffects> {
-  switch (entry.type) {
-    case "CreateStream":
-      return prepareCreateStream(system, entry);
-    case "CreateTopic":
-      return prepareCreateTopic(system, entry);
-    case "CreatePartitions":
-      return prepareCreatePartitions(system, entry);
-    case "CreateConsumerGroup":
-      return prepareCreateConsumerGroup(system, entry);
-    default:
-      return Promise.resolve(NOTHING);
+  const created: Created = { dirs: [], partitions: new Map() };
+  try {
+    await prepareStep(system, entry, created);
+  } catch (err) {
+    await undo(created).catch(() => {});
+    throw err;
   }
+  return { partitions: created.partitions, undo: () => undo(created) };
 }
 
 /** Removes `path`, reporting (not throwing) a failure: the entity is already gone from metadata. */
