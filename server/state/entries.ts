@@ -7,7 +7,7 @@
 
 import type { TopicSettings } from "../domain/topic.ts";
 import type { AccessToken, UserAccount } from "../domain/user.ts";
-import { parseState, stringifyState } from "../storage/state_store.ts";
+import { parseState, stringifyState } from "./json.ts";
 import { userFromJson, type UserJson, userToJson } from "./model.ts";
 
 /** One metadata change. */

@@ -8,7 +8,7 @@
 
 import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
 import { writeFileAtomic } from "../storage/atomic_file.ts";
-import { parseState, stringifyState } from "../storage/state_store.ts";
+import { parseState, stringifyState } from "./json.ts";
 import {
   type MetadataModel,
   modelFromSnapshot,

@@ -1,0 +1,68 @@
+/**
+ * A real server on a damaged metadata directory: a torn log tail is cut to the last whole entry
+ * and reported; a corrupt snapshot stops the start with a message naming the file.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { IggyClient } from "../../../mod.ts";
+import { startServer, type TestServer } from "../../_server.ts";
+
+function connect(server: TestServer): Promise<IggyClient> {
+  return IggyClient.connect({
+    ...server.tcp,
+    username: "iggy",
+    password: "iggy",
+  });
+}
+
+Deno.test("the server recovers from a torn metadata log tail to the last whole entry and says so", async () => {
+  await using server = await startServer();
+  {
+    await using client = await connect(server);
+    await client.createStream("a");
+    await client.createStream("b");
+  }
+  await server.kill("SIGKILL"); // no snapshot: both streams are only in the log
+  const log = join(server.dataDir, "state", "metadata.log");
+  const bytes = await Deno.readFile(log);
+  // A crash in the middle of the next append: a header and half a payload.
+  const torn = new Uint8Array(20);
+  new DataView(torn.buffer).setUint32(0, 100, true);
+  await Deno.writeFile(log, torn, { append: true });
+
+  await server.restart();
+  await using client = await connect(server);
+  assert.deepEqual((await client.getStreams()).map((s) => s.name), ["a", "b"]);
+  assert.match(server.stderr(), /WARN.*torn last entry.*metadata\.log/);
+  assert.equal((await Deno.stat(log)).size, bytes.length, "tail cut off");
+  await client.createStream("c");
+  await server.kill("SIGKILL");
+  await server.restart();
+  await using again = await connect(server);
+  assert.deepEqual((await again.getStreams()).map((s) => s.name), [
+    "a",
+    "b",
+    "c",
+  ]);
+});
+
+Deno.test("the server refuses to start on a corrupt metadata snapshot, naming the file", async () => {
+  await using server = await startServer();
+  {
+    await using client = await connect(server);
+    await client.createStream("a");
+  }
+  await server.kill("SIGTERM"); // writes the snapshot
+  const snapshot = join(server.dataDir, "state", "metadata.json");
+  const text = await Deno.readTextFile(snapshot);
+  await Deno.writeTextFile(snapshot, text.slice(0, text.length / 2));
+  await assert.rejects(
+    () => server.restart(),
+    (err: Error) => err.message.includes(snapshot),
+  );
+  assert.equal(
+    (await Deno.readTextFile(snapshot)).length,
+    Math.floor(text.length / 2),
+    "the snapshot is left as it was",
+  );
+});
