@@ -7,10 +7,17 @@
 import { ERROR_TABLE, IggyError } from "../../client/protocol/errors.ts";
 import type { Logger } from "../logger.ts";
 
-/** The errno name of an operating-system error (`ENOSPC`, `EIO`, ...), if `err` is one. */
+/**
+ * The errno name of an operating-system error (`ENOSPC`, `EIO`, ...), if `err` is one or was
+ * caused by one (its `cause` chain is followed).
+ */
 export function errnoOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^E[A-Z]+$/.test(code) ? code : undefined;
+  for (let e = err, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** True when `err` is an operating-system error (a failed file operation). */
@@ -34,7 +41,9 @@ export function storageError(
   const { code, logger } = options;
   const what = ERROR_TABLE[code]?.message ?? "Storage operation failed";
   const errno = errnoOf(err);
-  const detail = err instanceof Error ? err.message : String(err);
+  let detail = err instanceof Error ? err.message : String(err);
+  const cause = err instanceof Error ? err.cause : undefined;
+  if (cause instanceof Error) detail += `: ${cause.message}`;
   const fields = { ...options.fields, code, error: detail };
   if (errno) logger.warn(`${what}: ${errno}`, fields);
   else logger.error(`${what}: unexpected failure`, fields);
