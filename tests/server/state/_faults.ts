@@ -1,9 +1,10 @@
 /**
  * Test helpers for the storage fault layer (`server/storage/fault.ts`): a control file to arm
- * faults in a server child process, and a dump of everything the Get* commands show.
+ * faults in a server child process, a dump of everything the Get* commands show, and a login.
  */
 import { join } from "node:path";
-import type { IggyClient } from "../../../client/client.ts";
+import { IggyClient } from "../../../client/client.ts";
+import type { TestServer } from "../../_server.ts";
 import type { Consumer } from "../../../client/protocol/mod.ts";
 import type { FaultSpec } from "../../../server/storage/fault.ts";
 
@@ -90,4 +91,13 @@ export async function dumpState(client: IggyClient): Promise<unknown> {
   }
   const tokens = await client.getPersonalAccessTokens();
   return plain({ streams, users, tokens });
+}
+
+/** A TCP client logged in to `server` (as root by default). */
+export function connect(
+  server: TestServer,
+  username = "iggy",
+  password = "iggy",
+): Promise<IggyClient> {
+  return IggyClient.connect({ ...server.tcp, username, password });
 }

@@ -8,19 +8,11 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ErrorCode, IggyClient, Partitioning } from "../../../mod.ts";
-import { startServer, type TestServer } from "../../_server.ts";
+import { ErrorCode, Partitioning } from "../../../mod.ts";
+import { startServer } from "../../_server.ts";
 import { codeOf } from "../../_assert.ts";
 import { withTempDir } from "../../_temp_dir.ts";
-import { FaultControl } from "./_faults.ts";
-
-function connect(
-  server: TestServer,
-  username = "iggy",
-  password = "iggy",
-): Promise<IggyClient> {
-  return IggyClient.connect({ ...server.tcp, username, password });
-}
+import { connect, FaultControl } from "./_faults.ts";
 
 const OFFSET_TARGET = {
   streamId: "s",

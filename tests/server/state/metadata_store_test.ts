@@ -47,16 +47,6 @@ async function writeLog(path: string, count: number): Promise<Uint8Array> {
   return Deno.readFile(path);
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 Deno.test("readRecords() reads whole records and tells a torn tail from corruption", async () => {
   await withTempDir(async (dir) => {
     const whole = await writeLog(join(dir, "log"), 3);
@@ -66,7 +56,7 @@ Deno.test("readRecords() reads whole records and tells a torn tail from corrupti
     const torn = [
       whole.subarray(0, two + 3), // part of a header
       whole.subarray(0, whole.length - 1), // part of a payload
-      concat(whole, new Uint8Array(40)), // zeros after the last record
+      new Uint8Array([...whole, ...new Uint8Array(40)]), // zeros after the last record
     ];
     for (const bytes of torn) {
       const read = readRecords(bytes);

@@ -9,13 +9,13 @@ import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import {
   ErrorCode,
-  IggyClient,
+  type IggyClient,
   noPermissions,
   Partitioning,
 } from "../../../mod.ts";
-import { startServer, type TestServer } from "../../_server.ts";
+import { startServer } from "../../_server.ts";
 import { withTempDir } from "../../_temp_dir.ts";
-import { dumpState, FaultControl } from "./_faults.ts";
+import { connect, dumpState, FaultControl } from "./_faults.ts";
 
 /** One metadata command: what it needs first, the call itself, and the code it fails with. */
 interface Case {
@@ -31,6 +31,8 @@ interface Case {
 }
 
 const CONSUMER_1 = { kind: "consumer" as const, id: 1 };
+/** The topic every fixture has: stream "base", topic "t" (2 partitions, messages in partition 0). */
+const BASE_T = { streamId: "base", topicId: "t" };
 
 async function send(
   client: IggyClient,
@@ -138,8 +140,7 @@ const CASES: Case[] = [
     code: ErrorCode.CannotCreatePartition,
     act: (c) =>
       c.createPartitions({
-        streamId: "base",
-        topicId: "t",
+        ...BASE_T,
         partitionsCount: 2,
       }),
   },
@@ -148,14 +149,12 @@ const CASES: Case[] = [
     code: ErrorCode.CannotDeletePartition,
     setup: (c) =>
       c.createPartitions({
-        streamId: "base",
-        topicId: "t",
+        ...BASE_T,
         partitionsCount: 1,
       }),
     act: (c) =>
       c.deletePartitions({
-        streamId: "base",
-        topicId: "t",
+        ...BASE_T,
         partitionsCount: 1,
       }),
   },
@@ -180,8 +179,7 @@ const CASES: Case[] = [
     code: ErrorCode.CannotCreateConsumerGroupInfo,
     act: (c, n) =>
       c.createConsumerGroup({
-        streamId: "base",
-        topicId: "t",
+        ...BASE_T,
         name: `cg-${n}`,
       }),
   },
@@ -190,14 +188,12 @@ const CASES: Case[] = [
     code: ErrorCode.CannotDeleteConsumerGroupInfo,
     setup: (c, n) =>
       c.createConsumerGroup({
-        streamId: "base",
-        topicId: "t",
+        ...BASE_T,
         name: `dg-${n}`,
       }),
     act: (c, n) =>
       c.deleteConsumerGroup({
-        streamId: "base",
-        topicId: "t",
+        ...BASE_T,
         groupId: `dg-${n}`,
       }),
   },
@@ -254,8 +250,7 @@ const CASES: Case[] = [
     code: ErrorCode.CannotWriteToFile,
     act: (c, n) =>
       c.storeConsumerOffset({
-        streamId: "base",
-        topicId: "t",
+        ...BASE_T,
         partitionId: 0,
         consumer: CONSUMER_1,
         offset: BigInt(n % 9),
@@ -266,16 +261,14 @@ const CASES: Case[] = [
     code: ErrorCode.CannotDeleteConsumerOffsetFile,
     setup: (c, n) =>
       c.storeConsumerOffset({
-        streamId: "base",
-        topicId: "t",
+        ...BASE_T,
         partitionId: 0,
         consumer: CONSUMER_1,
         offset: BigInt(n % 9),
       }),
     act: (c) =>
       c.deleteConsumerOffset({
-        streamId: "base",
-        topicId: "t",
+        ...BASE_T,
         partitionId: 0,
         consumer: CONSUMER_1,
       }),
@@ -301,14 +294,6 @@ async function listing(dir: string): Promise<string[]> {
   }
   await walk(dir);
   return out.sort();
-}
-
-function connect(server: TestServer): Promise<IggyClient> {
-  return IggyClient.connect({
-    ...server.tcp,
-    username: "iggy",
-    password: "iggy",
-  });
 }
 
 Deno.test("every metadata command survives a storage failure at each of its steps", async () => {

@@ -4,16 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { IggyClient } from "../../../mod.ts";
-import { startServer, type TestServer } from "../../_server.ts";
-
-function connect(server: TestServer): Promise<IggyClient> {
-  return IggyClient.connect({
-    ...server.tcp,
-    username: "iggy",
-    password: "iggy",
-  });
-}
+import { startServer } from "../../_server.ts";
+import { connect } from "./_faults.ts";
 
 Deno.test("the server recovers from a torn metadata log tail to the last whole entry and says so", async () => {
   await using server = await startServer();
