@@ -187,7 +187,7 @@ export class System {
       for (const topic of stream.topics.values()) {
         for (const p of topic.partitions) {
           opened.set(
-            partitionKey(stream.id, topic.id, p.id),
+            partitionKey({ streamId: stream.id, topicId: topic.id }, p.id),
             await system.openPartition(stream.id, topic.id, p.id, p.createdAt),
           );
         }
@@ -257,7 +257,7 @@ export class System {
       }
       const removed = this.#mirror(prepared.partitions);
       try {
-        await finishEffects(this, entry, removed);
+        await finishEffects(this, entry, { removed });
       } catch (err) {
         throw fail(err);
       } finally {
@@ -464,7 +464,9 @@ function mirrorTopic(
     removed.push(partitions.pop()!);
   }
   for (let i = partitions.length; i < record.partitions.length; i++) {
-    const partition = opened.get(partitionKey(streamId, topic.id, i));
+    const partition = opened.get(
+      partitionKey({ streamId, topicId: topic.id }, i),
+    );
     if (!partition) {
       throw new Error(`Partition ${streamId}/${topic.id}/${i} was not opened`);
     }

@@ -16,13 +16,15 @@ import { mkdir, remove } from "../storage/fault.ts";
 import { partitionDir, streamDir, topicDir } from "../storage/paths.ts";
 import type { MetadataEntry } from "./entries.ts";
 
+/** Which topic: stream id and topic id. */
+export interface TopicRef {
+  streamId: number;
+  topicId: number;
+}
+
 /** Key of a partition in {@linkcode PreparedEffects.partitions}. */
-export function partitionKey(
-  streamId: number,
-  topicId: number,
-  partitionId: number,
-): string {
-  return `${streamId}/${topicId}/${partitionId}`;
+export function partitionKey(topic: TopicRef, partitionId: number): string {
+  return `${topic.streamId}/${topic.topicId}/${partitionId}`;
 }
 
 /** What `prepare` made ready for an entry. */
@@ -73,7 +75,7 @@ async function openPartitions(
   for (let p = ids.from; p < ids.from + ids.count; p++) {
     await createDir(partitionDir(root, ids.streamId, ids.topicId, p), created);
     created.partitions.set(
-      partitionKey(ids.streamId, ids.topicId, p),
+      partitionKey(ids, p),
       await system.openPartition(ids.streamId, ids.topicId, p, createdAt),
     );
   }
@@ -208,14 +210,17 @@ function partitionsOf(
 
 /**
  * Carries out what `entry` leaves to do on disk once it is applied.
- * @param removed the partitions the change took out of memory
+ * @param system the system the entry was applied to
+ * @param entry the applied entry
+ * @param options `removed`: the partitions the change took out of memory
  * @throws what a purge or segment delete threw (removals of deleted entities only warn)
  */
 export async function finishEffects(
   system: System,
   entry: MetadataEntry,
-  removed: RemovedPartitions,
+  options: { removed: RemovedPartitions },
 ): Promise<void> {
+  const { removed } = options;
   const root = system.options.dataDir;
   switch (entry.type) {
     case "DeleteStream":

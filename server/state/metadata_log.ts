@@ -166,8 +166,9 @@ export class MetadataLog {
     this.#dirty = true;
     try {
       await this.#file.seek(this.#size, Deno.SeekMode.Start);
-      await write(this.#file, record, this.path);
-      if (this.#fsync) await fsync(this.#file, this.path);
+      const target = { file: this.#file, path: this.path };
+      await write(target, record);
+      if (this.#fsync) await fsync(target);
     } catch (err) {
       await this.#cutBack().catch(() => {});
       throw err;

@@ -31,8 +31,8 @@ export async function writeFileAtomic(
       truncate: true,
     });
     try {
-      await write(file, bytes, tmp);
-      if (options.fsync) await fsync(file, tmp);
+      await write({ file, path: tmp }, bytes);
+      if (options.fsync) await fsync({ file, path: tmp });
     } finally {
       file.close();
     }

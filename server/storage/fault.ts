@@ -103,16 +103,20 @@ function check(op: FaultOp, path: string): void {
   });
 }
 
+/** An open file and its path (what faults are matched against). */
+export interface PathedFile {
+  file: Deno.FsFile;
+  path: string;
+}
+
 /**
- * Writes all of `bytes` to `file` at its current position.
- * @param file an open file
+ * Writes all of `bytes` to the file at its current position.
+ * @param target the open file and its path
  * @param bytes what to write
- * @param path the file's path (for fault matching and errors)
  */
 export async function write(
-  file: Deno.FsFile,
+  { file, path }: PathedFile,
   bytes: Uint8Array,
-  path: string,
 ): Promise<void> {
   check("write", path);
   let written = 0;
@@ -121,8 +125,8 @@ export async function write(
   }
 }
 
-/** fsyncs the data of `file` (at `path`). */
-export async function fsync(file: Deno.FsFile, path: string): Promise<void> {
+/** fsyncs the data of a file. */
+export async function fsync({ file, path }: PathedFile): Promise<void> {
   check("fsync", path);
   await file.syncData();
 }

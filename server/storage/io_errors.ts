@@ -44,8 +44,20 @@ export function storageError(
   let detail = err instanceof Error ? err.message : String(err);
   const cause = err instanceof Error ? err.cause : undefined;
   if (cause instanceof Error) detail += `: ${cause.message}`;
-  const fields = { ...options.fields, code, error: detail };
-  if (errno) logger.warn(`${what}: ${errno}`, fields);
-  else logger.error(`${what}: unexpected failure`, fields);
+  if (errno) {
+    logger.warn(`${what}: ${errno}`, {
+      ...options.fields,
+      code,
+      error: detail,
+    });
+  } else {
+    // Not a storage failure but a bug: its stack helps.
+    const stack = err instanceof Error ? err.stack ?? detail : detail;
+    logger.error(`${what}: unexpected failure`, {
+      ...options.fields,
+      code,
+      error: stack,
+    });
+  }
   return new IggyError(code, errno ?? "storage failure", { cause: err });
 }
