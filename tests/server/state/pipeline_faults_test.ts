@@ -379,3 +379,69 @@ Deno.test("every metadata command survives a storage failure at each of its step
     }
   });
 });
+
+Deno.test("the fault layer fails the n-th write, fsync, rename, remove or mkdir it is armed for", async () => {
+  await withTempDir(async (dir) => {
+    const faults = new FaultControl(dir);
+    await using server = await startServer({
+      env: {
+        IGGY_TEST_FAULTS: faults.path,
+        IGGY_SYSTEM_STATE_ENFORCE_FSYNC: "true",
+      },
+    });
+    await using client = await connect(server);
+    await client.createStream("base");
+    await client.createTopic("base", "t");
+    await send(client, "base", "t");
+    const offset = { ...BASE_T, partitionId: 0, consumer: CONSUMER_1 };
+    const cases = [
+      {
+        spec: { op: "write", nth: 1 },
+        call: () => client.createUser("writer", "secret-1"),
+        code: ErrorCode.CannotAppendToFile,
+        path: /metadata\.log$/,
+      },
+      {
+        spec: { op: "fsync", nth: 1 },
+        call: () => client.createStream("f"),
+        code: ErrorCode.CannotCreateStream,
+        path: /metadata\.log$/,
+      },
+      {
+        spec: { op: "rename", nth: 1 },
+        call: () => client.storeConsumerOffset({ ...offset, offset: 1n }),
+        code: ErrorCode.CannotWriteToFile,
+        path: /consumers\/1$/,
+      },
+      {
+        spec: { op: "mkdir", nth: 2 }, // the partition's directory, after the topic's
+        call: () => client.createTopic("base", "m"),
+        code: ErrorCode.CannotCreateTopic,
+        path: /partitions\/0$/,
+      },
+      {
+        spec: { op: "remove", nth: 1, path: "/offsets/" },
+        call: () => client.deleteConsumerOffset(offset),
+        code: ErrorCode.CannotDeleteConsumerOffsetFile,
+        path: /consumers\/1$/,
+      },
+    ] as const;
+    await client.storeConsumerOffset({ ...offset, offset: 2n });
+    for (const { spec, call, code, path } of cases) {
+      await faults.arm({ ...spec, error: "EIO" });
+      let answered = 0;
+      try {
+        await call();
+      } catch (err) {
+        answered = (err as { code?: number }).code ?? -1;
+      }
+      await faults.disarm();
+      const fired = await faults.fired();
+      assert.equal(answered, code, spec.op);
+      assert.equal(fired.length, 1, spec.op);
+      assert.equal(fired[0]!.op, spec.op);
+      assert.match(fired[0]!.path, path);
+      await call(); // disarmed: the same call goes through
+    }
+  });
+});
