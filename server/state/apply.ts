@@ -52,7 +52,12 @@ export function applyEntry(model: MetadataModel, entry: MetadataEntry): void {
       return;
     }
     case "DeleteStream":
-      if (model.streams.delete(entry.id)) releaseId(model.streamIds, entry.id);
+      if (!model.streams.delete(entry.id)) return;
+      releaseId(model.streamIds, entry.id);
+      // Ids are reused: a permission left behind would apply to the next stream at this id.
+      for (const user of model.users.values()) {
+        user.permissions?.streams.delete(entry.id);
+      }
       return;
     case "CreateTopic": {
       const stream = model.streams.get(entry.streamId);
@@ -78,7 +83,11 @@ export function applyEntry(model: MetadataModel, entry: MetadataEntry): void {
     }
     case "DeleteTopic": {
       const stream = model.streams.get(entry.streamId);
-      if (stream?.topics.delete(entry.id)) releaseId(stream.topicIds, entry.id);
+      if (!stream?.topics.delete(entry.id)) return;
+      releaseId(stream.topicIds, entry.id);
+      for (const user of model.users.values()) {
+        user.permissions?.streams.get(entry.streamId)?.topics.delete(entry.id);
+      }
       return;
     }
     case "CreatePartitions": {

@@ -133,3 +133,52 @@ Deno.test("applyEntry() ignores an entry whose target is gone", () => {
   applyEntry(model, { type: "UpdateStream", id: 4, name: "x" });
   assert.deepEqual(snapshotOf(model, 0), snapshotOf(emptyModel(), 0));
 });
+
+Deno.test("applyEntry() drops the permissions of a deleted stream or topic (their ids are reused)", () => {
+  const model = emptyModel();
+  const permissions = rootPermissions();
+  const topicRights = {
+    manageTopic: true,
+    readTopic: true,
+    pollMessages: true,
+    sendMessages: true,
+  };
+  const streamRights = {
+    manageStream: true,
+    readStream: true,
+    manageTopics: false,
+    readTopics: true,
+    pollMessages: true,
+    sendMessages: true,
+  };
+  permissions.streams.set(0, {
+    ...streamRights,
+    topics: new Map([[0, topicRights], [1, topicRights]]),
+  });
+  permissions.streams.set(1, { ...streamRights, topics: new Map() });
+  for (const entry of ENTRIES.slice(0, 3)) applyEntry(model, entry);
+  applyEntry(model, {
+    type: "CreateUser",
+    user: {
+      id: 0,
+      username: "u",
+      passwordHash: "h",
+      status: 1,
+      createdAt: 1n,
+      permissions,
+    },
+  });
+  applyEntry(model, {
+    type: "CreateTopic",
+    streamId: 0,
+    id: 0,
+    createdAt: 20n,
+    settings: SETTINGS,
+    partitionsCount: 1,
+  });
+  applyEntry(model, { type: "DeleteTopic", streamId: 0, id: 0 });
+  const kept = model.users.get(0)!.permissions!.streams;
+  assert.deepEqual([...kept.get(0)!.topics.keys()], [1]);
+  applyEntry(model, { type: "DeleteStream", id: 1 });
+  assert.deepEqual([...kept.keys()], [0]);
+});
