@@ -74,8 +74,13 @@ function readSpec(inj: Injector): void {
   if (text === inj.text) return;
   inj.text = text;
   inj.seen = 0;
-  const parsed = text.trim() === "" ? undefined : JSON.parse(text);
-  inj.spec = parsed && typeof parsed.op === "string" ? parsed : undefined;
+  let parsed: FaultSpec | undefined;
+  try {
+    parsed = text.trim() === "" ? undefined : JSON.parse(text);
+  } catch {
+    parsed = undefined; // not a spec: disarmed
+  }
+  inj.spec = typeof parsed?.op === "string" ? parsed : undefined;
 }
 
 /** Throws the armed error when `op` on `path` is the one to fail. */
