@@ -179,9 +179,30 @@ export class Partition {
     return stored;
   }
 
-  /** Removes every message and stored offset; the partition restarts at offset 0. */
-  async purge(): Promise<void> {
-    await deleteAllOffsets(this.dir);
+  /** Writes every offset held in memory to its file again (after a failed removal of the files). */
+  async rewriteOffsets(): Promise<void> {
+    for (
+      const [kind, offsets] of [
+        ["consumers", this.consumerOffsets],
+        ["groups", this.groupOffsets],
+      ] as const
+    ) {
+      for (const [key, offset] of offsets) {
+        await storeOffset(this.dir, kind, key, offset);
+      }
+    }
+  }
+
+  /** Removes the stored-offset files; memory keeps the offsets until {@linkcode Partition.purgeMessages}. */
+  removeOffsetFiles(): Promise<void> {
+    return deleteAllOffsets(this.dir);
+  }
+
+  /**
+   * Removes every message and forgets the stored offsets; the partition restarts at offset 0.
+   * Call after {@linkcode Partition.removeOffsetFiles}.
+   */
+  async purgeMessages(): Promise<void> {
     await this.log.purge();
     this.consumerOffsets.clear();
     this.groupOffsets.clear();

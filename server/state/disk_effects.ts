@@ -199,6 +199,27 @@ async function closeAll(removed: RemovedPartitions): Promise<void> {
   for (const partition of removed) await partition.log.close();
 }
 
+/**
+ * Purges partitions: first the stored-offset files of all of them (the step that fails on a bad
+ * disk; on failure the files are written back from memory, which still has them), then the
+ * messages and the offsets in memory.
+ */
+async function purge(partitions: Partition[]): Promise<void> {
+  const touched: Partition[] = [];
+  try {
+    for (const partition of partitions) {
+      touched.push(partition);
+      await partition.removeOffsetFiles();
+    }
+  } catch (err) {
+    for (const partition of touched) {
+      await partition.rewriteOffsets().catch(() => {});
+    }
+    throw err;
+  }
+  for (const partition of partitions) await partition.purgeMessages();
+}
+
 /** The topic's partitions, or none when it is gone. */
 function partitionsOf(
   system: System,
@@ -250,15 +271,13 @@ export async function finishEffects(
       return;
     case "PurgeStream": {
       const stream = system.streams.get(entry.id);
-      for (const topic of stream?.topics.values() ?? []) {
-        for (const partition of topic.partitions) await partition.purge();
-      }
+      await purge(
+        [...stream?.topics.values() ?? []].flatMap((t) => t.partitions),
+      );
       return;
     }
     case "PurgeTopic":
-      for (const p of partitionsOf(system, entry.streamId, entry.id)) {
-        await p.purge();
-      }
+      await purge(partitionsOf(system, entry.streamId, entry.id));
       return;
     case "DeleteSegments": {
       const partition =

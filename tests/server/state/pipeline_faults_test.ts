@@ -39,12 +39,13 @@ async function send(
   streamId: string,
   topicId: string,
   batches = 1,
+  partitionId = 0,
 ): Promise<void> {
   for (let b = 0; b < batches; b++) {
     await client.sendMessages({
       streamId,
       topicId,
-      partitioning: Partitioning.partitionId(0),
+      partitioning: Partitioning.partitionId(partitionId),
       messages: Array.from({ length: 10 }, (_, i) => ({
         payload: `m${b}-${i}`.padEnd(100, "."),
       })),
@@ -80,15 +81,17 @@ const CASES: Case[] = [
     code: ErrorCode.CannotDeleteFile,
     setup: async (c, n) => {
       await c.createStream(`ps-${n}`);
-      await c.createTopic(`ps-${n}`, "t");
-      await send(c, `ps-${n}`, "t");
-      await c.storeConsumerOffset({
-        streamId: `ps-${n}`,
-        topicId: "t",
-        partitionId: 0,
-        consumer: CONSUMER_1,
-        offset: 3n,
-      });
+      await c.createTopic(`ps-${n}`, "t", { partitionsCount: 2 });
+      for (const partitionId of [0, 1]) {
+        await send(c, `ps-${n}`, "t", 1, partitionId);
+        await c.storeConsumerOffset({
+          streamId: `ps-${n}`,
+          topicId: "t",
+          partitionId,
+          consumer: CONSUMER_1,
+          offset: 3n,
+        });
+      }
     },
     act: (c, n) => c.purgeStream(`ps-${n}`),
   },
