@@ -142,15 +142,16 @@ function dropSessionsOf(ctx: CommandContext, userId: number): void {
 }
 
 /** Commits a new version of a user record (rename, status, permissions, password). */
-function updateUserRecord(
+async function updateUserRecord(
   ctx: CommandContext,
   failureCode: number,
   change: () => UserAccount,
-): Promise<unknown> {
-  return ctx.system.commit(failureCode, () => ({
+): Promise<UserAccount> {
+  const { user } = await ctx.system.commit(failureCode, () => ({
     type: "UpdateUser",
     user: change(),
   }));
+  return user;
 }
 
 /** DeleteUser: removes a user (never root) with its tokens; its sessions are logged out. */
@@ -172,23 +173,23 @@ export async function updateUser(
   ctx: CommandContext,
   cmd: UpdateUser,
 ): Promise<void> {
-  let userId = 0;
-  await updateUserRecord(ctx, ErrorCode.CannotAppendToFile, () => {
-    require(ctx, "manage_users");
-    const user = targetUser(ctx, cmd.userId);
-    userId = user.id;
-    const updated = { ...user };
-    if (cmd.username !== undefined) {
-      checkUsername(cmd.username);
-      assertUniqueUsername(ctx, cmd.username, user);
-      updated.username = cmd.username;
-    }
-    if (cmd.status !== undefined) updated.status = cmd.status;
-    return updated;
-  });
-  if (cmd.status !== undefined && cmd.status !== 1) {
-    dropSessionsOf(ctx, userId);
-  }
+  const updated = await updateUserRecord(
+    ctx,
+    ErrorCode.CannotAppendToFile,
+    () => {
+      require(ctx, "manage_users");
+      const user = targetUser(ctx, cmd.userId);
+      const next = { ...user };
+      if (cmd.username !== undefined) {
+        checkUsername(cmd.username);
+        assertUniqueUsername(ctx, cmd.username, user);
+        next.username = cmd.username;
+      }
+      if (cmd.status !== undefined) next.status = cmd.status;
+      return next;
+    },
+  );
+  if (updated.status !== 1) dropSessionsOf(ctx, updated.id);
 }
 
 /** UpdatePermissions: replaces a user's permissions (never root's); applies to open sessions at once. */
