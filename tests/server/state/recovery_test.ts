@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startServer } from "../../_server.ts";
+import { waitFor } from "../../_assert.ts";
 import { connect } from "./_faults.ts";
 
 Deno.test("the server recovers from a torn metadata log tail to the last whole entry and says so", async () => {
@@ -57,4 +58,51 @@ Deno.test("the server refuses to start on a corrupt metadata snapshot, naming th
     Math.floor(text.length / 2),
     "the snapshot is left as it was",
   );
+});
+
+Deno.test("after a kill -9 in the middle of metadata changes, every acknowledged change is there and nothing else", async () => {
+  await using server = await startServer({
+    env: { IGGY_SYSTEM_STATE_SNAPSHOT_ENTRIES: "7" },
+  });
+  const acknowledged: string[] = [];
+  const attempted: string[] = [];
+  {
+    const clients = await Promise.all([0, 1, 2].map(() => connect(server)));
+    let stop = false;
+    const writers = clients.map(async (client, w) => {
+      for (let i = 0; !stop; i++) {
+        const name = `w${w}-${i}`;
+        attempted.push(name);
+        try {
+          await client.createStream(name);
+          await client.createTopic(name, "t", { partitionsCount: 2 });
+          acknowledged.push(name);
+        } catch {
+          return; // the connection died with the server
+        }
+      }
+    });
+    // Kill once a fair number of changes went through (and several snapshots were written).
+    await waitFor("40 acknowledged changes", () => acknowledged.length >= 40, {
+      timeoutMs: 60_000,
+      intervalMs: 5,
+    });
+    await server.kill("SIGKILL");
+    stop = true;
+    await Promise.all(writers);
+    for (const client of clients) await client.close().catch(() => {});
+  }
+  await server.restart();
+  await using client = await connect(server);
+  const streams = await client.getStreams();
+  const names = new Set(streams.map((s) => s.name));
+  for (const name of acknowledged) {
+    assert.ok(names.has(name), `acknowledged stream "${name}" is there`);
+    assert.equal((await client.getTopic(name, "t"))?.partitionsCount, 2);
+  }
+  for (const name of names) {
+    assert.ok(attempted.includes(name), `"${name}" was asked for`);
+  }
+  // The next change goes on from the recovered state.
+  await client.createStream("after");
 });
