@@ -8,7 +8,8 @@
  * `{"op": "fsync", "nth": 2, "error": "ENOSPC"}` makes the 2nd fsync after the spec appeared
  * fail with ENOSPC (`"op": "any"` counts every operation; `times` makes that many consecutive
  * matching operations fail, 0 = until the spec changes; `path` limits it to paths containing
- * that text). Writing a new spec restarts the count; an empty file or `{}` disarms. Each
+ * that text). Every change of the file's content restarts the count; an empty file or `{}`
+ * disarms (so arming the same spec twice needs a disarm in between). Each
  * injected failure is appended to `<control file>.fired`, one JSON line, so a test knows
  * whether and where its fault struck. Without the variable nothing is read and nothing can be
  * armed: a normal server has no way in.
@@ -57,11 +58,6 @@ function initInjector(): Injector | undefined {
     return undefined; // no env permission: never armed
   }
   return control ? { control, text: "", spec: undefined, seen: 0 } : undefined;
-}
-
-/** True when this process was started with `IGGY_TEST_FAULTS` (test mode). */
-export function faultsEnabled(): boolean {
-  return injector !== undefined;
 }
 
 function readSpec(inj: Injector): void {
