@@ -8,6 +8,13 @@ import type { TestServer } from "../../_server.ts";
 import type { Consumer } from "../../../client/protocol/mod.ts";
 import type { FaultSpec } from "../../../server/storage/fault.ts";
 
+/** One injected failure, as the server reported it. */
+export interface Fired {
+  op: string;
+  path: string;
+  errno: string;
+}
+
 /** The control file of one server: arm, disarm, and read which faults struck. */
 export class FaultControl {
   /** Pass as `IGGY_TEST_FAULTS` to the server. */
@@ -29,7 +36,7 @@ export class FaultControl {
   }
 
   /** The faults that struck since the last {@linkcode FaultControl.arm}. */
-  async fired(): Promise<{ op: string; path: string; errno: string }[]> {
+  async fired(): Promise<Fired[]> {
     let text = "";
     try {
       text = await Deno.readTextFile(`${this.path}.fired`);
@@ -37,6 +44,25 @@ export class FaultControl {
       return [];
     }
     return text.trim().split("\n").filter((l) => l).map((l) => JSON.parse(l));
+  }
+
+  /**
+   * Runs `call` with `spec` armed, then disarms.
+   * @returns the Iggy code `call` failed with (0 = it succeeded) and the faults that struck
+   */
+  async during(
+    spec: FaultSpec,
+    call: () => Promise<unknown>,
+  ): Promise<{ code: number; fired: Fired[] }> {
+    await this.arm(spec);
+    let code = 0;
+    try {
+      await call();
+    } catch (err) {
+      code = (err as { code?: number }).code ?? -1;
+    }
+    await this.disarm();
+    return { code, fired: await this.fired() };
   }
 
   async #write(text: string): Promise<void> {

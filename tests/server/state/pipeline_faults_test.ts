@@ -13,7 +13,7 @@ import {
   noPermissions,
   Partitioning,
 } from "../../../mod.ts";
-import { startServer } from "../../_server.ts";
+import { startServer, type TestServer } from "../../_server.ts";
 import { withTempDir } from "../../_temp_dir.ts";
 import { connect, dumpState, FaultControl } from "./_faults.ts";
 
@@ -299,17 +299,27 @@ async function listing(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/** A server whose faults `faults` arms, fsyncing every metadata entry (so fsyncs are steps too). */
+function startWithFaults(
+  faults: FaultControl,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
+  return startServer({
+    env: {
+      IGGY_TEST_FAULTS: faults.path,
+      IGGY_SYSTEM_STATE_ENFORCE_FSYNC: "true",
+      ...env,
+    },
+  });
+}
+
 Deno.test("every metadata command survives a storage failure at each of its steps", async () => {
   await withTempDir(async (dir) => {
     const faults = new FaultControl(dir);
-    await using server = await startServer({
-      env: {
-        IGGY_TEST_FAULTS: faults.path,
-        IGGY_SYSTEM_STATE_ENFORCE_FSYNC: "true",
-        // Snapshots every few entries, so their steps are hit too.
-        IGGY_SYSTEM_STATE_SNAPSHOT_ENTRIES: "5",
-        IGGY_SYSTEM_SEGMENT_SIZE: "512",
-      },
+    await using server = await startWithFaults(faults, {
+      // Snapshots every few entries, so their steps are hit too.
+      IGGY_SYSTEM_STATE_SNAPSHOT_ENTRIES: "5",
+      IGGY_SYSTEM_SEGMENT_SIZE: "512",
     });
     let client = await connect(server);
     try {
@@ -324,19 +334,10 @@ Deno.test("every metadata command survives a storage failure at each of its step
           await testCase.setup?.(client, trial);
           const before = await dumpState(client);
           const filesBefore = await listing(server.dataDir);
-          await faults.arm({
-            op: "any",
-            nth: trial,
-            error: trial % 2 === 1 ? "ENOSPC" : "EIO",
-          });
-          let code = 0;
-          try {
-            await testCase.act(client, trial);
-          } catch (err) {
-            code = (err as { code?: number }).code ?? -1;
-          }
-          await faults.disarm();
-          const fired = await faults.fired();
+          const { code, fired } = await faults.during(
+            { op: "any", nth: trial, error: trial % 2 ? "ENOSPC" : "EIO" },
+            () => testCase.act(client, trial),
+          );
           const where = `${testCase.name}, step ${trial} (${
             JSON.stringify(fired)
           })`;
@@ -386,12 +387,7 @@ Deno.test("every metadata command survives a storage failure at each of its step
 Deno.test("the fault layer fails the n-th write, fsync, rename, remove or mkdir it is armed for", async () => {
   await withTempDir(async (dir) => {
     const faults = new FaultControl(dir);
-    await using server = await startServer({
-      env: {
-        IGGY_TEST_FAULTS: faults.path,
-        IGGY_SYSTEM_STATE_ENFORCE_FSYNC: "true",
-      },
-    });
+    await using server = await startWithFaults(faults);
     await using client = await connect(server);
     await client.createStream("base");
     await client.createTopic("base", "t");
@@ -431,15 +427,10 @@ Deno.test("the fault layer fails the n-th write, fsync, rename, remove or mkdir 
     ] as const;
     await client.storeConsumerOffset({ ...offset, offset: 2n });
     for (const { spec, call, code, path } of cases) {
-      await faults.arm({ ...spec, error: "EIO" });
-      let answered = 0;
-      try {
-        await call();
-      } catch (err) {
-        answered = (err as { code?: number }).code ?? -1;
-      }
-      await faults.disarm();
-      const fired = await faults.fired();
+      const { code: answered, fired } = await faults.during(
+        { ...spec, error: "EIO" },
+        call,
+      );
       assert.equal(answered, code, spec.op);
       assert.equal(fired.length, 1, spec.op);
       assert.equal(fired[0]!.op, spec.op);
