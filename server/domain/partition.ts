@@ -162,10 +162,24 @@ export class Partition {
     return this.#offsets(owner).get(owner.key);
   }
 
-  /** Persists `offset` for `owner`, then keeps it in memory (unchanged when the write fails). */
+  /**
+   * Stores `offset` for `owner` and persists it. Memory changes at once, so a poll that comes
+   * while the file is written already continues after it (auto-commit is at-most-once); when the
+   * write fails, memory goes back to what it was, unless a later store replaced it meanwhile.
+   */
   async storeOffset(owner: OffsetOwner, offset: bigint): Promise<void> {
-    await storeOffset(this.dir, owner.kind, owner.key, offset);
-    this.#offsets(owner).set(owner.key, offset);
+    const offsets = this.#offsets(owner);
+    const previous = offsets.get(owner.key);
+    offsets.set(owner.key, offset);
+    try {
+      await storeOffset(this.dir, owner.kind, owner.key, offset);
+    } catch (err) {
+      if (offsets.get(owner.key) === offset) {
+        if (previous === undefined) offsets.delete(owner.key);
+        else offsets.set(owner.key, previous);
+      }
+      throw err;
+    }
   }
 
   /**
