@@ -191,6 +191,8 @@ export interface SystemConfig {
   backup: { path: string; compatibility: { path: string } };
   state: {
     enforceFsync: boolean;
+    /** Fold the metadata log into a new snapshot after this many entries. */
+    snapshotEntries: number;
     maxFileOperationRetries: number;
     retryDelay: number;
   };
@@ -436,6 +438,7 @@ const SCHEMA: Table = {
     backup: { path: "string", compatibility: { path: "string" } },
     state: {
       enforce_fsync: "bool",
+      snapshot_entries: "uint",
       max_file_operation_retries: "uint",
       retry_delay: "duration",
     },
@@ -515,6 +518,8 @@ const IGNORED_ENV = new Set([
   "IGGY_ROOT_USERNAME",
   "IGGY_ROOT_PASSWORD",
   "IGGY_TEST_CLEANUP_DISABLED",
+  // Test mode of the storage fault layer (server/storage/fault.ts).
+  "IGGY_TEST_FAULTS",
   "IGGY_TEST_VERBOSE",
   "IGGY_DISPLAY_CONFIG",
 ]);
@@ -1163,6 +1168,11 @@ function validateConfig(
     system.segment.size % 512 === 0,
     "system.segment.size",
     "must be a multiple of 512 B",
+  );
+  check(
+    system.state.snapshotEntries >= 1,
+    "system.state.snapshot_entries",
+    "must be at least 1",
   );
   check(
     system.partition.messagesRequiredToSave >= 1,

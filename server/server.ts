@@ -5,6 +5,7 @@
  */
 
 import { resolve } from "node:path";
+import { IggyError } from "../client/protocol/errors.ts";
 import type { ServerConfig } from "./config.ts";
 import { displayConfig, parseAddress } from "./config.ts";
 import type { Logger } from "./logger.ts";
@@ -111,13 +112,20 @@ const OS_ERRORS: (new (...args: never[]) => Error)[] = Object.values(
 
 /**
  * Rethrows an operating-system error met while preparing or opening the data directory (permission
- * denied, not a directory, read-only file system...) as a {@linkcode StartupError} naming `system.path`;
- * other errors pass unchanged.
+ * denied, not a directory, read-only file system...) as a {@linkcode StartupError} naming `system.path`,
+ * and an Iggy error (a corrupt metadata file) with its own message; other errors pass unchanged.
  */
 export function dataDirectoryError(
   dataDir: string,
 ): (err: unknown) => never {
   return (err) => {
+    // A corrupt metadata file (its message names it) or a metadata write that failed at start.
+    if (err instanceof IggyError) {
+      throw new StartupError(`Cannot open the data directory: ${err.message}`, {
+        key: "system.path",
+        cause: err,
+      });
+    }
     if (!OS_ERRORS.some((type) => err instanceof type)) throw err;
     throw new StartupError(
       `Cannot use the data directory "${dataDir}": ${reasonOf(err)}; change ${
@@ -158,6 +166,7 @@ export async function startServer(
     enforceFsync: config.system.partition.enforceFsync,
     validateChecksum: config.system.partition.validateChecksum,
     stateFsync: config.system.state.enforceFsync,
+    snapshotEvery: config.system.state.snapshotEntries,
     topicDefaults: {
       messageExpiry: config.system.topic.messageExpiry === 0n
         ? U64_MAX

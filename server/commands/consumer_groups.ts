@@ -14,7 +14,8 @@ import type {
   JoinConsumerGroup,
   LeaveConsumerGroup,
 } from "../../client/protocol/commands/consumer_groups.ts";
-import { ConsumerGroup } from "../domain/consumer_group.ts";
+import type { ConsumerGroup } from "../domain/consumer_group.ts";
+import { peekId } from "../domain/ids.ts";
 import type { Topic } from "../domain/topic.ts";
 import { type CommandContext, require } from "./context.ts";
 
@@ -92,17 +93,31 @@ export async function createConsumerGroup(
   ctx: CommandContext,
   cmd: CreateConsumerGroup,
 ): Promise<GroupInfo> {
-  const { topic } = locate(ctx, cmd);
-  if (topic.findGroup(cmd.name)) {
-    throw new IggyError(
-      ErrorCode.ConsumerGroupNameAlreadyExists,
-      `"${cmd.name}"`,
-    );
-  }
-  const created = new ConsumerGroup(topic.groupIds.allocate(), cmd.name);
-  topic.groups.set(created.id, created);
-  await ctx.system.persist();
-  return groupInfo(topic, created);
+  const { system } = ctx;
+  const entry = await system.commit(
+    ErrorCode.CannotCreateConsumerGroupInfo,
+    () => {
+      const { stream, topic } = locate(ctx, cmd);
+      if (topic.findGroup(cmd.name)) {
+        throw new IggyError(
+          ErrorCode.ConsumerGroupNameAlreadyExists,
+          `"${cmd.name}"`,
+        );
+      }
+      const record = system.metadata.streams.get(stream.id)!.topics.get(
+        topic.id,
+      )!;
+      return {
+        type: "CreateConsumerGroup",
+        streamId: stream.id,
+        topicId: topic.id,
+        id: peekId(record.groupIds),
+        name: cmd.name,
+      };
+    },
+  );
+  const topic = system.streams.get(entry.streamId)!.topics.get(entry.topicId)!;
+  return groupInfo(topic, topic.groups.get(entry.id)!);
 }
 
 /** DeleteConsumerGroup: removes the group and its stored offsets. */
@@ -110,14 +125,15 @@ export async function deleteConsumerGroup(
   ctx: CommandContext,
   cmd: DeleteConsumerGroup,
 ): Promise<void> {
-  const { topic } = locate(ctx, cmd);
-  const found = group(topic, cmd.groupId);
-  topic.groups.delete(found.id);
-  topic.groupIds.release(found.id);
-  await ctx.system.persist();
-  for (const partition of topic.partitions) {
-    await partition.deleteOffset({ kind: "groups", key: found.id });
-  }
+  await ctx.system.commit(ErrorCode.CannotDeleteConsumerGroupInfo, () => {
+    const { stream, topic } = locate(ctx, cmd);
+    return {
+      type: "DeleteConsumerGroup",
+      streamId: stream.id,
+      topicId: topic.id,
+      id: group(topic, cmd.groupId).id,
+    };
+  });
 }
 
 /** JoinConsumerGroup: adds the calling connection (idempotent) and rebalances. */

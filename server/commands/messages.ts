@@ -25,6 +25,7 @@ import type { OffsetOwner, Partition } from "../domain/partition.ts";
 import type { Topic } from "../domain/topic.ts";
 import { metricsOf } from "../metrics.ts";
 import { xxh32 } from "../storage/stamp.ts";
+import { storageError } from "../storage/io_errors.ts";
 import { type CommandContext, require } from "./context.ts";
 
 /** A poll answer: the 16-byte header fields and the stored frames as byte chunks. */
@@ -87,13 +88,31 @@ export async function sendMessages(
   const { stream, topic } = ctx.system.topic(batch.streamId, batch.topicId);
   require(ctx, "send", { streamId: stream.id, topicId: topic.id });
   const partition = selectPartition(topic, batch);
-  await partition.appendMessages(batch.messages, batch.count, nowMicros(), {
-    // A connection that reuses its request buffer lends it; the others hand theirs over.
-    transfer: !ctx.session.reusesRequestBuffer,
-    gzip: ctx.system.storesGzipped(topic),
-  });
+  try {
+    await partition.appendMessages(batch.messages, batch.count, nowMicros(), {
+      // A connection that reuses its request buffer lends it; the others hand theirs over.
+      transfer: !ctx.session.reusesRequestBuffer,
+      gzip: ctx.system.storesGzipped(topic),
+    });
+  } catch (err) {
+    throw storageFailure(ctx, err, ErrorCode.CannotAppendMessage, partition);
+  }
   ctx.system.counters.writtenBytes += BigInt(batch.messages.length);
   metricsOf(ctx.system).recordSend(batch.count, batch.messages.length);
+}
+
+/** A failed write to a partition's files as an Iggy error (one WARN line for an I/O error). */
+function storageFailure(
+  ctx: CommandContext,
+  err: unknown,
+  code: number,
+  partition: Partition,
+): IggyError {
+  return storageError(err, {
+    code,
+    logger: ctx.system.logger,
+    fields: { path: partition.dir },
+  });
 }
 
 /** Resolves the partition and offset owner of a poll or offset command (binary.md §8.5, §8.7). */
@@ -211,10 +230,14 @@ export async function pollMessages(
   ctx.system.counters.readBytes += BigInt(bytes);
   metricsOf(ctx.system).recordPoll(read.count, bytes);
   if (cmd.autoCommit && read.count > 0) {
-    await partition.storeOffset(
-      owner,
-      read.firstOffset + BigInt(read.count) - 1n,
-    );
+    try {
+      await partition.storeOffset(
+        owner,
+        read.firstOffset + BigInt(read.count) - 1n,
+      );
+    } catch (err) {
+      throw storageFailure(ctx, err, ErrorCode.CannotWriteToFile, partition);
+    }
   }
   return {
     partitionId: partition.id,
@@ -282,7 +305,11 @@ export async function storeConsumerOffset(
   if (partition.log.isEmpty || cmd.offset > partition.log.currentOffset) {
     throw new IggyError(ErrorCode.InvalidOffset, `${cmd.offset}`);
   }
-  await partition.storeOffset(owner, cmd.offset);
+  try {
+    await partition.storeOffset(owner, cmd.offset);
+  } catch (err) {
+    throw storageFailure(ctx, err, ErrorCode.CannotWriteToFile, partition);
+  }
 }
 
 /** DeleteConsumerOffset: removes a stored offset; 3021 when none was stored. */
@@ -291,7 +318,17 @@ export async function deleteConsumerOffset(
   cmd: DeleteConsumerOffset,
 ): Promise<void> {
   const { partition, owner } = offsetTarget(ctx, cmd);
-  if (!await partition.deleteOffset(owner)) {
+  if (partition.storedOffset(owner) === undefined) {
     throw new IggyError(ErrorCode.ConsumerOffsetNotFound);
+  }
+  try {
+    await partition.deleteOffset(owner);
+  } catch (err) {
+    throw storageFailure(
+      ctx,
+      err,
+      ErrorCode.CannotDeleteConsumerOffsetFile,
+      partition,
+    );
   }
 }

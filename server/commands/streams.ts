@@ -14,7 +14,8 @@ import type {
   UpdateStream,
 } from "../../client/protocol/commands/streams.ts";
 import { nowMicros } from "../domain/system.ts";
-import { Stream } from "../domain/stream.ts";
+import type { Stream } from "../domain/stream.ts";
+import { peekId } from "../domain/ids.ts";
 import { type CommandContext, require } from "./context.ts";
 import { topicInfo } from "./topics.ts";
 
@@ -71,15 +72,18 @@ export async function createStream(
   ctx: CommandContext,
   cmd: CreateStream,
 ): Promise<StreamInfo> {
-  require(ctx, "manage_streams");
-  assertUniqueName(ctx, cmd.name);
   const { system } = ctx;
-  const stream = new Stream(system.streamIds.allocate(), nowMicros(), cmd.name);
-  system.streams.set(stream.id, stream);
-  await Deno.mkdir(`${system.streamDir(stream.id)}/topics`, {
-    recursive: true,
+  const entry = await system.commit(ErrorCode.CannotCreateStream, () => {
+    require(ctx, "manage_streams");
+    assertUniqueName(ctx, cmd.name);
+    return {
+      type: "CreateStream",
+      id: peekId(system.metadata.streamIds),
+      name: cmd.name,
+      createdAt: nowMicros(),
+    };
   });
-  await system.persist();
+  const stream = system.streams.get(entry.id)!;
   system.logger.info("Created stream", { id: stream.id, name: stream.name });
   return streamInfo(stream);
 }
@@ -89,11 +93,12 @@ export async function updateStream(
   ctx: CommandContext,
   cmd: UpdateStream,
 ): Promise<void> {
-  const stream = ctx.system.stream(cmd.streamId);
-  require(ctx, "manage_stream", { streamId: stream.id });
-  assertUniqueName(ctx, cmd.name, stream);
-  stream.name = cmd.name;
-  await ctx.system.persist();
+  await ctx.system.commit(ErrorCode.CannotUpdateStreamInfo, () => {
+    const stream = ctx.system.stream(cmd.streamId);
+    require(ctx, "manage_stream", { streamId: stream.id });
+    assertUniqueName(ctx, cmd.name, stream);
+    return { type: "UpdateStream", id: stream.id, name: cmd.name };
+  });
 }
 
 /** DeleteStream: removes a stream with all its topics and files. */
@@ -102,18 +107,14 @@ export async function deleteStream(
   cmd: DeleteStream,
 ): Promise<void> {
   const { system } = ctx;
-  const stream = system.stream(cmd.streamId);
-  require(ctx, "manage_stream", { streamId: stream.id });
-  system.streams.delete(stream.id);
-  system.streamIds.release(stream.id);
-  await system.persist();
-  for (const topic of stream.topics.values()) {
-    for (const partition of topic.partitions) await partition.log.close();
-  }
-  await Deno.remove(system.streamDir(stream.id), { recursive: true }).catch(
-    () => {},
-  );
-  system.logger.info("Deleted stream", { id: stream.id, name: stream.name });
+  let name = "";
+  const entry = await system.commit(ErrorCode.CannotDeleteStream, () => {
+    const stream = system.stream(cmd.streamId);
+    require(ctx, "manage_stream", { streamId: stream.id });
+    name = stream.name;
+    return { type: "DeleteStream", id: stream.id };
+  });
+  system.logger.info("Deleted stream", { id: entry.id, name });
 }
 
 /** PurgeStream: removes every message and stored offset of every topic. */
@@ -121,9 +122,9 @@ export async function purgeStream(
   ctx: CommandContext,
   cmd: PurgeStream,
 ): Promise<void> {
-  const stream = ctx.system.stream(cmd.streamId);
-  require(ctx, "manage_stream", { streamId: stream.id });
-  for (const topic of stream.topics.values()) {
-    for (const partition of topic.partitions) await partition.purge();
-  }
+  await ctx.system.commit(ErrorCode.CannotDeleteFile, () => {
+    const stream = ctx.system.stream(cmd.streamId);
+    require(ctx, "manage_stream", { streamId: stream.id });
+    return { type: "PurgeStream", id: stream.id };
+  });
 }

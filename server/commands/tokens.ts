@@ -41,6 +41,24 @@ export function getPersonalAccessTokens(
   }));
 }
 
+/** Throws unless the user may add a token named `name` (unique name, below the limit). */
+function assertTokenAllowed(
+  ctx: CommandContext,
+  userId: number,
+  name: string,
+): void {
+  const own = ctx.system.tokens.filter((t) => t.userId === userId);
+  if (own.some((t) => t.name === name)) {
+    throw new IggyError(
+      ErrorCode.PersonalAccessTokenAlreadyExists,
+      `"${name}"`,
+    );
+  }
+  if (own.length >= ctx.system.options.maxTokensPerUser) {
+    throw new IggyError(ErrorCode.PersonalAccessTokensLimitReached);
+  }
+}
+
 /** CreatePersonalAccessToken: a 400-bit random secret, returned once; only its hash is kept. */
 export async function createPersonalAccessToken(
   ctx: CommandContext,
@@ -55,26 +73,25 @@ export async function createPersonalAccessToken(
     );
   }
   const { system } = ctx;
-  const own = system.tokens.filter((t) => t.userId === user.id);
-  if (own.some((t) => t.name === cmd.name)) {
-    throw new IggyError(
-      ErrorCode.PersonalAccessTokenAlreadyExists,
-      `"${cmd.name}"`,
-    );
-  }
-  if (own.length >= system.options.maxTokensPerUser) {
-    throw new IggyError(ErrorCode.PersonalAccessTokensLimitReached);
-  }
+  assertTokenAllowed(ctx, user.id, cmd.name);
   const token = randomToken();
+  const tokenHash = await hashToken(token);
   const never = cmd.expiry === 0n || cmd.expiry === U64_MAX;
-  system.tokens.push({
-    userId: user.id,
-    name: cmd.name,
-    tokenHash: await hashToken(token),
-    // Saturates like Rust's u64 arithmetic, so a huge expiry still encodes.
-    expiryAt: never ? undefined : min(nowMicros() + cmd.expiry, U64_MAX - 1n),
+  await system.commit(ErrorCode.CannotAppendToFile, () => {
+    assertTokenAllowed(ctx, user.id, cmd.name);
+    return {
+      type: "CreatePersonalAccessToken",
+      token: {
+        userId: user.id,
+        name: cmd.name,
+        tokenHash,
+        // Saturates like Rust's u64 arithmetic, so a huge expiry still encodes.
+        expiryAt: never
+          ? undefined
+          : min(nowMicros() + cmd.expiry, U64_MAX - 1n),
+      },
+    };
   });
-  await system.persist();
   return { token };
 }
 
@@ -84,15 +101,19 @@ export async function deletePersonalAccessToken(
   cmd: DeletePersonalAccessToken,
 ): Promise<void> {
   const user = currentUser(ctx);
-  const { system } = ctx;
-  const index = system.tokens.findIndex((t) =>
-    t.userId === user.id && t.name === cmd.name
-  );
-  if (index < 0) {
-    throw new IggyError(ErrorCode.ResourceNotFound, `token "${cmd.name}"`);
-  }
-  system.tokens.splice(index, 1);
-  await system.persist();
+  await ctx.system.commit(ErrorCode.CannotAppendToFile, () => {
+    const found = ctx.system.tokens.some((t) =>
+      t.userId === user.id && t.name === cmd.name
+    );
+    if (!found) {
+      throw new IggyError(ErrorCode.ResourceNotFound, `token "${cmd.name}"`);
+    }
+    return {
+      type: "DeletePersonalAccessToken",
+      userId: user.id,
+      name: cmd.name,
+    };
+  });
 }
 
 /**
@@ -128,12 +149,14 @@ export async function deleteExpiredTokens(
 ): Promise<number> {
   const { system } = ctx;
   const now = nowMicros();
+  const expired = (t: { expiryAt?: bigint }) =>
+    t.expiryAt !== undefined && t.expiryAt <= now;
+  const count = system.tokens.filter(expired).length;
+  if (count === 0) return 0;
   const before = system.tokens.length;
-  for (let i = system.tokens.length - 1; i >= 0; i--) {
-    const expiry = system.tokens[i]!.expiryAt;
-    if (expiry !== undefined && expiry <= now) system.tokens.splice(i, 1);
-  }
-  const removed = before - system.tokens.length;
-  if (removed > 0) await system.persist();
-  return removed;
+  await system.commit(ErrorCode.CannotAppendToFile, () => ({
+    type: "DeleteExpiredPersonalAccessTokens",
+    now,
+  }));
+  return before - system.tokens.length;
 }

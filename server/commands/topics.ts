@@ -22,7 +22,8 @@ import type {
 import type { DeleteSegments } from "../../client/protocol/commands/segments.ts";
 import { nowMicros } from "../domain/system.ts";
 import type { Stream } from "../domain/stream.ts";
-import { Topic } from "../domain/topic.ts";
+import type { Topic } from "../domain/topic.ts";
+import { peekId } from "../domain/ids.ts";
 import type { Partition } from "../domain/partition.ts";
 import { type CommandContext, require } from "./context.ts";
 
@@ -73,21 +74,6 @@ function assertUniqueName(stream: Stream, name: string, except?: Topic): void {
   }
 }
 
-async function addPartitions(
-  ctx: CommandContext,
-  stream: Stream,
-  topic: Topic,
-  count: number,
-): Promise<void> {
-  const createdAt = nowMicros();
-  for (let i = 0; i < count; i++) {
-    const id = topic.partitions.length;
-    topic.partitions.push(
-      await ctx.system.openPartition(stream.id, topic.id, id, createdAt),
-    );
-  }
-}
-
 /** GetTopic: details, or undefined (empty OK). */
 export function getTopic(
   ctx: CommandContext,
@@ -113,39 +99,51 @@ export async function createTopic(
   cmd: CreateTopic,
 ): Promise<TopicDetails> {
   const { system } = ctx;
-  const stream = system.stream(cmd.streamId);
-  require(ctx, "create_topic", { streamId: stream.id });
-  if (cmd.partitionsCount > MAX_PARTITIONS_PER_REQUEST) {
-    throw new IggyError(ErrorCode.TooManyPartitions, `${cmd.partitionsCount}`);
-  }
-  assertUniqueName(stream, cmd.name);
-  const defaults = system.options.topicDefaults;
-  const maxTopicSize = cmd.maxTopicSize === 0n
-    ? defaults.maxTopicSize
-    : cmd.maxTopicSize;
-  if (
-    maxTopicSize !== U64_MAX &&
-    maxTopicSize < BigInt(system.options.segmentSize)
-  ) {
-    throw new IggyError(
-      ErrorCode.InvalidTopicSize,
-      `${maxTopicSize} is below the segment size`,
-    );
-  }
-  const topic = new Topic(stream.topicIds.allocate(), nowMicros(), {
-    name: cmd.name,
-    compressionAlgorithm: cmd.compressionAlgorithm,
-    messageExpiry: cmd.messageExpiry === 0n
-      ? defaults.messageExpiry
-      : cmd.messageExpiry,
-    maxTopicSize,
-    replicationFactor: cmd.replicationFactor === 0 ? 1 : cmd.replicationFactor,
+  const entry = await system.commit(ErrorCode.CannotCreateTopic, () => {
+    const stream = system.stream(cmd.streamId);
+    require(ctx, "create_topic", { streamId: stream.id });
+    if (cmd.partitionsCount > MAX_PARTITIONS_PER_REQUEST) {
+      throw new IggyError(
+        ErrorCode.TooManyPartitions,
+        `${cmd.partitionsCount}`,
+      );
+    }
+    assertUniqueName(stream, cmd.name);
+    const defaults = system.options.topicDefaults;
+    const maxTopicSize = cmd.maxTopicSize === 0n
+      ? defaults.maxTopicSize
+      : cmd.maxTopicSize;
+    if (
+      maxTopicSize !== U64_MAX &&
+      maxTopicSize < BigInt(system.options.segmentSize)
+    ) {
+      throw new IggyError(
+        ErrorCode.InvalidTopicSize,
+        `${maxTopicSize} is below the segment size`,
+      );
+    }
+    return {
+      type: "CreateTopic",
+      streamId: stream.id,
+      id: peekId(system.metadata.streams.get(stream.id)!.topicIds),
+      createdAt: nowMicros(),
+      settings: {
+        name: cmd.name,
+        compressionAlgorithm: cmd.compressionAlgorithm,
+        messageExpiry: cmd.messageExpiry === 0n
+          ? defaults.messageExpiry
+          : cmd.messageExpiry,
+        maxTopicSize,
+        replicationFactor: cmd.replicationFactor === 0
+          ? 1
+          : cmd.replicationFactor,
+      },
+      partitionsCount: cmd.partitionsCount,
+    };
   });
-  stream.topics.set(topic.id, topic);
-  await addPartitions(ctx, stream, topic, cmd.partitionsCount);
-  await system.persist();
+  const topic = system.streams.get(entry.streamId)!.topics.get(entry.id)!;
   system.logger.info("Created topic", {
-    stream: stream.id,
+    stream: entry.streamId,
     id: topic.id,
     name: topic.name,
   });
@@ -157,17 +155,25 @@ export async function updateTopic(
   ctx: CommandContext,
   cmd: UpdateTopic,
 ): Promise<void> {
-  const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
-  require(ctx, "manage_topic", { streamId: stream.id, topicId: topic.id });
-  assertUniqueName(stream, cmd.name, topic);
-  topic.settings = {
-    name: cmd.name,
-    compressionAlgorithm: cmd.compressionAlgorithm,
-    messageExpiry: cmd.messageExpiry,
-    maxTopicSize: cmd.maxTopicSize,
-    replicationFactor: cmd.replicationFactor === 0 ? 1 : cmd.replicationFactor,
-  };
-  await ctx.system.persist();
+  await ctx.system.commit(ErrorCode.CannotUpdateTopicInfo, () => {
+    const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
+    require(ctx, "manage_topic", { streamId: stream.id, topicId: topic.id });
+    assertUniqueName(stream, cmd.name, topic);
+    return {
+      type: "UpdateTopic",
+      streamId: stream.id,
+      id: topic.id,
+      settings: {
+        name: cmd.name,
+        compressionAlgorithm: cmd.compressionAlgorithm,
+        messageExpiry: cmd.messageExpiry,
+        maxTopicSize: cmd.maxTopicSize,
+        replicationFactor: cmd.replicationFactor === 0
+          ? 1
+          : cmd.replicationFactor,
+      },
+    };
+  });
 }
 
 /** DeleteTopic: removes a topic with its partitions, groups and files. */
@@ -175,15 +181,11 @@ export async function deleteTopic(
   ctx: CommandContext,
   cmd: DeleteTopic,
 ): Promise<void> {
-  const { system } = ctx;
-  const { stream, topic } = system.topic(cmd.streamId, cmd.topicId);
-  require(ctx, "manage_topic", { streamId: stream.id, topicId: topic.id });
-  stream.topics.delete(topic.id);
-  stream.topicIds.release(topic.id);
-  await system.persist();
-  for (const partition of topic.partitions) await partition.log.close();
-  await Deno.remove(system.topicDir(stream.id, topic.id), { recursive: true })
-    .catch(() => {});
+  await ctx.system.commit(ErrorCode.CannotDeleteTopic, () => {
+    const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
+    require(ctx, "manage_topic", { streamId: stream.id, topicId: topic.id });
+    return { type: "DeleteTopic", streamId: stream.id, id: topic.id };
+  });
 }
 
 /** PurgeTopic: removes every message and stored offset of the topic. */
@@ -191,9 +193,11 @@ export async function purgeTopic(
   ctx: CommandContext,
   cmd: PurgeTopic,
 ): Promise<void> {
-  const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
-  require(ctx, "manage_topic", { streamId: stream.id, topicId: topic.id });
-  for (const partition of topic.partitions) await partition.purge();
+  await ctx.system.commit(ErrorCode.CannotDeleteFile, () => {
+    const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
+    require(ctx, "manage_topic", { streamId: stream.id, topicId: topic.id });
+    return { type: "PurgeTopic", streamId: stream.id, id: topic.id };
+  });
 }
 
 /** CreatePartitions: appends partitions and rebalances the groups. */
@@ -201,16 +205,26 @@ export async function createPartitions(
   ctx: CommandContext,
   cmd: CreatePartitions,
 ): Promise<void> {
-  const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
-  require(ctx, "manage_topic", { streamId: stream.id, topicId: topic.id });
-  if (
-    cmd.partitionsCount < 1 || cmd.partitionsCount > MAX_PARTITIONS_PER_REQUEST
-  ) {
-    throw new IggyError(ErrorCode.TooManyPartitions, `${cmd.partitionsCount}`);
-  }
-  await addPartitions(ctx, stream, topic, cmd.partitionsCount);
-  topic.rebalanceGroups();
-  await ctx.system.persist();
+  await ctx.system.commit(ErrorCode.CannotCreatePartition, () => {
+    const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
+    require(ctx, "manage_topic", { streamId: stream.id, topicId: topic.id });
+    if (
+      cmd.partitionsCount < 1 ||
+      cmd.partitionsCount > MAX_PARTITIONS_PER_REQUEST
+    ) {
+      throw new IggyError(
+        ErrorCode.TooManyPartitions,
+        `${cmd.partitionsCount}`,
+      );
+    }
+    return {
+      type: "CreatePartitions",
+      streamId: stream.id,
+      topicId: topic.id,
+      count: cmd.partitionsCount,
+      createdAt: nowMicros(),
+    };
+  });
 }
 
 /** DeletePartitions: removes the last partitions with their data. */
@@ -218,23 +232,25 @@ export async function deletePartitions(
   ctx: CommandContext,
   cmd: DeletePartitions,
 ): Promise<void> {
-  const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
-  require(ctx, "manage_topic", { streamId: stream.id, topicId: topic.id });
-  if (cmd.partitionsCount === 0) {
-    throw new IggyError(ErrorCode.TooManyPartitions, "0");
-  }
-  if (cmd.partitionsCount > topic.partitions.length) {
-    throw new IggyError(
-      ErrorCode.InvalidPartitionsCount,
-      `${cmd.partitionsCount}`,
-    );
-  }
-  const removed = topic.partitions.splice(
-    topic.partitions.length - cmd.partitionsCount,
-  );
-  topic.rebalanceGroups();
-  await ctx.system.persist();
-  for (const partition of removed) await partition.log.remove();
+  await ctx.system.commit(ErrorCode.CannotDeletePartition, () => {
+    const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
+    require(ctx, "manage_topic", { streamId: stream.id, topicId: topic.id });
+    if (cmd.partitionsCount === 0) {
+      throw new IggyError(ErrorCode.TooManyPartitions, "0");
+    }
+    if (cmd.partitionsCount > topic.partitions.length) {
+      throw new IggyError(
+        ErrorCode.InvalidPartitionsCount,
+        `${cmd.partitionsCount}`,
+      );
+    }
+    return {
+      type: "DeletePartitions",
+      streamId: stream.id,
+      topicId: topic.id,
+      count: cmd.partitionsCount,
+    };
+  });
 }
 
 /** DeleteSegments: deletes the oldest sealed segments that no stored offset still needs. */
@@ -242,14 +258,18 @@ export async function deleteSegments(
   ctx: CommandContext,
   cmd: DeleteSegments,
 ): Promise<void> {
-  const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
-  require(ctx, "manage_topic", { streamId: stream.id, topicId: topic.id });
-  const partition = topic.partitions[cmd.partitionId];
-  if (!partition) {
-    throw new IggyError(ErrorCode.PartitionNotFound, `${cmd.partitionId}`);
-  }
-  await partition.log.deleteOldestSegments(
-    cmd.segmentsCount,
-    partition.lowestStoredOffset(),
-  );
+  await ctx.system.commit(ErrorCode.CannotDeleteFile, () => {
+    const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
+    require(ctx, "manage_topic", { streamId: stream.id, topicId: topic.id });
+    if (!topic.partitions[cmd.partitionId]) {
+      throw new IggyError(ErrorCode.PartitionNotFound, `${cmd.partitionId}`);
+    }
+    return {
+      type: "DeleteSegments",
+      streamId: stream.id,
+      topicId: topic.id,
+      partitionId: cmd.partitionId,
+      count: cmd.segmentsCount,
+    };
+  });
 }

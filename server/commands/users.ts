@@ -18,6 +18,7 @@ import type {
   UserDetails,
 } from "../../client/protocol/commands/users.ts";
 import { nowMicros } from "../domain/system.ts";
+import { peekId } from "../domain/ids.ts";
 import type { UserAccount } from "../domain/user.ts";
 import { hashPassword, verifyPassword } from "../domain/passwords.ts";
 import { isAllowed } from "../domain/permissions.ts";
@@ -114,16 +115,22 @@ export async function createUser(
   checkPassword(cmd.password);
   assertUniqueUsername(ctx, cmd.username);
   const { system } = ctx;
-  const user: UserAccount = {
-    id: system.userIds.allocate(),
-    username: cmd.username,
-    passwordHash: await hashPassword(cmd.password),
-    status: cmd.status,
-    createdAt: nowMicros(),
-    permissions: cmd.permissions,
-  };
-  system.users.set(user.id, user);
-  await system.persist();
+  const passwordHash = await hashPassword(cmd.password);
+  const { user } = await system.commit(ErrorCode.CannotAppendToFile, () => {
+    require(ctx, "manage_users");
+    assertUniqueUsername(ctx, cmd.username);
+    return {
+      type: "CreateUser",
+      user: {
+        id: peekId(system.metadata.userIds),
+        username: cmd.username,
+        passwordHash,
+        status: cmd.status,
+        createdAt: nowMicros(),
+        permissions: cmd.permissions,
+      },
+    };
+  });
   system.logger.info("Created user", { id: user.id, username: user.username });
   return userDetails(user);
 }
@@ -134,22 +141,31 @@ function dropSessionsOf(ctx: CommandContext, userId: number): void {
   }
 }
 
+/** Commits a new version of a user record (rename, status, permissions, password). */
+async function updateUserRecord(
+  ctx: CommandContext,
+  failureCode: number,
+  change: () => UserAccount,
+): Promise<UserAccount> {
+  const { user } = await ctx.system.commit(failureCode, () => ({
+    type: "UpdateUser",
+    user: change(),
+  }));
+  return user;
+}
+
 /** DeleteUser: removes a user (never root) with its tokens; its sessions are logged out. */
 export async function deleteUser(
   ctx: CommandContext,
   cmd: DeleteUser,
 ): Promise<void> {
-  require(ctx, "manage_users");
-  const user = targetUser(ctx, cmd.userId);
-  if (user.id === 0) throw new IggyError(ErrorCode.CannotDeleteUser, "root");
-  const { system } = ctx;
-  system.users.delete(user.id);
-  system.userIds.release(user.id);
-  for (let i = system.tokens.length - 1; i >= 0; i--) {
-    if (system.tokens[i]!.userId === user.id) system.tokens.splice(i, 1);
-  }
-  dropSessionsOf(ctx, user.id);
-  await system.persist();
+  const { id } = await ctx.system.commit(ErrorCode.CannotDeleteUser, () => {
+    require(ctx, "manage_users");
+    const user = targetUser(ctx, cmd.userId);
+    if (user.id === 0) throw new IggyError(ErrorCode.CannotDeleteUser, "root");
+    return { type: "DeleteUser", id: user.id };
+  });
+  dropSessionsOf(ctx, id);
 }
 
 /** UpdateUser: renames and/or changes the status; an inactive user's sessions are logged out. */
@@ -157,18 +173,23 @@ export async function updateUser(
   ctx: CommandContext,
   cmd: UpdateUser,
 ): Promise<void> {
-  require(ctx, "manage_users");
-  const user = targetUser(ctx, cmd.userId);
-  if (cmd.username !== undefined) {
-    checkUsername(cmd.username);
-    assertUniqueUsername(ctx, cmd.username, user);
-    user.username = cmd.username;
-  }
-  if (cmd.status !== undefined) {
-    user.status = cmd.status;
-    if (cmd.status !== 1) dropSessionsOf(ctx, user.id);
-  }
-  await ctx.system.persist();
+  const updated = await updateUserRecord(
+    ctx,
+    ErrorCode.CannotAppendToFile,
+    () => {
+      require(ctx, "manage_users");
+      const user = targetUser(ctx, cmd.userId);
+      const next = { ...user };
+      if (cmd.username !== undefined) {
+        checkUsername(cmd.username);
+        assertUniqueUsername(ctx, cmd.username, user);
+        next.username = cmd.username;
+      }
+      if (cmd.status !== undefined) next.status = cmd.status;
+      return next;
+    },
+  );
+  if (updated.status !== 1) dropSessionsOf(ctx, updated.id);
 }
 
 /** UpdatePermissions: replaces a user's permissions (never root's); applies to open sessions at once. */
@@ -176,13 +197,14 @@ export async function updatePermissions(
   ctx: CommandContext,
   cmd: UpdatePermissions,
 ): Promise<void> {
-  require(ctx, "manage_users");
-  const user = targetUser(ctx, cmd.userId);
-  if (user.id === 0) {
-    throw new IggyError(ErrorCode.CannotChangePermissions, "root");
-  }
-  user.permissions = cmd.permissions;
-  await ctx.system.persist();
+  await updateUserRecord(ctx, ErrorCode.CannotChangePermissions, () => {
+    require(ctx, "manage_users");
+    const user = targetUser(ctx, cmd.userId);
+    if (user.id === 0) {
+      throw new IggyError(ErrorCode.CannotChangePermissions, "root");
+    }
+    return { ...user, permissions: cmd.permissions };
+  });
 }
 
 /** ChangePassword: the caller's own, or anyone's with `manage_users`; the current password must match. */
@@ -198,8 +220,15 @@ export async function changePassword(
   if (!await verifyPassword(cmd.currentPassword, user.passwordHash)) {
     throw new IggyError(ErrorCode.InvalidCredentials);
   }
-  user.passwordHash = await hashPassword(cmd.newPassword);
-  await ctx.system.persist();
+  const passwordHash = await hashPassword(cmd.newPassword);
+  await updateUserRecord(ctx, ErrorCode.CannotAppendToFile, () => {
+    // Re-read: the user may have changed (or gone) while the hashes were computed.
+    const current = targetUser(ctx, user.id);
+    if (current.passwordHash !== user.passwordHash) {
+      throw new IggyError(ErrorCode.InvalidCredentials);
+    }
+    return { ...current, passwordHash };
+  });
 }
 
 /**

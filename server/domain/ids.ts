@@ -1,37 +1,36 @@
 /**
  * Server-assigned ids (binary.md §8.2): 0-based, the next never-used id, except that freed ids are reused
- * first, most recently freed first.
+ * first, most recently freed first. The allocator is plain data, so the metadata log can assign an id
+ * when a change is validated and apply it later, the same way on every replica.
  * @module
  */
 
-/** The persisted form of an {@linkcode IdAllocator}. */
+/** The ids of one scope (streams, topics of a stream, groups of a topic, users). */
 export interface IdAllocatorState {
+  /** The lowest id never handed out. */
   next: number;
+  /** Freed ids, reused last-freed first. */
   free: number[];
 }
 
-/** Hands out ids for one scope (streams, topics of a stream, groups of a topic, users). */
-export class IdAllocator {
-  #next: number;
-  #free: number[];
+/** A fresh scope: ids start at 0. */
+export function newIds(): IdAllocatorState {
+  return { next: 0, free: [] };
+}
 
-  constructor(state: IdAllocatorState = { next: 0, free: [] }) {
-    this.#next = state.next;
-    this.#free = [...state.free];
-  }
+/** The id the next allocation takes (nothing changes). */
+export function peekId(ids: IdAllocatorState): number {
+  return ids.free.at(-1) ?? ids.next;
+}
 
-  /** Takes the next id. */
-  allocate(): number {
-    return this.#free.pop() ?? this.#next++;
-  }
+/** Marks `id` as taken (as the allocation that {@linkcode peekId} announced). */
+export function takeId(ids: IdAllocatorState, id: number): void {
+  const index = ids.free.lastIndexOf(id);
+  if (index >= 0) ids.free.splice(index, 1);
+  else if (id >= ids.next) ids.next = id + 1;
+}
 
-  /** Returns `id` for reuse. */
-  release(id: number): void {
-    this.#free.push(id);
-  }
-
-  /** The state to persist. */
-  toJSON(): IdAllocatorState {
-    return { next: this.#next, free: [...this.#free] };
-  }
+/** Returns `id` for reuse. */
+export function releaseId(ids: IdAllocatorState, id: number): void {
+  if (!ids.free.includes(id)) ids.free.push(id);
 }

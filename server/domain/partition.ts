@@ -162,25 +162,64 @@ export class Partition {
     return this.#offsets(owner).get(owner.key);
   }
 
-  /** Stores and persists `offset` for `owner`. */
+  /**
+   * Stores `offset` for `owner` and persists it. Memory changes at once, so a poll that comes
+   * while the file is written already continues after it (auto-commit is at-most-once); when the
+   * write fails, memory goes back to what it was, unless a later store replaced it meanwhile.
+   */
   async storeOffset(owner: OffsetOwner, offset: bigint): Promise<void> {
-    this.#offsets(owner).set(owner.key, offset);
-    await storeOffset(this.dir, owner.kind, owner.key, offset);
+    const offsets = this.#offsets(owner);
+    const previous = offsets.get(owner.key);
+    offsets.set(owner.key, offset);
+    try {
+      await storeOffset(this.dir, owner.kind, owner.key, offset);
+    } catch (err) {
+      if (offsets.get(owner.key) === offset) {
+        if (previous === undefined) offsets.delete(owner.key);
+        else offsets.set(owner.key, previous);
+      }
+      throw err;
+    }
   }
 
-  /** Deletes the stored offset of `owner`; false when none was stored. */
+  /**
+   * Deletes the stored offset of `owner` from disk, then from memory (unchanged when the removal
+   * fails); false when none was stored in memory.
+   */
   async deleteOffset(owner: OffsetOwner): Promise<boolean> {
-    if (!this.#offsets(owner).delete(owner.key)) return false;
+    const stored = this.#offsets(owner).has(owner.key);
     await deleteOffset(this.dir, owner.kind, owner.key);
-    return true;
+    this.#offsets(owner).delete(owner.key);
+    return stored;
   }
 
-  /** Removes every message and stored offset; the partition restarts at offset 0. */
-  async purge(): Promise<void> {
+  /** Writes every offset held in memory to its file again (after a failed removal of the files). */
+  async rewriteOffsets(): Promise<void> {
+    for (
+      const [kind, offsets] of [
+        ["consumers", this.consumerOffsets],
+        ["groups", this.groupOffsets],
+      ] as const
+    ) {
+      for (const [key, offset] of offsets) {
+        await storeOffset(this.dir, kind, key, offset);
+      }
+    }
+  }
+
+  /** Removes the stored-offset files; memory keeps the offsets until {@linkcode Partition.purgeMessages}. */
+  removeOffsetFiles(): Promise<void> {
+    return deleteAllOffsets(this.dir);
+  }
+
+  /**
+   * Removes every message and forgets the stored offsets; the partition restarts at offset 0.
+   * Call after {@linkcode Partition.removeOffsetFiles}.
+   */
+  async purgeMessages(): Promise<void> {
     await this.log.purge();
     this.consumerOffsets.clear();
     this.groupOffsets.clear();
-    await deleteAllOffsets(this.dir);
   }
 
   /** The lowest offset any consumer or group stored, if any. */

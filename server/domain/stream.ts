@@ -3,7 +3,6 @@
  * @module
  */
 
-import { IdAllocator } from "./ids.ts";
 import type { Topic } from "./topic.ts";
 
 /** One stream. */
@@ -12,18 +11,11 @@ export class Stream {
   readonly createdAt: bigint;
   name: string;
   readonly topics: Map<number, Topic> = new Map();
-  readonly topicIds: IdAllocator;
 
-  constructor(
-    id: number,
-    createdAt: bigint,
-    name: string,
-    topicIds = new IdAllocator(),
-  ) {
+  constructor(id: number, createdAt: bigint, name: string) {
     this.id = id;
     this.createdAt = createdAt;
     this.name = name;
-    this.topicIds = topicIds;
   }
 
   /** Finds a topic by id or name. */

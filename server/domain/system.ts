@@ -1,5 +1,6 @@
 /**
- * The whole server state: streams, users, tokens and connected clients, with persistence of the metadata.
+ * The whole server state: streams, users, tokens and connected clients. Metadata changes go
+ * through {@linkcode System.commit} (validate, append to the metadata log, apply, answer).
  * @module
  */
 
@@ -7,24 +8,29 @@ import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
 import type { Identifier } from "../../client/protocol/identifier.ts";
 import { CompressionAlgorithm } from "../../client/protocol/primitives.ts";
 import type { Permissions } from "../../client/protocol/permissions.ts";
-import { decodeBase64, toBase64 } from "../../client/protocol/http_json.ts";
-import {
-  decodePermissions,
-  encodePermissions,
-  rootPermissions,
-} from "../../client/protocol/permissions.ts";
+import { rootPermissions } from "../../client/protocol/permissions.ts";
 import type { Logger } from "../logger.ts";
 import { partitionDir } from "../storage/paths.ts";
-import { StateStore } from "../storage/state_store.ts";
 import { initHashing } from "../storage/stamp.ts";
 import { CacheBudget } from "../storage/cache_budget.ts";
 import { MessageCipher } from "../storage/encryption.ts";
+import { storageError } from "../storage/io_errors.ts";
+import type { MetadataEntry } from "../state/entries.ts";
+import type { MetadataModel, TopicRecord } from "../state/model.ts";
+import { MetadataStore } from "../state/metadata_store.ts";
+import {
+  finishEffects,
+  partitionKey,
+  type PreparedEffects,
+  prepareEffects,
+  type RemovedPartitions,
+} from "../state/disk_effects.ts";
 import type { Session } from "../commands/session.ts";
 import { ConsumerGroup } from "./consumer_group.ts";
-import { IdAllocator, type IdAllocatorState } from "./ids.ts";
+import { peekId } from "./ids.ts";
 import { Partition } from "./partition.ts";
 import { Stream } from "./stream.ts";
-import { Topic, type TopicSettings } from "./topic.ts";
+import { Topic } from "./topic.ts";
 import type { AccessToken, UserAccount } from "./user.ts";
 import { hashPassword } from "./passwords.ts";
 
@@ -38,8 +44,10 @@ export interface SystemOptions {
   enforceFsync: boolean;
   /** Verify checksums when loading segments. */
   validateChecksum: boolean;
-  /** fsync the metadata file on every change. */
+  /** fsync the metadata log after every appended entry. */
   stateFsync: boolean;
+  /** Fold the metadata log into a new snapshot after this many entries. @default {1000} */
+  snapshotEvery?: number;
   /** Resolved defaults for topics created with 0 ("server default"). */
   topicDefaults: { messageExpiry: bigint; maxTopicSize: bigint };
   /** `personal_access_token.max_tokens_per_user`. */
@@ -100,30 +108,6 @@ export interface ClusterOptions {
 /** Default of {@linkcode SystemOptions.cacheSize}: 64 MiB. */
 export const DEFAULT_CACHE_SIZE = 64 * 1024 * 1024;
 
-interface PersistedTopic {
-  id: number;
-  createdAt: bigint;
-  settings: TopicSettings;
-  partitions: { id: number; createdAt: bigint }[];
-  groupIds: IdAllocatorState;
-  groups: { id: number; name: string }[];
-}
-
-interface PersistedState {
-  version: 1;
-  streamIds: IdAllocatorState;
-  userIds: IdAllocatorState;
-  streams: {
-    id: number;
-    name: string;
-    createdAt: bigint;
-    topicIds: IdAllocatorState;
-    topics: PersistedTopic[];
-  }[];
-  users: (Omit<UserAccount, "permissions"> & { permissions?: string })[];
-  tokens: AccessToken[];
-}
-
 /** Microseconds since the Unix epoch. */
 export function nowMicros(): bigint {
   return BigInt(Date.now()) * 1000n;
@@ -133,11 +117,8 @@ export function nowMicros(): bigint {
 export class System {
   readonly options: SystemOptions;
   readonly logger: Logger;
+  /** The streams with their topics and opened partitions; mirrors the metadata. */
   readonly streams: Map<number, Stream> = new Map();
-  readonly streamIds: IdAllocator;
-  readonly users: Map<number, UserAccount> = new Map();
-  readonly userIds: IdAllocator;
-  readonly tokens: AccessToken[];
   readonly clients: Map<number, Session> = new Map();
   readonly startedAt: bigint = nowMicros();
   /** Bound listener addresses, filled in by the transports as they start. */
@@ -154,13 +135,12 @@ export class System {
   };
   /** Memory budget shared by every partition's read cache. */
   readonly cacheBudget: CacheBudget;
-  #store: StateStore;
+  #store: MetadataStore;
   #cipher: MessageCipher | undefined;
 
   private constructor(
     options: SystemOptions,
-    store: StateStore,
-    state: PersistedState | undefined,
+    store: MetadataStore,
     cipher: MessageCipher | undefined,
   ) {
     this.options = options;
@@ -168,20 +148,27 @@ export class System {
     this.#store = store;
     this.#cipher = cipher;
     this.cacheBudget = new CacheBudget(options.cacheSize ?? DEFAULT_CACHE_SIZE);
-    this.streamIds = new IdAllocator(state?.streamIds);
-    this.userIds = new IdAllocator(state?.userIds);
-    this.tokens = state?.tokens ?? [];
-    for (const user of state?.users ?? []) {
-      this.users.set(user.id, {
-        ...user,
-        permissions: user.permissions
-          ? decodePermissions(decodeBase64(user.permissions))
-          : undefined,
-      });
-    }
   }
 
-  /** Opens the data directory: loads metadata, recovers every partition, creates the root user. */
+  /** The metadata (read it; change it only through {@linkcode System.commit}). */
+  get metadata(): MetadataModel {
+    return this.#store.model;
+  }
+
+  /** Users by id (part of {@linkcode System.metadata}). */
+  get users(): Map<number, UserAccount> {
+    return this.#store.model.users;
+  }
+
+  /** Personal access tokens (part of {@linkcode System.metadata}). */
+  get tokens(): AccessToken[] {
+    return this.#store.model.tokens;
+  }
+
+  /**
+   * Opens the data directory: the metadata (snapshot + log), every partition, and the root user
+   * when there is no user yet.
+   */
   static async open(options: SystemOptions): Promise<System> {
     await initHashing();
     // A bad key fails here, before anything is opened (IggyError 70).
@@ -189,53 +176,141 @@ export class System {
       ? undefined
       : await MessageCipher.fromBase64(options.encryptionKey);
     await Deno.mkdir(options.dataDir, { recursive: true });
-    const store = await StateStore.open(
-      `${options.dataDir}/state/metadata.json`,
-    );
-    const state = store.load<PersistedState>();
-    const system = new System(options, store, state, cipher);
-    for (const s of state?.streams ?? []) {
-      const stream = new Stream(
-        s.id,
-        s.createdAt,
-        s.name,
-        new IdAllocator(s.topicIds),
-      );
-      for (const t of s.topics) {
-        const topic = new Topic(
-          t.id,
-          t.createdAt,
-          t.settings,
-          new IdAllocator(t.groupIds),
-        );
-        for (const p of t.partitions) {
-          topic.partitions.push(
+    const store = await MetadataStore.open(`${options.dataDir}/state`, {
+      fsync: options.stateFsync,
+      snapshotEvery: options.snapshotEvery,
+      logger: options.logger,
+    });
+    const system = new System(options, store, cipher);
+    const opened = new Map<string, Partition>();
+    for (const stream of store.model.streams.values()) {
+      for (const topic of stream.topics.values()) {
+        for (const p of topic.partitions) {
+          opened.set(
+            partitionKey({ streamId: stream.id, topicId: topic.id }, p.id),
             await system.openPartition(stream.id, topic.id, p.id, p.createdAt),
           );
         }
-        for (const g of t.groups) {
-          topic.groups.set(g.id, new ConsumerGroup(g.id, g.name));
-        }
-        stream.topics.set(topic.id, topic);
       }
-      system.streams.set(stream.id, stream);
     }
+    system.#mirror(opened);
     if (system.users.size === 0) {
-      const id = system.userIds.allocate();
-      system.users.set(id, {
-        id,
-        username: options.root.username,
-        passwordHash: await hashPassword(options.root.password),
-        status: 1,
-        createdAt: nowMicros(),
-        permissions: rootPermissions(),
-      });
-      await system.persist();
+      const passwordHash = await hashPassword(options.root.password);
+      await system.commit(ErrorCode.CannotAppendToFile, () => ({
+        type: "CreateUser",
+        user: {
+          id: peekId(store.model.userIds),
+          username: options.root.username,
+          passwordHash,
+          status: 1,
+          createdAt: nowMicros(),
+          permissions: rootPermissions(),
+        },
+      }));
       options.logger.info("Created root user", {
         username: options.root.username,
       });
     }
     return system;
+  }
+
+  /**
+   * Makes one metadata change, the only way metadata changes: `validate` (run when every earlier
+   * change has finished) checks it against memory and returns the entry, or throws an
+   * {@linkcode IggyError} and nothing happens; the disk is prepared for it (new directories and
+   * partitions); the entry is appended to the metadata log (durable); it is applied to memory;
+   * what it leaves on disk is done (removals, purges).
+   * A failure before the application leaves memory and disk as they were and throws
+   * `IggyError(failureCode)`, logged as one WARN line.
+   * @param failureCode the Iggy code to answer when a storage step fails
+   * @param validate builds the entry from the current memory
+   * @returns the applied entry
+   */
+  commit<E extends MetadataEntry>(
+    failureCode: number,
+    validate: () => E,
+  ): Promise<E> {
+    return this.#store.exclusive(async () => {
+      const entry = validate();
+      const fail = (err: unknown) =>
+        storageError(err, {
+          code: failureCode,
+          logger: this.logger,
+          fields: { change: entry.type },
+        });
+      let prepared: PreparedEffects;
+      try {
+        prepared = await prepareEffects(this, entry);
+      } catch (err) {
+        throw fail(err);
+      }
+      try {
+        await this.#store.commit(entry);
+      } catch (err) {
+        await prepared.undo().catch((undoErr) =>
+          this.logger.warn("Cannot undo the disk changes of a failed change", {
+            change: entry.type,
+            error: String(undoErr),
+          })
+        );
+        throw fail(err);
+      }
+      const removed = this.#mirror(prepared.partitions);
+      try {
+        await finishEffects(this, entry, { removed });
+      } catch (err) {
+        throw fail(err);
+      } finally {
+        await this.#store.snapshotIfDue();
+      }
+      return entry;
+    });
+  }
+
+  /**
+   * Brings the domain objects (streams, topics, partitions, groups) in line with the metadata:
+   * creates what is new (taking new partitions from `opened`), updates names and settings, and
+   * drops what is gone.
+   * @returns the partitions dropped (still open)
+   */
+  #mirror(opened: Map<string, Partition>): RemovedPartitions {
+    const removed: RemovedPartitions = [];
+    const model = this.#store.model;
+    for (const [id, stream] of this.streams) {
+      const record = model.streams.get(id);
+      if (record && record.createdAt === stream.createdAt) continue;
+      this.streams.delete(id);
+      for (const topic of stream.topics.values()) {
+        removed.push(...topic.partitions);
+      }
+    }
+    for (const record of model.streams.values()) {
+      let stream = this.streams.get(record.id);
+      if (!stream) {
+        stream = new Stream(record.id, record.createdAt, record.name);
+        this.streams.set(record.id, stream);
+      }
+      stream.name = record.name;
+      for (const [id, topic] of stream.topics) {
+        const topicRecord = record.topics.get(id);
+        if (topicRecord && topicRecord.createdAt === topic.createdAt) continue;
+        stream.topics.delete(id);
+        removed.push(...topic.partitions);
+      }
+      for (const topicRecord of record.topics.values()) {
+        let topic = stream.topics.get(topicRecord.id);
+        if (!topic) {
+          topic = new Topic(
+            topicRecord.id,
+            topicRecord.createdAt,
+            topicRecord.settings,
+          );
+          stream.topics.set(topic.id, topic);
+        }
+        mirrorTopic(stream.id, topic, topicRecord, opened, removed);
+      }
+    }
+    return removed;
   }
 
   /** Opens or creates a partition's files. */
@@ -286,43 +361,6 @@ export class System {
   /** Directory of a topic. */
   topicDir(streamId: number, topicId: number): string {
     return `${this.streamDir(streamId)}/topics/${topicId}`;
-  }
-
-  /** Writes the metadata (streams, topics, partitions, groups, users, tokens) atomically. */
-  persist(): Promise<void> {
-    const state: PersistedState = {
-      version: 1,
-      streamIds: this.streamIds.toJSON(),
-      userIds: this.userIds.toJSON(),
-      streams: [...this.streams.values()].map((s) => ({
-        id: s.id,
-        name: s.name,
-        createdAt: s.createdAt,
-        topicIds: s.topicIds.toJSON(),
-        topics: [...s.topics.values()].map((t) => ({
-          id: t.id,
-          createdAt: t.createdAt,
-          settings: t.settings,
-          partitions: t.partitions.map((p) => ({
-            id: p.id,
-            createdAt: p.createdAt,
-          })),
-          groupIds: t.groupIds.toJSON(),
-          groups: [...t.groups.values()].map((g) => ({
-            id: g.id,
-            name: g.name,
-          })),
-        })),
-      })),
-      users: [...this.users.values()].map((u) => ({
-        ...u,
-        permissions: u.permissions
-          ? toBase64(encodePermissions(u.permissions))
-          : undefined,
-      })),
-      tokens: this.tokens,
-    };
-    return this.#store.save(state, { fsync: this.options.stateFsync });
   }
 
   /** Finds a stream by id or name; throws 1009 when missing. */
@@ -399,6 +437,7 @@ export class System {
 
   /** Flushes and closes every partition. */
   async close(): Promise<void> {
+    await this.#store.close();
     for (const stream of this.streams.values()) {
       for (const topic of stream.topics.values()) {
         for (const partition of topic.partitions) {
@@ -408,4 +447,38 @@ export class System {
       }
     }
   }
+}
+
+/** Updates one topic's settings, partitions and groups from its record. */
+function mirrorTopic(
+  streamId: number,
+  topic: Topic,
+  record: TopicRecord,
+  opened: Map<string, Partition>,
+  removed: RemovedPartitions,
+): void {
+  topic.settings = record.settings;
+  const partitions = topic.partitions;
+  const before = partitions.length;
+  while (partitions.length > record.partitions.length) {
+    removed.push(partitions.pop()!);
+  }
+  for (let i = partitions.length; i < record.partitions.length; i++) {
+    const partition = opened.get(
+      partitionKey({ streamId, topicId: topic.id }, i),
+    );
+    if (!partition) {
+      throw new Error(`Partition ${streamId}/${topic.id}/${i} was not opened`);
+    }
+    partitions.push(partition);
+  }
+  for (const id of topic.groups.keys()) {
+    if (!record.groups.has(id)) topic.groups.delete(id);
+  }
+  for (const group of record.groups.values()) {
+    const existing = topic.groups.get(group.id);
+    if (existing) existing.name = group.name;
+    else topic.groups.set(group.id, new ConsumerGroup(group.id, group.name));
+  }
+  if (partitions.length !== before) topic.rebalanceGroups();
 }

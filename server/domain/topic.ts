@@ -4,7 +4,6 @@
  */
 
 import type { ConsumerGroup } from "./consumer_group.ts";
-import { IdAllocator } from "./ids.ts";
 import type { Partition } from "./partition.ts";
 
 /** Mutable topic settings (CreateTopic/UpdateTopic fields). */
@@ -23,20 +22,13 @@ export class Topic {
   settings: TopicSettings;
   readonly partitions: Partition[] = [];
   readonly groups: Map<number, ConsumerGroup> = new Map();
-  readonly groupIds: IdAllocator;
   /** Round-robin cursor of Balanced partitioning. */
   balancedCursor = 0;
 
-  constructor(
-    id: number,
-    createdAt: bigint,
-    settings: TopicSettings,
-    groupIds = new IdAllocator(),
-  ) {
+  constructor(id: number, createdAt: bigint, settings: TopicSettings) {
     this.id = id;
     this.createdAt = createdAt;
     this.settings = settings;
-    this.groupIds = groupIds;
   }
 
   get name(): string {

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { offsetPath, offsetsDir } from "./paths.ts";
 import { writeFileAtomic } from "./atomic_file.ts";
+import { mkdir, remove } from "./fault.ts";
 
 /** Which offsets directory: regular consumers or consumer groups. */
 export type OffsetKind = "consumers" | "groups";
@@ -96,7 +97,7 @@ export function storeOffset(
   return serialise(path, async () => {
     const bytes = new Uint8Array(8);
     new DataView(bytes.buffer).setBigUint64(0, offset, true);
-    await Deno.mkdir(join(offsetsDir(dir), kind), { recursive: true });
+    await mkdir(join(offsetsDir(dir), kind));
     await writeFileAtomic(path, bytes, options);
   });
 }
@@ -113,21 +114,12 @@ export async function deleteOffset(
   const path = offsetPath(dir, kind, key);
   let deleted = false;
   await serialise(path, async () => {
-    try {
-      await Deno.remove(path);
-      deleted = true;
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
-    }
+    deleted = await remove(path);
   });
   return deleted;
 }
 
 /** Deletes every stored offset of the partition in `dir` (the whole `offsets` directory). */
 export async function deleteAllOffsets(dir: string): Promise<void> {
-  try {
-    await Deno.remove(offsetsDir(dir), { recursive: true });
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
+  await remove(offsetsDir(dir), { recursive: true });
 }

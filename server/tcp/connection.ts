@@ -4,6 +4,7 @@
  * @module
  */
 
+import { isIoError, storageError } from "../storage/io_errors.ts";
 import {
   CommandCode,
   ErrorCode,
@@ -198,6 +199,14 @@ export function errorCodeOf(
   code: number,
 ): number {
   if (err instanceof IggyError) return err.code;
+  if (isIoError(err)) {
+    // A storage failure no handler mapped: one WARN line, the generic I/O code.
+    return storageError(err, {
+      code: ErrorCode.IoError,
+      logger: system.logger,
+      fields: { command: code },
+    }).code;
+  }
   system.logger.module("tcp").error("Command failed", {
     code,
     error: err instanceof Error ? err.stack ?? err.message : String(err),
