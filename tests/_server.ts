@@ -95,6 +95,11 @@ export class TestServer {
     return this.#child !== undefined;
   }
 
+  /** Process id of the running child (for `/proc/<pid>/status`), if any. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   /** Spawns the server and waits until it has written its bound addresses. */
   start(): Promise<void> {
     return this.#start({});
