@@ -35,6 +35,12 @@ export const QUIC_TRANSPORT = 2;
  */
 const CLOSE_LINGER_MS = 1000;
 
+/**
+ * Request streams a connection may have in flight before it has logged in (a client needs one or
+ * two); one more closes the connection.
+ */
+export const MAX_UNAUTHENTICATED_STREAMS = 8;
+
 /** Options of {@linkcode QuicServer.listen}. */
 export interface QuicServerOptions {
   hostname: string;
@@ -261,6 +267,19 @@ export class QuicServer {
       while (!session.stale) {
         const next = await streams.read();
         if (next.done) break;
+        if (
+          inFlight.size >= MAX_UNAUTHENTICATED_STREAMS &&
+          !isAuthenticated(this.#system, session)
+        ) {
+          // Each stream in flight may hold up to the pre-login cap: bound their number too.
+          this.#system.logger.warn(
+            "Closing QUIC connection: too many streams before login",
+            { client: session.address, streams: inFlight.size + 1 },
+          );
+          connection.closeReason = "too many streams before login";
+          conn.close({ closeCode: 0, reason: connection.closeReason });
+          break;
+        }
         const task = this.#serveStream(connection, next.value).finally(() =>
           inFlight.delete(task)
         );

@@ -16,7 +16,8 @@ import {
 import { loadConfig } from "../../server/config.ts";
 import { startServer } from "../_server.ts";
 import { RawClient } from "./_raw_client.ts";
-import { rssOf } from "../fuzz/_fuzz.ts";
+import { rssOf, startFuzzServer } from "../fuzz/_fuzz.ts";
+import { MAX_UNAUTHENTICATED_STREAMS } from "../../server/quic/quic_server.ts";
 
 const ROOT = { username: "iggy", password: "iggy" };
 const MiB = 1024 * 1024;
@@ -166,6 +167,60 @@ Deno.test("a send declaring 2^31 bytes or more is refused and nothing hidden in 
     });
   }
   assert.doesNotMatch(server.stderr(), /ERROR|Connection error/);
+});
+
+Deno.test("QUIC: before login a connection may not pile up request streams; after login it may", async () => {
+  await using fuzz = await startFuzzServer();
+  const connect = () =>
+    Deno.connectQuic({
+      hostname: "127.0.0.1",
+      port: fuzz.server.quic!.port,
+      serverName: "localhost",
+      alpnProtocols: [],
+      caCerts: [fuzz.cert],
+    });
+  const open = async (conn: Deno.QuicConn, bytes: Uint8Array) => {
+    const stream = await conn.createBidirectionalStream();
+    const writer = stream.writable.getWriter();
+    await writer.write(bytes);
+    return { stream, writer };
+  };
+  const readAnswer = async (stream: Deno.QuicBidirectionalStream) => {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of stream.readable) chunks.push(chunk);
+    return new DataView(concat(...chunks).buffer).getUint32(0, true);
+  };
+
+  // Streams that announce 1 KiB and send 10 bytes stay in flight: one too many closes it.
+  const anonymous = await connect();
+  for (let i = 0; i <= MAX_UNAUTHENTICATED_STREAMS; i++) {
+    await open(
+      anonymous,
+      concat(header(4 + 1024, CommandCode.Ping), new Uint8Array(10)),
+    ).catch(() => {});
+  }
+  const info = await within(anonymous.closed, 10_000);
+  assert.match(info.reason, /too many streams before login/);
+
+  const member = await connect();
+  try {
+    const login = await open(
+      member,
+      encodeRequest(CommandCode.LoginUser, encodeLoginUser(ROOT)),
+    );
+    await login.writer.close();
+    assert.equal(await readAnswer(login.stream), 0);
+    const pings = await Promise.all(
+      Array.from(
+        { length: 3 * MAX_UNAUTHENTICATED_STREAMS },
+        () => open(member, encodeRequest(CommandCode.Ping, new Uint8Array(0))),
+      ),
+    );
+    for (const ping of pings) await ping.writer.close();
+    for (const ping of pings) assert.equal(await readAnswer(ping.stream), 0);
+  } finally {
+    member.close({ closeCode: 0, reason: "" });
+  }
 });
 
 Deno.test("[request_limits] max_send_messages_size caps a logged-in send: 4036 and closed above it, stored below", async () => {
