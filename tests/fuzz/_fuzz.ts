@@ -25,13 +25,11 @@ import { generateSelfSigned } from "../../server/tls.ts";
 import { startServer, type TestServer } from "../_server.ts";
 import { RawClient } from "../server/_raw_client.ts";
 import {
-  below,
   type BinaryCase,
   caseSeed,
   expectedRefusal,
   frameBytes,
   generateCase,
-  pick,
   preview,
   prng,
   type Protected,
@@ -233,7 +231,7 @@ interface BinaryDriver {
   close(): Promise<void>;
 }
 
-async function tcpDriver(run: Run): Promise<BinaryDriver> {
+function tcpDriver(run: Run): BinaryDriver {
   let client: RawClient | undefined;
   let authenticated = false;
   const port = run.server.tcp.port;
@@ -360,7 +358,7 @@ async function quicExchange(
   }
 }
 
-async function quicDriver(run: Run): Promise<BinaryDriver> {
+function quicDriver(run: Run): BinaryDriver {
   let conn: Deno.QuicConn | undefined;
   let authenticated = false;
   let refusals = 0;
@@ -506,7 +504,7 @@ class Socket {
   }
 }
 
-async function websocketDriver(run: Run): Promise<BinaryDriver> {
+function websocketDriver(run: Run): BinaryDriver {
   let socket: Socket | undefined;
   let authenticated = false;
   const url = `ws://127.0.0.1:${run.server.websocket!.port}/`;
@@ -743,7 +741,7 @@ export async function runFuzz(
   run.report.rss.max = run.report.rss.before;
   const drivers: Record<
     Exclude<Transport, "http">,
-    (r: Run) => Promise<BinaryDriver>
+    (r: Run) => BinaryDriver
   > = {
     tcp: tcpDriver,
     quic: quicDriver,
@@ -760,7 +758,7 @@ export async function runFuzz(
     if (transport === "http") {
       await runHttp(run, options, indexes);
     } else {
-      const driver = await drivers[transport](run);
+      const driver = drivers[transport](run);
       try {
         for (const i of indexes) {
           const random = prng(caseSeed(options.seed, salts[transport], i));
