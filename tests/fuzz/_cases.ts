@@ -27,6 +27,7 @@ import {
   DEFAULT_MAX_SEND_MESSAGES_SIZE,
   DEFAULT_MAX_UNAUTHENTICATED_SIZE,
 } from "../../server/binary/request_limits.ts";
+import { concat } from "../protocol/_codec.ts";
 import { ROOT, ROOT_USER_ID } from "./_corpus.ts";
 
 /** A deterministic PRNG (mulberry32) returning numbers in [0, 1). */
@@ -105,16 +106,6 @@ function randomBytes(random: Random, n: number): Uint8Array {
   for (let i = 0; i < n; i++) {
     // Mostly small bytes, so that lengths, kinds and identifiers are often almost valid.
     out[i] = random() < 0.6 ? below(random, 8) : below(random, 256);
-  }
-  return out;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
   }
   return out;
 }
@@ -270,6 +261,18 @@ function tryDecode<T>(decode: (payload: Uint8Array) => T, body: Uint8Array) {
   }
 }
 
+/** A command on the root user, aimed at the fuzz user instead. */
+function retarget<C extends { userId: number | string }>(
+  body: Uint8Array,
+  decode: (payload: Uint8Array) => C,
+  encode: (command: C) => Uint8Array,
+): Uint8Array {
+  const command = tryDecode(decode, body);
+  return command && isRoot(command.userId)
+    ? encode({ ...command, userId: "fuzzer" })
+    : body;
+}
+
 /**
  * Rewrites a payload that decodes to a command against the harness itself: a login with other
  * credentials gets the valid ones (a failed login would engage the per-address login throttle and
@@ -298,24 +301,12 @@ export function shield(
         ? encodeDeleteUser({ userId: "fuzzer" })
         : body;
     }
-    case CommandCode.UpdateUser: {
-      const cmd = tryDecode(decodeUpdateUser, body);
-      return cmd && isRoot(cmd.userId)
-        ? encodeUpdateUser({ ...cmd, userId: "fuzzer" })
-        : body;
-    }
-    case CommandCode.UpdatePermissions: {
-      const cmd = tryDecode(decodeUpdatePermissions, body);
-      return cmd && isRoot(cmd.userId)
-        ? encodeUpdatePermissions({ ...cmd, userId: "fuzzer" })
-        : body;
-    }
-    case CommandCode.ChangePassword: {
-      const cmd = tryDecode(decodeChangePassword, body);
-      return cmd && isRoot(cmd.userId)
-        ? encodeChangePassword({ ...cmd, userId: "fuzzer" })
-        : body;
-    }
+    case CommandCode.UpdateUser:
+      return retarget(body, decodeUpdateUser, encodeUpdateUser);
+    case CommandCode.UpdatePermissions:
+      return retarget(body, decodeUpdatePermissions, encodeUpdatePermissions);
+    case CommandCode.ChangePassword:
+      return retarget(body, decodeChangePassword, encodeChangePassword);
     case CommandCode.DeletePersonalAccessToken: {
       // The name is the whole payload after its length byte: compare the text.
       const text = new TextDecoder().decode(body.subarray(1));

@@ -37,6 +37,7 @@ import {
   shieldCase,
 } from "./_cases.ts";
 import { ROOT, seedPayloads } from "./_corpus.ts";
+import { concat } from "../protocol/_codec.ts";
 import { httpCase, type HttpRoute } from "./_http_cases.ts";
 import { openApi } from "../server/http/_app.ts";
 
@@ -176,6 +177,26 @@ function parseAnswer(frame: Uint8Array, what: string): Answer {
   };
 }
 
+/**
+ * Logs a fresh connection in with the harness's token, on 3 connections out of 4 (the others stay
+ * anonymous, so that the pre-login caps are fuzzed too).
+ * @returns whether it logged in
+ */
+async function maybeLogIn(
+  random: Random,
+  own: Protected,
+  request: (code: number, payload: Uint8Array) => Promise<Answer>,
+  what: string,
+): Promise<boolean> {
+  if (random() >= 0.75) return false;
+  const login = await request(
+    CommandCode.LoginWithPersonalAccessToken,
+    encodeLoginWithPersonalAccessToken({ token: own.token }),
+  );
+  check(login.status === 0, `${what}: login answered ${login.status}`);
+  return true;
+}
+
 /** Login state changes a case's answer implies. */
 function authAfter(code: number, status: number, before: boolean): boolean {
   if (status !== 0) return before;
@@ -239,18 +260,13 @@ function tcpDriver(run: Run): BinaryDriver {
   async function open(random: Random, what: string): Promise<RawClient> {
     if (client) return client;
     client = await RawClient.connect(port);
-    authenticated = false;
-    if (random() < 0.75) {
-      const login = await within(
-        client.request(
-          CommandCode.LoginWithPersonalAccessToken,
-          encodeLoginWithPersonalAccessToken({ token: run.own.token }),
-        ),
-        `${what}: login`,
-      );
-      check(login.status === 0, `${what}: login answered ${login.status}`);
-      authenticated = true;
-    }
+    const c = client;
+    authenticated = await maybeLogIn(
+      random,
+      run.own,
+      (code, payload) => within(c.request(code, payload), `${what}: login`),
+      what,
+    );
     return client;
   }
 
@@ -328,13 +344,7 @@ async function readAll(
 ): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of stream) chunks.push(chunk);
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return concat(...chunks);
 }
 
 /** Sends `bytes` on a new stream; the answer frame, or null when the server dropped the stream. */
@@ -387,17 +397,13 @@ function quicDriver(run: Run): BinaryDriver {
       alpnProtocols: [],
       caCerts: [run.cert],
     });
-    authenticated = false;
-    if (random() < 0.75) {
-      const login = await request(
-        conn,
-        CommandCode.LoginWithPersonalAccessToken,
-        encodeLoginWithPersonalAccessToken({ token: run.own.token }),
-        `${what}: login`,
-      );
-      check(login.status === 0, `${what}: login answered ${login.status}`);
-      authenticated = true;
-    }
+    const c = conn;
+    authenticated = await maybeLogIn(
+      random,
+      run.own,
+      (code, payload) => request(c, code, payload, `${what}: login`),
+      what,
+    );
     return conn;
   }
 
@@ -526,17 +532,12 @@ function websocketDriver(run: Run): BinaryDriver {
     const s = new Socket(url);
     await within(s.opened(), `${what}: connect`);
     socket = s;
-    authenticated = false;
-    if (random() < 0.75) {
-      const login = await request(
-        s,
-        CommandCode.LoginWithPersonalAccessToken,
-        encodeLoginWithPersonalAccessToken({ token: run.own.token }),
-        `${what}: login`,
-      );
-      check(login.status === 0, `${what}: login answered ${login.status}`);
-      authenticated = true;
-    }
+    authenticated = await maybeLogIn(
+      random,
+      run.own,
+      (code, payload) => request(s, code, payload, `${what}: login`),
+      what,
+    );
     return s;
   }
 

@@ -16,6 +16,7 @@ import {
 import { loadConfig } from "../../server/config.ts";
 import { startServer } from "../_server.ts";
 import { RawClient } from "./_raw_client.ts";
+import { concat } from "../protocol/_codec.ts";
 import { rssOf, startFuzzServer } from "../fuzz/_fuzz.ts";
 import { MAX_UNAUTHENTICATED_STREAMS } from "../../server/quic/quic_server.ts";
 
@@ -28,16 +29,6 @@ function header(length: number, code: number): Uint8Array {
   const view = new DataView(out.buffer);
   view.setUint32(0, length, true);
   view.setUint32(4, code, true);
-  return out;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
   return out;
 }
 
