@@ -17,6 +17,7 @@ import { loadConfig } from "../../server/config.ts";
 import { startServer } from "../_server.ts";
 import { RawClient } from "./_raw_client.ts";
 import { concat } from "../protocol/_codec.ts";
+import { generateTestCertificate } from "../e2e/_certs.ts";
 import { rssOf, startFuzzServer } from "../fuzz/_fuzz.ts";
 import { MAX_UNAUTHENTICATED_STREAMS } from "../../server/quic/quic_server.ts";
 
@@ -158,6 +159,46 @@ Deno.test("a send declaring 2^31 bytes or more is refused and nothing hidden in 
     });
   }
   assert.doesNotMatch(server.stderr(), /ERROR|Connection error/);
+});
+
+Deno.test("TLS: a '4 GiB' send before login is refused (40) and closed, nothing hidden in it runs", async () => {
+  const certificate = await generateTestCertificate();
+  await using server = await startServer({
+    env: {
+      IGGY_TCP_TLS_ENABLED: "true",
+      IGGY_TCP_TLS_CERT_FILE: certificate.certFile,
+      IGGY_TCP_TLS_KEY_FILE: certificate.keyFile,
+    },
+  });
+  const conn = await Deno.connectTls({
+    hostname: "localhost",
+    port: server.tcp.port,
+    caCerts: [certificate.cert],
+  });
+  try {
+    await conn.write(smugglingFrame(2 ** 32 - 1)).catch(() => {});
+    // Everything the server writes until it closes: exactly one 8-byte error frame.
+    const received: Uint8Array[] = [];
+    const buffer = new Uint8Array(4096);
+    await within(
+      (async () => {
+        while (true) {
+          const n = await conn.read(buffer).catch(() => null);
+          if (n === null) return;
+          received.push(buffer.slice(0, n));
+        }
+      })(),
+      10_000,
+    );
+    const bytes = concat(...received);
+    assert.equal(bytes.length, 8, `answers: ${bytes}`);
+    assert.equal(
+      new DataView(bytes.buffer).getUint32(0, true),
+      ErrorCode.Unauthenticated,
+    );
+  } finally {
+    conn.close();
+  }
 });
 
 Deno.test("QUIC: before login a connection may not pile up request streams; after login it may", async () => {
