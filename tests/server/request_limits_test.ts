@@ -310,6 +310,24 @@ Deno.test("the HTTP login routes read at most max_unauthenticated_size bytes of 
     await big.body?.cancel();
     assert.equal(big.status, 413, path);
   }
+  // Chunked, with no length announced: read until the cap, then 413 (not 200 MiB later).
+  let sent = 0;
+  const chunk = new Uint8Array(64 * 1024).fill(0x20);
+  const endless = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= 200 * MiB) return controller.close();
+      sent += chunk.length;
+      controller.enqueue(chunk);
+    },
+  });
+  const chunked = await fetch(`${base}/users/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: endless,
+  });
+  await chunked.body?.cancel();
+  assert.equal(chunked.status, 413);
+  assert.ok(sent < 200 * MiB, "answered before the body ended");
   const login = await fetch(`${base}/users/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
