@@ -17,7 +17,7 @@ import { loadConfig } from "../../server/config.ts";
 import { startServer } from "../_server.ts";
 import { RawClient } from "./_raw_client.ts";
 import { concat } from "../protocol/_codec.ts";
-import { generateTestCertificate } from "../e2e/_certs.ts";
+import { generateTestCertificate, tcpTlsEnv } from "../e2e/_certs.ts";
 import { rssOf, startFuzzServer } from "../fuzz/_fuzz.ts";
 import { MAX_UNAUTHENTICATED_STREAMS } from "../../server/quic/quic_server.ts";
 
@@ -163,13 +163,7 @@ Deno.test("a send declaring 2^31 bytes or more is refused and nothing hidden in 
 
 Deno.test("TLS: a '4 GiB' send before login is refused (40) and closed, nothing hidden in it runs", async () => {
   const certificate = await generateTestCertificate();
-  await using server = await startServer({
-    env: {
-      IGGY_TCP_TLS_ENABLED: "true",
-      IGGY_TCP_TLS_CERT_FILE: certificate.certFile,
-      IGGY_TCP_TLS_KEY_FILE: certificate.keyFile,
-    },
-  });
+  await using server = await startServer({ env: tcpTlsEnv(certificate) });
   const conn = await Deno.connectTls({
     hostname: "localhost",
     port: server.tcp.port,
