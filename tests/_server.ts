@@ -80,6 +80,11 @@ export class TestServer {
     return this.#child?.pid;
   }
 
+  /** The process id of the running server, if it runs. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   /** Everything the server wrote to stderr (its log), across runs. */
   stderr(): string {
     return this.#stderr;
@@ -93,11 +98,6 @@ export class TestServer {
   /** True while the child process runs. */
   get running(): boolean {
     return this.#child !== undefined;
-  }
-
-  /** Process id of the running child (for `/proc/<pid>/status`), if any. */
-  get pid(): number | undefined {
-    return this.#child?.pid;
   }
 
   /** Spawns the server and waits until it has written its bound addresses. */
