@@ -65,6 +65,8 @@ export interface FuzzOptions {
 /** What a run did. */
 export interface FuzzReport {
   cases: Record<Transport, number>;
+  /** HTTP routes (`METHOD /pattern`) that got at least one case. */
+  routesCovered: Set<string>;
   /** Connections the server closed as the protocol says it must (over-cap frames, bad messages). */
   closedByServer: number;
   /** Server RSS (bytes) before the first case and the highest after any case. */
@@ -657,6 +659,7 @@ async function runHttp(
     }
     await afterCase(run, described);
     run.report.cases.http++;
+    run.report.routesCovered.add(`${c.route.method} ${c.route.path}`);
   }
 }
 
@@ -731,6 +734,7 @@ export async function runFuzz(
     seeds,
     report: {
       cases: { tcp: 0, quic: 0, websocket: 0, http: 0 },
+      routesCovered: new Set(),
       closedByServer: 0,
       rss: { before: 0, max: 0 },
       ms: 0,

@@ -16,6 +16,8 @@ export interface HttpRoute {
 
 /** One HTTP request to send. */
 export interface HttpCase {
+  /** The route it exercises. */
+  route: HttpRoute;
   method: string;
   path: string;
   headers: Record<string, string>;
@@ -266,6 +268,7 @@ export function httpCase(
     }
   }
   return {
+    route,
     method: route.method,
     path,
     headers,

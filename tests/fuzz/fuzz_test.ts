@@ -22,6 +22,11 @@ Deno.test("fuzz: 10,000 seeded cases over TCP, QUIC, WebSocket and HTTP leave th
     routes,
   });
   assert.deepEqual(report.cases, cases);
+  assert.equal(
+    report.routesCovered.size,
+    routes.length,
+    "every HTTP route got malformed bodies",
+  );
   console.log(
     `fuzz seed ${SEED}: ${
       Object.values(report.cases).reduce((a, b) => a + b)
