@@ -80,11 +80,6 @@ export class TestServer {
     return this.#child?.pid;
   }
 
-  /** The process id of the running server, if it runs. */
-  get pid(): number | undefined {
-    return this.#child?.pid;
-  }
-
   /** Everything the server wrote to stderr (its log), across runs. */
   stderr(): string {
     return this.#stderr;

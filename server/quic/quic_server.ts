@@ -272,7 +272,7 @@ export class QuicServer {
           !isAuthenticated(this.#system, session)
         ) {
           // Each stream in flight may hold up to the pre-login cap: bound their number too.
-          this.#system.logger.warn(
+          this.#guard.log.warn(
             "Closing QUIC connection: too many streams before login",
             { client: session.address, streams: inFlight.size + 1 },
           );
