@@ -23,6 +23,11 @@ import {
   parseMaxTopicSize,
 } from "./config_values.ts";
 import { LOG_FORMATS, type LogFormat, parseLogFilter } from "./logger.ts";
+import {
+  MAX_SEND_MESSAGES_SIZE_LIMIT,
+  MIN_UNAUTHENTICATED_SIZE,
+} from "./binary/request_limits.ts";
+import { MAX_CONTROL_PAYLOAD } from "../client/protocol/mod.ts";
 
 /** The default configuration text (the content of `configs/server.toml`), embedded at build time. */
 export const DEFAULT_CONFIG_TOML: string = defaultToml;
@@ -181,6 +186,17 @@ export interface ConnectionsConfig {
   handshakeTimeout: number;
 }
 
+/**
+ * `[request_limits]`: payload caps of the binary transports (TCP, TLS, QUIC, WebSocket), checked on
+ * the frame header before the payload is read; the pre-login cap also bounds the HTTP login bodies.
+ */
+export interface RequestLimitsConfig {
+  /** Bytes: largest request payload read before login. */
+  maxUnauthenticatedSize: number;
+  /** Bytes: largest SendMessages payload after login. */
+  maxSendMessagesSize: number;
+}
+
 /** How many segment indexes stay in memory. */
 export type CacheIndexes = "all" | "open_segment" | "none";
 
@@ -267,6 +283,7 @@ export interface ServerConfig {
   quic: QuicConfig;
   websocket: WebSocketConfig;
   connections: ConnectionsConfig;
+  requestLimits: RequestLimitsConfig;
   messageSaver: { enabled: boolean; enforceFsync: boolean; interval: number };
   personalAccessToken: {
     maxTokensPerUser: number;
@@ -415,6 +432,10 @@ const SCHEMA: Table = {
     max_connections_per_ip: "uint",
     idle_timeout: "duration",
     handshake_timeout: "duration",
+  },
+  request_limits: {
+    max_unauthenticated_size: "byteSize",
+    max_send_messages_size: "byteSize",
   },
   message_saver: {
     enabled: "bool",
@@ -1220,6 +1241,21 @@ function validateConfig(
     config.consumerGroup.rebalancingCheckInterval > 0,
     "consumer_group.rebalancing_check_interval",
     "must be above 0",
+  );
+
+  // Request size caps.
+  const limits = config.requestLimits;
+  check(
+    limits.maxUnauthenticatedSize >= MIN_UNAUTHENTICATED_SIZE &&
+      limits.maxUnauthenticatedSize <= MAX_CONTROL_PAYLOAD,
+    "request_limits.max_unauthenticated_size",
+    `must be between ${MIN_UNAUTHENTICATED_SIZE} B and ${MAX_CONTROL_PAYLOAD} B (10 MiB)`,
+  );
+  check(
+    limits.maxSendMessagesSize >= MIN_UNAUTHENTICATED_SIZE &&
+      limits.maxSendMessagesSize <= MAX_SEND_MESSAGES_SIZE_LIMIT,
+    "request_limits.max_send_messages_size",
+    `must be between ${MIN_UNAUTHENTICATED_SIZE} B and ${MAX_SEND_MESSAGES_SIZE_LIMIT} B (1 GiB)`,
   );
 
   // Logging.

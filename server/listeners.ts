@@ -113,7 +113,13 @@ export async function bindListeners(
         "tcp",
         config.tcp.address,
         certificates.tcp,
-        (a) => TcpServer.listen(system, { ...a, tls: certificates.tcp, guard }),
+        (a) =>
+          TcpServer.listen(system, {
+            ...a,
+            tls: certificates.tcp,
+            guard,
+            limits: config.requestLimits,
+          }),
       );
     }
     if (certificates.quic) {
@@ -130,6 +136,7 @@ export async function bindListeners(
             maxIdleTimeout: quic.maxIdleTimeout,
             maxConcurrentBidiStreams: quic.maxConcurrentBidiStreams,
             guard,
+            limits: config.requestLimits,
           }),
       );
     }
@@ -144,6 +151,7 @@ export async function bindListeners(
             tls: certificates.websocket,
             maxMessageSize: config.websocket.maxMessageSize,
             guard,
+            limits: config.requestLimits,
           }),
       );
     }

@@ -132,6 +132,30 @@ function authentication(deps: HttpDeps): MiddlewareHandler<HttpEnv> {
   };
 }
 
+/**
+ * The body limit of every route: `[http] max_request_size`, and on the paths open without a token
+ * (login) also `[request_limits] max_unauthenticated_size`, so a client without a token cannot
+ * make the server read more than that. Larger bodies get 413 unread.
+ */
+function bodyLimits(config: ServerConfig): MiddlewareHandler<HttpEnv> {
+  const onError = () => new Response("Payload Too Large", { status: 413 });
+  const authenticated = bodyLimit({
+    maxSize: config.http.maxRequestSize,
+    onError,
+  });
+  const unauthenticated = bodyLimit({
+    maxSize: Math.min(
+      config.http.maxRequestSize,
+      config.requestLimits.maxUnauthenticatedSize,
+    ),
+    onError,
+  });
+  return (c, next) =>
+    PUBLIC_PATHS.has(c.req.path)
+      ? unauthenticated(c, next)
+      : authenticated(c, next);
+}
+
 /** Route patterns → regexes, to tell a wrong method (405) from an unknown path (404). */
 function pathMatcher(app: HttpApp): (path: string) => boolean {
   const patterns = [
@@ -196,13 +220,7 @@ export function createHttpApp(
   }
   if (http.cors.enabled) app.use("*", corsLayer(http.cors));
   app.use("*", authentication(deps));
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: http.maxRequestSize,
-      onError: () => new Response("Payload Too Large", { status: 413 }),
-    }),
-  );
+  app.use("*", bodyLimits(config));
 
   systemRoutes(app, deps);
   userRoutes(app, deps);

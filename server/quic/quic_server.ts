@@ -4,12 +4,13 @@
  * @module
  */
 
+import { ErrorCode, FRAME_HEADER_SIZE } from "../../client/protocol/mod.ts";
 import {
-  CommandCode,
-  ErrorCode,
-  FRAME_HEADER_SIZE,
-  MAX_CONTROL_PAYLOAD,
-} from "../../client/protocol/mod.ts";
+  checkRequestSize,
+  DEFAULT_REQUEST_LIMITS,
+  isAuthenticated,
+  type RequestLimits,
+} from "../binary/request_limits.ts";
 import { errorFrame, okFrame } from "../frames.ts";
 import type { System } from "../domain/system.ts";
 import { Session } from "../commands/session.ts";
@@ -34,6 +35,12 @@ export const QUIC_TRANSPORT = 2;
  */
 const CLOSE_LINGER_MS = 1000;
 
+/**
+ * Request streams a connection may have in flight before it has logged in (a client needs one or
+ * two); one more closes the connection.
+ */
+export const MAX_UNAUTHENTICATED_STREAMS = 8;
+
 /** Options of {@linkcode QuicServer.listen}. */
 export interface QuicServerOptions {
   hostname: string;
@@ -50,6 +57,8 @@ export interface QuicServerOptions {
   maxConcurrentBidiStreams?: number;
   /** Connection limits, idle and handshake timeouts, counted logging. @default no limits */
   guard?: ConnectionGuard;
+  /** Request payload caps (`[request_limits]`); the defaults when absent. */
+  limits?: RequestLimits;
 }
 
 /** Why a stream is dropped without an answer. */
@@ -84,6 +93,7 @@ export class QuicServer {
   readonly #connections = new Set<Connection>();
   readonly #handshakes = new Set<Promise<void>>();
   readonly #stopped = Promise.withResolvers<null>();
+  readonly #limits: RequestLimits;
   #pendingIncoming: Promise<void> = Promise.resolve();
   #accepting: Promise<void>;
   #closing = false;
@@ -93,8 +103,10 @@ export class QuicServer {
     endpoint: Deno.QuicEndpoint,
     listener: Deno.QuicListener,
     guard: ListenerGuard,
+    limits: RequestLimits,
   ) {
     this.#system = system;
+    this.#limits = limits;
     this.#endpoint = endpoint;
     this.#listener = listener;
     this.#guard = guard;
@@ -135,7 +147,13 @@ export class QuicServer {
     }
     const guard = (options.guard ?? new ConnectionGuard(NO_CONNECTION_LIMITS))
       .forListener(system.logger.module("quic"));
-    return new QuicServer(system, endpoint, listener, guard);
+    return new QuicServer(
+      system,
+      endpoint,
+      listener,
+      guard,
+      options.limits ?? DEFAULT_REQUEST_LIMITS,
+    );
   }
 
   /** The bound UDP address. */
@@ -249,6 +267,19 @@ export class QuicServer {
       while (!session.stale) {
         const next = await streams.read();
         if (next.done) break;
+        if (
+          inFlight.size >= MAX_UNAUTHENTICATED_STREAMS &&
+          !isAuthenticated(this.#system, session)
+        ) {
+          // Each stream in flight may hold up to the pre-login cap: bound their number too.
+          this.#guard.log.warn(
+            "Closing QUIC connection: too many streams before login",
+            { client: session.address, streams: inFlight.size + 1 },
+          );
+          connection.closeReason = "too many streams before login";
+          conn.close({ closeCode: 0, reason: connection.closeReason });
+          break;
+        }
         const task = this.#serveStream(connection, next.value).finally(() =>
           inFlight.delete(task)
         );
@@ -323,18 +354,21 @@ export class QuicServer {
     const code = view.getUint32(4, true);
     if (length < 4) throw new DropStream(`invalid frame length ${length}`);
     const payloadLength = length - 4;
-    if (
-      code !== CommandCode.SendMessages && payloadLength > MAX_CONTROL_PAYLOAD
-    ) {
-      this.#system.logger.module("quic").warn("Oversized QUIC payload", {
-        client: session.address,
-        code,
-        payloadLength,
-      });
-      return {
-        frame: errorFrame(ErrorCode.InvalidCommand),
-        closeConnection: false,
-      };
+    const refused = checkRequestSize(this.#limits, {
+      code,
+      payloadLength,
+      authenticated: isAuthenticated(this.#system, session),
+    });
+    if (refused) {
+      this.#guard.log.warn(
+        "Closing QUIC connection: oversized payload",
+        {
+          client: session.address,
+          code,
+          reason: refused.reason,
+        },
+      );
+      return { frame: errorFrame(refused.status), closeConnection: true };
     }
     const payload = await input.read(payloadLength);
     session.lastHeartbeat = Date.now();

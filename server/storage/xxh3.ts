@@ -53,7 +53,8 @@ export interface Xxh3 {
    * place by {@linkcode Xxh3.checksumFrames}, without the copy other inputs need. The memory grows
    * when needed, which invalidates views handed out before: take a new one for every input. Other
    * inputs are copied to the same place, so a hasher that hands out regions hashes nothing else.
-   * @param size bytes wanted
+   * @param size bytes wanted, at most {@linkcode MAX_REGION_SIZE}
+   * @throws {RangeError} when `size` is not an integer in `[0, MAX_REGION_SIZE]`
    */
   region(size: number): Uint8Array;
   /**
@@ -107,8 +108,15 @@ interface Xxh3Exports {
 /** Most random bytes `crypto.getRandomValues` fills per call. */
 const RANDOM_CHUNK = 65536;
 
+/**
+ * Largest region {@linkcode Xxh3.region} hands out: 1 GiB, so that the region, its scratch areas
+ * (half as much again) and a doubled capacity stay inside the module's 32-bit memory (4 GiB).
+ */
+export const MAX_REGION_SIZE = 1024 * 1024 * 1024;
+
+/** `n` rounded up to a multiple of 16, in full number range (a 32-bit `& ~15` goes negative from 2^31). */
 function align16(n: number): number {
-  return (n + 15) & ~15;
+  return Math.ceil(n / 16) * 16;
 }
 
 let compiled: Promise<WebAssembly.Module> | undefined;
@@ -168,7 +176,7 @@ class WasmXxh3 implements Xxh3 {
   #bytes: Uint8Array;
   #view: DataView;
   /** Start of each frame of the piece being checksummed, relative to the section. */
-  #starts = new Int32Array(256);
+  #starts = new Float64Array(256);
 
   constructor(exports: Xxh3Exports) {
     this.#exports = exports;
@@ -192,10 +200,21 @@ class WasmXxh3 implements Xxh3 {
   }
 
   region(size: number): Uint8Array {
+    if (!(Number.isInteger(size) && size >= 0 && size <= MAX_REGION_SIZE)) {
+      // A view shorter than asked for would let the rest of a request be read as new requests.
+      throw new RangeError(
+        `Region of ${size} bytes asked for (limit ${MAX_REGION_SIZE})`,
+      );
+    }
     if (size > this.#capacity) {
       // Behind the region: room for the index entries and the random ids of as many frames as
       // fit in it (64 bytes at least each), so stamping never grows the memory under a section.
-      this.#capacity = align16(Math.max(size, 2 * this.#capacity, 64 * 1024));
+      this.#capacity = align16(
+        Math.min(
+          Math.max(size, 2 * this.#capacity, 64 * 1024),
+          MAX_REGION_SIZE,
+        ),
+      );
       const area = align16(this.#capacity / 4);
       this.#reserve(this.#capacity + 2 * area);
       this.#indexArea = this.#base + this.#capacity;
@@ -313,7 +332,7 @@ class WasmXxh3 implements Xxh3 {
         }
         if (n > 0 && end - from > XXH3_CHUNK_SIZE) break;
         if (n === this.#starts.length) {
-          const grown = new Int32Array(n * 2);
+          const grown = new Float64Array(n * 2);
           grown.set(this.#starts);
           this.#starts = grown;
         }

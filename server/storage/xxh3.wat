@@ -406,7 +406,7 @@
   (func (export "stamp_frames")
     (param $p i32) (param $end i32) (param $count i32) (param $offset i64) (param $ts i64)
     (param $index i32) (param $rel i32) (param $position i32) (param $random i32) (result i32)
-    (local $start i32) (local $next i32) (local $i i32) (local $used i32)
+    (local $start i32) (local $next i32) (local $next64 i64) (local $i i32) (local $used i32)
     (local.set $start (local.get $p))
     (block $done
       (loop $frame
@@ -414,14 +414,17 @@
         ;; the header must fit before its lengths are read; then the whole frame
         (if (i32.gt_u (i32.add (local.get $p) (i32.const 64)) (local.get $end))
           (then (return (i32.sub (i32.const -1) (local.get $i)))))
-        (local.set $next
-          (i32.add (i32.add (local.get $p) (i32.const 64))
-            (i32.add (i32.load offset=48 (local.get $p)) (i32.load offset=52 (local.get $p)))))
-        ;; the sum may wrap for absurd lengths: a frame must also end after its header
-        (if (i32.or
-              (i32.gt_u (local.get $next) (local.get $end))
-              (i32.lt_u (local.get $next) (i32.add (local.get $p) (i32.const 64))))
+        ;; the frame end in 64 bits: two u32 lengths and an address can pass 2^32, and a wrapped
+        ;; 32-bit sum could look like a short frame inside the section
+        (local.set $next64
+          (i64.add
+            (i64.add (i64.extend_i32_u (local.get $p)) (i64.const 64))
+            (i64.add
+              (i64.extend_i32_u (i32.load offset=48 (local.get $p)))
+              (i64.extend_i32_u (i32.load offset=52 (local.get $p))))))
+        (if (i64.gt_u (local.get $next64) (i64.extend_i32_u (local.get $end)))
           (then (return (i32.sub (i32.const -1) (local.get $i)))))
+        (local.set $next (i32.wrap_i64 (local.get $next64)))
         (i64.store offset=24 (local.get $p)
           (i64.add (local.get $offset) (i64.extend_i32_u (local.get $i))))
         (i64.store offset=32 (local.get $p) (local.get $ts))

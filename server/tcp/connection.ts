@@ -10,7 +10,6 @@ import {
   ErrorCode,
   FRAME_HEADER_SIZE,
   IggyError,
-  MAX_CONTROL_PAYLOAD,
   writeResponseHeader,
 } from "../../client/protocol/mod.ts";
 import type { System } from "../domain/system.ts";
@@ -19,6 +18,12 @@ import type { Session } from "../commands/session.ts";
 import { dispatch } from "../commands/table.ts";
 import { errorFrame, okFrame } from "../frames.ts";
 import { createMessageBuffer } from "../storage/stamp.ts";
+import {
+  checkRequestSize,
+  DEFAULT_REQUEST_LIMITS,
+  isAuthenticated,
+  type RequestLimits,
+} from "../binary/request_limits.ts";
 
 /** What the loop needs from a connection (Deno.Conn and Deno.TlsConn fit). */
 export interface ByteStream {
@@ -225,14 +230,16 @@ export interface ConnectionControl {
 }
 
 /**
- * Serves requests on `conn` until it closes. Oversized control payloads are answered with 3 and the
- * connection is closed (the bytes are not drained), so the stream never desynchronises.
+ * Serves requests on `conn` until it closes. A payload over its cap ({@linkcode checkRequestSize}:
+ * a few KiB before login) is answered with an error code and the connection is closed unread (the
+ * bytes are not drained), so the stream never desynchronises and no memory is spent on it.
  */
 export async function serveConnection(
   system: System,
   session: Session,
   conn: ByteStream,
   control: ConnectionControl = { busy: false, stopping: false },
+  limits: RequestLimits = DEFAULT_REQUEST_LIMITS,
 ): Promise<void> {
   const reader = new FrameReader(conn);
   // Requests are handled one at a time and each answer is written before the next request is
@@ -262,25 +269,27 @@ export async function serveConnection(
         continue;
       }
       const payloadLength = length - 4;
+      const authenticated = isAuthenticated(system, session);
+      const refused = checkRequestSize(limits, {
+        code,
+        payloadLength,
+        authenticated,
+      });
+      if (refused) {
+        // A client mistake: the counted log when the listener has one.
+        (control.log ?? system.logger.module("tcp")).warn(
+          "Closing connection: oversized payload",
+          { client: session.address, code, reason: refused.reason },
+        );
+        await writeError(conn, refused.status);
+        break;
+      }
       let payload: Uint8Array;
+      // A SendMessages before login is refused unread by dispatch: it needs no message buffer.
       if (
-        code === CommandCode.SendMessages || payloadLength > READ_BUFFER_SIZE
+        (code === CommandCode.SendMessages && authenticated) ||
+        payloadLength > READ_BUFFER_SIZE
       ) {
-        if (
-          code !== CommandCode.SendMessages &&
-          payloadLength > MAX_CONTROL_PAYLOAD
-        ) {
-          system.logger.module("tcp").warn(
-            "Closing connection: oversized payload",
-            {
-              client: session.address,
-              code,
-              payloadLength,
-            },
-          );
-          await writeError(conn, ErrorCode.InvalidCommand);
-          break;
-        }
         requestBuffer ??= createMessageBuffer();
         payload = requestBuffer(payloadLength);
         await reader.into(payload);

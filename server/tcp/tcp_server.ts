@@ -4,6 +4,10 @@
  */
 
 import { ErrorCode } from "../../client/protocol/mod.ts";
+import {
+  DEFAULT_REQUEST_LIMITS,
+  type RequestLimits,
+} from "../binary/request_limits.ts";
 import type { System } from "../domain/system.ts";
 import { Session } from "../commands/session.ts";
 import { xxh32 } from "../storage/stamp.ts";
@@ -49,6 +53,8 @@ export interface TcpServerOptions {
   tls?: { cert: string; key: string };
   /** Connection limits, idle and handshake timeouts, counted logging. @default no limits */
   guard?: ConnectionGuard;
+  /** Request payload caps (`[request_limits]`); the defaults when absent. */
+  limits?: RequestLimits;
 }
 
 /** Accepts binary-protocol connections and serves each one with its own session. */
@@ -62,16 +68,19 @@ export class TcpServer {
   /** TLS connections whose handshake is in progress (closed at once on shutdown). */
   readonly #handshaking = new Set<Deno.Conn>();
   readonly #stopped = Promise.withResolvers<void>();
+  readonly #limits: RequestLimits;
   #accepting: Promise<void>;
 
   private constructor(
     system: System,
     listener: Deno.Listener,
     guard: ListenerGuard,
+    limits: RequestLimits,
   ) {
     this.#system = system;
     this.#listener = listener;
     this.#guard = guard;
+    this.#limits = limits;
     this.#accepting = this.#acceptLoop();
   }
 
@@ -87,7 +96,12 @@ export class TcpServer {
       : Deno.listen({ hostname: options.hostname, port: options.port });
     const guard = (options.guard ?? new ConnectionGuard(NO_CONNECTION_LIMITS))
       .forListener(system.logger.module("tcp"));
-    return new TcpServer(system, listener, guard);
+    return new TcpServer(
+      system,
+      listener,
+      guard,
+      options.limits ?? DEFAULT_REQUEST_LIMITS,
+    );
   }
 
   /** The bound address. */
@@ -201,7 +215,13 @@ export class TcpServer {
         () => conn.close(),
       );
       try {
-        await serveConnection(this.#system, session, conn, control);
+        await serveConnection(
+          this.#system,
+          session,
+          conn,
+          control,
+          this.#limits,
+        );
       } finally {
         unwatch();
         this.#connections.delete(conn);

@@ -4,12 +4,13 @@
  * @module
  */
 
+import { ErrorCode, FRAME_HEADER_SIZE } from "../../client/protocol/mod.ts";
 import {
-  CommandCode,
-  ErrorCode,
-  FRAME_HEADER_SIZE,
-  MAX_CONTROL_PAYLOAD,
-} from "../../client/protocol/mod.ts";
+  checkRequestSize,
+  DEFAULT_REQUEST_LIMITS,
+  isAuthenticated,
+  type RequestLimits,
+} from "../binary/request_limits.ts";
 import { errorFrame, okFrame } from "../frames.ts";
 import type { System } from "../domain/system.ts";
 import { Session } from "../commands/session.ts";
@@ -52,6 +53,8 @@ export interface WebSocketServerOptions {
    * which offers no connection limit or timeout.
    */
   guard?: ConnectionGuard;
+  /** Request payload caps (`[request_limits]`); the defaults when absent. */
+  limits?: RequestLimits;
 }
 
 /** One socket: its session, its queue of requests and whether one is being handled. */
@@ -71,6 +74,7 @@ export class WebSocketServer {
   readonly #connections = new Set<Connection>();
   readonly #maxMessageSize: number | undefined;
   readonly #guard: ListenerGuard;
+  readonly #limits: RequestLimits;
 
   private constructor(system: System, options: WebSocketServerOptions) {
     this.#system = system;
@@ -78,6 +82,7 @@ export class WebSocketServer {
     const guard = (options.guard ?? new ConnectionGuard(NO_CONNECTION_LIMITS))
       .forListener(system.logger.module("websocket"));
     this.#guard = guard;
+    this.#limits = options.limits ?? DEFAULT_REQUEST_LIMITS;
     const handler = (request: Request, info: Deno.ServeHandlerInfo) =>
       this.#upgrade(request, info);
     const base = {
@@ -238,12 +243,16 @@ export class WebSocketServer {
         `frame length ${length} does not match the message size ${message.length}`,
       );
     }
-    if (
-      code !== CommandCode.SendMessages &&
-      length - 4 > MAX_CONTROL_PAYLOAD
-    ) {
-      send(socket, errorFrame(ErrorCode.InvalidCommand));
-      return this.#reject(connection, CLOSE_TOO_BIG, "oversized payload");
+    // Deno has buffered the whole message by now (up to its own 64 MiB limit); the caps still
+    // keep an oversized request from being decoded or stored.
+    const refused = checkRequestSize(this.#limits, {
+      code,
+      payloadLength: length - 4,
+      authenticated: isAuthenticated(this.#system, session),
+    });
+    if (refused) {
+      send(socket, errorFrame(refused.status));
+      return this.#reject(connection, CLOSE_TOO_BIG, refused.reason);
     }
     connection.busy = true;
     session.lastHeartbeat = Date.now();

@@ -34,3 +34,14 @@ export async function generateTestCertificate(): Promise<TestCertificate> {
   await Deno.writeTextFile(keyFile, pair.key);
   return { cert: pair.cert, certFile, keyFile };
 }
+
+/** The environment that makes the TCP listener serve TLS with `certificate`. */
+export function tcpTlsEnv(
+  certificate: TestCertificate,
+): Record<string, string> {
+  return {
+    IGGY_TCP_TLS_ENABLED: "true",
+    IGGY_TCP_TLS_CERT_FILE: certificate.certFile,
+    IGGY_TCP_TLS_KEY_FILE: certificate.keyFile,
+  };
+}

@@ -12,18 +12,7 @@ import {
 } from "../../client/protocol/mod.ts";
 import { startServer } from "../_server.ts";
 import { RawClient } from "./_raw_client.ts";
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as random } from "../fuzz/_cases.ts";
 
 const CODES = [...COMMANDS.keys()].filter((code) =>
   // Deleting or changing the root user would only make later frames fail for another reason.

@@ -3,6 +3,7 @@ import { createXXHash3 } from "hash-wasm";
 import {
   createXxh3,
   createXxh3Sync,
+  MAX_REGION_SIZE,
   XXH3_CHUNK_SIZE,
   xxh3Owning,
 } from "../../server/storage/xxh3.ts";
@@ -197,6 +198,46 @@ Deno.test("createXxh3Sync() region() rejects frames past the section before hash
   const before = region.slice();
   assert.throws(() => own.checksumFrames(region, 3), RangeError);
   assert.deepEqual(region, before, "nothing is checksummed");
+});
+
+Deno.test("createXxh3Sync() region() refuses sizes past MAX_REGION_SIZE instead of handing out a shorter view", () => {
+  const own = createXxh3Sync();
+  // 2^31 and up went negative in a 32-bit `& ~15` and the region silently shrank (issue 14).
+  for (
+    const size of [2 ** 31 - 1, 2 ** 31, 2 ** 32 - 5, 2 ** 32 - 1, -1, 1.5]
+  ) {
+    assert.throws(() => own.region(size), RangeError, `size ${size}`);
+  }
+  assert.ok(MAX_REGION_SIZE < 2 ** 31);
+  const region = own.region(300_000);
+  assert.equal(
+    region.length,
+    300_000,
+    "a valid size gets exactly that many bytes",
+  );
+});
+
+Deno.test("createXxh3Sync() stampFrames() refuses frames whose u32 lengths wrap in 32 bits", () => {
+  const own = createXxh3Sync();
+  const section = buildSection(2, { payload: () => noise(65, 11) });
+  const region = own.region(section.length);
+  region.set(section);
+  // Frame 1's lengths sum to 2^32 + 0x41: a 32-bit sum would see a 129-byte frame ending inside.
+  const view = new DataView(region.buffer, region.byteOffset, region.length);
+  const second = 64 + 65;
+  view.setUint32(second + 48, 0xffff_ffff, true);
+  view.setUint32(second + 52, 0x41, true);
+  const stamp = {
+    firstOffset: 0n,
+    timestamp: 1n,
+    relativeOffset: 0,
+    basePosition: 0,
+  };
+  assert.throws(
+    () => own.stampFrames(region, 2, stamp, new Uint8Array(32)),
+    (err: unknown) =>
+      err instanceof RangeError && /Message 1 /.test(err.message),
+  );
 });
 
 Deno.test("_xxh3_wasm.ts holds xxh3.wat as assembled now (regenerate with build_xxh3.ts)", async () => {
