@@ -45,6 +45,8 @@ const ENTRIES: MetadataEntry[] = [
     type: "CreateUser",
     user: {
       id: 0,
+      incarnation: "i0",
+      passwordVersion: 0,
       username: "iggy",
       passwordHash: "h0",
       status: 1,
@@ -56,6 +58,8 @@ const ENTRIES: MetadataEntry[] = [
     type: "CreateUser",
     user: {
       id: 1,
+      incarnation: "i1",
+      passwordVersion: 0,
       username: "u",
       passwordHash: "h1",
       status: 1,
@@ -74,12 +78,14 @@ const ENTRIES: MetadataEntry[] = [
     type: "UpdateUser",
     user: {
       id: 1,
+      incarnation: "i1",
+      passwordVersion: 0,
       username: "u2",
       passwordHash: "h2",
       status: 2,
       createdAt: 2n,
       // A field a later version adds is kept as it is.
-      ...{ incarnation: 3 },
+      ...{ addedLater: 3 },
     },
   },
   { type: "DeleteExpiredPersonalAccessTokens", now: 5n },
@@ -161,6 +167,8 @@ Deno.test("applyEntry() drops the permissions of a deleted stream or topic (thei
     type: "CreateUser",
     user: {
       id: 0,
+      incarnation: "i0",
+      passwordVersion: 0,
       username: "u",
       passwordHash: "h",
       status: 1,
