@@ -125,12 +125,12 @@ Deno.test("applyEntry() keeps every field of an updated user record", () => {
   const model = emptyModel();
   for (const entry of ENTRIES.slice(8, 13)) applyEntry(model, entry);
   const user = model.users.get(1) as unknown as Record<string, unknown>;
-  assert.equal(user.incarnation, 3);
+  assert.equal(user.addedLater, 3);
   assert.equal(user.username, "u2");
   const round = decodeEntry(
     encodeEntry({ index: 1, entry: ENTRIES[12]! }),
   ).entry as unknown as { user: Record<string, unknown> };
-  assert.equal(round.user.incarnation, 3);
+  assert.equal(round.user.addedLater, 3);
 });
 
 Deno.test("applyEntry() ignores an entry whose target is gone", () => {
