@@ -271,6 +271,29 @@ export interface ClusterNodeConfig {
   ports: { tcp?: number; quic?: number; http?: number; websocket?: number };
 }
 
+/** `[login]`: password workers and the login throttle (not an Iggy 0.8.0 section). */
+export interface LoginConfig {
+  /** argon2id workers; 0 = from the CPU count. */
+  workers: number;
+  /** Password checks waiting for a worker at most; past it a login fails at once. */
+  queueSize: number;
+  /** Milliseconds a verified password is remembered (in memory, as an HMAC); 0 = never. */
+  verifiedCache: number;
+  throttle: {
+    freeFailures: number;
+    addressFreeFailures: number;
+    /** Milliseconds. */
+    baseDelay: number;
+    /** Milliseconds. */
+    maxDelay: number;
+    /** Milliseconds. */
+    maxWait: number;
+    maxInFlightPerAddress: number;
+    /** Milliseconds. */
+    forgetAfter: number;
+  };
+}
+
 /** The whole typed server configuration. Durations are milliseconds unless noted. */
 export interface ServerConfig {
   consumerGroup: {
@@ -290,6 +313,7 @@ export interface ServerConfig {
     cleaner: { enabled: boolean; interval: number };
   };
   heartbeat: { enabled: boolean; interval: number };
+  login: LoginConfig;
   telemetry: {
     enabled: boolean;
     serviceName: string;
@@ -447,6 +471,20 @@ const SCHEMA: Table = {
     cleaner: { enabled: "bool", interval: "duration" },
   },
   heartbeat: { enabled: "bool", interval: "duration" },
+  login: {
+    workers: "uint",
+    queue_size: "uint",
+    verified_cache: "duration",
+    throttle: {
+      free_failures: "uint",
+      address_free_failures: "uint",
+      base_delay: "duration",
+      max_delay: "duration",
+      max_wait: "duration",
+      max_in_flight_per_address: "uint",
+      forget_after: "duration",
+    },
+  },
   telemetry: {
     enabled: "bool",
     service_name: "string",
@@ -1236,6 +1274,16 @@ function validateConfig(
     !config.heartbeat.enabled || config.heartbeat.interval > 0,
     "heartbeat.interval",
     "must be above 0 when heartbeat is enabled",
+  );
+  check(
+    config.login.throttle.maxInFlightPerAddress > 0,
+    "login.throttle.max_in_flight_per_address",
+    "must be above 0",
+  );
+  check(
+    config.login.throttle.maxDelay >= config.login.throttle.baseDelay,
+    "login.throttle.max_delay",
+    "must not be below login.throttle.base_delay",
   );
   check(
     config.consumerGroup.rebalancingCheckInterval > 0,

@@ -9,7 +9,11 @@ import { IggyError } from "../client/protocol/errors.ts";
 import type { ServerConfig } from "./config.ts";
 import { displayConfig, parseAddress } from "./config.ts";
 import type { Logger } from "./logger.ts";
-import { type ClusterOptions, System } from "./domain/system.ts";
+import {
+  type ClusterOptions,
+  System,
+  type SystemOptions,
+} from "./domain/system.ts";
 import type { TcpServer } from "./tcp/tcp_server.ts";
 import type { HttpServer } from "./http/http_server.ts";
 import type { QuicServer } from "./quic/quic_server.ts";
@@ -58,6 +62,27 @@ function clusterOptions(
       websocket: parseAddress(config.websocket.address).port,
     },
     follower,
+  };
+}
+
+/** `[login]` as the system takes it. */
+function loginOptions(config: ServerConfig): SystemOptions["login"] {
+  const { login } = config;
+  return {
+    passwords: {
+      workers: login.workers,
+      queueSize: login.queueSize,
+      verifiedTtlMs: login.verifiedCache,
+    },
+    throttle: {
+      freeFailures: login.throttle.freeFailures,
+      addressFreeFailures: login.throttle.addressFreeFailures,
+      baseDelayMs: login.throttle.baseDelay,
+      maxDelayMs: login.throttle.maxDelay,
+      maxWaitMs: login.throttle.maxWait,
+      maxInFlightPerAddress: login.throttle.maxInFlightPerAddress,
+      forgetAfterMs: login.throttle.forgetAfter,
+    },
   };
 }
 
@@ -176,6 +201,7 @@ export async function startServer(
         : config.system.topic.maxSize,
     },
     maxTokensPerUser: config.personalAccessToken.maxTokensPerUser,
+    login: loginOptions(config),
     root: options.root,
     logger,
     ...dataOptions(config),

@@ -36,6 +36,8 @@ export interface StartServerOptions {
    * `["prlimit", "--nofile=256:256", "--"]`.
    */
   wrapper?: string[];
+  /** The script to run, relative to the repository root (e.g. a bundle). @default {"server/main.ts"} */
+  entry?: string;
 }
 
 /** A running server child process. */
@@ -55,6 +57,8 @@ export class TestServer {
 
   #args: string[];
   #wrapper: string[];
+  /** The script the server runs (see {@linkcode StartServerOptions.entry}). */
+  entry = "server/main.ts";
   #ownsDataDir: boolean;
   #child: Deno.ChildProcess | undefined;
   #pipes: Promise<unknown>[] = [];
@@ -110,7 +114,7 @@ export class TestServer {
         ...wrapperArgs,
         "run",
         "-A",
-        "server/main.ts",
+        this.entry,
         "--with-default-root-credentials",
         ...this.#args,
       ],
@@ -247,6 +251,7 @@ export async function startServer(
     options.args ?? [],
     options.wrapper,
   );
+  if (options.entry) server.entry = options.entry;
   try {
     await server.start();
   } catch (err) {

@@ -230,6 +230,10 @@ export const ErrorCode = {
   ShardCommunicationError: 11001,
   CannotBindToSocket: 12000,
   TaskTimeout: 12001,
+  /** Not an Iggy 0.8.0 code: too many login attempts from this address; retry later. */
+  TooManyLoginAttempts: 12002,
+  /** Not an Iggy 0.8.0 code: the server's password checks are all busy; retry later. */
+  LoginQueueFull: 12003,
   IoError: 13000,
 } as const;
 
@@ -1309,6 +1313,16 @@ export const ERROR_TABLE: Readonly<
     name: "TaskTimeout",
     snake: "task_timeout",
     message: "Task timeout",
+  },
+  12002: {
+    name: "TooManyLoginAttempts",
+    snake: "too_many_login_attempts",
+    message: "Too many login attempts from this address, retry later",
+  },
+  12003: {
+    name: "LoginQueueFull",
+    snake: "login_queue_full",
+    message: "Too many logins in progress, retry later",
   },
   13000: { name: "IoError", snake: "io_error", message: "Io error" },
 };

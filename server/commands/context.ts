@@ -16,12 +16,23 @@ export interface CommandContext {
   session: Session;
 }
 
-/** The logged-in user; throws 40 `Unauthenticated` otherwise. */
+/** The logged-in user; throws 40 `Unauthenticated` otherwise (also once that user is gone). */
 export function currentUser(ctx: CommandContext): UserAccount {
-  const id = ctx.session.userId;
-  const user = id === undefined ? undefined : ctx.system.users.get(id);
+  const user = ctx.system.userOf(ctx.session);
   if (!user) throw new IggyError(ErrorCode.Unauthenticated);
   return user;
+}
+
+/** Logs `session` in as `user` (this incarnation of it). */
+export function signIn(session: Session, user: UserAccount): void {
+  session.userId = user.id;
+  session.userIncarnation = user.incarnation;
+}
+
+/** Logs `session` out; the connection stays open. */
+export function signOut(session: Session): void {
+  session.userId = undefined;
+  session.userIncarnation = undefined;
 }
 
 /** Throws 41 unless the caller may do `action` on the target. */

@@ -13,6 +13,8 @@ export class Session {
   readonly address: string;
   /** The logged-in user, if any. */
   userId: number | undefined;
+  /** The incarnation of the logged-in user: the session is worth nothing for another user at its id. */
+  userIncarnation: string | undefined;
   /** Last ping or request, ms since the epoch. */
   lastHeartbeat: number = Date.now();
   /** Set once the server dropped this client (stale or its user deleted). */

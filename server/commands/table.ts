@@ -513,9 +513,7 @@ export async function dispatch(
       `unknown command code ${code}`,
     );
   }
-  const loggedIn = () =>
-    ctx.session.userId !== undefined &&
-    ctx.system.users.has(ctx.session.userId);
+  const loggedIn = () => ctx.system.userOf(ctx.session) !== undefined;
   if (code === CommandCode.SendMessages && !loggedIn()) {
     throw new IggyError(ErrorCode.Unauthenticated);
   }

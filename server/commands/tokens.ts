@@ -15,8 +15,8 @@ import type { IdentityInfo } from "../../client/protocol/commands/users.ts";
 import { toBase64 } from "../../client/protocol/http_json.ts";
 import { nowMicros } from "../domain/system.ts";
 import { hashToken } from "../domain/passwords.ts";
-import { hostOf, loginThrottleOf } from "../domain/login_throttle.ts";
-import { type CommandContext, currentUser } from "./context.ts";
+import { throttleKeyOf } from "../domain/login_throttle.ts";
+import { type CommandContext, currentUser, signIn } from "./context.ts";
 
 /** PAT name length limits in bytes. */
 export const TOKEN_NAME_LENGTH = { min: 3, max: 30 } as const;
@@ -83,6 +83,7 @@ export async function createPersonalAccessToken(
       type: "CreatePersonalAccessToken",
       token: {
         userId: user.id,
+        userIncarnation: user.incarnation,
         name: cmd.name,
         tokenHash,
         // Saturates like Rust's u64 arithmetic, so a huge expiry still encodes.
@@ -116,6 +117,9 @@ export async function deletePersonalAccessToken(
   });
 }
 
+/** The throttle's username key for token logins (no username is empty). */
+const TOKEN_LOGIN = "";
+
 /**
  * LoginWithPersonalAccessToken: 20 unknown, 54 expired, 47 inactive owner. Failures from one client
  * address are slowed down like password logins.
@@ -124,8 +128,9 @@ export function loginWithPersonalAccessToken(
   ctx: CommandContext,
   cmd: LoginWithPersonalAccessToken,
 ): Promise<IdentityInfo> {
-  return loginThrottleOf(ctx.system).guard(
-    hostOf(ctx.session.address),
+  return ctx.system.loginThrottle.guard(
+    throttleKeyOf(ctx.session.address),
+    TOKEN_LOGIN,
     async () => {
       const hash = await hashToken(cmd.token);
       const { system } = ctx;
@@ -135,9 +140,13 @@ export function loginWithPersonalAccessToken(
         throw new IggyError(ErrorCode.PersonalAccessTokenExpired);
       }
       const user = system.users.get(token.userId);
-      if (!user) throw new IggyError(ErrorCode.ResourceNotFound, "token");
+      const owner = token.userIncarnation === undefined ||
+        token.userIncarnation === user?.incarnation;
+      if (!user || !owner) {
+        throw new IggyError(ErrorCode.ResourceNotFound, "token");
+      }
       if (user.status !== 1) throw new IggyError(ErrorCode.UserInactive);
-      ctx.session.userId = user.id;
+      signIn(ctx.session, user);
       return { userId: user.id };
     },
   );

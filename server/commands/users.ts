@@ -19,11 +19,18 @@ import type {
 } from "../../client/protocol/commands/users.ts";
 import { nowMicros } from "../domain/system.ts";
 import { peekId } from "../domain/ids.ts";
-import type { UserAccount } from "../domain/user.ts";
-import { hashPassword, verifyPassword } from "../domain/passwords.ts";
+import { newIncarnation, type UserAccount } from "../domain/user.ts";
 import { isAllowed } from "../domain/permissions.ts";
-import { hostOf, loginThrottleOf } from "../domain/login_throttle.ts";
-import { type CommandContext, currentUser, require } from "./context.ts";
+import { throttleKeyOf } from "../domain/login_throttle.ts";
+import { checkLogin } from "./_login.ts";
+import {
+  type CommandContext,
+  currentUser,
+  require,
+  signIn,
+  signOut,
+} from "./context.ts";
+import { closeSessionsOf } from "./_user_access.ts";
 
 /** Username length limits in bytes. */
 export const USERNAME_LENGTH = { min: 3, max: 50 } as const;
@@ -31,8 +38,6 @@ export const USERNAME_LENGTH = { min: 3, max: 50 } as const;
 export const PASSWORD_LENGTH = { min: 3, max: 100 } as const;
 
 const encoder = new TextEncoder();
-/** A valid argon2id hash of a random password, verified against when the user is unknown (same timing). */
-let dummyHash: Promise<string> | undefined;
 
 function checkUsername(name: string): void {
   const length = encoder.encode(name).length;
@@ -115,7 +120,7 @@ export async function createUser(
   checkPassword(cmd.password);
   assertUniqueUsername(ctx, cmd.username);
   const { system } = ctx;
-  const passwordHash = await hashPassword(cmd.password);
+  const passwordHash = await system.passwords.hash(cmd.password);
   const { user } = await system.commit(ErrorCode.CannotAppendToFile, () => {
     require(ctx, "manage_users");
     assertUniqueUsername(ctx, cmd.username);
@@ -123,6 +128,9 @@ export async function createUser(
       type: "CreateUser",
       user: {
         id: peekId(system.metadata.userIds),
+        // A new principal, even at a reused id (see `UserAccount.incarnation`).
+        incarnation: newIncarnation(),
+        passwordVersion: 0,
         username: cmd.username,
         passwordHash,
         status: cmd.status,
@@ -137,7 +145,7 @@ export async function createUser(
 
 function dropSessionsOf(ctx: CommandContext, userId: number): void {
   for (const session of ctx.system.clients.values()) {
-    if (session.userId === userId) session.userId = undefined;
+    if (session.userId === userId) signOut(session);
   }
 }
 
@@ -154,7 +162,10 @@ async function updateUserRecord(
   return user;
 }
 
-/** DeleteUser: removes a user (never root) with its tokens; its sessions are logged out. */
+/**
+ * DeleteUser: removes a user (never root) with its tokens; its connections are closed (the
+ * caller's own is only logged out) and its JWTs stop working, also once the id is reused.
+ */
 export async function deleteUser(
   ctx: CommandContext,
   cmd: DeleteUser,
@@ -165,7 +176,7 @@ export async function deleteUser(
     if (user.id === 0) throw new IggyError(ErrorCode.CannotDeleteUser, "root");
     return { type: "DeleteUser", id: user.id };
   });
-  dropSessionsOf(ctx, id);
+  closeSessionsOf(ctx.system, id, { keep: ctx.session, logOutKept: true });
 }
 
 /** UpdateUser: renames and/or changes the status; an inactive user's sessions are logged out. */
@@ -207,7 +218,12 @@ export async function updatePermissions(
   });
 }
 
-/** ChangePassword: the caller's own, or anyone's with `manage_users`; the current password must match. */
+/**
+ * ChangePassword: the caller's own, or anyone's with `manage_users`; the current password must match.
+ * The new password version revokes the user's JWTs and deletes its personal access tokens (see the
+ * UpdateUser entry in `state/apply.ts`); its other connections are closed, the caller's own stays
+ * logged in.
+ */
 export async function changePassword(
   ctx: CommandContext,
   cmd: ChangePassword,
@@ -217,54 +233,71 @@ export async function changePassword(
   if (user !== self) require(ctx, "manage_users");
   checkPassword(cmd.currentPassword);
   checkPassword(cmd.newPassword);
-  if (!await verifyPassword(cmd.currentPassword, user.passwordHash)) {
-    throw new IggyError(ErrorCode.InvalidCredentials);
-  }
-  const passwordHash = await hashPassword(cmd.newPassword);
+  // Throttled like a login: a stolen session must not be a way to guess the current password.
+  const verified = await checkLogin(ctx.system, {
+    host: throttleKeyOf(ctx.session.address),
+    username: user.username,
+    password: cmd.currentPassword,
+    user,
+    validate: () => {},
+  });
+  if (!verified) throw new IggyError(ErrorCode.InvalidCredentials);
+  const passwordHash = await ctx.system.passwords.hash(cmd.newPassword);
   await updateUserRecord(ctx, ErrorCode.CannotAppendToFile, () => {
     // Re-read: the user may have changed (or gone) while the hashes were computed.
     const current = targetUser(ctx, user.id);
-    if (current.passwordHash !== user.passwordHash) {
+    if (
+      current.incarnation !== user.incarnation ||
+      current.passwordHash !== user.passwordHash
+    ) {
       throw new IggyError(ErrorCode.InvalidCredentials);
     }
-    return { ...current, passwordHash };
+    return {
+      ...current,
+      passwordHash,
+      passwordVersion: current.passwordVersion + 1,
+    };
   });
+  closeSessionsOf(ctx.system, user.id, { keep: ctx.session });
 }
 
 /**
  * LoginUser. An unknown user still costs one argon2 verification, and "inactive" (47) is only revealed
- * to a caller who knows the password, so failures do not tell which account exists. Failures from one
- * client address are slowed down ({@linkcode loginThrottleOf}).
+ * to a caller who knows the password, so failures do not tell which account exists. Attempts are
+ * throttled per address and per address and username ({@linkcode checkLogin}).
  */
-export function loginUser(
+export async function loginUser(
   ctx: CommandContext,
   cmd: LoginUser,
 ): Promise<IdentityInfo> {
-  return loginThrottleOf(ctx.system).guard(
-    hostOf(ctx.session.address),
-    async () => {
-      // Created before any lookup, so the first failure costs the same whichever way it fails.
-      dummyHash ??= hashPassword(crypto.randomUUID());
-      const dummy = await dummyHash;
+  const user = ctx.system.findUser(cmd.username);
+  const verified = await checkLogin(ctx.system, {
+    host: throttleKeyOf(ctx.session.address),
+    username: cmd.username,
+    password: cmd.password,
+    user,
+    validate: () => {
       checkUsername(cmd.username);
       checkPassword(cmd.password);
-      const user = ctx.system.findUser(cmd.username);
-      const verified = await verifyPassword(
-        cmd.password,
-        user?.passwordHash ?? dummy,
-      );
-      if (!user || !verified) throw new IggyError(ErrorCode.InvalidCredentials);
-      if (user.status !== 1) throw new IggyError(ErrorCode.UserInactive);
-      ctx.session.userId = user.id;
-      return { userId: user.id };
     },
-  );
+  });
+  // The throttle may have made the attempt wait: the user must still be there with that password.
+  const now = ctx.system.findUser(cmd.username);
+  if (
+    !user || !verified || now?.incarnation !== user.incarnation ||
+    now.passwordHash !== user.passwordHash
+  ) {
+    throw new IggyError(ErrorCode.InvalidCredentials);
+  }
+  if (now.status !== 1) throw new IggyError(ErrorCode.UserInactive);
+  signIn(ctx.session, now);
+  return { userId: now.id };
 }
 
 /** LogoutUser: the session becomes unauthenticated and stays open. */
 export function logoutUser(ctx: CommandContext): void {
   currentUser(ctx);
-  ctx.session.userId = undefined;
+  signOut(ctx.session);
 }
 
 /** True when the caller may read the server's clients and stats. */

@@ -32,7 +32,12 @@ import { Partition } from "./partition.ts";
 import { Stream } from "./stream.ts";
 import { Topic } from "./topic.ts";
 import type { AccessToken, UserAccount } from "./user.ts";
-import { hashPassword } from "./passwords.ts";
+import { newIncarnation } from "./user.ts";
+import {
+  PasswordService,
+  type PasswordServiceOptions,
+} from "./password_service.ts";
+import { LoginThrottle, type LoginThrottleOptions } from "./login_throttle.ts";
 
 /** What the system needs from the configuration. */
 export interface SystemOptions {
@@ -73,6 +78,11 @@ export interface SystemOptions {
   cluster?: ClusterOptions;
   /** What GetSnapshot packs besides the data directory's listing: the log directory and config. */
   snapshot?: { logDir: string; config: string };
+  /** `[login]`: the password workers and the login throttle (defaults when absent). */
+  login?: {
+    passwords?: PasswordServiceOptions;
+    throttle?: LoginThrottleOptions;
+  };
 }
 
 /** Ports of the four transports. */
@@ -135,6 +145,10 @@ export class System {
   };
   /** Memory budget shared by every partition's read cache. */
   readonly cacheBudget: CacheBudget;
+  /** Password hashing and verification, off the event loop. */
+  readonly passwords: PasswordService;
+  /** Back-off of login attempts, shared by every transport. */
+  readonly loginThrottle: LoginThrottle;
   #store: MetadataStore;
   #cipher: MessageCipher | undefined;
 
@@ -148,6 +162,8 @@ export class System {
     this.#store = store;
     this.#cipher = cipher;
     this.cacheBudget = new CacheBudget(options.cacheSize ?? DEFAULT_CACHE_SIZE);
+    this.passwords = new PasswordService(options.login?.passwords);
+    this.loginThrottle = new LoginThrottle(options.login?.throttle);
   }
 
   /** The metadata (read it; change it only through {@linkcode System.commit}). */
@@ -195,23 +211,34 @@ export class System {
     }
     system.#mirror(opened);
     if (system.users.size === 0) {
-      const passwordHash = await hashPassword(options.root.password);
-      await system.commit(ErrorCode.CannotAppendToFile, () => ({
+      await system.#createRoot(options.root);
+    }
+    system.passwords.prestart();
+    return system;
+  }
+
+  /** Creates the root user; a failure stops the password worker it started. */
+  async #createRoot(root: SystemOptions["root"]): Promise<void> {
+    try {
+      const passwordHash = await this.passwords.hash(root.password);
+      await this.commit(ErrorCode.CannotAppendToFile, () => ({
         type: "CreateUser",
         user: {
-          id: peekId(store.model.userIds),
-          username: options.root.username,
+          id: peekId(this.metadata.userIds),
+          incarnation: newIncarnation(),
+          passwordVersion: 0,
+          username: root.username,
           passwordHash,
           status: 1,
           createdAt: nowMicros(),
           permissions: rootPermissions(),
         },
       }));
-      options.logger.info("Created root user", {
-        username: options.root.username,
-      });
+    } catch (err) {
+      this.passwords.close();
+      throw err;
     }
-    return system;
+    this.logger.info("Created root user", { username: root.username });
   }
 
   /**
@@ -409,11 +436,21 @@ export class System {
     return undefined;
   }
 
+  /**
+   * The session's user: the one at its user id, if it is still the incarnation that logged in (a
+   * user created since at a reused id is someone else).
+   */
+  userOf(session: Session): UserAccount | undefined {
+    if (session.userId === undefined) return undefined;
+    const user = this.users.get(session.userId);
+    return user && user.incarnation === session.userIncarnation
+      ? user
+      : undefined;
+  }
+
   /** The permissions of the session's user (live, so changes apply at once). */
   permissionsOf(session: Session): Permissions | undefined {
-    return session.userId === undefined
-      ? undefined
-      : this.users.get(session.userId)?.permissions;
+    return this.userOf(session)?.permissions;
   }
 
   /** Registers a new connection. */
@@ -435,8 +472,9 @@ export class System {
     }
   }
 
-  /** Flushes and closes every partition. */
+  /** Flushes and closes every partition and stops the password workers. */
   async close(): Promise<void> {
+    this.passwords.close();
     await this.#store.close();
     for (const stream of this.streams.values()) {
       for (const topic of stream.topics.values()) {

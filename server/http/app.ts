@@ -125,7 +125,11 @@ function authentication(deps: HttpDeps): MiddlewareHandler<HttpEnv> {
     if (!header || !header.startsWith("Bearer ")) return unauthorized();
     const claims = await deps.tokens.verify(header.slice("Bearer ".length));
     if (!claims || deps.tokens.isRevoked(claims.jti)) return unauthorized();
+    // Unlike 0.8.0, the user is checked: gone, re-created at its id, or with a new password → 401.
+    const user = deps.tokens.holder(claims, deps.system.users);
+    if (!user) return unauthorized();
     c.set("userId", claims.userId);
+    c.set("userIncarnation", user.incarnation);
     c.set("jti", claims.jti);
     c.set("exp", claims.exp);
     await next();

@@ -23,6 +23,8 @@ import type { TokenAuthority } from "./jwt.ts";
 export interface HttpVariables {
   /** The authenticated user (from the JWT `sub`). */
   userId: number;
+  /** Its incarnation (from the JWT, checked against the user store). */
+  userIncarnation: string;
   /** The JWT id of the caller's token. */
   jti: string;
   /** The caller's token expiry, Unix seconds. */
@@ -68,6 +70,7 @@ function remoteAddress(c: HttpContext): string {
 export function commandContext(c: HttpContext, deps: HttpDeps): CommandContext {
   const session = new Session(0, ClientTransport.Http, remoteAddress(c));
   session.userId = c.get("userId");
+  session.userIncarnation = c.get("userIncarnation");
   return { system: deps.system, session };
 }
 

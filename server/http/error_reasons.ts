@@ -246,5 +246,7 @@ export const ERROR_REASONS: Readonly<Record<number, string>> = {
   11001: "Shard communication error",
   12000: "Cannot bind to socket with addr: {0}",
   12001: "Task execution timeout",
+  12002: "Too many login attempts from this address, retry later",
+  12003: "Too many logins in progress, retry later",
   13000: "IO error: {0}",
 };

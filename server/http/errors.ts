@@ -78,9 +78,11 @@ const ARGUMENTS: Readonly<Record<number, readonly string[]>> = {
   [ErrorCode.InvalidOffset]: ["offset"],
 };
 
-/** The HTTP status of an Iggy error code. */
-export function statusOf(code: number): 400 | 401 | 403 | 404 {
+/** The HTTP status of an Iggy error code (429 and 503 for logins refused for load, not credentials). */
+export function statusOf(code: number): 400 | 401 | 403 | 404 | 429 | 503 {
   if (NOT_FOUND.has(code)) return 404;
+  if (code === ErrorCode.TooManyLoginAttempts) return 429;
+  if (code === ErrorCode.LoginQueueFull) return 503;
   if (UNAUTHORIZED.has(code)) return 401;
   if (code === ErrorCode.Unauthorized) return 403;
   return 400;

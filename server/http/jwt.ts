@@ -1,6 +1,11 @@
 /**
  * Access tokens of the HTTP API (http.md §3.3–3.4): issuing, validating and revoking JWTs. Revoked
  * token ids are kept until their expiry in `<data>/state/tokens` (MessagePack map id → exp seconds).
+ *
+ * Beyond 0.8.0, a token also names the user's incarnation (`inc`) and password version (`pwv`): the
+ * API accepts it only while the user at `sub` is that incarnation with that password, so deleting a
+ * user or changing its password revokes all its tokens, and a token never passes for a later user
+ * created at the same (reused) id.
  * @module
  */
 
@@ -23,6 +28,10 @@ const NEVER = 0xffff_ffff_ffff_ffffn;
 export interface TokenClaims {
   /** The user id (`sub`). */
   userId: number;
+  /** The user's incarnation (`inc`); empty in a token without one. */
+  incarnation: string;
+  /** The user's password version (`pwv`); -1 in a token without one. */
+  passwordVersion: number;
   /** The token id (`jti`). */
   jti: string;
   /** Expiry, Unix seconds. */
@@ -133,20 +142,25 @@ export class TokenAuthority {
     return revoked;
   }
 
-  /** Issues a token for `userId`. */
-  async issue(userId: number): Promise<IssuedToken> {
+  /** Issues a token for this incarnation and password version of a user. */
+  async issue(
+    user: { id: number; incarnation: string; passwordVersion: number },
+  ): Promise<IssuedToken> {
     const config = this.#config;
     const iat = nowSeconds();
     const lifetime = config.accessTokenExpiry === NEVER
       ? 1_000_000_000
       : Number(config.accessTokenExpiry / 1_000_000n);
     const exp = iat + lifetime;
-    const token = await new SignJWT({})
+    const token = await new SignJWT({
+      inc: user.incarnation,
+      pwv: user.passwordVersion,
+    })
       .setProtectedHeader({ typ: "JWT", alg: config.algorithm })
       .setJti(uuidV7())
       .setIssuer(config.issuer)
       .setAudience(config.audience)
-      .setSubject(String(userId))
+      .setSubject(String(user.id))
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .setNotBefore(iat + Math.floor(config.notBefore / 1000))
@@ -176,9 +190,27 @@ export class TokenAuthority {
     if (!/^\d{1,10}$/.test(sub) || Number(sub) > 0xffff_ffff) return undefined;
     return {
       userId: Number(sub),
+      incarnation: typeof payload.inc === "string" ? payload.inc : "",
+      passwordVersion: typeof payload.pwv === "number" ? payload.pwv : -1,
       jti: typeof payload.jti === "string" ? payload.jti : "",
       exp: payload.exp!,
     };
+  }
+
+  /**
+   * The user `claims` name, if it is still the incarnation and password version the token was
+   * issued for; undefined when the user was deleted (even if its id was reused since) or changed
+   * its password.
+   */
+  holder<U extends { incarnation: string; passwordVersion: number }>(
+    claims: TokenClaims,
+    users: ReadonlyMap<number, U>,
+  ): U | undefined {
+    const user = users.get(claims.userId);
+    return user && user.incarnation === claims.incarnation &&
+        user.passwordVersion === claims.passwordVersion
+      ? user
+      : undefined;
   }
 
   /** True when `jti` was revoked and has not expired yet. */

@@ -124,11 +124,16 @@ export function applyEntry(model: MetadataModel, entry: MetadataEntry): void {
       takeId(model.userIds, entry.user.id);
       model.users.set(entry.user.id, entry.user);
       return;
-    case "UpdateUser":
-      if (model.users.has(entry.user.id)) {
-        model.users.set(entry.user.id, entry.user);
+    case "UpdateUser": {
+      const before = model.users.get(entry.user.id);
+      if (!before) return;
+      model.users.set(entry.user.id, entry.user);
+      // A new password version (ChangePassword) revokes the user's personal access tokens.
+      if (entry.user.passwordVersion !== before.passwordVersion) {
+        removeTokens(model, (t) => t.userId === entry.user.id);
       }
       return;
+    }
     case "DeleteUser":
       if (!model.users.delete(entry.id)) return;
       releaseId(model.userIds, entry.id);

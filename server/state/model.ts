@@ -10,7 +10,11 @@ import {
   encodePermissions,
 } from "../../client/protocol/permissions.ts";
 import type { TopicSettings } from "../domain/topic.ts";
-import type { AccessToken, UserAccount } from "../domain/user.ts";
+import {
+  type AccessToken,
+  legacyIncarnation,
+  type UserAccount,
+} from "../domain/user.ts";
 import { type IdAllocatorState, newIds } from "../domain/ids.ts";
 
 /** One partition: its id (its index in the topic) and creation time. */
@@ -66,9 +70,14 @@ export function emptyModel(): MetadataModel {
 }
 
 /** A user record as JSON stores it: permissions in their binary form, base64. */
-export type UserJson = Omit<UserAccount, "permissions"> & {
-  permissions?: string;
-};
+export type UserJson =
+  & Omit<UserAccount, "permissions" | "incarnation" | "passwordVersion">
+  & {
+    permissions?: string;
+    /** Absent in records written before incarnations. */
+    incarnation?: string;
+    passwordVersion?: number;
+  };
 
 /** A user record ready for JSON (every field kept, permissions encoded). */
 export function userToJson(user: UserAccount): UserJson {
@@ -80,10 +89,15 @@ export function userToJson(user: UserAccount): UserJson {
   };
 }
 
-/** The user record {@linkcode userToJson} wrote. */
+/**
+ * The user record {@linkcode userToJson} wrote. A record from before incarnations gets one derived
+ * from its creation time (the same at every start) and password version 0.
+ */
 export function userFromJson(json: UserJson): UserAccount {
   return {
     ...json,
+    incarnation: json.incarnation ?? legacyIncarnation(json.createdAt),
+    passwordVersion: json.passwordVersion ?? 0,
     permissions: json.permissions
       ? decodePermissions(decodeBase64(json.permissions))
       : undefined,

@@ -694,12 +694,15 @@ export function clientSuite(
           currentPassword: "secret-1",
           newPassword: "secret-2",
         });
-        await other.logout();
+        // A password change revokes the user's JWTs (issue 13), so check the passwords on a
+        // fresh client: over HTTP, `other`'s token no longer works.
+        await using again = await connect(server);
+        await again.logout();
         await rejectsWithCode(
-          other.login("suite-user", "secret-1"),
+          again.login("suite-user", "secret-1"),
           ErrorCode.InvalidCredentials,
         );
-        await other.login("suite-user", "secret-2");
+        await again.login("suite-user", "secret-2");
 
         await client.updateUser(user.id, {
           username: "suite-user-2",

@@ -626,6 +626,20 @@ const ROWS: Row[] = [
     label: "LoginWithPersonalAccessToken",
     family: LOGIN_ONLY,
     noAuth: true,
+    // A password change deletes the user's tokens (ChangePassword runs before), so mint a fresh one.
+    async setup(world) {
+      world.probeToken = codec.decodeRawPersonalAccessToken(
+        await ok(
+          world.probe,
+          CommandCode.CreatePersonalAccessToken,
+          codec.encodeCreatePersonalAccessToken({
+            name: `login-${world.next()}`,
+            expiry: 0n,
+          }),
+        ),
+      ).token;
+      return world.main;
+    },
     payload: (_, world) =>
       codec.encodeLoginWithPersonalAccessToken({ token: world.probeToken }),
   },

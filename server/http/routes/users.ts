@@ -23,12 +23,14 @@ import {
 } from "../json.ts";
 import { readPermissions, userDetailsJson, userJson } from "../render.ts";
 
-/** `IdentityInfo` (§6.9) for a freshly issued token. */
+/** `IdentityInfo` (§6.9) for a freshly issued token of the user now at `userId`. */
 export async function identity(
   deps: HttpDeps,
   userId: number,
 ): Promise<Response> {
-  const { token, expiry } = await deps.tokens.issue(userId);
+  const user = deps.system.users.get(userId);
+  if (!user) throw new IggyError(ErrorCode.Unauthenticated);
+  const { token, expiry } = await deps.tokens.issue(user);
   return jsonResponse({ user_id: userId, access_token: { token, expiry } });
 }
 
@@ -82,7 +84,9 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
     const token = str(body, "token");
     if (token === "") throw new IggyError(ErrorCode.InvalidAccessToken);
     const claims = await deps.tokens.verify(token);
-    if (!claims) throw new IggyError(ErrorCode.Unauthenticated);
+    if (!claims || !deps.tokens.holder(claims, deps.system.users)) {
+      throw new IggyError(ErrorCode.Unauthenticated);
+    }
     if (deps.tokens.isRevoked(claims.jti)) {
       throw new IggyError(ErrorCode.InvalidAccessToken);
     }

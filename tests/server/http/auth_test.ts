@@ -156,8 +156,9 @@ Deno.test("authentication honours expiry with the configured clock skew", async 
   });
   const key = new TextEncoder().encode("secret-secret-secret-secret-123");
   const now = Math.floor(Date.now() / 1000);
+  const root = t.system.users.get(0)!;
   const make = (exp: number) =>
-    new SignJWT({})
+    new SignJWT({ inc: root.incarnation, pwv: root.passwordVersion })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setSubject("0")
       .setJti(crypto.randomUUID())

@@ -45,6 +45,8 @@ const ENTRIES: MetadataEntry[] = [
     type: "CreateUser",
     user: {
       id: 0,
+      incarnation: "i0",
+      passwordVersion: 0,
       username: "iggy",
       passwordHash: "h0",
       status: 1,
@@ -56,6 +58,8 @@ const ENTRIES: MetadataEntry[] = [
     type: "CreateUser",
     user: {
       id: 1,
+      incarnation: "i1",
+      passwordVersion: 0,
       username: "u",
       passwordHash: "h1",
       status: 1,
@@ -74,12 +78,14 @@ const ENTRIES: MetadataEntry[] = [
     type: "UpdateUser",
     user: {
       id: 1,
+      incarnation: "i1",
+      passwordVersion: 0,
       username: "u2",
       passwordHash: "h2",
       status: 2,
       createdAt: 2n,
       // A field a later version adds is kept as it is.
-      ...{ incarnation: 3 },
+      ...{ addedLater: 3 },
     },
   },
   { type: "DeleteExpiredPersonalAccessTokens", now: 5n },
@@ -119,12 +125,12 @@ Deno.test("applyEntry() keeps every field of an updated user record", () => {
   const model = emptyModel();
   for (const entry of ENTRIES.slice(8, 13)) applyEntry(model, entry);
   const user = model.users.get(1) as unknown as Record<string, unknown>;
-  assert.equal(user.incarnation, 3);
+  assert.equal(user.addedLater, 3);
   assert.equal(user.username, "u2");
   const round = decodeEntry(
     encodeEntry({ index: 1, entry: ENTRIES[12]! }),
   ).entry as unknown as { user: Record<string, unknown> };
-  assert.equal(round.user.incarnation, 3);
+  assert.equal(round.user.addedLater, 3);
 });
 
 Deno.test("applyEntry() ignores an entry whose target is gone", () => {
@@ -161,6 +167,8 @@ Deno.test("applyEntry() drops the permissions of a deleted stream or topic (thei
     type: "CreateUser",
     user: {
       id: 0,
+      incarnation: "i0",
+      passwordVersion: 0,
       username: "u",
       passwordHash: "h",
       status: 1,
