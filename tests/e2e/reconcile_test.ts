@@ -12,6 +12,8 @@ import {
   PollingStrategy,
 } from "../../mod.ts";
 import { startServer } from "../_server.ts";
+import { withTempDir } from "../_temp_dir.ts";
+import { FaultControl } from "../server/state/_faults.ts";
 import { connectRoot } from "./_crash.ts";
 
 /** Only the TCP listener: the tests below need no other. */
@@ -142,6 +144,44 @@ Deno.test("the server start reconciles disk with metadata: orphans to the trash,
     }),
     undefined,
   );
+});
+
+Deno.test("a create never adopts what a delete left: the leftover goes to the trash, logged once", async () => {
+  await withTempDir(async (dir) => {
+    const faults = new FaultControl(dir);
+    await using server = await startServer({
+      env: { ...TCP_ONLY, IGGY_TEST_FAULTS: faults.path },
+    });
+    await using client = await connectRoot(server);
+    await client.createStream("old");
+    await client.createTopic("old", "t", { partitionsCount: 1 });
+    await client.sendMessages({
+      streamId: "old",
+      topicId: "t",
+      partitioning: Partitioning.partitionId(0),
+      messages: Array.from({ length: 10 }, (_, i) => ({ payload: `m${i}` })),
+    });
+
+    // The delete is committed by its entry; the move to the trash fails and only warns, so the
+    // old directory stays in the live tree under the id the next create reuses.
+    const { code, fired } = await faults.during(
+      { op: "rename", nth: 1, path: "/trash/", error: "EIO" },
+      () => client.deleteStream("old"),
+    );
+    assert.equal(code, 0, "the committed delete is answered as done");
+    assert.equal(fired.length, 1);
+    assert.match(server.stderr(), /WARN.*Cannot move a deleted directory/);
+    assert.equal(await client.getStream("old"), undefined);
+    await Deno.stat(`${server.dataDir}/streams/0/topics/0/partitions/0`);
+
+    const stream = await client.createStream("new");
+    assert.equal(stream.id, 0, "the new stream reuses the deleted id");
+    await client.createTopic("new", "t", { partitionsCount: 1 });
+    assert.equal(await countMessages(client, "new", "t", 0), 0);
+    const moved = server.stderr().match(/Leftover directory at a fresh id/g);
+    assert.equal(moved?.length, 1, "the leftover is logged once");
+    await waitForEmptyTrash(server.dataDir);
+  });
 });
 
 Deno.test("a data directory holding streams but no metadata is refused, naming both, and left as it was", async () => {
