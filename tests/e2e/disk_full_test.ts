@@ -9,12 +9,12 @@
 import assert from "node:assert/strict";
 import {
   ErrorCode,
-  type IggyClient,
+  IggyClient,
   IggyError,
   Partitioning,
   PollingStrategy,
 } from "../../mod.ts";
-import { startServer } from "../_server.ts";
+import { startServer, type TestServer } from "../_server.ts";
 import { connectRoot } from "./_crash.ts";
 
 const TMPFS_SIZE = "16m";
@@ -78,6 +78,31 @@ async function pollPayloads(client: IggyClient): Promise<string[]> {
     if (messages.length === 0) return out;
     out.push(...messages.map((m) => decoder.decode(m.payload)));
   }
+}
+
+const OFFSET_TARGET = {
+  streamId: "s",
+  topicId: "t",
+  partitionId: 0,
+  consumer: { kind: "consumer" as const, id: 1 },
+};
+
+async function usernames(client: IggyClient): Promise<string[]> {
+  return (await client.getUsers()).map((u) => u.username).sort();
+}
+
+/** Logs in as `username` (no reconnecting: a refused login must reject). */
+function loginAs(
+  server: TestServer,
+  username: string,
+  password: string,
+): Promise<IggyClient> {
+  return IggyClient.connect({
+    ...server.tcp,
+    username,
+    password,
+    reconnect: false,
+  });
 }
 
 async function entries(path: string): Promise<string[]> {
@@ -186,7 +211,21 @@ Deno.test({
           ErrorCode.CannotCreatePartition,
         );
 
+        assert.equal(
+          await failureCode(client.createUser("ghost", "secret-1")),
+          ErrorCode.CannotAppendToFile,
+        );
+        assert.equal(
+          await failureCode(
+            client.storeConsumerOffset({ ...OFFSET_TARGET, offset: 3n }),
+          ),
+          ErrorCode.CannotWriteToFile,
+        );
+
         // Nothing behind: neither in the answers nor in the live tree.
+        assert.deepEqual(await usernames(client), ["iggy"]);
+        await assert.rejects(loginAs(server, "ghost", "secret-1"));
+        assert.equal(await client.getConsumerOffset(OFFSET_TARGET), undefined);
         assert.deepEqual(
           (await client.getStreams()).map((s) => s.name),
           ["s"],
@@ -212,6 +251,12 @@ Deno.test({
         );
       }
 
+      // Each failure is one WARN line, without a stack.
+      const log = server.stderr();
+      assert.match(log, /WARN.*No space left on device/);
+      assert.doesNotMatch(log, /^\s+at /m, "no stack trace in the log");
+      assert.doesNotMatch(log, /ERROR/, "a full disk is no server error");
+
       await Deno.remove(filler);
       await server.kill("SIGKILL");
       await server.restart();
@@ -222,7 +267,14 @@ Deno.test({
         acknowledged,
         "exactly the acknowledged messages, in order",
       );
+      console.log(
+        `disk full: ${acknowledged.length} messages acknowledged (${
+          acknowledged.length - 20
+        } after the fill), all back after the restart, none unacknowledged`,
+      );
       assert.deepEqual((await client.getStreams()).map((s) => s.name), ["s"]);
+      assert.deepEqual(await usernames(client), ["iggy"]);
+      assert.equal(await client.getConsumerOffset(OFFSET_TARGET), undefined);
       // With space back, the same creates succeed at the ids the failed ones would have had.
       const stream = await client.createStream("s2");
       assert.equal(stream.id, 1);
@@ -235,6 +287,13 @@ Deno.test({
         partitionsCount: 2,
       });
       assert.equal((await client.getTopic("s", "t"))?.partitionsCount, 3);
+      await client.createUser("ghost", "secret-1");
+      await (await loginAs(server, "ghost", "secret-1")).close();
+      await client.storeConsumerOffset({ ...OFFSET_TARGET, offset: 3n });
+      assert.equal(
+        (await client.getConsumerOffset(OFFSET_TARGET))?.storedOffset,
+        3n,
+      );
     } finally {
       const unmountError = await run("umount", ["-l", mountPoint]);
       if (unmountError === undefined) await Deno.remove(mountPoint);
