@@ -40,6 +40,24 @@ async function countMessages(
   return messages.length;
 }
 
+/** Creates stream `streamId` with topic "t" of `partitions` partitions, 10 messages in each. */
+async function createFilledTopic(
+  client: IggyClient,
+  streamId: string,
+  partitions: number,
+): Promise<void> {
+  await client.createStream(streamId);
+  await client.createTopic(streamId, "t", { partitionsCount: partitions });
+  for (let partitionId = 0; partitionId < partitions; partitionId++) {
+    await client.sendMessages({
+      streamId,
+      topicId: "t",
+      partitioning: Partitioning.partitionId(partitionId),
+      messages: Array.from({ length: 10 }, (_, i) => ({ payload: `m${i}` })),
+    });
+  }
+}
+
 async function copyTree(from: string, to: string): Promise<void> {
   const { code, stderr } = await new Deno.Command("cp", {
     args: ["-a", from, to],
@@ -65,16 +83,7 @@ Deno.test("the server start reconciles disk with metadata: orphans to the trash,
   const live = `${server.dataDir}/streams/0/topics/0/partitions`;
   {
     await using client = await connectRoot(server);
-    await client.createStream("keep");
-    await client.createTopic("keep", "t", { partitionsCount: 2 });
-    for (const partitionId of [0, 1]) {
-      await client.sendMessages({
-        streamId: "keep",
-        topicId: "t",
-        partitioning: Partitioning.partitionId(partitionId),
-        messages: Array.from({ length: 10 }, (_, i) => ({ payload: `m${i}` })),
-      });
-    }
+    await createFilledTopic(client, "keep", 2);
   }
   await server.kill("SIGKILL");
 
@@ -153,14 +162,7 @@ Deno.test("a create never adopts what a delete left: the leftover goes to the tr
       env: { ...TCP_ONLY, IGGY_TEST_FAULTS: faults.path },
     });
     await using client = await connectRoot(server);
-    await client.createStream("old");
-    await client.createTopic("old", "t", { partitionsCount: 1 });
-    await client.sendMessages({
-      streamId: "old",
-      topicId: "t",
-      partitioning: Partitioning.partitionId(0),
-      messages: Array.from({ length: 10 }, (_, i) => ({ payload: `m${i}` })),
-    });
+    await createFilledTopic(client, "old", 1);
 
     // The delete is committed by its entry; the move to the trash fails and only warns, so the
     // old directory stays in the live tree under the id the next create reuses.
@@ -188,14 +190,7 @@ Deno.test("a data directory holding streams but no metadata is refused, naming b
   await using server = await startServer({ env: TCP_ONLY });
   {
     await using client = await connectRoot(server);
-    await client.createStream("keep");
-    await client.createTopic("keep", "t", { partitionsCount: 1 });
-    await client.sendMessages({
-      streamId: "keep",
-      topicId: "t",
-      partitioning: Partitioning.partitionId(0),
-      messages: Array.from({ length: 10 }, (_, i) => ({ payload: `m${i}` })),
-    });
+    await createFilledTopic(client, "keep", 1);
   }
   await server.kill("SIGTERM");
   const state = `${server.dataDir}/state`;
