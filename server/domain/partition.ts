@@ -9,12 +9,7 @@ import type { CacheBudget } from "../storage/cache_budget.ts";
 import type { MessageCipher } from "../storage/encryption.ts";
 import { decodeFromStorage, encodeForStorage } from "../storage/at_rest.ts";
 import { MessageDeduplicator } from "./deduplication.ts";
-import {
-  deleteAllOffsets,
-  deleteOffset,
-  loadOffsets,
-  storeOffset,
-} from "../storage/offsets.ts";
+import { deleteOffset, loadOffsets, storeOffset } from "../storage/offsets.ts";
 
 /** Options for opening a partition's log. */
 export interface PartitionOptions {
@@ -193,31 +188,13 @@ export class Partition {
     return stored;
   }
 
-  /** Writes every offset held in memory to its file again (after a failed removal of the files). */
-  async rewriteOffsets(): Promise<void> {
-    for (
-      const [kind, offsets] of [
-        ["consumers", this.consumerOffsets],
-        ["groups", this.groupOffsets],
-      ] as const
-    ) {
-      for (const [key, offset] of offsets) {
-        await storeOffset(this.dir, kind, key, offset);
-      }
-    }
-  }
-
-  /** Removes the stored-offset files; memory keeps the offsets until {@linkcode Partition.purgeMessages}. */
-  removeOffsetFiles(): Promise<void> {
-    return deleteAllOffsets(this.dir);
-  }
-
   /**
-   * Removes every message and forgets the stored offsets; the partition restarts at offset 0.
-   * Call after {@linkcode Partition.removeOffsetFiles}.
+   * Removes every message and stored offset; the partition restarts at offset 0.
+   * @param takeAway takes the directory (offset files included) away in one atomic step, see
+   * `PartitionLog.purge`; when it rejects, nothing changes
    */
-  async purgeMessages(): Promise<void> {
-    await this.log.purge();
+  async purge(takeAway: (dir: string) => Promise<unknown>): Promise<void> {
+    await this.log.purge(takeAway);
     this.consumerOffsets.clear();
     this.groupOffsets.clear();
   }

@@ -11,6 +11,7 @@ import type { Permissions } from "../../client/protocol/permissions.ts";
 import { rootPermissions } from "../../client/protocol/permissions.ts";
 import type { Logger } from "../logger.ts";
 import { partitionDir } from "../storage/paths.ts";
+import type { Trash } from "../storage/trash.ts";
 import { initHashing } from "../storage/stamp.ts";
 import { CacheBudget } from "../storage/cache_budget.ts";
 import { MessageCipher } from "../storage/encryption.ts";
@@ -18,6 +19,7 @@ import { storageError } from "../storage/io_errors.ts";
 import type { MetadataEntry } from "../state/entries.ts";
 import type { MetadataModel, TopicRecord } from "../state/model.ts";
 import { MetadataStore } from "../state/metadata_store.ts";
+import { dropOrphanGroupOffsets, reconcileAtOpen } from "../state/open_disk.ts";
 import {
   finishEffects,
   partitionKey,
@@ -145,6 +147,8 @@ export class System {
   };
   /** Memory budget shared by every partition's read cache. */
   readonly cacheBudget: CacheBudget;
+  /** Where deletes and purges move directories (one atomic rename), reclaimed in the background. */
+  readonly trash: Trash;
   /** Password hashing and verification, off the event loop. */
   readonly passwords: PasswordService;
   /** Back-off of login attempts, shared by every transport. */
@@ -156,11 +160,13 @@ export class System {
     options: SystemOptions,
     store: MetadataStore,
     cipher: MessageCipher | undefined,
+    trash: Trash,
   ) {
     this.options = options;
     this.logger = options.logger;
     this.#store = store;
     this.#cipher = cipher;
+    this.trash = trash;
     this.cacheBudget = new CacheBudget(options.cacheSize ?? DEFAULT_CACHE_SIZE);
     this.passwords = new PasswordService(options.login?.passwords);
     this.loginThrottle = new LoginThrottle(options.login?.throttle);
@@ -182,8 +188,8 @@ export class System {
   }
 
   /**
-   * Opens the data directory: the metadata (snapshot + log), every partition, and the root user
-   * when there is no user yet.
+   * Opens the data directory: the metadata (snapshot + log), the disk brought in line with it
+   * (see `state/open_disk.ts`), every partition, and the root user when there is no user yet.
    */
   static async open(options: SystemOptions): Promise<System> {
     await initHashing();
@@ -192,12 +198,24 @@ export class System {
       ? undefined
       : await MessageCipher.fromBase64(options.encryptionKey);
     await Deno.mkdir(options.dataDir, { recursive: true });
-    const store = await MetadataStore.open(`${options.dataDir}/state`, {
+    const stateDir = `${options.dataDir}/state`;
+    const store = await MetadataStore.open(stateDir, {
       fsync: options.stateFsync,
       snapshotEvery: options.snapshotEvery,
       logger: options.logger,
     });
-    const system = new System(options, store, cipher);
+    let trash: Trash;
+    try {
+      trash = await reconcileAtOpen(options.dataDir, store, {
+        stateDir,
+        fsync: options.stateFsync,
+        logger: options.logger,
+      });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    const system = new System(options, store, cipher, trash);
     const opened = new Map<string, Partition>();
     for (const stream of store.model.streams.values()) {
       for (const topic of stream.topics.values()) {
@@ -210,6 +228,7 @@ export class System {
       }
     }
     system.#mirror(opened);
+    await dropOrphanGroupOffsets(system.streams.values(), options.logger);
     if (system.users.size === 0) {
       await system.#createRoot(options.root);
     }
@@ -472,8 +491,12 @@ export class System {
     }
   }
 
-  /** Flushes and closes every partition and stops the password workers. */
+  /**
+   * Stops the trash's background reclaim and the password workers, writes the final snapshot,
+   * closes every partition.
+   */
   async close(): Promise<void> {
+    await this.trash.close();
     this.passwords.close();
     await this.#store.close();
     for (const stream of this.streams.values()) {

@@ -4,14 +4,17 @@
  * - `prepare*` runs after validation and before the entry is appended: it creates what the new
  *   entities need (directories, opened partitions), idempotently. When the append then fails,
  *   `undo` removes what it created, so a failed change leaves nothing behind.
- * - `finish*` runs after the entry is applied: it closes and removes what deleted entities left,
- *   and performs purges and segment deletes. A failed removal is reported (WARN) and does not
- *   fail the change, which is already durable; a failed purge or segment delete fails the command.
+ * - `finish*` runs after the entry is applied: it closes what deleted entities left and moves
+ *   their directories to the trash (one rename each, reclaimed in the background), and performs
+ *   purges (one rename too) and segment deletes. A failed move is reported (WARN) and does not
+ *   fail the change, which is already durable; a failed purge or segment delete fails the command
+ *   and leaves the data as it was.
  * @module
  */
 
 import type { Partition } from "../domain/partition.ts";
 import type { System } from "../domain/system.ts";
+import { join } from "node:path";
 import { mkdir, remove } from "../storage/fault.ts";
 import { partitionDir, streamDir, topicDir } from "../storage/paths.ts";
 import type { MetadataEntry } from "./entries.ts";
@@ -46,13 +49,31 @@ interface Created {
 
 /**
  * Creates the empty directory of a new entity and remembers to remove it on undo. Whatever is
- * already there was left by a deleted entity of the same id (ids are reused) and is removed
- * first: a new entity never adopts old data.
+ * already there was left by a deleted entity of the same id (ids are reused; a crash cut its
+ * delete short) and goes to the trash first, with one WARN line: a new entity never adopts old
+ * data.
  */
-async function createDir(dir: string, created: Created): Promise<void> {
-  await remove(dir, { recursive: true });
+async function createDir(
+  system: System,
+  dir: string,
+  label: string,
+  created: Created,
+): Promise<void> {
+  await system.trash.prepareFreshDirectory(dir, label);
   created.dirs.push(dir);
   await mkdir(dir);
+}
+
+/** The trash label of a stream, topic or partition directory. */
+function labelOf(
+  streamId: number,
+  topicId?: number,
+  partitionId?: number,
+): string {
+  let label = `stream-${streamId}`;
+  if (topicId !== undefined) label += `.topic-${topicId}`;
+  if (partitionId !== undefined) label += `.partition-${partitionId}`;
+  return label;
 }
 
 async function undo(created: Created): Promise<void> {
@@ -73,7 +94,12 @@ async function openPartitions(
 ): Promise<void> {
   const root = system.options.dataDir;
   for (let p = ids.from; p < ids.from + ids.count; p++) {
-    await createDir(partitionDir(root, ids.streamId, ids.topicId, p), created);
+    await createDir(
+      system,
+      partitionDir(root, ids.streamId, ids.topicId, p),
+      labelOf(ids.streamId, ids.topicId, p),
+      created,
+    );
     created.partitions.set(
       partitionKey(ids, p),
       await system.openPartition(ids.streamId, ids.topicId, p, createdAt),
@@ -88,7 +114,7 @@ async function prepareCreateStream(
   created: Created,
 ): Promise<void> {
   const dir = streamDir(system.options.dataDir, entry.id);
-  await createDir(dir, created);
+  await createDir(system, dir, labelOf(entry.id), created);
   await mkdir(`${dir}/topics`);
 }
 
@@ -99,7 +125,9 @@ async function prepareCreateTopic(
   created: Created,
 ): Promise<void> {
   await createDir(
+    system,
     topicDir(system.options.dataDir, entry.streamId, entry.id),
+    labelOf(entry.streamId, entry.id),
     created,
   );
   await openPartitions(
@@ -183,41 +211,53 @@ export async function prepareEffects(
   return { partitions: created.partitions, undo: () => undo(created) };
 }
 
-/** Removes `path`, reporting (not throwing) a failure: the entity is already gone from metadata. */
-async function removeLeftover(system: System, path: string): Promise<void> {
-  try {
-    await remove(path, { recursive: true });
-  } catch (err) {
-    system.logger.warn("Cannot remove the files of a deleted entity", {
-      path,
-      error: err instanceof Error ? err.message : String(err),
-    });
-  }
-}
-
 async function closeAll(removed: RemovedPartitions): Promise<void> {
   for (const partition of removed) await partition.log.close();
 }
 
 /**
- * Purges partitions: first the stored-offset files of all of them (the step that fails on a bad
- * disk; on failure the files are written back from memory, which still has them), then the
- * messages and the offsets in memory.
+ * Purges `partitions` with one rename: once every one of their logs has stopped and closed its
+ * files, `dir` (the topic's `partitions` directory, or the stream's `topics` directory) goes
+ * into the trash, offset files included, and each log starts again empty. That rename is the
+ * only step that can fail, and a failure leaves everything as it was; a crash leaves all the
+ * messages or none (a directory missing at start is recreated empty).
+ * @param recreate directories to make again after the rename (topics without partitions)
  */
-async function purge(partitions: Partition[]): Promise<void> {
-  const touched: Partition[] = [];
+async function purge(
+  system: System,
+  partitions: Partition[],
+  taken: { dir: string; label: string; recreate?: string[] },
+): Promise<void> {
+  if (partitions.length === 0) return;
+  const renamed = Promise.withResolvers<void>();
+  renamed.promise.catch(() => {}); // a partition that failed early no longer waits for it
+  const stopped = partitions.map(() => Promise.withResolvers<void>());
+  const purges = partitions.map((partition, i) =>
+    partition.purge(() => {
+      stopped[i]!.resolve();
+      return renamed.promise;
+    })
+  );
+  // A partition that fails before it stops (a closed log) must not keep the others waiting.
+  purges.forEach((p, i) => p.catch((err) => stopped[i]!.reject(err)));
   try {
-    for (const partition of partitions) {
-      touched.push(partition);
-      await partition.removeOffsetFiles();
-    }
+    await Promise.all(stopped.map((s) => s.promise));
+    await system.trash.moveToTrash(taken.dir, taken.label);
   } catch (err) {
-    for (const partition of touched) {
-      await partition.rewriteOffsets().catch(() => {});
-    }
+    renamed.reject(err);
+    await Promise.allSettled(purges);
     throw err;
   }
-  for (const partition of partitions) await partition.purgeMessages();
+  for (const dir of taken.recreate ?? []) {
+    await Deno.mkdir(dir, { recursive: true }).catch((err) =>
+      system.logger.warn("Cannot recreate a purged directory", {
+        path: dir,
+        error: String(err),
+      })
+    );
+  }
+  renamed.resolve();
+  await Promise.all(purges);
 }
 
 /** The topic's partitions, or none when it is gone. */
@@ -244,18 +284,26 @@ export async function finishEffects(
   const { removed } = options;
   const root = system.options.dataDir;
   switch (entry.type) {
+    // One rename each out of the live tree (a failure only warns; the start-up reconcile moves
+    // what is left); the files are reclaimed in the background.
     case "DeleteStream":
       await closeAll(removed);
-      await removeLeftover(system, streamDir(root, entry.id));
+      await system.trash.discard(streamDir(root, entry.id), labelOf(entry.id));
       return;
     case "DeleteTopic":
       await closeAll(removed);
-      await removeLeftover(system, topicDir(root, entry.streamId, entry.id));
+      await system.trash.discard(
+        topicDir(root, entry.streamId, entry.id),
+        labelOf(entry.streamId, entry.id),
+      );
       return;
     case "DeletePartitions":
       await closeAll(removed);
       for (const partition of removed) {
-        await removeLeftover(system, partition.dir);
+        await system.trash.discard(
+          partition.dir,
+          labelOf(entry.streamId, entry.topicId, partition.id),
+        );
       }
       return;
     case "DeleteConsumerGroup":
@@ -270,14 +318,21 @@ export async function finishEffects(
       }
       return;
     case "PurgeStream": {
-      const stream = system.streams.get(entry.id);
-      await purge(
-        [...stream?.topics.values() ?? []].flatMap((t) => t.partitions),
-      );
+      const topics = [...system.streams.get(entry.id)?.topics.values() ?? []];
+      await purge(system, topics.flatMap((t) => t.partitions), {
+        dir: join(streamDir(root, entry.id), "topics"),
+        label: `${labelOf(entry.id)}.purged`,
+        recreate: topics.map((t) =>
+          join(topicDir(root, entry.id, t.id), "partitions")
+        ),
+      });
       return;
     }
     case "PurgeTopic":
-      await purge(partitionsOf(system, entry.streamId, entry.id));
+      await purge(system, partitionsOf(system, entry.streamId, entry.id), {
+        dir: join(topicDir(root, entry.streamId, entry.id), "partitions"),
+        label: `${labelOf(entry.streamId, entry.id)}.purged`,
+      });
       return;
     case "DeleteSegments": {
       const partition =

@@ -33,6 +33,8 @@ export interface MetadataStoreOptions {
 export class MetadataStore {
   /** The current metadata (the snapshot plus every applied entry). */
   readonly model: MetadataModel;
+  /** Whether the open found any metadata (a snapshot, or entries in the log). */
+  readonly found: boolean;
   readonly #snapshotPath: string;
   readonly #log: MetadataLog;
   readonly #snapshotEvery: number;
@@ -49,6 +51,7 @@ export class MetadataStore {
     model: MetadataModel,
     lastIndex: number,
     unsnapshotted: number,
+    found: boolean,
     options: MetadataStoreOptions,
   ) {
     this.#snapshotPath = snapshotPath;
@@ -58,6 +61,7 @@ export class MetadataStore {
     this.#unsnapshotted = unsnapshotted;
     this.#snapshotEvery = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
     this.#logger = options.logger;
+    this.found = found;
   }
 
   /**
@@ -102,6 +106,7 @@ export class MetadataStore {
       model,
       lastIndex,
       entries.length,
+      snapshot !== undefined || entries.length > 0,
       options,
     );
   }

@@ -5,7 +5,7 @@
  */
 
 import { stampMessages } from "./stamp.ts";
-import { parseSegmentFileName } from "./paths.ts";
+import { indexPath, parseSegmentFileName } from "./paths.ts";
 import { Segment } from "./segment.ts";
 import type { SegmentInfo, StorageLogger } from "./segment.ts";
 import type { CacheBudget, CacheCharge } from "./cache_budget.ts";
@@ -249,12 +249,21 @@ export class PartitionLog {
     const log = options.logger ?? (() => {});
     await Deno.mkdir(dir, { recursive: true });
     const starts = new Set<bigint>();
+    const withLog = new Set<bigint>();
     for await (const entry of Deno.readDir(dir)) {
       if (!entry.isFile) continue;
       const parsed = parseSegmentFileName(entry.name);
       if (parsed) starts.add(parsed.startOffset);
+      if (parsed?.kind === "log") withLog.add(parsed.startOffset);
     }
     const sorted = [...starts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    // A segment delete removes the `.log` first: an `.index` alone below the newest segment is
+    // what a delete cut short left, and the segment stays deleted.
+    while (sorted.length > 1 && !withLog.has(sorted[0]!)) {
+      const start = sorted.shift()!;
+      log(`Index ${indexPath(dir, start)} of a deleted segment removed`);
+      await Deno.remove(indexPath(dir, start)).catch(() => {});
+    }
     const segments: Segment[] = [];
     for (const start of sorted) {
       segments.push(
@@ -557,11 +566,30 @@ export class PartitionLog {
     this.#closed = true;
   }
 
-  /** Deletes every segment and starts again at offset 0 with one empty segment. */
-  purge(): Promise<void> {
+  /**
+   * Deletes every segment and starts again at offset 0 with one empty segment.
+   * @param takeAway removes the whole directory (stored offsets included) in one atomic step,
+   * e.g. a rename into the trash, so that a crash never leaves a half-purged partition. It is
+   * called once this log's files are closed; its directory may be a parent shared with other
+   * partitions. When it rejects, nothing is purged and the log carries on. Without it, the
+   * segments are deleted one by one.
+   */
+  purge(takeAway?: (dir: string) => Promise<unknown>): Promise<void> {
     return this.#run(async () => {
       await this.#syncing;
-      for (const seg of this.#segments) await seg.delete();
+      if (takeAway) {
+        for (const seg of this.#segments) seg.close();
+        try {
+          await takeAway(this.dir);
+        } catch (err) {
+          await this.#active.openForAppend(); // nothing was purged: carry on as before
+          throw err;
+        }
+        // A crash right here leaves no directory: the start recreates it empty, purged.
+        await Deno.mkdir(this.dir, { recursive: true });
+      } else {
+        for (const seg of this.#segments) await seg.delete();
+      }
       this.#cache.clear();
       this.#unsavedMessages = 0;
       this.#unsavedBytes = 0;

@@ -602,3 +602,89 @@ Deno.test("PartitionLog does not cache lent batches; reads go to the files, into
     });
   });
 });
+
+Deno.test("PartitionLog.purge() with takeAway takes the whole directory away in one step", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const dir = join(root, "p");
+    const discarded: string[] = [];
+    const log = await PartitionLog.open(dir, {
+      segmentSize: 1000,
+      enforceFsync: false,
+    });
+    await appendBatches(log, 10, 4);
+    await Deno.mkdir(join(dir, "offsets", "consumers"), { recursive: true });
+    await log.purge(async (path) => {
+      discarded.push(path);
+      await Deno.rename(path, join(root, "discarded"));
+    });
+    assert.deepEqual(discarded, [dir]);
+    assert.equal(log.nextOffset, 0n);
+    assert.deepEqual(
+      [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+      ["00000000000000000000.index", "00000000000000000000.log"],
+    );
+    const old = [...Deno.readDirSync(join(root, "discarded"))];
+    assert.ok(old.length > 2, "the old segments and offsets went together");
+    await appendBatches(log, 1, 4);
+    assert.deepEqual(
+      payloads((await log.read(0n, 10)).chunks),
+      expected(0, 4, 4),
+    );
+    await log.close();
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("PartitionLog.open() keeps a segment deleted when the delete stopped between its two files", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const dir = join(root, "p");
+    let log = await PartitionLog.open(dir, {
+      segmentSize: 1000,
+      enforceFsync: false,
+    });
+    await appendBatches(log, 10, 4); // segments 0, 12, 24, 36 (active)
+    await log.close();
+    // A segment delete removes the .log first; a crash before the .index goes leaves it alone.
+    await Deno.remove(logPath(dir, 0n));
+    const logs: string[] = [];
+    log = await PartitionLog.open(dir, {
+      segmentSize: 1000,
+      enforceFsync: false,
+      logger: (m) => logs.push(m),
+    });
+    try {
+      assert.equal(log.firstOffset, 12n);
+      assert.equal(log.messagesCount, 28n);
+      await assert.rejects(
+        () => Deno.stat(indexPath(dir, 0n)),
+        Deno.errors.NotFound,
+      );
+      assert.deepEqual(logs, [
+        `Index ${indexPath(dir, 0n)} of a deleted segment removed`,
+      ]);
+    } finally {
+      await log.close();
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("PartitionLog.purge() that cannot take the directory away keeps the log whole and usable", async () => {
+  await withLog({ segmentSize: 1000 }, async (log) => {
+    await appendBatches(log, 10, 4);
+    await assert.rejects(
+      () => log.purge(() => Promise.reject(new Error("EIO"))),
+      /EIO/,
+    );
+    assert.equal(log.messagesCount, 40n);
+    await appendBatches(log, 1, 4, 10);
+    assert.deepEqual(
+      payloads((await log.read(0n, 100)).chunks),
+      expected(0, 44, 4),
+    );
+  });
+});

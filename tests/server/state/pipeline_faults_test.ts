@@ -279,8 +279,9 @@ const CASES: Case[] = [
 ];
 
 /**
- * Every path under the data directory (but runtime files) with the size of each file. Offset
- * directories are left out: they are created on demand and an empty one holds nothing.
+ * Every path under the data directory (but runtime files and the trash, which is emptied in the
+ * background) with the size of each file. Offset directories are left out: they are created on
+ * demand and an empty one holds nothing.
  */
 async function listing(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -288,7 +289,7 @@ async function listing(dir: string): Promise<string[]> {
     for await (const entry of Deno.readDir(path)) {
       const full = join(path, entry.name);
       const rel = relative(dir, full);
-      if (rel === "runtime" || rel === "logs") continue;
+      if (rel === "runtime" || rel === "logs" || rel === "trash") continue;
       if (entry.isDirectory) {
         if (!/(^|\/)(offsets|consumers|groups)$/.test(rel)) out.push(`${rel}/`);
         await walk(full);
