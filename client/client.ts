@@ -77,6 +77,7 @@ import {
   type Identifier,
   type IdentityInfo,
   IggyError,
+  isAlreadyExists,
   type Message,
   type OutgoingMessage,
   type Permissions,
@@ -117,6 +118,7 @@ import type { Transport } from "./transport.ts";
 import type { Encryptor } from "./encryption.ts";
 import { type ConnectionStatus, type Logger, SILENT_LOGGER } from "./status.ts";
 import { VERSION } from "./version.ts";
+import { requestError, type RequestTarget } from "./_request_errors.ts";
 
 const EMPTY = new Uint8Array(0);
 /**
@@ -165,6 +167,10 @@ const TRANSPORTS: Readonly<
 
 /** Options of {@linkcode IggyClient.createUser}. */
 export interface CreateUserOptions {
+  /** The user name (3..50 bytes). */
+  username: string;
+  /** The password (3..100 bytes). */
+  password: string;
   /**
    * The new user's status.
    * @default {UserStatus.Active}
@@ -199,8 +205,34 @@ export interface CreatePersonalAccessTokenOptions {
   expiry?: bigint;
 }
 
-/** Options of {@linkcode IggyClient.createTopic}. */
+/** Names a topic. */
+export interface TopicOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+  /** The topic's id or name. */
+  topicId: Identifier;
+}
+
+/** Options of {@linkcode IggyClient.getTopics}. */
+export interface GetTopicsOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+}
+
+/** Options of {@linkcode IggyClient.updateStream}. */
+export interface UpdateStreamOptions {
+  /** The new name (1..255 bytes). */
+  name: string;
+}
+
+/**
+ * Options of {@linkcode IggyClient.createTopic} and {@linkcode IggyClient.ensureTopic}.
+ */
 export interface CreateTopicOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+  /** The topic's name (1..255 bytes). */
+  name: string;
   /**
    * Number of partitions (0..1000).
    * @default {1}
@@ -278,7 +310,10 @@ export interface ConsumerGroupOptions {
   groupId: Identifier;
 }
 
-/** Options of {@linkcode IggyClient.createConsumerGroup}. */
+/**
+ * Options of {@linkcode IggyClient.createConsumerGroup} and
+ * {@linkcode IggyClient.ensureConsumerGroup}.
+ */
 export interface CreateConsumerGroupOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -609,24 +644,43 @@ export class IggyClient {
     return this.close();
   }
 
-  async #send(code: number, payload: Uint8Array = EMPTY): Promise<void> {
-    await this.#transport.request(code, payload);
+  // The request helpers: a failure is rethrown from here (see `requestError`), so that its stack
+  // is the caller's and its message names the action and the resource; success costs nothing more.
+
+  async #send(
+    code: number,
+    payload: Uint8Array = EMPTY,
+    target?: RequestTarget,
+  ): Promise<void> {
+    try {
+      await this.#transport.request(code, payload);
+    } catch (err) {
+      throw requestError(err, code, target);
+    }
   }
 
   async #get<T>(
     code: number,
     payload: Uint8Array,
     decode: (payload: Uint8Array) => T,
+    target?: RequestTarget,
   ): Promise<T> {
-    return decode(await this.#transport.request(code, payload));
+    let answer: Uint8Array;
+    try {
+      answer = await this.#transport.request(code, payload);
+    } catch (err) {
+      throw requestError(err, code, target);
+    }
+    return decode(answer);
   }
 
   async #getOptional<T>(
     code: number,
     payload: Uint8Array,
     decode: (payload: Uint8Array) => T,
+    target?: RequestTarget,
   ): Promise<T | undefined> {
-    const answer = await this.#transport.request(code, payload);
+    const answer = await this.#get(code, payload, identity, target);
     return answer.length === 0 ? undefined : decode(answer);
   }
 
@@ -717,6 +771,7 @@ export class IggyClient {
       CommandCode.GetClient,
       encodeGetClient({ clientId }),
       decodeClientDetails,
+      { clientId },
     );
   }
 
@@ -745,6 +800,7 @@ export class IggyClient {
       CommandCode.LoginUser,
       encodeLoginUser({ username, password, version: VERSION }),
       decodeIdentityInfo,
+      { username },
     );
   }
 
@@ -769,6 +825,7 @@ export class IggyClient {
       CommandCode.GetUser,
       encodeGetUser({ userId }),
       decodeUserDetails,
+      { userId },
     );
   }
 
@@ -785,26 +842,52 @@ export class IggyClient {
   /**
    * Creates a user (needs `manageUsers`).
    *
+   * @param options The user name, password, status and permissions.
+   * @returns The new user.
+   * @throws {IggyError} 46 when the name is taken, 43/44 on a bad name or password.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.createUser({
+   *   username: "billing",
+   *   password: "secret",
+   *   permissions: { global: { ...noPermissions().global, readStreams: true } },
+   * });
+   * ```
+   */
+  createUser(options: CreateUserOptions): Promise<UserDetails>;
+  /**
+   * Creates a user (positional form).
+   *
+   * @deprecated Use `createUser({ username, password, ...options })`; this form goes before 1.0.
    * @param username The user name (3..50 bytes).
    * @param password The password (3..100 bytes).
    * @param options Status and permissions.
    * @returns The new user.
-   * @throws {IggyError} 46 when the name is taken, 43/44 on a bad name or password.
    */
   createUser(
     username: string,
     password: string,
-    options: CreateUserOptions = {},
+    options?: Omit<CreateUserOptions, "username" | "password">,
+  ): Promise<UserDetails>;
+  createUser(
+    first: string | CreateUserOptions,
+    password?: string,
+    rest: Omit<CreateUserOptions, "username" | "password"> = {},
   ): Promise<UserDetails> {
+    const options: CreateUserOptions = typeof first === "string"
+      ? { ...rest, username: first, password: password! }
+      : first;
     return this.#get(
       CommandCode.CreateUser,
       encodeCreateUser({
-        username,
-        password,
+        username: options.username,
+        password: options.password,
         status: options.status ?? UserStatus.Active,
         permissions: options.permissions,
       }),
       decodeUserDetails,
+      { username: options.username },
     );
   }
 
@@ -816,7 +899,9 @@ export class IggyClient {
    * @throws {IggyError} 20 when unknown, 48 for the root user.
    */
   deleteUser(userId: Identifier): Promise<void> {
-    return this.#send(CommandCode.DeleteUser, encodeDeleteUser({ userId }));
+    return this.#send(CommandCode.DeleteUser, encodeDeleteUser({ userId }), {
+      userId,
+    });
   }
 
   /**
@@ -831,6 +916,7 @@ export class IggyClient {
     return this.#send(
       CommandCode.UpdateUser,
       encodeUpdateUser({ userId, ...options }),
+      { userId },
     );
   }
 
@@ -849,6 +935,7 @@ export class IggyClient {
     return this.#send(
       CommandCode.UpdatePermissions,
       encodeUpdatePermissions({ userId, permissions }),
+      { userId },
     );
   }
 
@@ -871,6 +958,7 @@ export class IggyClient {
         currentPassword: options.currentPassword,
         newPassword: options.newPassword,
       }),
+      { userId },
     );
   }
 
@@ -905,6 +993,7 @@ export class IggyClient {
       CommandCode.CreatePersonalAccessToken,
       encodeCreatePersonalAccessToken({ name, expiry: options.expiry ?? 0n }),
       decodeRawPersonalAccessToken,
+      { name },
     );
     return raw.token;
   }
@@ -920,6 +1009,7 @@ export class IggyClient {
     return this.#send(
       CommandCode.DeletePersonalAccessToken,
       encodeDeletePersonalAccessToken({ name }),
+      { name },
     );
   }
 
@@ -996,7 +1086,7 @@ export class IggyClient {
       // are left alone, as a write may still be under way: the pooled buffer goes to the garbage
       // collector and the batch is copied on every later send.
       if (err instanceof IggyError) this.#sent(claimed, pooled);
-      throw err;
+      throw requestError(err, CommandCode.SendMessages, options);
     }
     // Answered, so the transport has written (or sent) every byte.
     this.#sent(claimed, pooled);
@@ -1102,6 +1192,7 @@ export class IggyClient {
         autoCommit: options.autoCommit ?? strategy.kind === "next",
       }),
       decodePolledMessages,
+      options,
     );
     const encryptor = options.encryptor ?? this.#encryptor;
     if (encryptor === undefined || polled.messages.length === 0) return polled;
@@ -1147,6 +1238,7 @@ export class IggyClient {
         partitionId: options.partitionId,
         fsync: options.fsync ?? false,
       }),
+      options,
     );
   }
 
@@ -1166,6 +1258,7 @@ export class IggyClient {
       CommandCode.GetConsumerOffset,
       encodeGetConsumerOffset(offsetRef(options)),
       decodeConsumerOffsetInfo,
+      options,
     );
   }
 
@@ -1183,6 +1276,7 @@ export class IggyClient {
         ...offsetRef(options),
         offset: options.offset,
       }),
+      options,
     );
   }
 
@@ -1197,6 +1291,7 @@ export class IggyClient {
     return this.#send(
       CommandCode.DeleteConsumerOffset,
       encodeDeleteConsumerOffset(offsetRef(options)),
+      options,
     );
   }
 
@@ -1213,6 +1308,7 @@ export class IggyClient {
       CommandCode.GetStream,
       encodeGetStream({ streamId }),
       decodeStreamDetails,
+      { streamId },
     );
   }
 
@@ -1237,21 +1333,85 @@ export class IggyClient {
       CommandCode.CreateStream,
       encodeCreateStream({ name }),
       decodeStream,
+      { name },
     );
+  }
+
+  /**
+   * Returns the stream named `name`, creating it first when it does not exist: the idempotent way
+   * to declare a stream (run it twice, get the same stream). An existing stream is returned as it
+   * is; a creation racing with another client's is resolved by reading the winner's stream.
+   *
+   * @param name The stream's name (1..255 bytes).
+   * @returns The stream.
+   * @throws {IggyError} 41 when not permitted.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const stream = await client.ensureStream("orders");
+   * const again = await client.ensureStream("orders");
+   * console.log(stream.id === again.id); // true
+   * ```
+   */
+  async ensureStream(name: string): Promise<Stream> {
+    return await this.#ensure(
+      () => this.getStream(name),
+      () => this.createStream(name),
+    );
+  }
+
+  /** Reads a resource, or creates it when missing (reading again when a racing create won). */
+  async #ensure<T>(
+    read: () => Promise<T | undefined>,
+    create: () => Promise<T>,
+  ): Promise<T> {
+    const existing = await read();
+    if (existing !== undefined) return existing;
+    try {
+      return await create();
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      const created = await read();
+      if (created === undefined) throw err;
+      return created;
+    }
   }
 
   /**
    * Renames a stream.
    *
    * @param streamId The stream's id or name.
-   * @param name The new name.
+   * @param options The new name.
    * @returns When renamed.
    * @throws {IggyError} 1009 when unknown, 1012 when the name is taken.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.updateStream("orders", { name: "orders-v2" });
+   * ```
    */
-  updateStream(streamId: Identifier, name: string): Promise<void> {
+  updateStream(
+    streamId: Identifier,
+    options: UpdateStreamOptions,
+  ): Promise<void>;
+  /**
+   * Renames a stream (positional form).
+   *
+   * @deprecated Use `updateStream(streamId, { name })`; this form goes before 1.0.
+   * @param streamId The stream's id or name.
+   * @param name The new name.
+   * @returns When renamed.
+   */
+  updateStream(streamId: Identifier, name: string): Promise<void>;
+  updateStream(
+    streamId: Identifier,
+    options: UpdateStreamOptions | string,
+  ): Promise<void> {
+    const name = typeof options === "string" ? options : options.name;
     return this.#send(
       CommandCode.UpdateStream,
       encodeUpdateStream({ streamId, name }),
+      { streamId },
     );
   }
 
@@ -1266,6 +1426,7 @@ export class IggyClient {
     return this.#send(
       CommandCode.DeleteStream,
       encodeDeleteStream({ streamId }),
+      { streamId },
     );
   }
 
@@ -1280,6 +1441,7 @@ export class IggyClient {
     return this.#send(
       CommandCode.PurgeStream,
       encodePurgeStream({ streamId }),
+      { streamId },
     );
   }
 
@@ -1288,54 +1450,112 @@ export class IggyClient {
   /**
    * Reads a topic with its partitions.
    *
+   * @param options The topic.
+   * @returns The topic, or `undefined` when the stream or topic is unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const topic = await client.getTopic({ streamId: "orders", topicId: "created" });
+   * console.log(topic?.partitions.map((p) => p.currentOffset));
+   * ```
+   */
+  getTopic(options: TopicOptions): Promise<TopicDetails | undefined>;
+  /**
+   * Reads a topic (positional form).
+   *
+   * @deprecated Use `getTopic({ streamId, topicId })`; this form goes before 1.0.
    * @param streamId The stream's id or name.
    * @param topicId The topic's id or name.
-   * @returns The topic, or `undefined` when the stream or topic is unknown.
+   * @returns The topic, or `undefined` when unknown.
    */
   getTopic(
     streamId: Identifier,
     topicId: Identifier,
+  ): Promise<TopicDetails | undefined>;
+  getTopic(
+    first: TopicOptions | Identifier,
+    topicId?: Identifier,
   ): Promise<TopicDetails | undefined> {
+    const ref = topicRef(first, topicId);
     return this.#getOptional(
       CommandCode.GetTopic,
-      encodeGetTopic({ streamId, topicId }),
+      encodeGetTopic(ref),
       decodeTopicDetails,
+      ref,
     );
   }
 
   /**
    * Lists a stream's topics.
    *
-   * @param streamId The stream's id or name.
+   * @param options The stream.
    * @returns The topics, by id (none when the stream is unknown).
+   *
+   * @example Usage
+   * ```ts ignore
+   * const topics = await client.getTopics({ streamId: "orders" });
+   * console.log(topics.map((t) => t.name));
+   * ```
    */
-  getTopics(streamId: Identifier): Promise<Topic[]> {
+  getTopics(options: GetTopicsOptions): Promise<Topic[]>;
+  /**
+   * Lists a stream's topics (positional form).
+   *
+   * @deprecated Use `getTopics({ streamId })`; this form goes before 1.0.
+   * @param streamId The stream's id or name.
+   * @returns The topics, by id.
+   */
+  getTopics(streamId: Identifier): Promise<Topic[]>;
+  getTopics(options: GetTopicsOptions | Identifier): Promise<Topic[]> {
+    const streamId = typeof options === "object" ? options.streamId : options;
     return this.#get(
       CommandCode.GetTopics,
       encodeGetTopics({ streamId }),
       decodeTopics,
+      { streamId },
     );
   }
 
   /**
    * Creates a topic; the server assigns its id.
    *
+   * @param options The stream, the topic's name, partitions, expiry, size limit and metadata.
+   * @returns The new topic with its partitions.
+   * @throws {IggyError} 1009 when the stream is unknown, 2013 when the name is taken.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.createTopic({ streamId: "orders", name: "created", partitionsCount: 3 });
+   * ```
+   */
+  createTopic(options: CreateTopicOptions): Promise<TopicDetails>;
+  /**
+   * Creates a topic (positional form).
+   *
+   * @deprecated Use `createTopic({ streamId, name, ...options })`; this form goes before 1.0.
    * @param streamId The stream's id or name.
    * @param name The topic's name (1..255 bytes).
    * @param options Partitions, expiry, size limit and metadata.
    * @returns The new topic with its partitions.
-   * @throws {IggyError} 1009 when the stream is unknown, 2013 when the name is taken.
    */
   createTopic(
     streamId: Identifier,
     name: string,
-    options: CreateTopicOptions = {},
+    options?: Omit<CreateTopicOptions, "streamId" | "name">,
+  ): Promise<TopicDetails>;
+  createTopic(
+    first: CreateTopicOptions | Identifier,
+    name?: string,
+    rest: Omit<CreateTopicOptions, "streamId" | "name"> = {},
   ): Promise<TopicDetails> {
+    const options: CreateTopicOptions = typeof first === "object"
+      ? first
+      : { ...rest, streamId: first, name: name! };
     return this.#get(
       CommandCode.CreateTopic,
       encodeCreateTopic({
-        streamId,
-        name,
+        streamId: options.streamId,
+        name: options.name,
         partitionsCount: options.partitionsCount ?? 1,
         compressionAlgorithm: options.compressionAlgorithm ??
           CompressionAlgorithm.None,
@@ -1344,6 +1564,35 @@ export class IggyClient {
         replicationFactor: options.replicationFactor ?? 1,
       }),
       decodeTopicDetails,
+      { streamId: options.streamId, name: options.name },
+    );
+  }
+
+  /**
+   * Returns the topic named `options.name`, creating it first with `options` when it does not
+   * exist: the idempotent way to declare a topic. An existing topic is returned as it is (its
+   * partitions and settings are not changed; compare `partitionsCount` if it matters). The stream
+   * must exist (see {@linkcode IggyClient.ensureStream}).
+   *
+   * @param options The stream, the topic's name and the settings used when creating it.
+   * @returns The topic with its partitions.
+   * @throws {IggyError} 1009 when the stream is unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.ensureStream("orders");
+   * const topic = await client.ensureTopic({
+   *   streamId: "orders",
+   *   name: "created",
+   *   partitionsCount: 3,
+   * });
+   * ```
+   */
+  async ensureTopic(options: CreateTopicOptions): Promise<TopicDetails> {
+    const ref = { streamId: options.streamId, topicId: options.name };
+    return await this.#ensure(
+      () => this.getTopic(ref),
+      () => this.createTopic(options),
     );
   }
 
@@ -1364,7 +1613,7 @@ export class IggyClient {
       options.maxTopicSize === undefined ||
       options.replicationFactor === undefined
     ) {
-      current = await this.getTopic(streamId, topicId);
+      current = await this.getTopic({ streamId, topicId });
       if (current === undefined) {
         throw new IggyError(
           ErrorCode.TopicIdNotFound,
@@ -1385,37 +1634,68 @@ export class IggyClient {
         replicationFactor: options.replicationFactor ??
           current!.replicationFactor,
       }),
+      { streamId, topicId },
     );
   }
 
   /**
    * Deletes a topic with its messages.
    *
+   * @param options The topic.
+   * @returns When deleted.
+   * @throws {IggyError} 1009/2010 when the stream/topic is unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deleteTopic({ streamId: "orders", topicId: "created" });
+   * ```
+   */
+  deleteTopic(options: TopicOptions): Promise<void>;
+  /**
+   * Deletes a topic (positional form).
+   *
+   * @deprecated Use `deleteTopic({ streamId, topicId })`; this form goes before 1.0.
    * @param streamId The stream's id or name.
    * @param topicId The topic's id or name.
    * @returns When deleted.
-   * @throws {IggyError} 1009/2010 when the stream/topic is unknown.
    */
-  deleteTopic(streamId: Identifier, topicId: Identifier): Promise<void> {
-    return this.#send(
-      CommandCode.DeleteTopic,
-      encodeDeleteTopic({ streamId, topicId }),
-    );
+  deleteTopic(streamId: Identifier, topicId: Identifier): Promise<void>;
+  deleteTopic(
+    first: TopicOptions | Identifier,
+    topicId?: Identifier,
+  ): Promise<void> {
+    const ref = topicRef(first, topicId);
+    return this.#send(CommandCode.DeleteTopic, encodeDeleteTopic(ref), ref);
   }
 
   /**
    * Deletes every message of a topic (offsets restart at 0).
    *
+   * @param options The topic.
+   * @returns When purged.
+   * @throws {IggyError} 1009/2010 when the stream/topic is unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.purgeTopic({ streamId: "orders", topicId: "created" });
+   * ```
+   */
+  purgeTopic(options: TopicOptions): Promise<void>;
+  /**
+   * Deletes every message of a topic (positional form).
+   *
+   * @deprecated Use `purgeTopic({ streamId, topicId })`; this form goes before 1.0.
    * @param streamId The stream's id or name.
    * @param topicId The topic's id or name.
    * @returns When purged.
-   * @throws {IggyError} 1009/2010 when the stream/topic is unknown.
    */
-  purgeTopic(streamId: Identifier, topicId: Identifier): Promise<void> {
-    return this.#send(
-      CommandCode.PurgeTopic,
-      encodePurgeTopic({ streamId, topicId }),
-    );
+  purgeTopic(streamId: Identifier, topicId: Identifier): Promise<void>;
+  purgeTopic(
+    first: TopicOptions | Identifier,
+    topicId?: Identifier,
+  ): Promise<void> {
+    const ref = topicRef(first, topicId);
+    return this.#send(CommandCode.PurgeTopic, encodePurgeTopic(ref), ref);
   }
 
   // --- Partitions and segments ---------------------------------------------------------------
@@ -1431,6 +1711,7 @@ export class IggyClient {
     return this.#send(
       CommandCode.CreatePartitions,
       encodeCreatePartitions(options),
+      options,
     );
   }
 
@@ -1445,6 +1726,7 @@ export class IggyClient {
     return this.#send(
       CommandCode.DeletePartitions,
       encodeDeletePartitions(options),
+      options,
     );
   }
 
@@ -1459,6 +1741,7 @@ export class IggyClient {
     return this.#send(
       CommandCode.DeleteSegments,
       encodeDeleteSegments(options),
+      options,
     );
   }
 
@@ -1477,24 +1760,45 @@ export class IggyClient {
       CommandCode.GetConsumerGroup,
       encodeGetConsumerGroup(options),
       decodeConsumerGroupDetails,
+      options,
     );
   }
 
   /**
    * Lists a topic's consumer groups.
    *
+   * @param options The topic.
+   * @returns The groups (none when the stream or topic is unknown).
+   *
+   * @example Usage
+   * ```ts ignore
+   * const groups = await client.getConsumerGroups({ streamId: "orders", topicId: "created" });
+   * console.log(groups.map((g) => `${g.name}: ${g.membersCount} members`));
+   * ```
+   */
+  getConsumerGroups(options: TopicOptions): Promise<ConsumerGroup[]>;
+  /**
+   * Lists a topic's consumer groups (positional form).
+   *
+   * @deprecated Use `getConsumerGroups({ streamId, topicId })`; this form goes before 1.0.
    * @param streamId The stream's id or name.
    * @param topicId The topic's id or name.
-   * @returns The groups (none when the stream or topic is unknown).
+   * @returns The groups.
    */
   getConsumerGroups(
     streamId: Identifier,
     topicId: Identifier,
+  ): Promise<ConsumerGroup[]>;
+  getConsumerGroups(
+    first: TopicOptions | Identifier,
+    topicId?: Identifier,
   ): Promise<ConsumerGroup[]> {
+    const ref = topicRef(first, topicId);
     return this.#get(
       CommandCode.GetConsumerGroups,
-      encodeGetConsumerGroups({ streamId, topicId }),
+      encodeGetConsumerGroups(ref),
       decodeConsumerGroups,
+      ref,
     );
   }
 
@@ -1504,6 +1808,11 @@ export class IggyClient {
    * @param options The topic and the group's name.
    * @returns The new group.
    * @throws {IggyError} 5004 when the name is taken.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.createConsumerGroup({ streamId: "orders", topicId: "created", name: "billing" });
+   * ```
    */
   createConsumerGroup(
     options: CreateConsumerGroupOptions,
@@ -1512,6 +1821,38 @@ export class IggyClient {
       CommandCode.CreateConsumerGroup,
       encodeCreateConsumerGroup(options),
       decodeConsumerGroup,
+      options,
+    );
+  }
+
+  /**
+   * Returns the consumer group named `options.name`, creating it first when it does not exist:
+   * the idempotent way to declare a group.
+   *
+   * @param options The topic and the group's name.
+   * @returns The group.
+   * @throws {IggyError} 1009/2010 when the stream/topic is unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const group = await client.ensureConsumerGroup({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   name: "billing",
+   * });
+   * ```
+   */
+  async ensureConsumerGroup(
+    options: CreateConsumerGroupOptions,
+  ): Promise<ConsumerGroup> {
+    const ref = {
+      streamId: options.streamId,
+      topicId: options.topicId,
+      groupId: options.name,
+    };
+    return await this.#ensure(
+      () => this.getConsumerGroup(ref),
+      () => this.createConsumerGroup(options),
     );
   }
 
@@ -1526,6 +1867,7 @@ export class IggyClient {
     return this.#send(
       CommandCode.DeleteConsumerGroup,
       encodeDeleteConsumerGroup(options),
+      options,
     );
   }
 
@@ -1540,6 +1882,7 @@ export class IggyClient {
     return this.#send(
       CommandCode.JoinConsumerGroup,
       encodeJoinConsumerGroup(options),
+      options,
     );
   }
 
@@ -1554,6 +1897,7 @@ export class IggyClient {
     return this.#send(
       CommandCode.LeaveConsumerGroup,
       encodeLeaveConsumerGroup(options),
+      options,
     );
   }
 }
@@ -1584,6 +1928,10 @@ export function connect(
   overrides?: ConnectOptions,
 ): Promise<IggyClient> {
   return IggyClient.connect(options, overrides);
+}
+
+function identity(payload: Uint8Array): Uint8Array {
+  return payload;
 }
 
 async function* emptyStatuses(): AsyncIterableIterator<ConnectionStatus> {}
@@ -1645,6 +1993,16 @@ async function decryptPayload(
       { cause },
     );
   }
+}
+
+/** The `{ streamId, topicId }` of a method called with the options object or the positional ids. */
+function topicRef(
+  first: TopicOptions | Identifier,
+  topicId: Identifier | undefined,
+): TopicOptions {
+  return typeof first === "object"
+    ? { streamId: first.streamId, topicId: first.topicId }
+    : { streamId: first, topicId: topicId! };
 }
 
 function offsetRef(options: ConsumerOffsetOptions): {
