@@ -85,7 +85,10 @@ export type { ConnectionStatus, Logger } from "./status.ts";
 export type {
   AutoCommit,
   IggyConsumerOptions,
+  PartitionLag,
+  RebalanceEvent,
   ReconnectOptions,
+  SeekPosition,
 } from "./consumer.ts";
 export type {
   CacheMetric,
