@@ -470,8 +470,8 @@ export interface IggyClientOptions {
  * import { connect, Partitioning, PollingStrategy } from "@iggy/client";
  *
  * await using client = await connect("iggy://iggy:iggy@127.0.0.1:8090");
- * const stream = await client.createStream("orders");
- * await client.createTopic(stream.id, "created", { partitionsCount: 3 });
+ * const stream = await client.ensureStream("orders");
+ * await client.ensureTopic({ streamId: stream.id, name: "created", partitionsCount: 3 });
  * await client.sendMessages({
  *   streamId: "orders",
  *   topicId: "created",
@@ -504,6 +504,13 @@ export class IggyClient {
    * @throws {TypeError} On a malformed connection string or an unsupported scheme.
    * @throws {ConnectionError} When the server cannot be reached.
    * @throws {IggyError} When the login fails (the connection is then closed).
+   *
+   * @example Usage
+   * ```ts ignore
+   * const client = await IggyClient.connect("iggy://iggy:iggy@127.0.0.1:8090", {
+   *   logger: console,
+   * });
+   * ```
    */
   static async connect(
     options: string | ConnectOptions,
@@ -581,17 +588,38 @@ export class IggyClient {
     this.#logger = options.logger ?? SILENT_LOGGER;
   }
 
-  /** The {@linkcode Encryptor} applied to payloads, or `undefined` when they go as they are. */
+  /**
+   * The {@linkcode Encryptor} applied to payloads, or `undefined` when they go as they are.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(client.encryptor !== undefined); // true when payloads are encrypted
+   * ```
+   */
   get encryptor(): Encryptor | undefined {
     return this.#encryptor;
   }
 
-  /** True when the encryptor also encrypts user-header blocks. */
+  /**
+   * True when the encryptor also encrypts user-header blocks.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(client.encryptHeaders);
+   * ```
+   */
   get encryptHeaders(): boolean {
     return this.#encryptHeaders;
   }
 
-  /** The {@linkcode Logger} given to this client (a silent one when none was). */
+  /**
+   * The {@linkcode Logger} given to this client (a silent one when none was).
+   *
+   * @example Usage
+   * ```ts ignore
+   * client.logger.info("about to send");
+   * ```
+   */
   get logger(): Logger {
     return this.#logger;
   }
@@ -621,7 +649,15 @@ export class IggyClient {
     return emptyStatuses();
   }
 
-  /** True once the connection is closed. */
+  /**
+   * True once the connection is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.close();
+   * console.log(client.closed); // true
+   * ```
+   */
   get closed(): boolean {
     return this.#transport.closed;
   }
@@ -630,6 +666,11 @@ export class IggyClient {
    * Closes the connection; pending requests reject with `ConnectionError`.
    *
    * @returns When the connection is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.close();
+   * ```
    */
   close(): Promise<void> {
     return this.#transport.close();
@@ -639,6 +680,14 @@ export class IggyClient {
    * Closes the connection, so that `await using client = await connect(...)` works.
    *
    * @returns When the connection is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * {
+   *   await using client = await connect("iggy://iggy:iggy@127.0.0.1:8090");
+   *   await client.ping();
+   * } // closed here
+   * ```
    */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
@@ -691,6 +740,11 @@ export class IggyClient {
    *
    * @returns When the server answered.
    * @throws {ConnectionError} When the connection is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.ping();
+   * ```
    */
   ping(): Promise<void> {
     return this.#send(CommandCode.Ping);
@@ -701,6 +755,12 @@ export class IggyClient {
    *
    * @returns The statistics.
    * @throws {IggyError} 41 when not permitted.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const stats = await client.getStats();
+   * console.log(stats.messagesCount, stats.streamsCount);
+   * ```
    */
   getStats(): Promise<Stats> {
     return this.#get(CommandCode.GetStats, EMPTY, decodeStats);
@@ -741,6 +801,12 @@ export class IggyClient {
    * Reads the server's cluster metadata (one node unless clustered).
    *
    * @returns The cluster name and its nodes.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const cluster = await client.getClusterMetadata();
+   * console.log(cluster.name, cluster.nodes.length);
+   * ```
    */
   getClusterMetadata(): Promise<ClusterMetadata> {
     return this.#get(
@@ -754,6 +820,12 @@ export class IggyClient {
    * Describes this connection as the server sees it.
    *
    * @returns This client's details, with its consumer groups.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const me = await client.getMe();
+   * console.log(me.clientId, me.consumerGroups);
+   * ```
    */
   getMe(): Promise<ClientDetails> {
     return this.#get(CommandCode.GetMe, EMPTY, decodeClientDetails);
@@ -765,6 +837,12 @@ export class IggyClient {
    * @param clientId The client id.
    * @returns The client's details, or `undefined` when unknown.
    * @throws {IggyError} 41 when not permitted.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const other = await client.getClient(42);
+   * console.log(other?.address);
+   * ```
    */
   getClient(clientId: number): Promise<ClientDetails | undefined> {
     return this.#getOptional(
@@ -780,6 +858,11 @@ export class IggyClient {
    *
    * @returns The clients.
    * @throws {IggyError} 41 when not permitted.
+   *
+   * @example Usage
+   * ```ts ignore
+   * for (const c of await client.getClients()) console.log(c.clientId, c.address);
+   * ```
    */
   getClients(): Promise<ClientInfo[]> {
     return this.#get(CommandCode.GetClients, EMPTY, decodeClients);
@@ -794,6 +877,12 @@ export class IggyClient {
    * @param password The password.
    * @returns The user's id.
    * @throws {IggyError} 42 on wrong credentials, 47 when the user is inactive.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const client = new IggyClient(await TcpTransport.connect({ port: 8090 }));
+   * await client.login("iggy", "iggy");
+   * ```
    */
   login(username: string, password: string): Promise<IdentityInfo> {
     return this.#get(
@@ -808,6 +897,11 @@ export class IggyClient {
    * Logs out; the connection stays open but unauthenticated.
    *
    * @returns When logged out.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.logout();
+   * ```
    */
   logout(): Promise<void> {
     return this.#send(CommandCode.LogoutUser);
@@ -819,6 +913,12 @@ export class IggyClient {
    * @param userId The user's id or name.
    * @returns The user, or `undefined` when unknown.
    * @throws {IggyError} 41 when not permitted.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const user = await client.getUser("billing");
+   * console.log(user?.permissions);
+   * ```
    */
   getUser(userId: Identifier): Promise<UserDetails | undefined> {
     return this.#getOptional(
@@ -834,6 +934,11 @@ export class IggyClient {
    *
    * @returns The users, without permissions.
    * @throws {IggyError} 41 when not permitted.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log((await client.getUsers()).map((u) => u.username));
+   * ```
    */
   getUsers(): Promise<User[]> {
     return this.#get(CommandCode.GetUsers, EMPTY, decodeUsers);
@@ -864,6 +969,11 @@ export class IggyClient {
    * @param password The password (3..100 bytes).
    * @param options Status and permissions.
    * @returns The new user.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.createUser("billing", "secret");
+   * ```
    */
   createUser(
     username: string,
@@ -897,6 +1007,11 @@ export class IggyClient {
    * @param userId The user's id or name.
    * @returns When deleted.
    * @throws {IggyError} 20 when unknown, 48 for the root user.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deleteUser("billing");
+   * ```
    */
   deleteUser(userId: Identifier): Promise<void> {
     return this.#send(CommandCode.DeleteUser, encodeDeleteUser({ userId }), {
@@ -911,6 +1026,11 @@ export class IggyClient {
    * @param options The new name and/or status.
    * @returns When updated.
    * @throws {IggyError} 20 when unknown, 46 when the new name is taken.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.updateUser("billing", { status: UserStatus.Inactive });
+   * ```
    */
   updateUser(userId: Identifier, options: UpdateUserOptions): Promise<void> {
     return this.#send(
@@ -927,6 +1047,13 @@ export class IggyClient {
    * @param permissions The new permissions; `undefined` removes them all.
    * @returns When updated.
    * @throws {IggyError} 20 when unknown, 49 for the root user.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.updatePermissions("billing", {
+   *   global: { ...noPermissions().global, pollMessages: true },
+   * });
+   * ```
    */
   updatePermissions(
     userId: Identifier,
@@ -946,6 +1073,14 @@ export class IggyClient {
    * @param options The current and the new password.
    * @returns When changed.
    * @throws {IggyError} 42 when the current password is wrong, 44 on a bad new password.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.changePassword("billing", {
+   *   currentPassword: "secret",
+   *   newPassword: "s3cret!",
+   * });
+   * ```
    */
   changePassword(
     userId: Identifier,
@@ -968,6 +1103,11 @@ export class IggyClient {
    * Lists the logged-in user's personal access tokens.
    *
    * @returns The tokens' names and expiry times (never the secrets).
+   *
+   * @example Usage
+   * ```ts ignore
+   * for (const t of await client.getPersonalAccessTokens()) console.log(t.name, t.expiry);
+   * ```
    */
   getPersonalAccessTokens(): Promise<PersonalAccessTokenInfo[]> {
     return this.#get(
@@ -984,6 +1124,12 @@ export class IggyClient {
    * @param options The token's lifetime.
    * @returns The secret token; the server does not show it again.
    * @throws {IggyError} 51 when the name is taken, 52 when the user has too many tokens.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const token = await client.createPersonalAccessToken("ci", { expiry: 3_600_000_000n });
+   * const ci = await connect(`iggy://${token}@127.0.0.1:8090`);
+   * ```
    */
   async createPersonalAccessToken(
     name: string,
@@ -1004,6 +1150,11 @@ export class IggyClient {
    * @param name The token's name.
    * @returns When deleted.
    * @throws {IggyError} 20 when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deletePersonalAccessToken("ci");
+   * ```
    */
   deletePersonalAccessToken(name: string): Promise<void> {
     return this.#send(
@@ -1019,6 +1170,12 @@ export class IggyClient {
    * @param token The secret token.
    * @returns The token owner's id.
    * @throws {IggyError} 20 when unknown, 54 when expired.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const client = new IggyClient(await TcpTransport.connect({ port: 8090 }));
+   * await client.loginWithPersonalAccessToken(Deno.env.get("IGGY_TOKEN")!);
+   * ```
    */
   loginWithPersonalAccessToken(token: string): Promise<IdentityInfo> {
     return this.#get(
@@ -1042,6 +1199,16 @@ export class IggyClient {
    * @throws {RangeError} When there are no messages or a message is too large.
    * @throws {IggyError} 1009/2010 when the stream/topic is unknown, 3007 for a bad partition id;
    * 71 `CannotEncryptData` when the encryptor fails.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.sendMessages({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   partitioning: Partitioning.messagesKey("customer-42"),
+   *   messages: [{ payload: "hello", headers: { source: header.string("web") } }],
+   * });
+   * ```
    */
   async sendMessages(options: SendMessagesOptions): Promise<void> {
     const { messages } = options;
@@ -1177,6 +1344,18 @@ export class IggyClient {
    * @throws {IggyError} 1009/2010/3007 for an unknown stream/topic/partition, 5006 when polling for
    * a group the connection has not joined; 72 `CannotDecryptData` when a payload cannot be
    * decrypted (a wrong key, a changed byte, or a message sent without encryption).
+   *
+   * @example Usage
+   * ```ts ignore
+   * const { partitionId, messages } = await client.pollMessages({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   partitionId: 0,
+   *   strategy: PollingStrategy.first(),
+   *   count: 10,
+   * });
+   * for (const m of messages) console.log(partitionId, m.offset, new TextDecoder().decode(m.payload));
+   * ```
    */
   async pollMessages(options: PollMessagesOptions): Promise<PolledMessages> {
     const strategy = options.strategy ?? PollingStrategy.next();
@@ -1228,6 +1407,16 @@ export class IggyClient {
    * @param options The partition and whether to fsync.
    * @returns When written.
    * @throws {IggyError} 1009/2010/3007 for an unknown stream/topic/partition.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.flushUnsavedBuffer({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   partitionId: 0,
+   *   fsync: true,
+   * });
+   * ```
    */
   flushUnsavedBuffer(options: FlushUnsavedBufferOptions): Promise<void> {
     return this.#send(
@@ -1250,6 +1439,17 @@ export class IggyClient {
    * @param options The consumer and the partition.
    * @returns The stored and current offsets, or `undefined` when nothing is stored.
    * @throws {IggyError} 41 when not permitted.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const info = await client.getConsumerOffset({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   consumer: Consumer.single(1),
+   *   partitionId: 0,
+   * });
+   * console.log(info?.storedOffset, info?.currentOffset);
+   * ```
    */
   getConsumerOffset(
     options: ConsumerOffsetOptions,
@@ -1268,6 +1468,17 @@ export class IggyClient {
    * @param options The consumer, the partition and the offset.
    * @returns When stored.
    * @throws {IggyError} 4100 when the offset is past the partition's end.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.storeConsumerOffset({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   consumer: Consumer.single(1),
+   *   partitionId: 0,
+   *   offset: 41n,
+   * });
+   * ```
    */
   storeConsumerOffset(options: StoreConsumerOffsetOptions): Promise<void> {
     return this.#send(
@@ -1286,6 +1497,16 @@ export class IggyClient {
    * @param options The consumer and the partition.
    * @returns When deleted.
    * @throws {IggyError} 3021 when nothing is stored.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deleteConsumerOffset({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   consumer: Consumer.single(1),
+   *   partitionId: 0,
+   * });
+   * ```
    */
   deleteConsumerOffset(options: ConsumerOffsetOptions): Promise<void> {
     return this.#send(
@@ -1302,6 +1523,12 @@ export class IggyClient {
    *
    * @param streamId The stream's id or name.
    * @returns The stream, or `undefined` when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const stream = await client.getStream("orders");
+   * console.log(stream?.topics.map((t) => t.name));
+   * ```
    */
   getStream(streamId: Identifier): Promise<StreamDetails | undefined> {
     return this.#getOptional(
@@ -1316,6 +1543,11 @@ export class IggyClient {
    * Lists the streams.
    *
    * @returns The streams, by id.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log((await client.getStreams()).map((s) => s.name));
+   * ```
    */
   getStreams(): Promise<Stream[]> {
     return this.#get(CommandCode.GetStreams, EMPTY, decodeStreams);
@@ -1327,6 +1559,12 @@ export class IggyClient {
    * @param name The stream's name (1..255 bytes).
    * @returns The new stream.
    * @throws {IggyError} 1012 when the name is taken.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const stream = await client.createStream("orders");
+   * console.log(stream.id);
+   * ```
    */
   createStream(name: string): Promise<Stream> {
     return this.#get(
@@ -1401,6 +1639,11 @@ export class IggyClient {
    * @param streamId The stream's id or name.
    * @param name The new name.
    * @returns When renamed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.updateStream("orders", "orders-v2");
+   * ```
    */
   updateStream(streamId: Identifier, name: string): Promise<void>;
   updateStream(
@@ -1421,6 +1664,11 @@ export class IggyClient {
    * @param streamId The stream's id or name.
    * @returns When deleted.
    * @throws {IggyError} 1009 when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deleteStream("orders");
+   * ```
    */
   deleteStream(streamId: Identifier): Promise<void> {
     return this.#send(
@@ -1436,6 +1684,11 @@ export class IggyClient {
    * @param streamId The stream's id or name.
    * @returns When purged.
    * @throws {IggyError} 1009 when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.purgeStream("orders");
+   * ```
    */
   purgeStream(streamId: Identifier): Promise<void> {
     return this.#send(
@@ -1467,6 +1720,11 @@ export class IggyClient {
    * @param streamId The stream's id or name.
    * @param topicId The topic's id or name.
    * @returns The topic, or `undefined` when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const topic = await client.getTopic("orders", "created");
+   * ```
    */
   getTopic(
     streamId: Identifier,
@@ -1504,6 +1762,11 @@ export class IggyClient {
    * @deprecated Use `getTopics({ streamId })`; this form goes before 1.0.
    * @param streamId The stream's id or name.
    * @returns The topics, by id.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const topics = await client.getTopics("orders");
+   * ```
    */
   getTopics(streamId: Identifier): Promise<Topic[]>;
   getTopics(options: GetTopicsOptions | Identifier): Promise<Topic[]> {
@@ -1537,6 +1800,11 @@ export class IggyClient {
    * @param name The topic's name (1..255 bytes).
    * @param options Partitions, expiry, size limit and metadata.
    * @returns The new topic with its partitions.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.createTopic("orders", "created", { partitionsCount: 3 });
+   * ```
    */
   createTopic(
     streamId: Identifier,
@@ -1602,6 +1870,15 @@ export class IggyClient {
    * @param options The topic and the new values.
    * @returns When updated.
    * @throws {IggyError} 1009/2010 when the stream/topic is unknown, 2013 when the name is taken.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.updateTopic({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   messageExpiry: 7n * 24n * 3_600_000_000n, // a week, in µs
+   * });
+   * ```
    */
   async updateTopic(options: UpdateTopicOptions): Promise<void> {
     const { streamId, topicId } = options;
@@ -1658,6 +1935,11 @@ export class IggyClient {
    * @param streamId The stream's id or name.
    * @param topicId The topic's id or name.
    * @returns When deleted.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deleteTopic("orders", "created");
+   * ```
    */
   deleteTopic(streamId: Identifier, topicId: Identifier): Promise<void>;
   deleteTopic(
@@ -1688,6 +1970,11 @@ export class IggyClient {
    * @param streamId The stream's id or name.
    * @param topicId The topic's id or name.
    * @returns When purged.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.purgeTopic("orders", "created");
+   * ```
    */
   purgeTopic(streamId: Identifier, topicId: Identifier): Promise<void>;
   purgeTopic(
@@ -1706,6 +1993,11 @@ export class IggyClient {
    * @param options The topic and how many partitions to add.
    * @returns When added.
    * @throws {IggyError} 2015 when the count is out of range.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.createPartitions({ streamId: "orders", topicId: "created", partitionsCount: 2 });
+   * ```
    */
   createPartitions(options: PartitionsOptions): Promise<void> {
     return this.#send(
@@ -1721,6 +2013,11 @@ export class IggyClient {
    * @param options The topic and how many partitions to remove.
    * @returns When removed.
    * @throws {IggyError} 2015/2019 when the count is out of range.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deletePartitions({ streamId: "orders", topicId: "created", partitionsCount: 1 });
+   * ```
    */
   deletePartitions(options: PartitionsOptions): Promise<void> {
     return this.#send(
@@ -1736,6 +2033,16 @@ export class IggyClient {
    * @param options The partition and how many segments.
    * @returns When deleted.
    * @throws {IggyError} 1009/2010/3007 for an unknown stream/topic/partition.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deleteSegments({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   partitionId: 0,
+   *   segmentsCount: 2,
+   * });
+   * ```
    */
   deleteSegments(options: DeleteSegmentsOptions): Promise<void> {
     return this.#send(
@@ -1752,6 +2059,16 @@ export class IggyClient {
    *
    * @param options The group.
    * @returns The group, or `undefined` when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const group = await client.getConsumerGroup({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   groupId: "billing",
+   * });
+   * console.log(group?.members.map((m) => m.partitions));
+   * ```
    */
   getConsumerGroup(
     options: ConsumerGroupOptions,
@@ -1784,6 +2101,11 @@ export class IggyClient {
    * @param streamId The stream's id or name.
    * @param topicId The topic's id or name.
    * @returns The groups.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const groups = await client.getConsumerGroups("orders", "created");
+   * ```
    */
   getConsumerGroups(
     streamId: Identifier,
@@ -1862,6 +2184,11 @@ export class IggyClient {
    * @param options The group.
    * @returns When deleted.
    * @throws {IggyError} 5000 when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deleteConsumerGroup({ streamId: "orders", topicId: "created", groupId: "billing" });
+   * ```
    */
   deleteConsumerGroup(options: ConsumerGroupOptions): Promise<void> {
     return this.#send(
@@ -1877,6 +2204,16 @@ export class IggyClient {
    * @param options The group.
    * @returns When joined.
    * @throws {IggyError} 5000 when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.joinConsumerGroup({ streamId: "orders", topicId: "created", groupId: "billing" });
+   * const polled = await client.pollMessages({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   consumer: Consumer.group("billing"),
+   * });
+   * ```
    */
   joinConsumerGroup(options: ConsumerGroupOptions): Promise<void> {
     return this.#send(
@@ -1892,6 +2229,11 @@ export class IggyClient {
    * @param options The group.
    * @returns When left.
    * @throws {IggyError} 5006 when this connection is not a member.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.leaveConsumerGroup({ streamId: "orders", topicId: "created", groupId: "billing" });
+   * ```
    */
   leaveConsumerGroup(options: ConsumerGroupOptions): Promise<void> {
     return this.#send(

@@ -234,6 +234,14 @@ const KEYS: Readonly<
  *
  * @param transport The transport.
  * @returns Its keys.
+ *
+ * @example Usage
+ * ```ts
+ * import { connectionStringKeys } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(connectionStringKeys("tcp").includes("heartbeat_interval"));
+ * ```
  */
 export function connectionStringKeys(transport: TransportKind): string[] {
   return Object.keys({ ...KEYS[transport], ...COMMON_KEYS }).sort();

@@ -184,21 +184,77 @@ export interface IggyConsumerOptions {
  * ```
  */
 export class ConsumerMessage implements Message {
-  /** The partition the message was read from. */
+  /**
+   * The partition the message was read from.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(`partition ${message.partitionId}, offset ${message.offset}`);
+   * ```
+   */
   readonly partitionId: number;
-  /** Partition offset. */
+  /**
+   * Partition offset.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.storeConsumerOffset({ streamId: "s", topicId: "t", partitionId: message.partitionId, offset: message.offset });
+   * ```
+   */
   readonly offset: bigint;
-  /** Message id (u128). */
+  /**
+   * Message id (u128).
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(message.id.toString(16));
+   * ```
+   */
   readonly id: bigint;
-  /** Server timestamp, µs since the epoch. */
+  /**
+   * Server timestamp, µs since the epoch.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(new Date(Number(message.timestamp / 1000n)));
+   * ```
+   */
   readonly timestamp: bigint;
-  /** Producer timestamp, µs since the epoch. */
+  /**
+   * Producer timestamp, µs since the epoch.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const latencyUs = message.timestamp - message.originTimestamp;
+   * ```
+   */
   readonly originTimestamp: bigint;
-  /** XXH3-64 checksum stamped by the server. */
+  /**
+   * XXH3-64 checksum stamped by the server.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(message.checksum);
+   * ```
+   */
   readonly checksum: bigint;
-  /** Typed user headers (empty object when none). */
+  /**
+   * Typed user headers (empty object when none).
+   *
+   * @example Usage
+   * ```ts ignore
+   * for (const [name, value] of Object.entries(message.headers)) console.log(name, value.kind);
+   * ```
+   */
   readonly headers: UserHeaders;
-  /** The payload bytes. */
+  /**
+   * The payload bytes.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(message.payload.byteLength);
+   * ```
+   */
   readonly payload: Uint8Array;
 
   /**
@@ -222,6 +278,11 @@ export class ConsumerMessage implements Message {
    * The payload decoded as UTF-8.
    *
    * @returns The text.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(message.text());
+   * ```
    */
   text(): string {
     return fromUtf8(this.payload);
@@ -233,6 +294,11 @@ export class ConsumerMessage implements Message {
    * @typeParam T The expected shape (not checked).
    * @returns The parsed value.
    * @throws {SyntaxError} When the payload is not JSON.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const order = message.json<{ id: number; total: number }>();
+   * ```
    */
   json<T = unknown>(): T {
     return JSON.parse(this.text()) as T;
@@ -243,6 +309,11 @@ export class ConsumerMessage implements Message {
    *
    * @param name The header name.
    * @returns The value, or `undefined` when the message has no such header.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const type = message.header("message_type"); // a string, number, bigint, boolean or bytes
+   * ```
    */
   header(
     name: string,
@@ -386,7 +457,15 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
     }
   }
 
-  /** True once the consumer is closed (by {@linkcode IggyConsumer.close} or leaving the loop). */
+  /**
+   * True once the consumer is closed (by {@linkcode IggyConsumer.close} or leaving the loop).
+   *
+   * @example Usage
+   * ```ts ignore
+   * await consumer.close();
+   * console.log(consumer.closed); // true
+   * ```
+   */
   get closed(): boolean {
     return this.#closing;
   }
@@ -534,6 +613,13 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
    *
    * @returns When ready to poll.
    * @throws {IggyError} When the stream, topic or group does not exist.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const consumer = new IggyConsumer(client, { streamId: "orders", topicId: "created", group: "billing" });
+   * await consumer.init(); // joined: the first poll happens on iteration
+   * console.log(consumer.partitions);
+   * ```
    */
   init(): Promise<void> {
     this.#initializing ??= this.#setUp().then(() => {
@@ -553,6 +639,19 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
    * @returns When stored.
    * @throws {IggyError} When the server rejects an offset (a partition handed to another group
    * member meanwhile is skipped).
+   *
+   * @example Usage
+   * ```ts ignore
+   * const consumer = new IggyConsumer(client, {
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   autoCommit: "disabled",
+   * });
+   * for await (const m of consumer) {
+   *   await handle(m);
+   *   await consumer.commit(); // stores m.offset
+   * }
+   * ```
    */
   async commit(): Promise<void> {
     if (this.#current) this.#markProcessed();
@@ -564,6 +663,12 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
    * group and closes an owned connection. The iteration then ends. Idempotent.
    *
    * @returns When closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * setTimeout(() => consumer.close(), 10_000); // the loop below ends then
+   * for await (const m of consumer) console.log(m.offset);
+   * ```
    */
   close(): Promise<void> {
     if (this.#closed) return this.#closed;
@@ -578,6 +683,11 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
    * Closes the consumer, so that `await using consumer = new IggyConsumer(...)` works.
    *
    * @returns When closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await using consumer = new IggyConsumer(client, { streamId: "orders", topicId: "created" });
+   * ```
    */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
@@ -588,6 +698,13 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
    *
    * @returns The iterator.
    * @throws {TypeError} When the consumer is already being iterated.
+   *
+   * @example Usage
+   * ```ts ignore
+   * for await (const message of consumer) {
+   *   console.log(message.partitionId, message.offset, message.text());
+   * }
+   * ```
    */
   [Symbol.asyncIterator](): AsyncIterator<ConsumerMessage> {
     if (this.#iterating) {

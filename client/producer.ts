@@ -322,12 +322,27 @@ export class IggyProducer {
     }
   }
 
-  /** Messages queued or in flight (not yet acknowledged). */
+  /**
+   * Messages queued or in flight (not yet acknowledged).
+   *
+   * @example Usage
+   * ```ts ignore
+   * if (producer.queued > 5_000) await producer.flush();
+   * ```
+   */
   get queued(): number {
     return this.#queued;
   }
 
-  /** True once {@linkcode IggyProducer.close} was called. */
+  /**
+   * True once {@linkcode IggyProducer.close} was called.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await producer.close();
+   * console.log(producer.closed); // true
+   * ```
+   */
   get closed(): boolean {
     return this.#closed;
   }
@@ -342,6 +357,12 @@ export class IggyProducer {
    * @throws {Error} When the producer is closed.
    * @throws {IggyError} When the server rejects a batch holding one of the messages.
    * @throws {ConnectionError} When the connection fails before the acknowledgement.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await producer.send(message.json({ id: 7 }, { id: 7n }));
+   * await producer.send(["a", "b", "c"]); // one promise for the three
+   * ```
    */
   async send(
     messages: ProducerInput | ProducerInput[],
@@ -357,6 +378,12 @@ export class IggyProducer {
    *
    * @returns When they are acknowledged.
    * @throws {IggyError} The first error of a batch it waited for.
+   *
+   * @example Usage
+   * ```ts ignore
+   * producer.send("queued");
+   * await producer.flush(); // stored now
+   * ```
    */
   async flush(): Promise<void> {
     const tickets = [...this.#tickets].map((t) => t.promise);
@@ -376,6 +403,11 @@ export class IggyProducer {
    *
    * @returns When every queued message is acknowledged (or failed) and the producer is closed.
    * @throws {IggyError} The first error among the flushed batches.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await producer.close(); // flushes first
+   * ```
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -394,6 +426,11 @@ export class IggyProducer {
    * Closes the producer, so that `await using producer = new IggyProducer(...)` works.
    *
    * @returns When closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await using producer = new IggyProducer(client, { streamId: "orders", topicId: "created" });
+   * ```
    */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
@@ -494,10 +531,10 @@ export class IggyProducer {
 
   /** The topic's partition count, read once. */
   #countPartitions(): Promise<number> {
-    this.#partitionsCount ??= this.#client.getTopic(
-      this.#streamId,
-      this.#topicId,
-    ).then((topic) => {
+    this.#partitionsCount ??= this.#client.getTopic({
+      streamId: this.#streamId,
+      topicId: this.#topicId,
+    }).then((topic) => {
       if (!topic) {
         throw new IggyError(
           ErrorCode.TopicIdNotFound,

@@ -96,6 +96,12 @@ export class QuicTransport implements Transport {
    * @param options Where to connect and how.
    * @returns The connected transport.
    * @throws {ConnectionError} When the connection or the handshake fails, or outside Deno.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const transport = await QuicTransport.connect({ hostname: "localhost", port: 8080, caCerts: [pem] });
+   * const client = new IggyClient(transport);
+   * ```
    */
   static async connect(
     options: QuicTransportOptions = {},
@@ -170,7 +176,14 @@ export class QuicTransport implements Transport {
     );
   }
 
-  /** True once the transport is closed. */
+  /**
+   * True once the transport is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(transport.closed);
+   * ```
+   */
   get closed(): boolean {
     return this.#closed;
   }
@@ -185,6 +198,11 @@ export class QuicTransport implements Transport {
    * @throws {IggyError} On a non-zero status.
    * @throws {ConnectionError} When the connection is or becomes closed, or the server drops the stream.
    * @throws {TimeoutError} When the answer does not come within `timeout`.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const answer = await transport.request(CommandCode.Ping, new Uint8Array());
+   * ```
    */
   request(code: number, payload: Uint8Array): Promise<Uint8Array> {
     return this.#queue(encodeRequest(code, payload));
@@ -200,6 +218,13 @@ export class QuicTransport implements Transport {
    * @throws {ConnectionError} When the connection is or becomes closed, or the server drops the stream.
    * @throws {TimeoutError} When the answer does not come within `timeout`.
    * @throws {RangeError} When the frame's length field does not match its size.
+   *
+   * @example Usage
+   * ```ts ignore
+   * // [length u32][code u32][payload]: a ping frame
+   * const frame = new Uint8Array([4, 0, 0, 0, 1, 0, 0, 0]);
+   * await transport.requestFrame(frame);
+   * ```
    */
   requestFrame(frame: Uint8Array): Promise<Uint8Array> {
     if (!isWholeRequestFrame(frame)) {
@@ -280,6 +305,11 @@ export class QuicTransport implements Transport {
    * Closes the connection; pending requests reject with {@linkcode ConnectionError}.
    *
    * @returns When the connection is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await transport.close();
+   * ```
    */
   async close(): Promise<void> {
     this.#shutdown(new ConnectionError("Connection closed by the client"));

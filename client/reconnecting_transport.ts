@@ -105,6 +105,15 @@ export class ReconnectingTransport implements Transport {
    * @param options Retry count and back-off.
    * @returns The wrapper.
    * @throws {ConnectionError} When the first connection cannot be opened.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const transport = await ReconnectingTransport.open(
+   *   () => TcpTransport.connect({ port: 8090 }),
+   *   { retries: 5, delayMs: 200, logger: console },
+   * );
+   * const client = new IggyClient(transport);
+   * ```
    */
   static async open(
     open: () => Promise<Transport>,
@@ -153,7 +162,14 @@ export class ReconnectingTransport implements Transport {
     }
   }
 
-  /** True once closed by the caller, or after reconnection gave up. */
+  /**
+   * True once closed by the caller, or after reconnection gave up.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(transport.closed); // true once closed or given up
+   * ```
+   */
   get closed(): boolean {
     return this.#closed;
   }
@@ -163,6 +179,11 @@ export class ReconnectingTransport implements Transport {
    * Each call is a separate subscription; leaving its loop unsubscribes.
    *
    * @returns The statuses, as an async iterator.
+   *
+   * @example Usage
+   * ```ts ignore
+   * for await (const status of transport.status()) console.log(status.type);
+   * ```
    */
   status(): AsyncIterableIterator<ConnectionStatus> {
     return this.#statuses.subscribe();
@@ -176,6 +197,11 @@ export class ReconnectingTransport implements Transport {
    * @param payload The encoded request payload.
    * @returns The OK response payload.
    * @throws {ConnectionError} When the connection drops or cannot be reopened.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await transport.request(CommandCode.Ping, new Uint8Array());
+   * ```
    */
   request(code: number, payload: Uint8Array): Promise<Uint8Array> {
     return this.#call(
@@ -194,6 +220,11 @@ export class ReconnectingTransport implements Transport {
    * @returns The OK response payload.
    * @throws {ConnectionError} When the connection drops or cannot be reopened.
    * @throws {RangeError} When the frame is shorter than its 8-byte header.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await transport.requestFrame(new Uint8Array([4, 0, 0, 0, 1, 0, 0, 0])); // a ping
+   * ```
    */
   requestFrame(frame: Uint8Array): Promise<Uint8Array> {
     if (frame.length < FRAME_HEADER_SIZE) {
@@ -291,6 +322,11 @@ export class ReconnectingTransport implements Transport {
    * Closes the current connection and stops reconnecting.
    *
    * @returns When the connection is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await transport.close();
+   * ```
    */
   async close(): Promise<void> {
     if (!this.#closed) this.#finish(undefined);

@@ -110,6 +110,13 @@ export class TcpTransport implements Transport {
    * @returns The connected transport.
    * @throws {ConnectionError} When the connection or the TLS handshake fails.
    * @throws {RangeError} When `timeout` is not a positive number.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const transport = await TcpTransport.connect({ hostname: "127.0.0.1", port: 8090, timeout: 5000 });
+   * const client = new IggyClient(transport);
+   * await client.login("iggy", "iggy");
+   * ```
    */
   static async connect(
     options: TcpTransportOptions = {},
@@ -146,7 +153,14 @@ export class TcpTransport implements Transport {
     this.#reading = this.#readLoop();
   }
 
-  /** True once the transport is closed. */
+  /**
+   * True once the transport is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(transport.closed);
+   * ```
+   */
   get closed(): boolean {
     return this.#closed;
   }
@@ -160,6 +174,11 @@ export class TcpTransport implements Transport {
    * @throws {IggyError} On a non-zero status.
    * @throws {ConnectionError} When the connection is or becomes closed.
    * @throws {TimeoutError} When the answer does not come within `timeout`.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const answer = await transport.request(CommandCode.Ping, new Uint8Array());
+   * ```
    */
   request(code: number, payload: Uint8Array): Promise<Uint8Array> {
     if (this.#closed) {
@@ -186,6 +205,13 @@ export class TcpTransport implements Transport {
    * @throws {ConnectionError} When the connection is or becomes closed.
    * @throws {TimeoutError} When the answer does not come within `timeout`.
    * @throws {RangeError} When the frame's length field does not match its size.
+   *
+   * @example Usage
+   * ```ts ignore
+   * // [length u32][code u32][payload]: a ping frame
+   * const frame = new Uint8Array([4, 0, 0, 0, 1, 0, 0, 0]);
+   * await transport.requestFrame(frame);
+   * ```
    */
   requestFrame(frame: Uint8Array): Promise<Uint8Array> {
     if (!isWholeRequestFrame(frame)) {
@@ -206,6 +232,11 @@ export class TcpTransport implements Transport {
    * Closes the connection and rejects pending requests with {@linkcode ConnectionError}.
    *
    * @returns When the connection and its reader have stopped.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await transport.close();
+   * ```
    */
   async close(): Promise<void> {
     this.#shutdown(new ConnectionError("Connection closed by the client"));

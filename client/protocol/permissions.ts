@@ -108,6 +108,14 @@ function globalWith(value: boolean): GlobalPermissions {
  * The root user's permissions: every global flag set, no stream entries.
  *
  * @returns A fresh permissions object.
+ *
+ * @example Usage
+ * ```ts
+ * import { rootPermissions } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(rootPermissions().global.manageServers, true);
+ * ```
  */
 export function rootPermissions(): Permissions {
   return { global: globalWith(true), streams: new Map() };
@@ -117,6 +125,16 @@ export function rootPermissions(): Permissions {
  * Permissions with every flag cleared and no stream entries.
  *
  * @returns A fresh permissions object.
+ *
+ * @example Usage
+ * ```ts
+ * import { noPermissions } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * const readOnly = noPermissions();
+ * readOnly.global.readStreams = true;
+ * assert.equal(readOnly.global.manageStreams, false);
+ * ```
  */
 export function noPermissions(): Permissions {
   return { global: globalWith(false), streams: new Map() };
