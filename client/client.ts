@@ -165,7 +165,14 @@ const TRANSPORTS: Readonly<
     }),
 };
 
-/** Options of {@linkcode IggyClient.createUser}. */
+/**
+ * Options of {@linkcode IggyClient.createUser}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.createUser({ username: "billing", password: "secret", status: UserStatus.Active });
+ * ```
+ */
 export interface CreateUserOptions {
   /** The user name (3..50 bytes). */
   username: string;
@@ -180,7 +187,14 @@ export interface CreateUserOptions {
   permissions?: Permissions;
 }
 
-/** Options of {@linkcode IggyClient.updateUser}; absent fields stay unchanged. */
+/**
+ * Options of {@linkcode IggyClient.updateUser}; absent fields stay unchanged.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.updateUser("billing", { username: "invoicing" });
+ * ```
+ */
 export interface UpdateUserOptions {
   /** A new user name (3..50 bytes). */
   username?: string;
@@ -188,7 +202,14 @@ export interface UpdateUserOptions {
   status?: UserStatus;
 }
 
-/** Options of {@linkcode IggyClient.changePassword}. */
+/**
+ * Options of {@linkcode IggyClient.changePassword}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.changePassword("billing", { currentPassword: "old", newPassword: "new-secret" });
+ * ```
+ */
 export interface ChangePasswordOptions {
   /** The user's current password. */
   currentPassword: string;
@@ -196,7 +217,14 @@ export interface ChangePasswordOptions {
   newPassword: string;
 }
 
-/** Options of {@linkcode IggyClient.createPersonalAccessToken}. */
+/**
+ * Options of {@linkcode IggyClient.createPersonalAccessToken}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const token = await client.createPersonalAccessToken("ci", { expiry: 86_400_000_000n }); // a day
+ * ```
+ */
 export interface CreatePersonalAccessTokenOptions {
   /**
    * Lifetime in microseconds from now; `0n` never expires.
@@ -205,7 +233,16 @@ export interface CreatePersonalAccessTokenOptions {
   expiry?: bigint;
 }
 
-/** Names a topic. */
+/**
+ * Names a topic.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const ref: TopicOptions = { streamId: "orders", topicId: "created" };
+ * const topic = await client.getTopic(ref);
+ * await client.purgeTopic(ref);
+ * ```
+ */
 export interface TopicOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -213,13 +250,27 @@ export interface TopicOptions {
   topicId: Identifier;
 }
 
-/** Options of {@linkcode IggyClient.getTopics}. */
+/**
+ * Options of {@linkcode IggyClient.getTopics}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const topics = await client.getTopics({ streamId: "orders" });
+ * ```
+ */
 export interface GetTopicsOptions {
   /** The stream's id or name. */
   streamId: Identifier;
 }
 
-/** Options of {@linkcode IggyClient.updateStream}. */
+/**
+ * Options of {@linkcode IggyClient.updateStream}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.updateStream("orders", { name: "orders-v2" });
+ * ```
+ */
 export interface UpdateStreamOptions {
   /** The new name (1..255 bytes). */
   name: string;
@@ -227,6 +278,16 @@ export interface UpdateStreamOptions {
 
 /**
  * Options of {@linkcode IggyClient.createTopic} and {@linkcode IggyClient.ensureTopic}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.ensureTopic({
+ *   streamId: "orders",
+ *   name: "created",
+ *   partitionsCount: 3,
+ *   messageExpiry: 3_600_000_000n, // an hour, in µs
+ * });
+ * ```
  */
 export interface CreateTopicOptions {
   /** The stream's id or name. */
@@ -260,7 +321,14 @@ export interface CreateTopicOptions {
   replicationFactor?: number;
 }
 
-/** Options of {@linkcode IggyClient.updateTopic}; absent fields keep the topic's current values. */
+/**
+ * Options of {@linkcode IggyClient.updateTopic}; absent fields keep the topic's current values.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.updateTopic({ streamId: "orders", topicId: "created", name: "placed" });
+ * ```
+ */
 export interface UpdateTopicOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -278,7 +346,14 @@ export interface UpdateTopicOptions {
   replicationFactor?: number;
 }
 
-/** Names a topic's partitions to add or remove. */
+/**
+ * Names a topic's partitions to add or remove.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.createPartitions({ streamId: "orders", topicId: "created", partitionsCount: 3 });
+ * ```
+ */
 export interface PartitionsOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -288,7 +363,14 @@ export interface PartitionsOptions {
   partitionsCount: number;
 }
 
-/** Options of {@linkcode IggyClient.deleteSegments}. */
+/**
+ * Options of {@linkcode IggyClient.deleteSegments}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.deleteSegments({ streamId: "orders", topicId: "created", partitionId: 0, segmentsCount: 1 });
+ * ```
+ */
 export interface DeleteSegmentsOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -300,7 +382,15 @@ export interface DeleteSegmentsOptions {
   segmentsCount: number;
 }
 
-/** Names a consumer group. */
+/**
+ * Names a consumer group.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const group: ConsumerGroupOptions = { streamId: "orders", topicId: "created", groupId: "billing" };
+ * await client.joinConsumerGroup(group);
+ * ```
+ */
 export interface ConsumerGroupOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -313,6 +403,11 @@ export interface ConsumerGroupOptions {
 /**
  * Options of {@linkcode IggyClient.createConsumerGroup} and
  * {@linkcode IggyClient.ensureConsumerGroup}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.ensureConsumerGroup({ streamId: "orders", topicId: "created", name: "billing" });
+ * ```
  */
 export interface CreateConsumerGroupOptions {
   /** The stream's id or name. */
@@ -323,7 +418,14 @@ export interface CreateConsumerGroupOptions {
   name: string;
 }
 
-/** Names a consumer's offset on a partition. */
+/**
+ * Names a consumer's offset on a partition.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const info = await client.getConsumerOffset({ streamId: "orders", topicId: "created", partitionId: 1 });
+ * ```
+ */
 export interface ConsumerOffsetOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -341,13 +443,27 @@ export interface ConsumerOffsetOptions {
   partitionId?: number;
 }
 
-/** Options of {@linkcode IggyClient.storeConsumerOffset}. */
+/**
+ * Options of {@linkcode IggyClient.storeConsumerOffset}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.storeConsumerOffset({ streamId: "orders", topicId: "created", partitionId: 0, offset: 99n });
+ * ```
+ */
 export interface StoreConsumerOffsetOptions extends ConsumerOffsetOptions {
   /** The offset to store (the last message processed). */
   offset: bigint;
 }
 
-/** Options of {@linkcode IggyClient.flushUnsavedBuffer}. */
+/**
+ * Options of {@linkcode IggyClient.flushUnsavedBuffer}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.flushUnsavedBuffer({ streamId: "orders", topicId: "created", partitionId: 0 });
+ * ```
+ */
 export interface FlushUnsavedBufferOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -362,7 +478,21 @@ export interface FlushUnsavedBufferOptions {
   fsync?: boolean;
 }
 
-/** Options of {@linkcode IggyClient.pollMessages}. */
+/**
+ * Options of {@linkcode IggyClient.pollMessages}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const polled = await client.pollMessages({
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   consumer: Consumer.single(1),
+ *   partitionId: 0,
+ *   strategy: PollingStrategy.offset(100n),
+ *   count: 50,
+ * });
+ * ```
+ */
 export interface PollMessagesOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -400,7 +530,19 @@ export interface PollMessagesOptions {
   encryptor?: Encryptor;
 }
 
-/** A message to send: a payload (bytes, or a string sent as UTF-8) and optional id and headers. */
+/**
+ * A message to send: a payload (bytes, or a string sent as UTF-8) and optional id and headers.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const order: NewMessage = {
+ *   id: 7n,
+ *   payload: JSON.stringify({ total: 42 }),
+ *   headers: { message_type: header.string("order_created") },
+ * };
+ * await client.sendMessages({ streamId: "orders", topicId: "created", messages: [order] });
+ * ```
+ */
 export interface NewMessage {
   /** The payload; a string is sent as UTF-8. */
   payload: Uint8Array | string;
@@ -412,7 +554,19 @@ export interface NewMessage {
   originTimestamp?: bigint;
 }
 
-/** Options of {@linkcode IggyClient.sendMessages}. */
+/**
+ * Options of {@linkcode IggyClient.sendMessages}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.sendMessages({
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   partitioning: Partitioning.partitionId(0),
+ *   messages: [{ payload: "hello" }],
+ * });
+ * ```
+ */
 export interface SendMessagesOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -437,7 +591,17 @@ export interface SendMessagesOptions {
   encryptHeaders?: boolean;
 }
 
-/** Options of the {@linkcode IggyClient} constructor. */
+/**
+ * Options of the {@linkcode IggyClient} constructor.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const client = new IggyClient(await TcpTransport.connect({ port: 8090 }), {
+ *   encryptor: await Aes256GcmEncryptor.fromKey(key),
+ *   logger: console,
+ * });
+ * ```
+ */
 export interface IggyClientOptions {
   /**
    * Encrypt every sent payload and decrypt every polled one with this {@linkcode Encryptor}
@@ -1106,7 +1270,7 @@ export class IggyClient {
    *
    * @example Usage
    * ```ts ignore
-   * for (const t of await client.getPersonalAccessTokens()) console.log(t.name, t.expiry);
+   * for (const t of await client.getPersonalAccessTokens()) console.log(t.name, t.expiryAt);
    * ```
    */
   getPersonalAccessTokens(): Promise<PersonalAccessTokenInfo[]> {

@@ -29,6 +29,12 @@ import {
  * - `{ intervalMs }`: the offsets of processed messages are stored on that interval and on close
  *   (at-least-once);
  * - `"disabled"`: only {@linkcode IggyConsumer.commit} stores offsets.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const autoCommit: AutoCommit = { intervalMs: 1000 };
+ * const consumer = new IggyConsumer(client, { streamId: "s", topicId: "t", autoCommit });
+ * ```
  */
 export type AutoCommit =
   | "poll"
@@ -36,7 +42,18 @@ export type AutoCommit =
   | "disabled"
   | { intervalMs: number };
 
-/** Reconnection settings of an {@linkcode IggyConsumer} that opens its own connections. */
+/**
+ * Reconnection settings of an {@linkcode IggyConsumer} that opens its own connections.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const consumer = new IggyConsumer(() => connect(url), {
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   reconnect: { retries: 30, delayMs: 500 },
+ * });
+ * ```
+ */
 export interface ReconnectOptions {
   /**
    * Attempts after a lost connection before the iterator fails with `ConnectionError`.
@@ -53,6 +70,18 @@ export interface ReconnectOptions {
 /**
  * The partitions a consumer reads, reported by {@linkcode IggyConsumerOptions.onRebalance} when
  * they change.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const consumer = new IggyConsumer(client, {
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   group: "billing",
+ *   onRebalance: (event: RebalanceEvent) => {
+ *     console.log("gained", event.assigned, "lost", event.revoked, "now", event.partitions);
+ *   },
+ * });
+ * ```
  */
 export interface RebalanceEvent {
   /** The partitions the consumer reads from now on, ascending. */
@@ -67,6 +96,12 @@ export interface RebalanceEvent {
  * Where {@linkcode IggyConsumer.seek} moves a partition's position: its first retained message,
  * its last message (then the ones that follow), an offset, or the first message stored at or after
  * a timestamp (µs since the epoch, or a `Date`).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const position: SeekPosition = { timestamp: new Date(Date.now() - 60_000) };
+ * consumer.seek(0, position); // the last minute again
+ * ```
  */
 export type SeekPosition =
   | "first"
@@ -74,7 +109,14 @@ export type SeekPosition =
   | { offset: bigint }
   | { timestamp: bigint | Date };
 
-/** How far behind a consumer is on one partition; see {@linkcode IggyConsumer.lag}. */
+/**
+ * How far behind a consumer is on one partition; see {@linkcode IggyConsumer.lag}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const total = (await consumer.lag()).reduce((sum, p: PartitionLag) => sum + p.lag, 0n);
+ * ```
+ */
 export interface PartitionLag {
   /** The partition. */
   partitionId: number;
@@ -89,7 +131,21 @@ export interface PartitionLag {
   lag: bigint;
 }
 
-/** Options of {@linkcode IggyConsumer}. */
+/**
+ * Options of {@linkcode IggyConsumer}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const options: IggyConsumerOptions = {
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   group: "billing",
+ *   createGroup: true,
+ *   onRebalance: ({ partitions }) => console.log("reading", partitions),
+ * };
+ * const consumer = new IggyConsumer(client, options);
+ * ```
+ */
 export interface IggyConsumerOptions {
   /** The stream's id or name. */
   streamId: Identifier;

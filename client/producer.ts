@@ -24,7 +24,14 @@ import {
   viewOf,
 } from "./protocol/mod.ts";
 
-/** Options of the typed builders in {@linkcode message}. */
+/**
+ * Options of the typed builders in {@linkcode message}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await producer.send(message.text("hello", { id: 1n, headers: { lang: header.string("en") } }));
+ * ```
+ */
 export interface MessageOptions {
   /** A u128 message id; absent or `0n` lets the server assign one. */
   id?: bigint;
@@ -88,7 +95,15 @@ export const message: {
   },
 };
 
-/** What {@linkcode IggyProducer.send} and {@linkcode IggyProducer.writable} accept per message. */
+/**
+ * What {@linkcode IggyProducer.send} and {@linkcode IggyProducer.writable} accept per message.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const inputs: ProducerInput[] = ["text", new Uint8Array([1]), { payload: "with id", id: 5n }];
+ * await producer.send(inputs);
+ * ```
+ */
 export type ProducerInput = NewMessage | Uint8Array | string;
 
 /**
@@ -102,10 +117,26 @@ export type ProducerInput = NewMessage | Uint8Array | string;
  * Both read the topic's partition count on the first send (and again after a send fails with
  * 3007 `PartitionNotFound`). `Partitioning.balanced()` instead lets the server pick a partition per
  * request, whatever its size.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const partitioning: PartitioningMode = (m) => Partitioning.messagesKey(String(m.id));
+ * ```
  */
 export type PartitioningMode = "round-robin" | "sticky";
 
-/** When and how often {@linkcode IggyProducer} sends a failed batch again. */
+/**
+ * When and how often {@linkcode IggyProducer} sends a failed batch again.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const producer = new IggyProducer(client, {
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   retry: { retries: 10, delayMs: 200, maxDelayMs: 10_000 },
+ * });
+ * ```
+ */
 export interface ProducerRetryPolicy {
   /**
    * Sends after the first one before the batch fails.
@@ -129,7 +160,20 @@ export interface ProducerRetryPolicy {
   retryable?: (error: unknown) => boolean;
 }
 
-/** Options of {@linkcode IggyProducer}. */
+/**
+ * Options of {@linkcode IggyProducer}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const producer = new IggyProducer(client, {
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   partitioning: "sticky",
+ *   batchLength: 500,
+ *   lingerMs: 10,
+ * });
+ * ```
+ */
 export interface IggyProducerOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -182,7 +226,14 @@ export interface IggyProducerOptions {
   encryptor?: Encryptor;
 }
 
-/** Options of one {@linkcode IggyProducer.send} call. */
+/**
+ * Options of one {@linkcode IggyProducer.send} call.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await producer.send("to partition 2", { partitioning: Partitioning.partitionId(2) });
+ * ```
+ */
 export interface ProducerSendOptions {
   /** Overrides the producer's partitioning for these messages. */
   partitioning?: Partitioning;

@@ -16,7 +16,18 @@ import { ConnectionError, TimeoutError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
 import { checkTimeout, deadlineOf, errorText } from "./_pending.ts";
 
-/** Options of {@linkcode QuicTransport.connect}. */
+/**
+ * Options of {@linkcode QuicTransport.connect}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const transport = await QuicTransport.connect({
+ *   hostname: "localhost",
+ *   port: 8080,
+ *   caCerts: [await Deno.readTextFile("ca.pem")],
+ * });
+ * ```
+ */
 export interface QuicTransportOptions {
   /**
    * The server host name or IP address.

@@ -19,7 +19,17 @@ import {
 } from "./status.ts";
 import type { Transport } from "./transport.ts";
 
-/** Reconnection settings of {@linkcode ReconnectingTransport}. */
+/**
+ * Reconnection settings of {@linkcode ReconnectingTransport}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const transport = await ReconnectingTransport.open(() => TcpTransport.connect({ port: 8090 }), {
+ *   retries: Infinity,
+ *   heartbeatIntervalMs: 5000,
+ * });
+ * ```
+ */
 export interface ReconnectingTransportOptions {
   /**
    * Attempts per reconnection before giving up (the transport then closes); `Infinity` never

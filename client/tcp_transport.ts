@@ -41,7 +41,18 @@ export interface TcpConnection {
   close(): void;
 }
 
-/** TLS settings of a {@linkcode TcpTransport}. */
+/**
+ * TLS settings of a {@linkcode TcpTransport}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const transport = await TcpTransport.connect({
+ *   hostname: "10.0.0.5",
+ *   port: 8090,
+ *   tls: { hostname: "iggy.internal", caCerts: [await Deno.readTextFile("ca.pem")] },
+ * });
+ * ```
+ */
 export interface TlsOptions {
   /**
    * Extra trusted root certificates (PEM), e.g. a self-signed server certificate; they are added
@@ -55,7 +66,14 @@ export interface TlsOptions {
   hostname?: string;
 }
 
-/** Options of {@linkcode TcpTransport.connect}. */
+/**
+ * Options of {@linkcode TcpTransport.connect}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const transport = await TcpTransport.connect({ hostname: "iggy.example.com", port: 8090, tls: {}, timeout: 5000 });
+ * ```
+ */
 export interface TcpTransportOptions {
   /**
    * The server host name or IP address.

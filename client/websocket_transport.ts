@@ -15,7 +15,14 @@ import { ConnectionError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
 import { checkTimeout, errorText, PendingQueue } from "./_pending.ts";
 
-/** Options of {@linkcode WebSocketTransport.connect}. */
+/**
+ * Options of {@linkcode WebSocketTransport.connect}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const transport = await WebSocketTransport.connect({ hostname: "127.0.0.1", port: 8092, secure: false });
+ * ```
+ */
 export interface WebSocketTransportOptions {
   /** The full `ws://` or `wss://` URL; when set, `hostname`, `port` and `secure` are ignored. */
   url?: string;

@@ -65,7 +65,17 @@ const FIXED_SIZE: Readonly<Record<number, number>> = {
   15: 8,
 };
 
-/** A typed header value as it travels: its kind and its little-endian bytes. */
+/**
+ * A typed header value as it travels: its kind and its little-endian bytes.
+ *
+ * @example Usage
+ * ```ts
+ * import { header, type HeaderValue } from "@iggy/client";
+ *
+ * const value: HeaderValue = header.bool(true);
+ * console.log(value.kind);
+ * ```
+ */
 export interface HeaderValue {
   /** The kind code. */
   kind: HeaderKind;
@@ -73,7 +83,17 @@ export interface HeaderValue {
   value: Uint8Array;
 }
 
-/** User headers of one message, keyed by (string) header name. */
+/**
+ * User headers of one message, keyed by (string) header name.
+ *
+ * @example Usage
+ * ```ts
+ * import { header, type UserHeaders } from "@iggy/client";
+ *
+ * const headers: UserHeaders = { source: header.string("web"), attempt: header.uint32(1) };
+ * console.log(Object.keys(headers));
+ * ```
+ */
 export type UserHeaders = Record<string, HeaderValue>;
 
 function fixed(
