@@ -2,7 +2,8 @@
  * Errors of failed requests, rebuilt at the client method that awaited them: the message names the
  * action, the resource (stream, topic, partition, group, user), the Iggy code and its name, and
  * the stack is the caller's (V8 links the awaiting async functions into a stack captured after an
- * `await`), not the transport's read loop. Only the failure branch pays for this.
+ * `await`), not the transport's read loop, and starts at the caller's line: the SDK's own frames
+ * above it are cut where the runtime can. Only the failure branch pays for this.
  * @module
  */
 
@@ -94,27 +95,34 @@ const NAMED: Readonly<Record<number, string>> = {
  * @param error What the transport (or a decryption) threw.
  * @param code The command code.
  * @param target What the request acted on.
+ * @param below The SDK function that calls this: it and the frames above it are left out of the
+ *   stack, so that the stack (and an uncaught error's source line) starts at the caller.
  * @returns The error to throw.
  */
 export function requestError(
   error: unknown,
   code: number,
   target?: RequestTarget,
+  below?: (...args: never[]) => unknown,
 ): unknown {
+  let rebuilt: Error;
   if (error instanceof IggyError) {
-    const rebuilt = new IggyError(error.code, undefined, { cause: error });
+    rebuilt = new IggyError(error.code, undefined, { cause: error });
     rebuilt.message = `${describeRequest(code, target)}: ${error.message} (${
       codeLabel(error)
     })`;
-    return rebuilt;
+  } else if (error instanceof ConnectionError) {
+    rebuilt = new ConnectionError(error.message, { cause: error });
+  } else if (error instanceof TimeoutError) {
+    rebuilt = new TimeoutError(error.message, { cause: error });
+  } else {
+    return error;
   }
-  if (error instanceof ConnectionError) {
-    return new ConnectionError(error.message, { cause: error });
+  // V8 and JavaScriptCore (Deno, Node, Bun, Chrome) have it; elsewhere the SDK's frames stay.
+  if (below !== undefined && typeof Error.captureStackTrace === "function") {
+    Error.captureStackTrace(rebuilt, below);
   }
-  if (error instanceof TimeoutError) {
-    return new TimeoutError(error.message, { cause: error });
-  }
-  return error;
+  return rebuilt;
 }
 
 /**

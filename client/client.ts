@@ -868,21 +868,23 @@ export class IggyClient {
     try {
       await this.#transport.request(code, payload);
     } catch (err) {
-      throw requestError(err, code, target);
+      throw requestError(err, code, target, this.#send);
     }
   }
 
+  /** `below`: the (async) SDK function awaiting this one, left out of a failure's stack too. */
   async #get<T>(
     code: number,
     payload: Uint8Array,
     decode: (payload: Uint8Array) => T,
     target?: RequestTarget,
+    below: (...args: never[]) => unknown = this.#get,
   ): Promise<T> {
     let answer: Uint8Array;
     try {
       answer = await this.#transport.request(code, payload);
     } catch (err) {
-      throw requestError(err, code, target);
+      throw requestError(err, code, target, below);
     }
     return decode(answer);
   }
@@ -893,7 +895,13 @@ export class IggyClient {
     decode: (payload: Uint8Array) => T,
     target?: RequestTarget,
   ): Promise<T | undefined> {
-    const answer = await this.#get(code, payload, identity, target);
+    const answer = await this.#get(
+      code,
+      payload,
+      identity,
+      target,
+      this.#getOptional,
+    );
     return answer.length === 0 ? undefined : decode(answer);
   }
 
@@ -1417,7 +1425,12 @@ export class IggyClient {
       // are left alone, as a write may still be under way: the pooled buffer goes to the garbage
       // collector and the batch is copied on every later send.
       if (err instanceof IggyError) this.#sent(claimed, pooled);
-      throw requestError(err, CommandCode.SendMessages, options);
+      throw requestError(
+        err,
+        CommandCode.SendMessages,
+        options,
+        IggyClient.prototype.sendMessages,
+      );
     }
     // Answered, so the transport has written (or sent) every byte.
     this.#sent(claimed, pooled);
@@ -1536,6 +1549,7 @@ export class IggyClient {
       }),
       decodePolledMessages,
       options,
+      IggyClient.prototype.pollMessages,
     );
     const encryptor = options.encryptor ?? this.#encryptor;
     if (encryptor === undefined || polled.messages.length === 0) return polled;
