@@ -1,0 +1,60 @@
+/**
+ * The README's first SDK example, run as a user would copy it: twice against one server (the
+ * second run must find what the first declared, not fail with "already exists").
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { connect } from "../../mod.ts";
+import { startServer } from "../_server.ts";
+import { withTempDir } from "../_temp_dir.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const README_URL = "iggy://iggy:iggy@127.0.0.1:8090";
+
+/** The first ```ts block after the `## SDK` heading. */
+async function readmeSdkExample(): Promise<string> {
+  const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+  const section = readme.indexOf("\n## SDK\n");
+  assert.ok(section >= 0, "README has an SDK section");
+  const start = readme.indexOf("```ts\n", section);
+  const end = readme.indexOf("\n```", start + 6);
+  const code = readme.slice(start + 6, end);
+  assert.ok(code.includes(README_URL), "the example connects to " + README_URL);
+  return code;
+}
+
+Deno.test("the README's SDK example runs twice against one server", async () => {
+  await using server = await startServer();
+  const url = `iggy://iggy:iggy@${server.tcp.hostname}:${server.tcp.port}`;
+  const code = (await readmeSdkExample()).replaceAll(README_URL, url);
+  await withTempDir(async (dir) => {
+    const file = join(dir, "readme_example.ts");
+    await Deno.writeTextFile(file, code);
+    for (let run = 1; run <= 2; run++) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--config", join(ROOT, "deno.json"), file],
+        cwd: ROOT,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(60_000),
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, `run ${run} failed:\n${stderr}`);
+      assert.doesNotMatch(stderr, /error/i, `run ${run}`);
+    }
+  });
+  await using client = await connect(url);
+  assert.deepEqual((await client.getStreams()).map((s) => s.name), [
+    "orders",
+  ]);
+  const topic = await client.getTopic({
+    streamId: "orders",
+    topicId: "created",
+  });
+  assert.equal(topic?.partitionsCount, 3);
+  assert.equal(topic?.messagesCount, 4n, "two messages per run");
+});
