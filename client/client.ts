@@ -744,6 +744,14 @@ export class IggyClient {
    *
    * @param transport The transport to send commands over.
    * @param options Client-side settings such as the `encryptor`.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { IggyClient, TcpTransport } from "@iggy/client";
+   *
+   * const client = new IggyClient(await TcpTransport.connect({ port: 8090 }));
+   * await client.login("iggy", "iggy");
+   * ```
    */
   constructor(transport: Transport, options: IggyClientOptions = {}) {
     this.#transport = transport;

@@ -318,6 +318,14 @@ export class ConsumerMessage implements Message {
    *
    * @param partitionId The partition it was read from.
    * @param message The polled message.
+   *
+   * @example Usage
+   * ```ts ignore
+   * // Made by IggyConsumer for each message it yields; wrapping a polled message by hand:
+   * const polled = await client.pollMessages({ streamId: "orders", topicId: "created", partitionId: 0 });
+   * const m = new ConsumerMessage(polled.partitionId, polled.messages[0]!);
+   * console.log(m.offset, m.text());
+   * ```
    */
   constructor(partitionId: number, message: Message) {
     this.partitionId = partitionId;
@@ -464,6 +472,16 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
    * @param options The topic, group, polling and commit settings.
    * @throws {RangeError} When `batchLength`, `pollIntervalMs` or the commit interval is out of range.
    * @throws {TypeError} When `createGroup` is set without a group name.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const consumer = new IggyConsumer(client, {
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   group: "billing",
+   * });
+   * for await (const m of consumer) console.log(m.partitionId, m.offset, m.text());
+   * ```
    */
   constructor(
     client: IggyClient | (() => Promise<IggyClient>),

@@ -326,6 +326,15 @@ export class IggyProducer {
    * @throws {RangeError} When `batchLength`, `lingerMs`, `maxQueued` or a retry setting is out of
    * range.
    * @throws {TypeError} When `partitioning` is an unknown mode.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await using producer = new IggyProducer(client, {
+   *   streamId: "orders",
+   *   topicId: "created",
+   * });
+   * await producer.send("hello");
+   * ```
    */
   constructor(client: IggyClient, options: IggyProducerOptions) {
     this.#client = client;

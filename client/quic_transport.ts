@@ -161,6 +161,19 @@ export class QuicTransport implements Transport {
    * @param conn The connection.
    * @param options `timeout`: milliseconds to wait for each answer (none when absent);
    * `concurrent`: see {@linkcode QuicTransportOptions.concurrent}.
+   *
+   * @example Usage
+   * ```ts ignore
+   * // QuicTransport.connect() opens the connection; to wrap one opened by hand:
+   * const conn = await Deno.connectQuic({
+   *   hostname: "127.0.0.1",
+   *   port: 8080,
+   *   serverName: "localhost",
+   *   alpnProtocols: [],
+   *   caCerts: [pem],
+   * });
+   * const client = new IggyClient(new QuicTransport(conn, { timeout: 5000 }));
+   * ```
    */
   constructor(
     conn: Deno.QuicConn,

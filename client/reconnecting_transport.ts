@@ -139,6 +139,13 @@ export class ReconnectingTransport implements Transport {
    * @param open Opens a replacement when it drops.
    * @param options Retry count and back-off.
    * @throws {RangeError} When a count or a delay is negative.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const open = () => TcpTransport.connect({ port: 8090 });
+   * const transport = new ReconnectingTransport(await open(), open, { retries: 5 });
+   * const client = new IggyClient(transport);
+   * ```
    */
   constructor(
     current: Transport,

@@ -161,6 +161,12 @@ export class TcpTransport implements Transport {
    *
    * @param conn The connection: a `Deno.Conn`, or any {@linkcode TcpConnection}.
    * @param options `timeout`: milliseconds to wait for each answer (none when absent).
+   *
+   * @example Usage
+   * ```ts ignore
+   * const conn = await Deno.connect({ hostname: "127.0.0.1", port: 8090 });
+   * const client = new IggyClient(new TcpTransport(conn, { timeout: 5000 }));
+   * ```
    */
   constructor(conn: TcpConnection, options: { timeout?: number } = {}) {
     this.#pending = new PendingQueue(

@@ -147,6 +147,14 @@ export class WebSocketTransport implements Transport {
    *
    * @param socket The open socket.
    * @param options `timeout`: milliseconds to wait for each answer (none when absent).
+   *
+   * @example Usage
+   * ```ts ignore
+   * const socket = new WebSocket("ws://127.0.0.1:8092");
+   * socket.binaryType = "arraybuffer";
+   * await new Promise((resolve) => socket.onopen = resolve);
+   * const client = new IggyClient(new WebSocketTransport(socket));
+   * ```
    */
   constructor(socket: WebSocket, options: { timeout?: number } = {}) {
     this.#pending = new PendingQueue(

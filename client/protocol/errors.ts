@@ -1381,6 +1381,16 @@ export class IggyError extends Error {
    * @param code The Iggy error code.
    * @param detail Optional text appended to the standard message.
    * @param options Standard error options, e.g. `cause`.
+   *
+   * @example Usage
+   * ```ts
+   * import { ErrorCode, IggyError } from "@iggy/client";
+   * import assert from "node:assert/strict";
+   *
+   * const err = new IggyError(ErrorCode.TopicIdNotFound, "topic 7");
+   * assert.equal(err.message, "Topic id not found: topic 7");
+   * assert.equal(err.codeName, "TopicIdNotFound");
+   * ```
    */
   constructor(code: number, detail?: string, options?: ErrorOptions) {
     const entry = ERROR_TABLE[code];
