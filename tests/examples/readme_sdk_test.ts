@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connect } from "../../mod.ts";
+import { runCommand } from "../_run.ts";
 import { startServer } from "../_server.ts";
 import { withTempDir } from "../_temp_dir.ts";
 
@@ -34,17 +35,12 @@ Deno.test("the README's SDK example runs twice against one server", async () => 
     const file = join(dir, "readme_example.ts");
     await Deno.writeTextFile(file, code);
     for (let run = 1; run <= 2; run++) {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "--config", join(ROOT, "deno.json"), file],
-        cwd: ROOT,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-        signal: AbortSignal.timeout(60_000),
-      }).output();
-      const stderr = new TextDecoder().decode(out.stderr);
-      assert.equal(out.code, 0, `run ${run} failed:\n${stderr}`);
-      assert.doesNotMatch(stderr, /error/i, `run ${run}`);
+      const out = await runCommand(
+        ["deno", "run", "-A", "--config", join(ROOT, "deno.json"), file],
+        { cwd: ROOT, timeoutMs: 60_000 },
+      );
+      assert.equal(out.code, 0, `run ${run} failed:\n${out.stderr}`);
+      assert.doesNotMatch(out.stderr, /error/i, `run ${run}`);
     }
   });
   await using client = await connect(url);

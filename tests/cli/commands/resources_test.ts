@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { connect } from "../../../mod.ts";
+import { runCommand } from "../../_run.ts";
 import { startServer } from "../../_server.ts";
 import { withTempDir } from "../../_temp_dir.ts";
 
@@ -16,35 +17,29 @@ Deno.test("cli stream update, topic purge/delete, user create and consumer-group
   await using server = await startServer();
   await withTempDir(async (home) => {
     const cli = async (...args: string[]): Promise<string> => {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "cli/main.ts",
-          "--tcp-server-address",
-          `${server.tcp.hostname}:${server.tcp.port}`,
-          "-u",
-          "iggy",
-          "-p",
-          "iggy",
-          ...args,
-        ],
+      const out = await runCommand([
+        "deno",
+        "run",
+        "-A",
+        "cli/main.ts",
+        "--tcp-server-address",
+        `${server.tcp.hostname}:${server.tcp.port}`,
+        "-u",
+        "iggy",
+        "-p",
+        "iggy",
+        ...args,
+      ], {
         cwd: ROOT,
         env: { IGGY_HOME: home, NO_COLOR: "1" },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-        signal: AbortSignal.timeout(60_000),
-      }).output();
-      const decoder = new TextDecoder();
+        timeoutMs: 60_000,
+      });
       assert.equal(
         out.code,
         0,
-        `${args.join(" ")}:\n${decoder.decode(out.stdout)}\n${
-          decoder.decode(out.stderr)
-        }`,
+        `${args.join(" ")}:\n${out.stdout}\n${out.stderr}`,
       );
-      return decoder.decode(out.stdout);
+      return out.stdout;
     };
     await using client = await connect(
       `iggy://iggy:iggy@${server.tcp.hostname}:${server.tcp.port}`,
