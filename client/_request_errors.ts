@@ -126,6 +126,30 @@ export function requestError(
 }
 
 /**
+ * An error the SDK finds itself on the way to a request (say, the topic a producer sends to does
+ * not exist), worded as a server's answer to that request would be:
+ * `Cannot <action> <resource>: <message> (<code> <CodeName>)`.
+ *
+ * @param command The command that could not be sent.
+ * @param code The Iggy error code.
+ * @param target What the request would have acted on.
+ * @param detail Optional text after the code's standard message.
+ * @returns The error to throw.
+ */
+export function commandError(
+  command: number,
+  code: number,
+  target: RequestTarget,
+  detail?: string,
+): IggyError {
+  const error = new IggyError(code, detail);
+  error.message = `${describeRequest(command, target)}: ${error.message} (${
+    codeLabel(error)
+  })`;
+  return error;
+}
+
+/**
  * `Cannot <action> <resource>`, e.g. `Cannot create topic "created" in stream "orders"`.
  *
  * @param code The command code.

@@ -9,7 +9,9 @@ import type { Encryptor } from "./encryption.ts";
 import { Consumer, PollingStrategy } from "./builders.ts";
 import { ConnectionError } from "./errors.ts";
 import { isConnectionFailure } from "./_retry.ts";
+import { commandError } from "./_request_errors.ts";
 import {
+  CommandCode,
   type ConsumerGroupDetails,
   ErrorCode,
   fromUtf8,
@@ -900,10 +902,10 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
   }
 
   #topicNotFound(): IggyError {
-    return new IggyError(
-      ErrorCode.TopicIdNotFound,
-      `Cannot consume topic "${this.#topicId}" of stream "${this.#streamId}": not found`,
-    );
+    return commandError(CommandCode.PollMessages, ErrorCode.TopicIdNotFound, {
+      streamId: this.#streamId,
+      topicId: this.#topicId,
+    });
   }
 
   #groupRef(): {

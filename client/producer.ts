@@ -10,12 +10,14 @@ import type { Encryptor } from "./encryption.ts";
 import { Partitioning } from "./builders.ts";
 import { isConnectionFailure } from "./_retry.ts";
 import { BufferPool } from "./_buffer_pool.ts";
+import { commandError } from "./_request_errors.ts";
 import type {
   Identifier,
   PreparedMessages,
   UserHeaders,
 } from "./protocol/mod.ts";
 import {
+  CommandCode,
   ErrorCode,
   IggyError,
   INDEX_ENTRY_SIZE,
@@ -596,22 +598,24 @@ export class IggyProducer {
       topicId: this.#topicId,
     }).then((topic) => {
       if (!topic) {
-        throw new IggyError(
-          ErrorCode.TopicIdNotFound,
-          `Cannot produce to topic "${this.#topicId}" of stream "${this.#streamId}": not found`,
-        );
+        throw this.#error(ErrorCode.TopicIdNotFound);
       }
       if (topic.partitionsCount === 0) {
-        throw new IggyError(
-          ErrorCode.PartitionNotFound,
-          `Topic "${this.#topicId}" has no partitions`,
-        );
+        throw this.#error(ErrorCode.PartitionNotFound, "the topic has none");
       }
       return topic.partitionsCount;
     });
     // A failed look-up is tried again on the next send.
     this.#partitionsCount.catch(() => this.#partitionsCount = undefined);
     return this.#partitionsCount;
+  }
+
+  /** An error of this producer's topic, worded as the server's answer to a send would be. */
+  #error(code: number, detail?: string): IggyError {
+    return commandError(CommandCode.SendMessages, code, {
+      streamId: this.#streamId,
+      topicId: this.#topicId,
+    }, detail);
   }
 
   /** The partition of the next message placed by `mode`. */

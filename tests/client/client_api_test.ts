@@ -4,7 +4,9 @@ import {
   ErrorCode,
   HttpTransport,
   IggyClient,
+  IggyConsumer,
   IggyError,
+  IggyProducer,
   Partitioning,
 } from "../../mod.ts";
 import { startServer, type TestServer } from "../_server.ts";
@@ -214,4 +216,27 @@ Deno.test("a request on a closed connection rejects with ConnectionError from th
   const one = await client.getStream("s").catch((e: unknown) => e);
   assert.ok(one instanceof ConnectionError);
   assert.match(topFrame(one), /client_api_test\.ts/);
+});
+
+Deno.test("IggyProducer and IggyConsumer on a missing topic fail worded as the server's answers", async () => {
+  await using server = await startServer();
+  await using client = await tcpClient(server);
+  await client.createStream("s");
+  const producer = new IggyProducer(client, { streamId: "s", topicId: "t" });
+  const sent = await producer.send("x").catch((e: unknown) => e);
+  assert.ok(sent instanceof IggyError);
+  assert.equal(
+    sent.message,
+    'Cannot send messages to topic "t" of stream "s": Topic id not found ' +
+      "(2010 TopicIdNotFound)",
+  );
+  await producer.close().catch(() => {});
+  const consumer = new IggyConsumer(client, { streamId: "s", topicId: "t" });
+  const polled = await consumer.init().catch((e: unknown) => e);
+  assert.ok(polled instanceof IggyError);
+  assert.equal(
+    polled.message,
+    'Cannot poll messages from topic "t" of stream "s": Topic id not found ' +
+      "(2010 TopicIdNotFound)",
+  );
 });
