@@ -9,20 +9,12 @@ import {
   IggyProducer,
   Partitioning,
 } from "../../mod.ts";
-import { startServer, type TestServer } from "../_server.ts";
-
-function tcpClient(server: TestServer): Promise<IggyClient> {
-  return IggyClient.connect({
-    ...server.tcp,
-    username: "iggy",
-    password: "iggy",
-    reconnect: false,
-  });
-}
+import { startServer } from "../_server.ts";
+import { connectRoot } from "./_connect.ts";
 
 Deno.test("ensureStream(), ensureTopic() and ensureConsumerGroup() declare once and return the same resource twice", async () => {
   await using server = await startServer();
-  await using client = await tcpClient(server);
+  await using client = await connectRoot(server);
   for (let run = 0; run < 2; run++) {
     const stream = await client.ensureStream("orders");
     const topic = await client.ensureTopic({
@@ -58,8 +50,8 @@ Deno.test("ensureStream(), ensureTopic() and ensureConsumerGroup() declare once 
 
 Deno.test("ensureStream() run concurrently by two clients yields one stream", async () => {
   await using server = await startServer();
-  await using a = await tcpClient(server);
-  await using b = await tcpClient(server);
+  await using a = await connectRoot(server);
+  await using b = await connectRoot(server);
   const [x, y] = await Promise.all([
     a.ensureStream("race"),
     b.ensureStream("race"),
@@ -70,7 +62,7 @@ Deno.test("ensureStream() run concurrently by two clients yields one stream", as
 
 Deno.test("ensureTopic() fails with the stream's error when the stream does not exist", async () => {
   await using server = await startServer();
-  await using client = await tcpClient(server);
+  await using client = await connectRoot(server);
   await assert.rejects(
     client.ensureTopic({ streamId: "missing", name: "t" }),
     (err: unknown) =>
@@ -80,7 +72,7 @@ Deno.test("ensureTopic() fails with the stream's error when the stream does not 
 
 Deno.test("the options forms and the deprecated positional forms do the same", async () => {
   await using server = await startServer();
-  await using client = await tcpClient(server);
+  await using client = await connectRoot(server);
   await client.createStream("s");
   await client.createTopic({ streamId: "s", name: "new", partitionsCount: 2 });
   await client.createTopic("s", "old", { partitionsCount: 2 });
@@ -127,7 +119,7 @@ async function createTheStreamTwice(client: IggyClient): Promise<void> {
 
 Deno.test("a server error names the action, the resource, the code and its name, with the caller's stack", async () => {
   await using server = await startServer();
-  await using client = await tcpClient(server);
+  await using client = await connectRoot(server);
   const err = await createTheStreamTwice(client).then(
     () => assert.fail("created twice"),
     (err: unknown) => err,
@@ -207,7 +199,7 @@ Deno.test("errors over HTTP name the resource and carry the caller's stack too",
 
 Deno.test("a request on a closed connection rejects with ConnectionError from the caller's stack", async () => {
   await using server = await startServer();
-  const client = await tcpClient(server);
+  const client = await connectRoot(server);
   await client.close();
   const err = await client.getStreams().catch((e: unknown) => e);
   assert.ok(err instanceof ConnectionError);
@@ -220,7 +212,7 @@ Deno.test("a request on a closed connection rejects with ConnectionError from th
 
 Deno.test("IggyProducer and IggyConsumer on a missing topic fail worded as the server's answers", async () => {
   await using server = await startServer();
-  await using client = await tcpClient(server);
+  await using client = await connectRoot(server);
   await client.createStream("s");
   const producer = new IggyProducer(client, { streamId: "s", topicId: "t" });
   const sent = await producer.send("x").catch((e: unknown) => e);

@@ -1,23 +1,15 @@
 import assert from "node:assert/strict";
 import {
-  IggyClient,
+  type IggyClient,
   IggyConsumer,
   Partitioning,
   type RebalanceEvent,
 } from "../../mod.ts";
-import { startServer, type TestServer } from "../_server.ts";
+import { startServer } from "../_server.ts";
+import { connectRoot } from "./_connect.ts";
 import { waitFor } from "../_assert.ts";
 
 const TOPIC = { streamId: "s", topicId: "t" };
-
-function connectRoot(server: TestServer): Promise<IggyClient> {
-  return IggyClient.connect({
-    ...server.tcp,
-    username: "iggy",
-    password: "iggy",
-    reconnect: false,
-  });
-}
 
 async function declare(client: IggyClient, partitions: number): Promise<void> {
   await client.ensureStream("s");
