@@ -216,6 +216,29 @@ Deno.test("IggyConsumer seek() to an offset, first, last and a timestamp while i
   );
 });
 
+Deno.test("IggyConsumer group member seeks its partitions after init(), before iterating (as the README shows)", async () => {
+  await using server = await startServer();
+  await using client = await connectRoot(server);
+  await declare(client, 2);
+  await fill(client, 0, 5);
+  await fill(client, 1, 5);
+  const consumer = new IggyConsumer(client, {
+    ...TOPIC,
+    group: "replay",
+    createGroup: true,
+    pollIntervalMs: 10,
+  });
+  await consumer.init();
+  assert.deepEqual(consumer.partitions, [0, 1]);
+  for (const id of consumer.partitions) consumer.seek(id, { offset: 3n });
+  const seen: string[] = [];
+  for await (const m of consumer) {
+    seen.push(m.text());
+    if (seen.length === 4) break;
+  }
+  assert.deepEqual(seen.sort(), ["p0-3", "p0-4", "p1-3", "p1-4"]);
+});
+
 Deno.test("IggyConsumer lag() counts the messages after the last delivered or stored offset", async () => {
   await using server = await startServer();
   await using client = await connectRoot(server);

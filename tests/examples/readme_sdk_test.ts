@@ -15,12 +15,19 @@ import { withTempDir } from "../_temp_dir.ts";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const README_URL = "iggy://iggy:iggy@127.0.0.1:8090";
 
-/** The first ```ts block after the `## SDK` heading. */
-async function readmeSdkExample(): Promise<string> {
+/** The README's `## SDK` section, up to the next `## ` heading. */
+async function readmeSdkSection(): Promise<string> {
   const readme = await Deno.readTextFile(join(ROOT, "README.md"));
-  const section = readme.indexOf("\n## SDK\n");
-  assert.ok(section >= 0, "README has an SDK section");
-  const start = readme.indexOf("```ts\n", section);
+  const start = readme.indexOf("\n## SDK\n");
+  assert.ok(start >= 0, "README has an SDK section");
+  const end = readme.indexOf("\n## ", start + 1);
+  return readme.slice(start, end < 0 ? undefined : end);
+}
+
+/** The first ```ts block of the SDK section. */
+async function readmeSdkExample(): Promise<string> {
+  const readme = await readmeSdkSection();
+  const start = readme.indexOf("```ts\n");
   const end = readme.indexOf("\n```", start + 6);
   const code = readme.slice(start + 6, end);
   assert.ok(code.includes(README_URL), "the example connects to " + README_URL);
@@ -53,4 +60,23 @@ Deno.test("the README's SDK example runs twice against one server", async () => 
   });
   assert.equal(topic?.partitionsCount, 3);
   assert.equal(topic?.messagesCount, 4n, "two messages per run");
+});
+
+Deno.test("every ts block of the README's SDK section type-checks against the SDK", async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, "sdk.md");
+    await Deno.writeTextFile(file, await readmeSdkSection());
+    const out = await runCommand(
+      [
+        "deno",
+        "check",
+        "--doc-only",
+        "--config",
+        join(ROOT, "deno.json"),
+        file,
+      ],
+      { cwd: ROOT, timeoutMs: 120_000 },
+    );
+    assert.equal(out.code, 0, out.stderr);
+  });
 });
