@@ -1016,6 +1016,14 @@ export class IggyConsumer implements AsyncIterable<ConsumerMessage> {
       this.#seeks.delete(p);
       this.#empty.delete(p);
     }
+    if (this.#group !== undefined) {
+      const list = (ids: number[]) => ids.join(", ") || "none";
+      this.#client?.logger.info(
+        `Iggy consumer: group "${this.#group}" reads partitions ${
+          list(next)
+        } (gained ${list(assigned)}, lost ${list(revoked)})`,
+      );
+    }
     await this.#onRebalance?.({ partitions: [...next], assigned, revoked });
   }
 

@@ -4,15 +4,19 @@
  * @module
  */
 
-import { IggyClient } from "../../mod.ts";
+import { type ConnectOptions, IggyClient } from "../../mod.ts";
 import type { TestServer } from "../_server.ts";
 
-/** Connects to `server` over TCP as `iggy`/`iggy`, with `reconnect: false`. */
-export function connectRoot(server: TestServer): Promise<IggyClient> {
+/** Connects to `server` over TCP as `iggy`/`iggy`, with `reconnect: false` and `options`. */
+export function connectRoot(
+  server: TestServer,
+  options: ConnectOptions = {},
+): Promise<IggyClient> {
   return IggyClient.connect({
     ...server.tcp,
     username: "iggy",
     password: "iggy",
     reconnect: false,
+    ...options,
   });
 }

@@ -71,7 +71,16 @@ Deno.test("IggyConsumer onRebalance reports the partitions on join, when another
   });
   assert.deepEqual(a.partitions, [0, 1, 2, 3]);
 
-  await using clientB = await connectRoot(server);
+  const logB: string[] = [];
+  const quiet = () => {};
+  await using clientB = await connectRoot(server, {
+    logger: {
+      debug: quiet,
+      info: (m) => logB.push(m),
+      warn: quiet,
+      error: quiet,
+    },
+  });
   const b = new IggyConsumer(clientB, {
     ...options,
     onRebalance: (e) => void eventsB.push(e),
@@ -80,6 +89,14 @@ Deno.test("IggyConsumer onRebalance reports the partitions on join, when another
   assert.equal(eventsB.length, 1);
   const bPartitions = eventsB[0]!.partitions;
   assert.equal(bPartitions.length, 2);
+  // The client's logger hears of it too.
+  assert.ok(
+    logB.includes(
+      `Iggy consumer: group "g" reads partitions ${bPartitions.join(", ")} ` +
+        `(gained ${bPartitions.join(", ")}, lost none)`,
+    ),
+    logB.join("\n"),
+  );
   await waitFor("A's partitions shrink", () => eventsA.length === 2);
   assert.deepEqual(eventsA[1]!.revoked, bPartitions);
   assert.deepEqual(eventsA[1]!.assigned, []);
@@ -197,9 +214,11 @@ Deno.test("IggyConsumer seek() to an offset, first, last and a timestamp while i
     batchLength: 4,
     pollIntervalMs: 10,
   });
+  const timestamps = new Map<bigint, bigint>();
   let timestampOf3 = 0n;
   for await (const m of consumer) {
     offsets.push(m.offset);
+    timestamps.set(m.offset, m.timestamp);
     if (m.offset === 3n) timestampOf3 = m.timestamp;
     const step = offsets.length;
     if (step === 2) consumer.seek(0, { offset: 7n }); // 0, 1, then 7
@@ -208,7 +227,12 @@ Deno.test("IggyConsumer seek() to an offset, first, last and a timestamp while i
     if (step === 9) consumer.seek(0, { timestamp: timestampOf3 }); // 9, then 3
     if (step === 10) break;
   }
-  assert.deepEqual(offsets, [0n, 1n, 7n, 8n, 0n, 1n, 2n, 3n, 9n, 3n]);
+  // The server stamps in whole milliseconds, so a message sent in the same millisecond as 3 has
+  // its timestamp: the seek lands on the first message stamped at or after 3's.
+  const atTimestamp = [0n, 1n, 2n, 3n].find((o) =>
+    timestamps.get(o)! >= timestampOf3
+  );
+  assert.deepEqual(offsets, [0n, 1n, 7n, 8n, 0n, 1n, 2n, 3n, 9n, atTimestamp]);
   assert.throws(
     () => consumer.seek(5, "first"),
     (err: unknown) =>
