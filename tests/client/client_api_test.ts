@@ -9,44 +9,60 @@ import {
   IggyProducer,
   Partitioning,
 } from "../../mod.ts";
-import { startServer } from "../_server.ts";
+import { startServer, type TestServer } from "../_server.ts";
 import { connectRoot } from "./_connect.ts";
 
-Deno.test("ensureStream(), ensureTopic() and ensureConsumerGroup() declare once and return the same resource twice", async () => {
-  await using server = await startServer();
-  await using client = await connectRoot(server);
-  for (let run = 0; run < 2; run++) {
-    const stream = await client.ensureStream("orders");
-    const topic = await client.ensureTopic({
+/** A client logged in as root over HTTP. */
+async function httpRoot(server: TestServer): Promise<IggyClient> {
+  const client = new IggyClient(
+    await HttpTransport.connect({ ...server.http! }),
+  );
+  await client.login("iggy", "iggy");
+  return client;
+}
+
+for (const transport of ["tcp", "http"] as const) {
+  Deno.test(`ensureStream(), ensureTopic() and ensureConsumerGroup() over ${transport} declare once and return the same resource twice`, async () => {
+    await using server = await startServer();
+    await using client = transport === "tcp"
+      ? await connectRoot(server)
+      : await httpRoot(server);
+    for (let run = 0; run < 2; run++) {
+      const stream = await client.ensureStream("orders");
+      const topic = await client.ensureTopic({
+        streamId: "orders",
+        name: "created",
+        partitionsCount: 3,
+      });
+      const group = await client.ensureConsumerGroup({
+        streamId: "orders",
+        topicId: "created",
+        name: "billing",
+      });
+      assert.equal(stream.name, "orders");
+      assert.equal(topic.name, "created");
+      assert.equal(topic.partitionsCount, 3);
+      assert.equal(group.name, "billing");
+    }
+    assert.equal((await client.getStreams()).length, 1);
+    assert.equal((await client.getTopics({ streamId: "orders" })).length, 1);
+    assert.equal(
+      (await client.getConsumerGroups({
+        streamId: "orders",
+        topicId: "created",
+      }))
+        .length,
+      1,
+    );
+    // An existing topic is returned as it is, not re-created with new settings.
+    const again = await client.ensureTopic({
       streamId: "orders",
       name: "created",
-      partitionsCount: 3,
+      partitionsCount: 5,
     });
-    const group = await client.ensureConsumerGroup({
-      streamId: "orders",
-      topicId: "created",
-      name: "billing",
-    });
-    assert.equal(stream.name, "orders");
-    assert.equal(topic.name, "created");
-    assert.equal(topic.partitionsCount, 3);
-    assert.equal(group.name, "billing");
-  }
-  assert.equal((await client.getStreams()).length, 1);
-  assert.equal((await client.getTopics({ streamId: "orders" })).length, 1);
-  assert.equal(
-    (await client.getConsumerGroups({ streamId: "orders", topicId: "created" }))
-      .length,
-    1,
-  );
-  // An existing topic is returned as it is, not re-created with new settings.
-  const again = await client.ensureTopic({
-    streamId: "orders",
-    name: "created",
-    partitionsCount: 5,
+    assert.equal(again.partitionsCount, 3);
   });
-  assert.equal(again.partitionsCount, 3);
-});
+}
 
 Deno.test("ensureStream() run concurrently by two clients yields one stream", async () => {
   await using server = await startServer();
@@ -184,10 +200,7 @@ Deno.test("a server error names the action, the resource, the code and its name,
 
 Deno.test("errors over HTTP name the resource and carry the caller's stack too", async () => {
   await using server = await startServer();
-  await using client = new IggyClient(
-    await HttpTransport.connect({ ...server.http! }),
-  );
-  await client.login("iggy", "iggy");
+  await using client = await httpRoot(server);
   const err = await client.deleteStream("ghost").catch((e: unknown) => e);
   assert.ok(err instanceof IggyError);
   assert.match(
