@@ -13,11 +13,11 @@ import { withTempDir } from "../../_temp_dir.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-Deno.test("cli stream update, topic purge/delete, user create and consumer-group list act on the server", async () => {
+Deno.test("cli stream update, topic purge/delete, user create and consumer-group list act on the server; a refusal names its code once", async () => {
   await using server = await startServer();
   await withTempDir(async (home) => {
-    const cli = async (...args: string[]): Promise<string> => {
-      const out = await runCommand([
+    const run = (...args: string[]) =>
+      runCommand([
         "deno",
         "run",
         "-A",
@@ -34,6 +34,8 @@ Deno.test("cli stream update, topic purge/delete, user create and consumer-group
         env: { IGGY_HOME: home, NO_COLOR: "1" },
         timeoutMs: 60_000,
       });
+    const cli = async (...args: string[]): Promise<string> => {
+      const out = await run(...args);
       assert.equal(
         out.code,
         0,
@@ -47,6 +49,13 @@ Deno.test("cli stream update, topic purge/delete, user create and consumer-group
 
     await cli("stream", "create", "s");
     await cli("topic", "create", "s", "t", "2");
+    // A refusal names the action, the resource and the code once.
+    const twice = await run("stream", "create", "s");
+    assert.equal(twice.code, 1);
+    assert.match(
+      twice.stderr,
+      /^error: StreamNameAlreadyExists: Cannot create stream "s": Stream name already exists \(1012 StreamNameAlreadyExists\)\nhint: /,
+    );
     await cli("stream", "update", "s", "renamed");
     assert.equal((await client.getStream("renamed"))?.name, "renamed");
 
