@@ -17,8 +17,13 @@
  *   arguments of sends and polls; {@linkcode header} builds typed user headers.
  * - An `encryptor` ({@linkcode Aes256GcmEncryptor}) on the client, producer or consumer encrypts
  *   payloads end to end: the server stores ciphertext it cannot read.
- * - Server errors reject with {@linkcode IggyError} (Iggy's numeric `code`); a broken connection
- *   with {@linkcode ConnectionError}; a slow answer with {@linkcode TimeoutError}.
+ * - `ensureStream`, `ensureTopic` and `ensureConsumerGroup` declare resources idempotently.
+ * - {@linkcode IggyConsumer} reports its partitions (`onRebalance`), can `pause()`/`resume()`
+ *   partitions, `seek()` while iterating and tell its `lag()`.
+ * - Server errors reject with {@linkcode IggyError} (Iggy's numeric `code`, named in the message
+ *   with the resource, e.g. `Cannot create topic "t" in stream "s": Topic name already exists
+ *   (2013 TopicNameAlreadyExists)`, thrown from the caller's stack); a broken connection with
+ *   {@linkcode ConnectionError}; a slow answer with {@linkcode TimeoutError}.
  *
  * Requests on one connection are pipelined: they can be issued concurrently and are answered in
  * order.
@@ -27,8 +32,9 @@
  * import { connect, header, Partitioning, PollingStrategy } from "@iggy/client";
  *
  * await using client = await connect("iggy://iggy:iggy@127.0.0.1:8090");
- * await client.createStream("orders");
- * await client.createTopic("orders", "created", { partitionsCount: 3 });
+ * // Declared idempotently: a second run finds them.
+ * await client.ensureStream("orders");
+ * await client.ensureTopic({ streamId: "orders", name: "created", partitionsCount: 3 });
  *
  * await client.sendMessages({
  *   streamId: "orders",
@@ -116,6 +122,7 @@ export type {
   DeleteSegmentsOptions,
   Encryptor,
   FlushUnsavedBufferOptions,
+  GetTopicsOptions,
   GlobalPermissions,
   HeaderValue,
   HttpTransportOptions,
@@ -130,6 +137,7 @@ export type {
   NewMessage,
   Partition,
   PartitioningMode,
+  PartitionLag,
   PartitionsOptions,
   Permissions,
   PersonalAccessTokenInfo,
@@ -140,8 +148,10 @@ export type {
   ProducerRetryPolicy,
   ProducerSendOptions,
   QuicTransportOptions,
+  RebalanceEvent,
   ReconnectingTransportOptions,
   ReconnectOptions,
+  SeekPosition,
   SendMessagesOptions,
   Stats,
   StoreConsumerOffsetOptions,
@@ -152,9 +162,11 @@ export type {
   TlsOptions,
   Topic,
   TopicDetails,
+  TopicOptions,
   TopicPermissions,
   Transport,
   TransportKind,
+  UpdateStreamOptions,
   UpdateTopicOptions,
   UpdateUserOptions,
   User,

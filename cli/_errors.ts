@@ -100,7 +100,10 @@ export function describeError(err: unknown, address?: string): ErrorReport {
   if (err instanceof IggyError) {
     return {
       name: err.codeName,
-      message: `${err.message} (error ${err.code})`,
+      // The SDK's request errors end with "(<code> <CodeName>)" already.
+      message: err.message.endsWith(`(${err.code} ${err.codeName})`)
+        ? err.message
+        : `${err.message} (error ${err.code})`,
       hint: HINTS[err.code] ??
         "The server rejected the command; its log may say more",
       expected: true,

@@ -14,7 +14,17 @@ import type {
 import type { HeaderValue } from "./protocol/mod.ts";
 import { header as wireHeader, utf8 } from "./protocol/mod.ts";
 
-/** Who polls or owns an offset: a single consumer or a consumer group. */
+/**
+ * Who polls or owns an offset: a single consumer or a consumer group.
+ *
+ * @example Usage
+ * ```ts
+ * import { Consumer } from "@iggy/client";
+ *
+ * const who: Consumer = Consumer.group("billing");
+ * console.log(who.kind);
+ * ```
+ */
 export type Consumer = WireConsumer;
 
 /**
@@ -53,7 +63,17 @@ export const Consumer: {
   },
 };
 
-/** Where a poll starts. */
+/**
+ * Where a poll starts.
+ *
+ * @example Usage
+ * ```ts
+ * import { PollingStrategy } from "@iggy/client";
+ *
+ * const from: PollingStrategy = PollingStrategy.timestamp(new Date("2026-01-01"));
+ * console.log(from.kind);
+ * ```
+ */
 export type PollingStrategy = WirePollingStrategy;
 
 /**
@@ -124,7 +144,17 @@ export const PollingStrategy: {
   },
 };
 
-/** How the server picks the partition of a send. */
+/**
+ * How the server picks the partition of a send.
+ *
+ * @example Usage
+ * ```ts
+ * import { Partitioning } from "@iggy/client";
+ *
+ * const where: Partitioning = Partitioning.messagesKey("customer-42");
+ * console.log(where.kind);
+ * ```
+ */
 export type Partitioning = WirePartitioning;
 
 /**

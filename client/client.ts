@@ -77,6 +77,7 @@ import {
   type Identifier,
   type IdentityInfo,
   IggyError,
+  isAlreadyExists,
   type Message,
   type OutgoingMessage,
   type Permissions,
@@ -117,6 +118,7 @@ import type { Transport } from "./transport.ts";
 import type { Encryptor } from "./encryption.ts";
 import { type ConnectionStatus, type Logger, SILENT_LOGGER } from "./status.ts";
 import { VERSION } from "./version.ts";
+import { requestError, type RequestTarget } from "./_request_errors.ts";
 
 const EMPTY = new Uint8Array(0);
 /**
@@ -163,8 +165,19 @@ const TRANSPORTS: Readonly<
     }),
 };
 
-/** Options of {@linkcode IggyClient.createUser}. */
+/**
+ * Options of {@linkcode IggyClient.createUser}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.createUser({ username: "billing", password: "secret", status: UserStatus.Active });
+ * ```
+ */
 export interface CreateUserOptions {
+  /** The user name (3..50 bytes). */
+  username: string;
+  /** The password (3..100 bytes). */
+  password: string;
   /**
    * The new user's status.
    * @default {UserStatus.Active}
@@ -174,7 +187,14 @@ export interface CreateUserOptions {
   permissions?: Permissions;
 }
 
-/** Options of {@linkcode IggyClient.updateUser}; absent fields stay unchanged. */
+/**
+ * Options of {@linkcode IggyClient.updateUser}; absent fields stay unchanged.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.updateUser("billing", { username: "invoicing" });
+ * ```
+ */
 export interface UpdateUserOptions {
   /** A new user name (3..50 bytes). */
   username?: string;
@@ -182,7 +202,14 @@ export interface UpdateUserOptions {
   status?: UserStatus;
 }
 
-/** Options of {@linkcode IggyClient.changePassword}. */
+/**
+ * Options of {@linkcode IggyClient.changePassword}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.changePassword("billing", { currentPassword: "old", newPassword: "new-secret" });
+ * ```
+ */
 export interface ChangePasswordOptions {
   /** The user's current password. */
   currentPassword: string;
@@ -190,7 +217,14 @@ export interface ChangePasswordOptions {
   newPassword: string;
 }
 
-/** Options of {@linkcode IggyClient.createPersonalAccessToken}. */
+/**
+ * Options of {@linkcode IggyClient.createPersonalAccessToken}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const token = await client.createPersonalAccessToken("ci", { expiry: 86_400_000_000n }); // a day
+ * ```
+ */
 export interface CreatePersonalAccessTokenOptions {
   /**
    * Lifetime in microseconds from now; `0n` never expires.
@@ -199,8 +233,67 @@ export interface CreatePersonalAccessTokenOptions {
   expiry?: bigint;
 }
 
-/** Options of {@linkcode IggyClient.createTopic}. */
+/**
+ * Names a topic.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const ref: TopicOptions = { streamId: "orders", topicId: "created" };
+ * const topic = await client.getTopic(ref);
+ * await client.purgeTopic(ref);
+ * ```
+ */
+export interface TopicOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+  /** The topic's id or name. */
+  topicId: Identifier;
+}
+
+/**
+ * Options of {@linkcode IggyClient.getTopics}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const topics = await client.getTopics({ streamId: "orders" });
+ * ```
+ */
+export interface GetTopicsOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+}
+
+/**
+ * Options of {@linkcode IggyClient.updateStream}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.updateStream("orders", { name: "orders-v2" });
+ * ```
+ */
+export interface UpdateStreamOptions {
+  /** The new name (1..255 bytes). */
+  name: string;
+}
+
+/**
+ * Options of {@linkcode IggyClient.createTopic} and {@linkcode IggyClient.ensureTopic}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.ensureTopic({
+ *   streamId: "orders",
+ *   name: "created",
+ *   partitionsCount: 3,
+ *   messageExpiry: 3_600_000_000n, // an hour, in µs
+ * });
+ * ```
+ */
 export interface CreateTopicOptions {
+  /** The stream's id or name. */
+  streamId: Identifier;
+  /** The topic's name (1..255 bytes). */
+  name: string;
   /**
    * Number of partitions (0..1000).
    * @default {1}
@@ -228,7 +321,14 @@ export interface CreateTopicOptions {
   replicationFactor?: number;
 }
 
-/** Options of {@linkcode IggyClient.updateTopic}; absent fields keep the topic's current values. */
+/**
+ * Options of {@linkcode IggyClient.updateTopic}; absent fields keep the topic's current values.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.updateTopic({ streamId: "orders", topicId: "created", name: "placed" });
+ * ```
+ */
 export interface UpdateTopicOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -246,7 +346,14 @@ export interface UpdateTopicOptions {
   replicationFactor?: number;
 }
 
-/** Names a topic's partitions to add or remove. */
+/**
+ * Names a topic's partitions to add or remove.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.createPartitions({ streamId: "orders", topicId: "created", partitionsCount: 3 });
+ * ```
+ */
 export interface PartitionsOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -256,7 +363,14 @@ export interface PartitionsOptions {
   partitionsCount: number;
 }
 
-/** Options of {@linkcode IggyClient.deleteSegments}. */
+/**
+ * Options of {@linkcode IggyClient.deleteSegments}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.deleteSegments({ streamId: "orders", topicId: "created", partitionId: 0, segmentsCount: 1 });
+ * ```
+ */
 export interface DeleteSegmentsOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -268,7 +382,15 @@ export interface DeleteSegmentsOptions {
   segmentsCount: number;
 }
 
-/** Names a consumer group. */
+/**
+ * Names a consumer group.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const group: ConsumerGroupOptions = { streamId: "orders", topicId: "created", groupId: "billing" };
+ * await client.joinConsumerGroup(group);
+ * ```
+ */
 export interface ConsumerGroupOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -278,7 +400,15 @@ export interface ConsumerGroupOptions {
   groupId: Identifier;
 }
 
-/** Options of {@linkcode IggyClient.createConsumerGroup}. */
+/**
+ * Options of {@linkcode IggyClient.createConsumerGroup} and
+ * {@linkcode IggyClient.ensureConsumerGroup}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.ensureConsumerGroup({ streamId: "orders", topicId: "created", name: "billing" });
+ * ```
+ */
 export interface CreateConsumerGroupOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -288,7 +418,14 @@ export interface CreateConsumerGroupOptions {
   name: string;
 }
 
-/** Names a consumer's offset on a partition. */
+/**
+ * Names a consumer's offset on a partition.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const info = await client.getConsumerOffset({ streamId: "orders", topicId: "created", partitionId: 1 });
+ * ```
+ */
 export interface ConsumerOffsetOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -306,13 +443,27 @@ export interface ConsumerOffsetOptions {
   partitionId?: number;
 }
 
-/** Options of {@linkcode IggyClient.storeConsumerOffset}. */
+/**
+ * Options of {@linkcode IggyClient.storeConsumerOffset}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.storeConsumerOffset({ streamId: "orders", topicId: "created", partitionId: 0, offset: 99n });
+ * ```
+ */
 export interface StoreConsumerOffsetOptions extends ConsumerOffsetOptions {
   /** The offset to store (the last message processed). */
   offset: bigint;
 }
 
-/** Options of {@linkcode IggyClient.flushUnsavedBuffer}. */
+/**
+ * Options of {@linkcode IggyClient.flushUnsavedBuffer}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.flushUnsavedBuffer({ streamId: "orders", topicId: "created", partitionId: 0 });
+ * ```
+ */
 export interface FlushUnsavedBufferOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -327,7 +478,21 @@ export interface FlushUnsavedBufferOptions {
   fsync?: boolean;
 }
 
-/** Options of {@linkcode IggyClient.pollMessages}. */
+/**
+ * Options of {@linkcode IggyClient.pollMessages}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const polled = await client.pollMessages({
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   consumer: Consumer.single(1),
+ *   partitionId: 0,
+ *   strategy: PollingStrategy.offset(100n),
+ *   count: 50,
+ * });
+ * ```
+ */
 export interface PollMessagesOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -365,7 +530,19 @@ export interface PollMessagesOptions {
   encryptor?: Encryptor;
 }
 
-/** A message to send: a payload (bytes, or a string sent as UTF-8) and optional id and headers. */
+/**
+ * A message to send: a payload (bytes, or a string sent as UTF-8) and optional id and headers.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const order: NewMessage = {
+ *   id: 7n,
+ *   payload: JSON.stringify({ total: 42 }),
+ *   headers: { message_type: header.string("order_created") },
+ * };
+ * await client.sendMessages({ streamId: "orders", topicId: "created", messages: [order] });
+ * ```
+ */
 export interface NewMessage {
   /** The payload; a string is sent as UTF-8. */
   payload: Uint8Array | string;
@@ -377,7 +554,19 @@ export interface NewMessage {
   originTimestamp?: bigint;
 }
 
-/** Options of {@linkcode IggyClient.sendMessages}. */
+/**
+ * Options of {@linkcode IggyClient.sendMessages}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.sendMessages({
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   partitioning: Partitioning.partitionId(0),
+ *   messages: [{ payload: "hello" }],
+ * });
+ * ```
+ */
 export interface SendMessagesOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -402,7 +591,17 @@ export interface SendMessagesOptions {
   encryptHeaders?: boolean;
 }
 
-/** Options of the {@linkcode IggyClient} constructor. */
+/**
+ * Options of the {@linkcode IggyClient} constructor.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const client = new IggyClient(await TcpTransport.connect({ port: 8090 }), {
+ *   encryptor: await Aes256GcmEncryptor.fromKey(key),
+ *   logger: console,
+ * });
+ * ```
+ */
 export interface IggyClientOptions {
   /**
    * Encrypt every sent payload and decrypt every polled one with this {@linkcode Encryptor}
@@ -435,8 +634,8 @@ export interface IggyClientOptions {
  * import { connect, Partitioning, PollingStrategy } from "@iggy/client";
  *
  * await using client = await connect("iggy://iggy:iggy@127.0.0.1:8090");
- * const stream = await client.createStream("orders");
- * await client.createTopic(stream.id, "created", { partitionsCount: 3 });
+ * const stream = await client.ensureStream("orders");
+ * await client.ensureTopic({ streamId: stream.id, name: "created", partitionsCount: 3 });
  * await client.sendMessages({
  *   streamId: "orders",
  *   topicId: "created",
@@ -469,6 +668,13 @@ export class IggyClient {
    * @throws {TypeError} On a malformed connection string or an unsupported scheme.
    * @throws {ConnectionError} When the server cannot be reached.
    * @throws {IggyError} When the login fails (the connection is then closed).
+   *
+   * @example Usage
+   * ```ts ignore
+   * const client = await IggyClient.connect("iggy://iggy:iggy@127.0.0.1:8090", {
+   *   logger: console,
+   * });
+   * ```
    */
   static async connect(
     options: string | ConnectOptions,
@@ -538,6 +744,14 @@ export class IggyClient {
    *
    * @param transport The transport to send commands over.
    * @param options Client-side settings such as the `encryptor`.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { IggyClient, TcpTransport } from "@iggy/client";
+   *
+   * const client = new IggyClient(await TcpTransport.connect({ port: 8090 }));
+   * await client.login("iggy", "iggy");
+   * ```
    */
   constructor(transport: Transport, options: IggyClientOptions = {}) {
     this.#transport = transport;
@@ -546,17 +760,38 @@ export class IggyClient {
     this.#logger = options.logger ?? SILENT_LOGGER;
   }
 
-  /** The {@linkcode Encryptor} applied to payloads, or `undefined` when they go as they are. */
+  /**
+   * The {@linkcode Encryptor} applied to payloads, or `undefined` when they go as they are.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(client.encryptor !== undefined); // true when payloads are encrypted
+   * ```
+   */
   get encryptor(): Encryptor | undefined {
     return this.#encryptor;
   }
 
-  /** True when the encryptor also encrypts user-header blocks. */
+  /**
+   * True when the encryptor also encrypts user-header blocks.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(client.encryptHeaders);
+   * ```
+   */
   get encryptHeaders(): boolean {
     return this.#encryptHeaders;
   }
 
-  /** The {@linkcode Logger} given to this client (a silent one when none was). */
+  /**
+   * The {@linkcode Logger} given to this client (a silent one when none was).
+   *
+   * @example Usage
+   * ```ts ignore
+   * client.logger.info("about to send");
+   * ```
+   */
   get logger(): Logger {
     return this.#logger;
   }
@@ -586,7 +821,15 @@ export class IggyClient {
     return emptyStatuses();
   }
 
-  /** True once the connection is closed. */
+  /**
+   * True once the connection is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.close();
+   * console.log(client.closed); // true
+   * ```
+   */
   get closed(): boolean {
     return this.#transport.closed;
   }
@@ -595,6 +838,11 @@ export class IggyClient {
    * Closes the connection; pending requests reject with `ConnectionError`.
    *
    * @returns When the connection is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.close();
+   * ```
    */
   close(): Promise<void> {
     return this.#transport.close();
@@ -604,29 +852,64 @@ export class IggyClient {
    * Closes the connection, so that `await using client = await connect(...)` works.
    *
    * @returns When the connection is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * {
+   *   await using client = await connect("iggy://iggy:iggy@127.0.0.1:8090");
+   *   await client.ping();
+   * } // closed here
+   * ```
    */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
 
-  async #send(code: number, payload: Uint8Array = EMPTY): Promise<void> {
-    await this.#transport.request(code, payload);
+  // The request helpers: a failure is rethrown from here (see `requestError`), so that its stack
+  // is the caller's and its message names the action and the resource; success costs nothing more.
+
+  async #send(
+    code: number,
+    payload: Uint8Array = EMPTY,
+    target?: RequestTarget,
+  ): Promise<void> {
+    try {
+      await this.#transport.request(code, payload);
+    } catch (err) {
+      throw requestError(err, code, target, this.#send);
+    }
   }
 
+  /** `below`: the (async) SDK function awaiting this one, left out of a failure's stack too. */
   async #get<T>(
     code: number,
     payload: Uint8Array,
     decode: (payload: Uint8Array) => T,
+    target?: RequestTarget,
+    below: (...args: never[]) => unknown = this.#get,
   ): Promise<T> {
-    return decode(await this.#transport.request(code, payload));
+    let answer: Uint8Array;
+    try {
+      answer = await this.#transport.request(code, payload);
+    } catch (err) {
+      throw requestError(err, code, target, below);
+    }
+    return decode(answer);
   }
 
   async #getOptional<T>(
     code: number,
     payload: Uint8Array,
     decode: (payload: Uint8Array) => T,
+    target?: RequestTarget,
   ): Promise<T | undefined> {
-    const answer = await this.#transport.request(code, payload);
+    const answer = await this.#get(
+      code,
+      payload,
+      identity,
+      target,
+      this.#getOptional,
+    );
     return answer.length === 0 ? undefined : decode(answer);
   }
 
@@ -637,6 +920,11 @@ export class IggyClient {
    *
    * @returns When the server answered.
    * @throws {ConnectionError} When the connection is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.ping();
+   * ```
    */
   ping(): Promise<void> {
     return this.#send(CommandCode.Ping);
@@ -647,6 +935,12 @@ export class IggyClient {
    *
    * @returns The statistics.
    * @throws {IggyError} 41 when not permitted.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const stats = await client.getStats();
+   * console.log(stats.messagesCount, stats.streamsCount);
+   * ```
    */
   getStats(): Promise<Stats> {
     return this.#get(CommandCode.GetStats, EMPTY, decodeStats);
@@ -687,6 +981,12 @@ export class IggyClient {
    * Reads the server's cluster metadata (one node unless clustered).
    *
    * @returns The cluster name and its nodes.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const cluster = await client.getClusterMetadata();
+   * console.log(cluster.name, cluster.nodes.length);
+   * ```
    */
   getClusterMetadata(): Promise<ClusterMetadata> {
     return this.#get(
@@ -700,6 +1000,12 @@ export class IggyClient {
    * Describes this connection as the server sees it.
    *
    * @returns This client's details, with its consumer groups.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const me = await client.getMe();
+   * console.log(me.clientId, me.consumerGroups);
+   * ```
    */
   getMe(): Promise<ClientDetails> {
     return this.#get(CommandCode.GetMe, EMPTY, decodeClientDetails);
@@ -711,12 +1017,19 @@ export class IggyClient {
    * @param clientId The client id.
    * @returns The client's details, or `undefined` when unknown.
    * @throws {IggyError} 41 when not permitted.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const other = await client.getClient(42);
+   * console.log(other?.address);
+   * ```
    */
   getClient(clientId: number): Promise<ClientDetails | undefined> {
     return this.#getOptional(
       CommandCode.GetClient,
       encodeGetClient({ clientId }),
       decodeClientDetails,
+      { clientId },
     );
   }
 
@@ -725,6 +1038,11 @@ export class IggyClient {
    *
    * @returns The clients.
    * @throws {IggyError} 41 when not permitted.
+   *
+   * @example Usage
+   * ```ts ignore
+   * for (const c of await client.getClients()) console.log(c.clientId, c.address);
+   * ```
    */
   getClients(): Promise<ClientInfo[]> {
     return this.#get(CommandCode.GetClients, EMPTY, decodeClients);
@@ -739,12 +1057,19 @@ export class IggyClient {
    * @param password The password.
    * @returns The user's id.
    * @throws {IggyError} 42 on wrong credentials, 47 when the user is inactive.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const client = new IggyClient(await TcpTransport.connect({ port: 8090 }));
+   * await client.login("iggy", "iggy");
+   * ```
    */
   login(username: string, password: string): Promise<IdentityInfo> {
     return this.#get(
       CommandCode.LoginUser,
       encodeLoginUser({ username, password, version: VERSION }),
       decodeIdentityInfo,
+      { username },
     );
   }
 
@@ -752,6 +1077,11 @@ export class IggyClient {
    * Logs out; the connection stays open but unauthenticated.
    *
    * @returns When logged out.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.logout();
+   * ```
    */
   logout(): Promise<void> {
     return this.#send(CommandCode.LogoutUser);
@@ -763,12 +1093,19 @@ export class IggyClient {
    * @param userId The user's id or name.
    * @returns The user, or `undefined` when unknown.
    * @throws {IggyError} 41 when not permitted.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const user = await client.getUser("billing");
+   * console.log(user?.permissions);
+   * ```
    */
   getUser(userId: Identifier): Promise<UserDetails | undefined> {
     return this.#getOptional(
       CommandCode.GetUser,
       encodeGetUser({ userId }),
       decodeUserDetails,
+      { userId },
     );
   }
 
@@ -777,6 +1114,11 @@ export class IggyClient {
    *
    * @returns The users, without permissions.
    * @throws {IggyError} 41 when not permitted.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log((await client.getUsers()).map((u) => u.username));
+   * ```
    */
   getUsers(): Promise<User[]> {
     return this.#get(CommandCode.GetUsers, EMPTY, decodeUsers);
@@ -785,26 +1127,57 @@ export class IggyClient {
   /**
    * Creates a user (needs `manageUsers`).
    *
+   * @param options The user name, password, status and permissions.
+   * @returns The new user.
+   * @throws {IggyError} 46 when the name is taken, 43/44 on a bad name or password.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.createUser({
+   *   username: "billing",
+   *   password: "secret",
+   *   permissions: { global: { ...noPermissions().global, readStreams: true } },
+   * });
+   * ```
+   */
+  createUser(options: CreateUserOptions): Promise<UserDetails>;
+  /**
+   * Creates a user (positional form).
+   *
+   * @deprecated Use `createUser({ username, password, ...options })`; this form goes before 1.0.
    * @param username The user name (3..50 bytes).
    * @param password The password (3..100 bytes).
    * @param options Status and permissions.
    * @returns The new user.
-   * @throws {IggyError} 46 when the name is taken, 43/44 on a bad name or password.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.createUser("billing", "secret");
+   * ```
    */
   createUser(
     username: string,
     password: string,
-    options: CreateUserOptions = {},
+    options?: Omit<CreateUserOptions, "username" | "password">,
+  ): Promise<UserDetails>;
+  createUser(
+    first: string | CreateUserOptions,
+    password?: string,
+    rest: Omit<CreateUserOptions, "username" | "password"> = {},
   ): Promise<UserDetails> {
+    const options: CreateUserOptions = typeof first === "string"
+      ? { ...rest, username: first, password: password! }
+      : first;
     return this.#get(
       CommandCode.CreateUser,
       encodeCreateUser({
-        username,
-        password,
+        username: options.username,
+        password: options.password,
         status: options.status ?? UserStatus.Active,
         permissions: options.permissions,
       }),
       decodeUserDetails,
+      { username: options.username },
     );
   }
 
@@ -814,9 +1187,16 @@ export class IggyClient {
    * @param userId The user's id or name.
    * @returns When deleted.
    * @throws {IggyError} 20 when unknown, 48 for the root user.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deleteUser("billing");
+   * ```
    */
   deleteUser(userId: Identifier): Promise<void> {
-    return this.#send(CommandCode.DeleteUser, encodeDeleteUser({ userId }));
+    return this.#send(CommandCode.DeleteUser, encodeDeleteUser({ userId }), {
+      userId,
+    });
   }
 
   /**
@@ -826,11 +1206,17 @@ export class IggyClient {
    * @param options The new name and/or status.
    * @returns When updated.
    * @throws {IggyError} 20 when unknown, 46 when the new name is taken.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.updateUser("billing", { status: UserStatus.Inactive });
+   * ```
    */
   updateUser(userId: Identifier, options: UpdateUserOptions): Promise<void> {
     return this.#send(
       CommandCode.UpdateUser,
       encodeUpdateUser({ userId, ...options }),
+      { userId },
     );
   }
 
@@ -841,6 +1227,13 @@ export class IggyClient {
    * @param permissions The new permissions; `undefined` removes them all.
    * @returns When updated.
    * @throws {IggyError} 20 when unknown, 49 for the root user.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.updatePermissions("billing", {
+   *   global: { ...noPermissions().global, pollMessages: true },
+   * });
+   * ```
    */
   updatePermissions(
     userId: Identifier,
@@ -849,6 +1242,7 @@ export class IggyClient {
     return this.#send(
       CommandCode.UpdatePermissions,
       encodeUpdatePermissions({ userId, permissions }),
+      { userId },
     );
   }
 
@@ -859,6 +1253,14 @@ export class IggyClient {
    * @param options The current and the new password.
    * @returns When changed.
    * @throws {IggyError} 42 when the current password is wrong, 44 on a bad new password.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.changePassword("billing", {
+   *   currentPassword: "secret",
+   *   newPassword: "s3cret!",
+   * });
+   * ```
    */
   changePassword(
     userId: Identifier,
@@ -871,6 +1273,7 @@ export class IggyClient {
         currentPassword: options.currentPassword,
         newPassword: options.newPassword,
       }),
+      { userId },
     );
   }
 
@@ -880,6 +1283,11 @@ export class IggyClient {
    * Lists the logged-in user's personal access tokens.
    *
    * @returns The tokens' names and expiry times (never the secrets).
+   *
+   * @example Usage
+   * ```ts ignore
+   * for (const t of await client.getPersonalAccessTokens()) console.log(t.name, t.expiryAt);
+   * ```
    */
   getPersonalAccessTokens(): Promise<PersonalAccessTokenInfo[]> {
     return this.#get(
@@ -896,6 +1304,12 @@ export class IggyClient {
    * @param options The token's lifetime.
    * @returns The secret token; the server does not show it again.
    * @throws {IggyError} 51 when the name is taken, 52 when the user has too many tokens.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const token = await client.createPersonalAccessToken("ci", { expiry: 3_600_000_000n });
+   * const ci = await connect(`iggy://${token}@127.0.0.1:8090`);
+   * ```
    */
   async createPersonalAccessToken(
     name: string,
@@ -905,6 +1319,7 @@ export class IggyClient {
       CommandCode.CreatePersonalAccessToken,
       encodeCreatePersonalAccessToken({ name, expiry: options.expiry ?? 0n }),
       decodeRawPersonalAccessToken,
+      { name },
     );
     return raw.token;
   }
@@ -915,11 +1330,17 @@ export class IggyClient {
    * @param name The token's name.
    * @returns When deleted.
    * @throws {IggyError} 20 when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deletePersonalAccessToken("ci");
+   * ```
    */
   deletePersonalAccessToken(name: string): Promise<void> {
     return this.#send(
       CommandCode.DeletePersonalAccessToken,
       encodeDeletePersonalAccessToken({ name }),
+      { name },
     );
   }
 
@@ -929,6 +1350,12 @@ export class IggyClient {
    * @param token The secret token.
    * @returns The token owner's id.
    * @throws {IggyError} 20 when unknown, 54 when expired.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const client = new IggyClient(await TcpTransport.connect({ port: 8090 }));
+   * await client.loginWithPersonalAccessToken(Deno.env.get("IGGY_TOKEN")!);
+   * ```
    */
   loginWithPersonalAccessToken(token: string): Promise<IdentityInfo> {
     return this.#get(
@@ -952,6 +1379,16 @@ export class IggyClient {
    * @throws {RangeError} When there are no messages or a message is too large.
    * @throws {IggyError} 1009/2010 when the stream/topic is unknown, 3007 for a bad partition id;
    * 71 `CannotEncryptData` when the encryptor fails.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.sendMessages({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   partitioning: Partitioning.messagesKey("customer-42"),
+   *   messages: [{ payload: "hello", headers: { source: header.string("web") } }],
+   * });
+   * ```
    */
   async sendMessages(options: SendMessagesOptions): Promise<void> {
     const { messages } = options;
@@ -996,7 +1433,12 @@ export class IggyClient {
       // are left alone, as a write may still be under way: the pooled buffer goes to the garbage
       // collector and the batch is copied on every later send.
       if (err instanceof IggyError) this.#sent(claimed, pooled);
-      throw err;
+      throw requestError(
+        err,
+        CommandCode.SendMessages,
+        options,
+        IggyClient.prototype.sendMessages,
+      );
     }
     // Answered, so the transport has written (or sent) every byte.
     this.#sent(claimed, pooled);
@@ -1087,6 +1529,18 @@ export class IggyClient {
    * @throws {IggyError} 1009/2010/3007 for an unknown stream/topic/partition, 5006 when polling for
    * a group the connection has not joined; 72 `CannotDecryptData` when a payload cannot be
    * decrypted (a wrong key, a changed byte, or a message sent without encryption).
+   *
+   * @example Usage
+   * ```ts ignore
+   * const { partitionId, messages } = await client.pollMessages({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   partitionId: 0,
+   *   strategy: PollingStrategy.first(),
+   *   count: 10,
+   * });
+   * for (const m of messages) console.log(partitionId, m.offset, new TextDecoder().decode(m.payload));
+   * ```
    */
   async pollMessages(options: PollMessagesOptions): Promise<PolledMessages> {
     const strategy = options.strategy ?? PollingStrategy.next();
@@ -1102,6 +1556,8 @@ export class IggyClient {
         autoCommit: options.autoCommit ?? strategy.kind === "next",
       }),
       decodePolledMessages,
+      options,
+      IggyClient.prototype.pollMessages,
     );
     const encryptor = options.encryptor ?? this.#encryptor;
     if (encryptor === undefined || polled.messages.length === 0) return polled;
@@ -1137,6 +1593,16 @@ export class IggyClient {
    * @param options The partition and whether to fsync.
    * @returns When written.
    * @throws {IggyError} 1009/2010/3007 for an unknown stream/topic/partition.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.flushUnsavedBuffer({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   partitionId: 0,
+   *   fsync: true,
+   * });
+   * ```
    */
   flushUnsavedBuffer(options: FlushUnsavedBufferOptions): Promise<void> {
     return this.#send(
@@ -1147,6 +1613,7 @@ export class IggyClient {
         partitionId: options.partitionId,
         fsync: options.fsync ?? false,
       }),
+      options,
     );
   }
 
@@ -1158,6 +1625,17 @@ export class IggyClient {
    * @param options The consumer and the partition.
    * @returns The stored and current offsets, or `undefined` when nothing is stored.
    * @throws {IggyError} 41 when not permitted.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const info = await client.getConsumerOffset({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   consumer: Consumer.single(1),
+   *   partitionId: 0,
+   * });
+   * console.log(info?.storedOffset, info?.currentOffset);
+   * ```
    */
   getConsumerOffset(
     options: ConsumerOffsetOptions,
@@ -1166,6 +1644,7 @@ export class IggyClient {
       CommandCode.GetConsumerOffset,
       encodeGetConsumerOffset(offsetRef(options)),
       decodeConsumerOffsetInfo,
+      options,
     );
   }
 
@@ -1175,6 +1654,17 @@ export class IggyClient {
    * @param options The consumer, the partition and the offset.
    * @returns When stored.
    * @throws {IggyError} 4100 when the offset is past the partition's end.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.storeConsumerOffset({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   consumer: Consumer.single(1),
+   *   partitionId: 0,
+   *   offset: 41n,
+   * });
+   * ```
    */
   storeConsumerOffset(options: StoreConsumerOffsetOptions): Promise<void> {
     return this.#send(
@@ -1183,6 +1673,7 @@ export class IggyClient {
         ...offsetRef(options),
         offset: options.offset,
       }),
+      options,
     );
   }
 
@@ -1192,11 +1683,22 @@ export class IggyClient {
    * @param options The consumer and the partition.
    * @returns When deleted.
    * @throws {IggyError} 3021 when nothing is stored.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deleteConsumerOffset({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   consumer: Consumer.single(1),
+   *   partitionId: 0,
+   * });
+   * ```
    */
   deleteConsumerOffset(options: ConsumerOffsetOptions): Promise<void> {
     return this.#send(
       CommandCode.DeleteConsumerOffset,
       encodeDeleteConsumerOffset(offsetRef(options)),
+      options,
     );
   }
 
@@ -1207,12 +1709,19 @@ export class IggyClient {
    *
    * @param streamId The stream's id or name.
    * @returns The stream, or `undefined` when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const stream = await client.getStream("orders");
+   * console.log(stream?.topics.map((t) => t.name));
+   * ```
    */
   getStream(streamId: Identifier): Promise<StreamDetails | undefined> {
     return this.#getOptional(
       CommandCode.GetStream,
       encodeGetStream({ streamId }),
       decodeStreamDetails,
+      { streamId },
     );
   }
 
@@ -1220,6 +1729,11 @@ export class IggyClient {
    * Lists the streams.
    *
    * @returns The streams, by id.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log((await client.getStreams()).map((s) => s.name));
+   * ```
    */
   getStreams(): Promise<Stream[]> {
     return this.#get(CommandCode.GetStreams, EMPTY, decodeStreams);
@@ -1231,27 +1745,102 @@ export class IggyClient {
    * @param name The stream's name (1..255 bytes).
    * @returns The new stream.
    * @throws {IggyError} 1012 when the name is taken.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const stream = await client.createStream("orders");
+   * console.log(stream.id);
+   * ```
    */
   createStream(name: string): Promise<Stream> {
     return this.#get(
       CommandCode.CreateStream,
       encodeCreateStream({ name }),
       decodeStream,
+      { name },
     );
+  }
+
+  /**
+   * Returns the stream named `name`, creating it first when it does not exist: the idempotent way
+   * to declare a stream (run it twice, get the same stream). An existing stream is returned as it
+   * is; a creation racing with another client's is resolved by reading the winner's stream.
+   *
+   * @param name The stream's name (1..255 bytes).
+   * @returns The stream.
+   * @throws {IggyError} 41 when not permitted.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const stream = await client.ensureStream("orders");
+   * const again = await client.ensureStream("orders");
+   * console.log(stream.id === again.id); // true
+   * ```
+   */
+  async ensureStream(name: string): Promise<Stream> {
+    return await this.#ensure(
+      () => this.getStream(name),
+      () => this.createStream(name),
+    );
+  }
+
+  /** Reads a resource, or creates it when missing (reading again when a racing create won). */
+  async #ensure<T>(
+    read: () => Promise<T | undefined>,
+    create: () => Promise<T>,
+  ): Promise<T> {
+    const existing = await read();
+    if (existing !== undefined) return existing;
+    try {
+      return await create();
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      const created = await read();
+      if (created === undefined) throw err;
+      return created;
+    }
   }
 
   /**
    * Renames a stream.
    *
    * @param streamId The stream's id or name.
-   * @param name The new name.
+   * @param options The new name.
    * @returns When renamed.
    * @throws {IggyError} 1009 when unknown, 1012 when the name is taken.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.updateStream("orders", { name: "orders-v2" });
+   * ```
    */
-  updateStream(streamId: Identifier, name: string): Promise<void> {
+  updateStream(
+    streamId: Identifier,
+    options: UpdateStreamOptions,
+  ): Promise<void>;
+  /**
+   * Renames a stream (positional form).
+   *
+   * @deprecated Use `updateStream(streamId, { name })`; this form goes before 1.0.
+   * @param streamId The stream's id or name.
+   * @param name The new name.
+   * @returns When renamed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.updateStream("orders", "orders-v2");
+   * ```
+   */
+  updateStream(streamId: Identifier, name: string): Promise<void>;
+  updateStream(
+    streamId: Identifier,
+    options: UpdateStreamOptions | string,
+  ): Promise<void> {
+    const name = typeof options === "string" ? options : options.name;
     return this.#send(
       CommandCode.UpdateStream,
       encodeUpdateStream({ streamId, name }),
+      { streamId },
     );
   }
 
@@ -1261,11 +1850,17 @@ export class IggyClient {
    * @param streamId The stream's id or name.
    * @returns When deleted.
    * @throws {IggyError} 1009 when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deleteStream("orders");
+   * ```
    */
   deleteStream(streamId: Identifier): Promise<void> {
     return this.#send(
       CommandCode.DeleteStream,
       encodeDeleteStream({ streamId }),
+      { streamId },
     );
   }
 
@@ -1275,11 +1870,17 @@ export class IggyClient {
    * @param streamId The stream's id or name.
    * @returns When purged.
    * @throws {IggyError} 1009 when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.purgeStream("orders");
+   * ```
    */
   purgeStream(streamId: Identifier): Promise<void> {
     return this.#send(
       CommandCode.PurgeStream,
       encodePurgeStream({ streamId }),
+      { streamId },
     );
   }
 
@@ -1288,54 +1889,127 @@ export class IggyClient {
   /**
    * Reads a topic with its partitions.
    *
+   * @param options The topic.
+   * @returns The topic, or `undefined` when the stream or topic is unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const topic = await client.getTopic({ streamId: "orders", topicId: "created" });
+   * console.log(topic?.partitions.map((p) => p.currentOffset));
+   * ```
+   */
+  getTopic(options: TopicOptions): Promise<TopicDetails | undefined>;
+  /**
+   * Reads a topic (positional form).
+   *
+   * @deprecated Use `getTopic({ streamId, topicId })`; this form goes before 1.0.
    * @param streamId The stream's id or name.
    * @param topicId The topic's id or name.
-   * @returns The topic, or `undefined` when the stream or topic is unknown.
+   * @returns The topic, or `undefined` when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const topic = await client.getTopic("orders", "created");
+   * ```
    */
   getTopic(
     streamId: Identifier,
     topicId: Identifier,
+  ): Promise<TopicDetails | undefined>;
+  getTopic(
+    first: TopicOptions | Identifier,
+    topicId?: Identifier,
   ): Promise<TopicDetails | undefined> {
+    const ref = topicRef(first, topicId);
     return this.#getOptional(
       CommandCode.GetTopic,
-      encodeGetTopic({ streamId, topicId }),
+      encodeGetTopic(ref),
       decodeTopicDetails,
+      ref,
     );
   }
 
   /**
    * Lists a stream's topics.
    *
-   * @param streamId The stream's id or name.
+   * @param options The stream.
    * @returns The topics, by id (none when the stream is unknown).
+   *
+   * @example Usage
+   * ```ts ignore
+   * const topics = await client.getTopics({ streamId: "orders" });
+   * console.log(topics.map((t) => t.name));
+   * ```
    */
-  getTopics(streamId: Identifier): Promise<Topic[]> {
+  getTopics(options: GetTopicsOptions): Promise<Topic[]>;
+  /**
+   * Lists a stream's topics (positional form).
+   *
+   * @deprecated Use `getTopics({ streamId })`; this form goes before 1.0.
+   * @param streamId The stream's id or name.
+   * @returns The topics, by id.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const topics = await client.getTopics("orders");
+   * ```
+   */
+  getTopics(streamId: Identifier): Promise<Topic[]>;
+  getTopics(options: GetTopicsOptions | Identifier): Promise<Topic[]> {
+    const streamId = typeof options === "object" ? options.streamId : options;
     return this.#get(
       CommandCode.GetTopics,
       encodeGetTopics({ streamId }),
       decodeTopics,
+      { streamId },
     );
   }
 
   /**
    * Creates a topic; the server assigns its id.
    *
+   * @param options The stream, the topic's name, partitions, expiry, size limit and metadata.
+   * @returns The new topic with its partitions.
+   * @throws {IggyError} 1009 when the stream is unknown, 2013 when the name is taken.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.createTopic({ streamId: "orders", name: "created", partitionsCount: 3 });
+   * ```
+   */
+  createTopic(options: CreateTopicOptions): Promise<TopicDetails>;
+  /**
+   * Creates a topic (positional form).
+   *
+   * @deprecated Use `createTopic({ streamId, name, ...options })`; this form goes before 1.0.
    * @param streamId The stream's id or name.
    * @param name The topic's name (1..255 bytes).
    * @param options Partitions, expiry, size limit and metadata.
    * @returns The new topic with its partitions.
-   * @throws {IggyError} 1009 when the stream is unknown, 2013 when the name is taken.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.createTopic("orders", "created", { partitionsCount: 3 });
+   * ```
    */
   createTopic(
     streamId: Identifier,
     name: string,
-    options: CreateTopicOptions = {},
+    options?: Omit<CreateTopicOptions, "streamId" | "name">,
+  ): Promise<TopicDetails>;
+  createTopic(
+    first: CreateTopicOptions | Identifier,
+    name?: string,
+    rest: Omit<CreateTopicOptions, "streamId" | "name"> = {},
   ): Promise<TopicDetails> {
+    const options: CreateTopicOptions = typeof first === "object"
+      ? first
+      : { ...rest, streamId: first, name: name! };
     return this.#get(
       CommandCode.CreateTopic,
       encodeCreateTopic({
-        streamId,
-        name,
+        streamId: options.streamId,
+        name: options.name,
         partitionsCount: options.partitionsCount ?? 1,
         compressionAlgorithm: options.compressionAlgorithm ??
           CompressionAlgorithm.None,
@@ -1344,6 +2018,35 @@ export class IggyClient {
         replicationFactor: options.replicationFactor ?? 1,
       }),
       decodeTopicDetails,
+      { streamId: options.streamId, name: options.name },
+    );
+  }
+
+  /**
+   * Returns the topic named `options.name`, creating it first with `options` when it does not
+   * exist: the idempotent way to declare a topic. An existing topic is returned as it is (its
+   * partitions and settings are not changed; compare `partitionsCount` if it matters). The stream
+   * must exist (see {@linkcode IggyClient.ensureStream}).
+   *
+   * @param options The stream, the topic's name and the settings used when creating it.
+   * @returns The topic with its partitions.
+   * @throws {IggyError} 1009 when the stream is unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.ensureStream("orders");
+   * const topic = await client.ensureTopic({
+   *   streamId: "orders",
+   *   name: "created",
+   *   partitionsCount: 3,
+   * });
+   * ```
+   */
+  async ensureTopic(options: CreateTopicOptions): Promise<TopicDetails> {
+    const ref = { streamId: options.streamId, topicId: options.name };
+    return await this.#ensure(
+      () => this.getTopic(ref),
+      () => this.createTopic(options),
     );
   }
 
@@ -1353,6 +2056,15 @@ export class IggyClient {
    * @param options The topic and the new values.
    * @returns When updated.
    * @throws {IggyError} 1009/2010 when the stream/topic is unknown, 2013 when the name is taken.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.updateTopic({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   messageExpiry: 7n * 24n * 3_600_000_000n, // a week, in µs
+   * });
+   * ```
    */
   async updateTopic(options: UpdateTopicOptions): Promise<void> {
     const { streamId, topicId } = options;
@@ -1364,7 +2076,7 @@ export class IggyClient {
       options.maxTopicSize === undefined ||
       options.replicationFactor === undefined
     ) {
-      current = await this.getTopic(streamId, topicId);
+      current = await this.getTopic({ streamId, topicId });
       if (current === undefined) {
         throw new IggyError(
           ErrorCode.TopicIdNotFound,
@@ -1385,37 +2097,78 @@ export class IggyClient {
         replicationFactor: options.replicationFactor ??
           current!.replicationFactor,
       }),
+      { streamId, topicId },
     );
   }
 
   /**
    * Deletes a topic with its messages.
    *
+   * @param options The topic.
+   * @returns When deleted.
+   * @throws {IggyError} 1009/2010 when the stream/topic is unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deleteTopic({ streamId: "orders", topicId: "created" });
+   * ```
+   */
+  deleteTopic(options: TopicOptions): Promise<void>;
+  /**
+   * Deletes a topic (positional form).
+   *
+   * @deprecated Use `deleteTopic({ streamId, topicId })`; this form goes before 1.0.
    * @param streamId The stream's id or name.
    * @param topicId The topic's id or name.
    * @returns When deleted.
-   * @throws {IggyError} 1009/2010 when the stream/topic is unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deleteTopic("orders", "created");
+   * ```
    */
-  deleteTopic(streamId: Identifier, topicId: Identifier): Promise<void> {
-    return this.#send(
-      CommandCode.DeleteTopic,
-      encodeDeleteTopic({ streamId, topicId }),
-    );
+  deleteTopic(streamId: Identifier, topicId: Identifier): Promise<void>;
+  deleteTopic(
+    first: TopicOptions | Identifier,
+    topicId?: Identifier,
+  ): Promise<void> {
+    const ref = topicRef(first, topicId);
+    return this.#send(CommandCode.DeleteTopic, encodeDeleteTopic(ref), ref);
   }
 
   /**
    * Deletes every message of a topic (offsets restart at 0).
    *
+   * @param options The topic.
+   * @returns When purged.
+   * @throws {IggyError} 1009/2010 when the stream/topic is unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.purgeTopic({ streamId: "orders", topicId: "created" });
+   * ```
+   */
+  purgeTopic(options: TopicOptions): Promise<void>;
+  /**
+   * Deletes every message of a topic (positional form).
+   *
+   * @deprecated Use `purgeTopic({ streamId, topicId })`; this form goes before 1.0.
    * @param streamId The stream's id or name.
    * @param topicId The topic's id or name.
    * @returns When purged.
-   * @throws {IggyError} 1009/2010 when the stream/topic is unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.purgeTopic("orders", "created");
+   * ```
    */
-  purgeTopic(streamId: Identifier, topicId: Identifier): Promise<void> {
-    return this.#send(
-      CommandCode.PurgeTopic,
-      encodePurgeTopic({ streamId, topicId }),
-    );
+  purgeTopic(streamId: Identifier, topicId: Identifier): Promise<void>;
+  purgeTopic(
+    first: TopicOptions | Identifier,
+    topicId?: Identifier,
+  ): Promise<void> {
+    const ref = topicRef(first, topicId);
+    return this.#send(CommandCode.PurgeTopic, encodePurgeTopic(ref), ref);
   }
 
   // --- Partitions and segments ---------------------------------------------------------------
@@ -1426,11 +2179,17 @@ export class IggyClient {
    * @param options The topic and how many partitions to add.
    * @returns When added.
    * @throws {IggyError} 2015 when the count is out of range.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.createPartitions({ streamId: "orders", topicId: "created", partitionsCount: 2 });
+   * ```
    */
   createPartitions(options: PartitionsOptions): Promise<void> {
     return this.#send(
       CommandCode.CreatePartitions,
       encodeCreatePartitions(options),
+      options,
     );
   }
 
@@ -1440,11 +2199,17 @@ export class IggyClient {
    * @param options The topic and how many partitions to remove.
    * @returns When removed.
    * @throws {IggyError} 2015/2019 when the count is out of range.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deletePartitions({ streamId: "orders", topicId: "created", partitionsCount: 1 });
+   * ```
    */
   deletePartitions(options: PartitionsOptions): Promise<void> {
     return this.#send(
       CommandCode.DeletePartitions,
       encodeDeletePartitions(options),
+      options,
     );
   }
 
@@ -1454,11 +2219,22 @@ export class IggyClient {
    * @param options The partition and how many segments.
    * @returns When deleted.
    * @throws {IggyError} 1009/2010/3007 for an unknown stream/topic/partition.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deleteSegments({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   partitionId: 0,
+   *   segmentsCount: 2,
+   * });
+   * ```
    */
   deleteSegments(options: DeleteSegmentsOptions): Promise<void> {
     return this.#send(
       CommandCode.DeleteSegments,
       encodeDeleteSegments(options),
+      options,
     );
   }
 
@@ -1469,6 +2245,16 @@ export class IggyClient {
    *
    * @param options The group.
    * @returns The group, or `undefined` when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const group = await client.getConsumerGroup({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   groupId: "billing",
+   * });
+   * console.log(group?.members.map((m) => m.partitions));
+   * ```
    */
   getConsumerGroup(
     options: ConsumerGroupOptions,
@@ -1477,24 +2263,50 @@ export class IggyClient {
       CommandCode.GetConsumerGroup,
       encodeGetConsumerGroup(options),
       decodeConsumerGroupDetails,
+      options,
     );
   }
 
   /**
    * Lists a topic's consumer groups.
    *
+   * @param options The topic.
+   * @returns The groups (none when the stream or topic is unknown).
+   *
+   * @example Usage
+   * ```ts ignore
+   * const groups = await client.getConsumerGroups({ streamId: "orders", topicId: "created" });
+   * console.log(groups.map((g) => `${g.name}: ${g.membersCount} members`));
+   * ```
+   */
+  getConsumerGroups(options: TopicOptions): Promise<ConsumerGroup[]>;
+  /**
+   * Lists a topic's consumer groups (positional form).
+   *
+   * @deprecated Use `getConsumerGroups({ streamId, topicId })`; this form goes before 1.0.
    * @param streamId The stream's id or name.
    * @param topicId The topic's id or name.
-   * @returns The groups (none when the stream or topic is unknown).
+   * @returns The groups.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const groups = await client.getConsumerGroups("orders", "created");
+   * ```
    */
   getConsumerGroups(
     streamId: Identifier,
     topicId: Identifier,
+  ): Promise<ConsumerGroup[]>;
+  getConsumerGroups(
+    first: TopicOptions | Identifier,
+    topicId?: Identifier,
   ): Promise<ConsumerGroup[]> {
+    const ref = topicRef(first, topicId);
     return this.#get(
       CommandCode.GetConsumerGroups,
-      encodeGetConsumerGroups({ streamId, topicId }),
+      encodeGetConsumerGroups(ref),
       decodeConsumerGroups,
+      ref,
     );
   }
 
@@ -1504,6 +2316,11 @@ export class IggyClient {
    * @param options The topic and the group's name.
    * @returns The new group.
    * @throws {IggyError} 5004 when the name is taken.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.createConsumerGroup({ streamId: "orders", topicId: "created", name: "billing" });
+   * ```
    */
   createConsumerGroup(
     options: CreateConsumerGroupOptions,
@@ -1512,6 +2329,38 @@ export class IggyClient {
       CommandCode.CreateConsumerGroup,
       encodeCreateConsumerGroup(options),
       decodeConsumerGroup,
+      options,
+    );
+  }
+
+  /**
+   * Returns the consumer group named `options.name`, creating it first when it does not exist:
+   * the idempotent way to declare a group.
+   *
+   * @param options The topic and the group's name.
+   * @returns The group.
+   * @throws {IggyError} 1009/2010 when the stream/topic is unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const group = await client.ensureConsumerGroup({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   name: "billing",
+   * });
+   * ```
+   */
+  async ensureConsumerGroup(
+    options: CreateConsumerGroupOptions,
+  ): Promise<ConsumerGroup> {
+    const ref = {
+      streamId: options.streamId,
+      topicId: options.topicId,
+      groupId: options.name,
+    };
+    return await this.#ensure(
+      () => this.getConsumerGroup(ref),
+      () => this.createConsumerGroup(options),
     );
   }
 
@@ -1521,11 +2370,17 @@ export class IggyClient {
    * @param options The group.
    * @returns When deleted.
    * @throws {IggyError} 5000 when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.deleteConsumerGroup({ streamId: "orders", topicId: "created", groupId: "billing" });
+   * ```
    */
   deleteConsumerGroup(options: ConsumerGroupOptions): Promise<void> {
     return this.#send(
       CommandCode.DeleteConsumerGroup,
       encodeDeleteConsumerGroup(options),
+      options,
     );
   }
 
@@ -1535,11 +2390,22 @@ export class IggyClient {
    * @param options The group.
    * @returns When joined.
    * @throws {IggyError} 5000 when unknown.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.joinConsumerGroup({ streamId: "orders", topicId: "created", groupId: "billing" });
+   * const polled = await client.pollMessages({
+   *   streamId: "orders",
+   *   topicId: "created",
+   *   consumer: Consumer.group("billing"),
+   * });
+   * ```
    */
   joinConsumerGroup(options: ConsumerGroupOptions): Promise<void> {
     return this.#send(
       CommandCode.JoinConsumerGroup,
       encodeJoinConsumerGroup(options),
+      options,
     );
   }
 
@@ -1549,11 +2415,17 @@ export class IggyClient {
    * @param options The group.
    * @returns When left.
    * @throws {IggyError} 5006 when this connection is not a member.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.leaveConsumerGroup({ streamId: "orders", topicId: "created", groupId: "billing" });
+   * ```
    */
   leaveConsumerGroup(options: ConsumerGroupOptions): Promise<void> {
     return this.#send(
       CommandCode.LeaveConsumerGroup,
       encodeLeaveConsumerGroup(options),
+      options,
     );
   }
 }
@@ -1584,6 +2456,10 @@ export function connect(
   overrides?: ConnectOptions,
 ): Promise<IggyClient> {
   return IggyClient.connect(options, overrides);
+}
+
+function identity(payload: Uint8Array): Uint8Array {
+  return payload;
 }
 
 async function* emptyStatuses(): AsyncIterableIterator<ConnectionStatus> {}
@@ -1645,6 +2521,16 @@ async function decryptPayload(
       { cause },
     );
   }
+}
+
+/** The `{ streamId, topicId }` of a method called with the options object or the positional ids. */
+function topicRef(
+  first: TopicOptions | Identifier,
+  topicId: Identifier | undefined,
+): TopicOptions {
+  return typeof first === "object"
+    ? { streamId: first.streamId, topicId: first.topicId }
+    : { streamId: first, topicId: topicId! };
 }
 
 function offsetRef(options: ConsumerOffsetOptions): {

@@ -20,10 +20,30 @@ import type { Logger } from "./status.ts";
 /**
  * The transports {@linkcode connect} can open: `tcp` in Deno and Node, `http` everywhere,
  * `websocket` in Deno, browsers and Node 22+, `quic` in Deno only.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const kind: TransportKind = "quic";
+ * const client = await connect({ transport: kind, hostname: "localhost", username: "iggy", password: "iggy" });
+ * ```
  */
 export type TransportKind = "tcp" | "quic" | "websocket" | "http";
 
-/** Options of {@linkcode connect} / {@linkcode IggyClient.connect}. */
+/**
+ * Options of {@linkcode connect} / {@linkcode IggyClient.connect}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const client = await connect({
+ *   transport: "tcp",
+ *   hostname: "127.0.0.1",
+ *   port: 8090,
+ *   username: "iggy",
+ *   password: "iggy",
+ *   timeout: 5000,
+ * });
+ * ```
+ */
 export interface ConnectOptions {
   /**
    * Which transport to open.
@@ -234,6 +254,14 @@ const KEYS: Readonly<
  *
  * @param transport The transport.
  * @returns Its keys.
+ *
+ * @example Usage
+ * ```ts
+ * import { connectionStringKeys } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(connectionStringKeys("tcp").includes("heartbeat_interval"));
+ * ```
  */
 export function connectionStringKeys(transport: TransportKind): string[] {
   return Object.keys({ ...KEYS[transport], ...COMMON_KEYS }).sort();

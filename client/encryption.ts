@@ -133,6 +133,16 @@ export class Aes256GcmEncryptor implements Encryptor {
    * @param data The plaintext.
    * @returns `nonce ‖ ciphertext ‖ tag`: `data.length + 28` bytes.
    * @throws {IggyError} 71 `CannotEncryptData` when WebCrypto fails.
+   *
+   * @example Usage
+   * ```ts
+   * import { Aes256GcmEncryptor } from "@iggy/client";
+   * import assert from "node:assert/strict";
+   *
+   * const encryptor = await Aes256GcmEncryptor.fromKey(new Uint8Array(32));
+   * const sealed = await encryptor.encrypt(new Uint8Array([1, 2, 3]));
+   * assert.equal(sealed.length, 3 + 28);
+   * ```
    */
   async encrypt(data: Uint8Array): Promise<Uint8Array> {
     const out = new Uint8Array(NONCE_SIZE + data.length + TAG_SIZE);
@@ -161,6 +171,16 @@ export class Aes256GcmEncryptor implements Encryptor {
    * @returns The plaintext.
    * @throws {IggyError} 72 `CannotDecryptData` when the bytes are too short, the key is wrong or
    * the bytes were changed.
+   *
+   * @example Usage
+   * ```ts
+   * import { Aes256GcmEncryptor } from "@iggy/client";
+   * import assert from "node:assert/strict";
+   *
+   * const encryptor = await Aes256GcmEncryptor.fromKey(new Uint8Array(32));
+   * const sealed = await encryptor.encrypt(new Uint8Array([1, 2, 3]));
+   * assert.deepEqual(await encryptor.decrypt(sealed), new Uint8Array([1, 2, 3]));
+   * ```
    */
   async decrypt(data: Uint8Array): Promise<Uint8Array> {
     if (data.length < NONCE_SIZE + TAG_SIZE) {

@@ -22,6 +22,16 @@ export class ConnectionError extends Error {
    *
    * @param message What went wrong.
    * @param options Standard error options; pass the underlying error as `cause`.
+   *
+   * @example Usage
+   * ```ts
+   * import { ConnectionError } from "@iggy/client";
+   * import assert from "node:assert/strict";
+   *
+   * const cause = new Error("ECONNRESET");
+   * const err = new ConnectionError("Connection reset", { cause });
+   * assert.equal(err.cause, cause);
+   * ```
    */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -48,6 +58,15 @@ export class TimeoutError extends Error {
    *
    * @param message What timed out.
    * @param options Standard error options; pass the underlying error as `cause`.
+   *
+   * @example Usage
+   * ```ts
+   * import { TimeoutError } from "@iggy/client";
+   * import assert from "node:assert/strict";
+   *
+   * const err = new TimeoutError("No answer within 5000 ms");
+   * assert.ok(err instanceof Error);
+   * ```
    */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);

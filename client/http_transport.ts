@@ -20,7 +20,18 @@ import {
   stringifyJson,
 } from "./_http_json.ts";
 
-/** Options of {@linkcode HttpTransport.connect}. */
+/**
+ * Options of {@linkcode HttpTransport.connect}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const options: HttpTransportOptions = {
+ *   url: "https://iggy.example.com:3000",
+ *   timeout: 5000,
+ * };
+ * const client = new IggyClient(await HttpTransport.connect(options));
+ * ```
+ */
 export interface HttpTransportOptions {
   /** The base URL, e.g. `"https://iggy.example.com:3000"`; when set, `hostname`, `port` and `secure` are ignored. */
   url?: string;
@@ -147,6 +158,12 @@ export class HttpTransport implements Transport {
    * @param options Where to connect and how.
    * @returns The transport.
    * @throws {ConnectionError} When the server cannot be reached.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const transport = await HttpTransport.connect({ hostname: "127.0.0.1", port: 3000 });
+   * const client = new IggyClient(transport);
+   * ```
    */
   static async connect(
     options: HttpTransportOptions = {},
@@ -172,6 +189,13 @@ export class HttpTransport implements Transport {
    *
    * @param options Where to send requests and how.
    * @throws {RangeError} On a timeout that is not a positive number.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const transport = new HttpTransport({ url: "http://127.0.0.1:3000", timeout: 5000 });
+   * const client = new IggyClient(transport);
+   * await client.login("iggy", "iggy");
+   * ```
    */
   constructor(options: HttpTransportOptions = {}) {
     if (
@@ -187,7 +211,15 @@ export class HttpTransport implements Transport {
     this.#concurrent = options.concurrent ?? false;
   }
 
-  /** True once the transport is closed. */
+  /**
+   * True once the transport is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await transport.close();
+   * console.log(transport.closed); // true
+   * ```
+   */
   get closed(): boolean {
     return this.#closed;
   }
@@ -202,6 +234,13 @@ export class HttpTransport implements Transport {
    * cannot express.
    * @throws {ConnectionError} When the transport is closed or the server cannot be reached.
    * @throws {TimeoutError} When the answer does not come within `timeout`.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { CommandCode } from "@iggy/client";
+   *
+   * await transport.request(CommandCode.Ping, new Uint8Array()); // resolves with an empty payload
+   * ```
    */
   request(code: number, payload: Uint8Array): Promise<Uint8Array> {
     if (this.#closed) {
@@ -225,6 +264,12 @@ export class HttpTransport implements Transport {
    * too. The access token is forgotten, not revoked (call `logout()` first for that).
    *
    * @returns When every request in flight has settled.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await client.logout(); // revokes the token on the server
+   * await transport.close();
+   * ```
    */
   async close(): Promise<void> {
     if (!this.#closed) {

@@ -49,12 +49,15 @@ export type {
   CreateUserOptions,
   DeleteSegmentsOptions,
   FlushUnsavedBufferOptions,
+  GetTopicsOptions,
   IggyClientOptions,
   NewMessage,
   PartitionsOptions,
   PollMessagesOptions,
   SendMessagesOptions,
   StoreConsumerOffsetOptions,
+  TopicOptions,
+  UpdateStreamOptions,
   UpdateTopicOptions,
   UpdateUserOptions,
 } from "./client.ts";
@@ -82,7 +85,10 @@ export type { ConnectionStatus, Logger } from "./status.ts";
 export type {
   AutoCommit,
   IggyConsumerOptions,
+  PartitionLag,
+  RebalanceEvent,
   ReconnectOptions,
+  SeekPosition,
 } from "./consumer.ts";
 export type {
   CacheMetric,

@@ -10,12 +10,14 @@ import type { Encryptor } from "./encryption.ts";
 import { Partitioning } from "./builders.ts";
 import { isConnectionFailure } from "./_retry.ts";
 import { BufferPool } from "./_buffer_pool.ts";
+import { commandError } from "./_request_errors.ts";
 import type {
   Identifier,
   PreparedMessages,
   UserHeaders,
 } from "./protocol/mod.ts";
 import {
+  CommandCode,
   ErrorCode,
   IggyError,
   INDEX_ENTRY_SIZE,
@@ -24,7 +26,14 @@ import {
   viewOf,
 } from "./protocol/mod.ts";
 
-/** Options of the typed builders in {@linkcode message}. */
+/**
+ * Options of the typed builders in {@linkcode message}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await producer.send(message.text("hello", { id: 1n, headers: { lang: header.string("en") } }));
+ * ```
+ */
 export interface MessageOptions {
   /** A u128 message id; absent or `0n` lets the server assign one. */
   id?: bigint;
@@ -88,7 +97,15 @@ export const message: {
   },
 };
 
-/** What {@linkcode IggyProducer.send} and {@linkcode IggyProducer.writable} accept per message. */
+/**
+ * What {@linkcode IggyProducer.send} and {@linkcode IggyProducer.writable} accept per message.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const inputs: ProducerInput[] = ["text", new Uint8Array([1]), { payload: "with id", id: 5n }];
+ * await producer.send(inputs);
+ * ```
+ */
 export type ProducerInput = NewMessage | Uint8Array | string;
 
 /**
@@ -102,10 +119,26 @@ export type ProducerInput = NewMessage | Uint8Array | string;
  * Both read the topic's partition count on the first send (and again after a send fails with
  * 3007 `PartitionNotFound`). `Partitioning.balanced()` instead lets the server pick a partition per
  * request, whatever its size.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const partitioning: PartitioningMode = (m) => Partitioning.messagesKey(String(m.id));
+ * ```
  */
 export type PartitioningMode = "round-robin" | "sticky";
 
-/** When and how often {@linkcode IggyProducer} sends a failed batch again. */
+/**
+ * When and how often {@linkcode IggyProducer} sends a failed batch again.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const producer = new IggyProducer(client, {
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   retry: { retries: 10, delayMs: 200, maxDelayMs: 10_000 },
+ * });
+ * ```
+ */
 export interface ProducerRetryPolicy {
   /**
    * Sends after the first one before the batch fails.
@@ -129,7 +162,20 @@ export interface ProducerRetryPolicy {
   retryable?: (error: unknown) => boolean;
 }
 
-/** Options of {@linkcode IggyProducer}. */
+/**
+ * Options of {@linkcode IggyProducer}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const producer = new IggyProducer(client, {
+ *   streamId: "orders",
+ *   topicId: "created",
+ *   partitioning: "sticky",
+ *   batchLength: 500,
+ *   lingerMs: 10,
+ * });
+ * ```
+ */
 export interface IggyProducerOptions {
   /** The stream's id or name. */
   streamId: Identifier;
@@ -182,7 +228,14 @@ export interface IggyProducerOptions {
   encryptor?: Encryptor;
 }
 
-/** Options of one {@linkcode IggyProducer.send} call. */
+/**
+ * Options of one {@linkcode IggyProducer.send} call.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await producer.send("to partition 2", { partitioning: Partitioning.partitionId(2) });
+ * ```
+ */
 export interface ProducerSendOptions {
   /** Overrides the producer's partitioning for these messages. */
   partitioning?: Partitioning;
@@ -275,6 +328,15 @@ export class IggyProducer {
    * @throws {RangeError} When `batchLength`, `lingerMs`, `maxQueued` or a retry setting is out of
    * range.
    * @throws {TypeError} When `partitioning` is an unknown mode.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await using producer = new IggyProducer(client, {
+   *   streamId: "orders",
+   *   topicId: "created",
+   * });
+   * await producer.send("hello");
+   * ```
    */
   constructor(client: IggyClient, options: IggyProducerOptions) {
     this.#client = client;
@@ -322,12 +384,27 @@ export class IggyProducer {
     }
   }
 
-  /** Messages queued or in flight (not yet acknowledged). */
+  /**
+   * Messages queued or in flight (not yet acknowledged).
+   *
+   * @example Usage
+   * ```ts ignore
+   * if (producer.queued > 5_000) await producer.flush();
+   * ```
+   */
   get queued(): number {
     return this.#queued;
   }
 
-  /** True once {@linkcode IggyProducer.close} was called. */
+  /**
+   * True once {@linkcode IggyProducer.close} was called.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await producer.close();
+   * console.log(producer.closed); // true
+   * ```
+   */
   get closed(): boolean {
     return this.#closed;
   }
@@ -342,6 +419,12 @@ export class IggyProducer {
    * @throws {Error} When the producer is closed.
    * @throws {IggyError} When the server rejects a batch holding one of the messages.
    * @throws {ConnectionError} When the connection fails before the acknowledgement.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await producer.send(message.json({ id: 7 }, { id: 7n }));
+   * await producer.send(["a", "b", "c"]); // one promise for the three
+   * ```
    */
   async send(
     messages: ProducerInput | ProducerInput[],
@@ -357,6 +440,12 @@ export class IggyProducer {
    *
    * @returns When they are acknowledged.
    * @throws {IggyError} The first error of a batch it waited for.
+   *
+   * @example Usage
+   * ```ts ignore
+   * producer.send("queued");
+   * await producer.flush(); // stored now
+   * ```
    */
   async flush(): Promise<void> {
     const tickets = [...this.#tickets].map((t) => t.promise);
@@ -376,6 +465,11 @@ export class IggyProducer {
    *
    * @returns When every queued message is acknowledged (or failed) and the producer is closed.
    * @throws {IggyError} The first error among the flushed batches.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await producer.close(); // flushes first
+   * ```
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -394,6 +488,11 @@ export class IggyProducer {
    * Closes the producer, so that `await using producer = new IggyProducer(...)` works.
    *
    * @returns When closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await using producer = new IggyProducer(client, { streamId: "orders", topicId: "created" });
+   * ```
    */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
@@ -494,27 +593,29 @@ export class IggyProducer {
 
   /** The topic's partition count, read once. */
   #countPartitions(): Promise<number> {
-    this.#partitionsCount ??= this.#client.getTopic(
-      this.#streamId,
-      this.#topicId,
-    ).then((topic) => {
+    this.#partitionsCount ??= this.#client.getTopic({
+      streamId: this.#streamId,
+      topicId: this.#topicId,
+    }).then((topic) => {
       if (!topic) {
-        throw new IggyError(
-          ErrorCode.TopicIdNotFound,
-          `Cannot produce to topic "${this.#topicId}" of stream "${this.#streamId}": not found`,
-        );
+        throw this.#error(ErrorCode.TopicIdNotFound);
       }
       if (topic.partitionsCount === 0) {
-        throw new IggyError(
-          ErrorCode.PartitionNotFound,
-          `Topic "${this.#topicId}" has no partitions`,
-        );
+        throw this.#error(ErrorCode.PartitionNotFound, "the topic has none");
       }
       return topic.partitionsCount;
     });
     // A failed look-up is tried again on the next send.
     this.#partitionsCount.catch(() => this.#partitionsCount = undefined);
     return this.#partitionsCount;
+  }
+
+  /** An error of this producer's topic, worded as the server's answer to a send would be. */
+  #error(code: number, detail?: string): IggyError {
+    return commandError(CommandCode.SendMessages, code, {
+      streamId: this.#streamId,
+      topicId: this.#topicId,
+    }, detail);
   }
 
   /** The partition of the next message placed by `mode`. */

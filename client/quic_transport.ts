@@ -16,7 +16,18 @@ import { ConnectionError, TimeoutError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
 import { checkTimeout, deadlineOf, errorText } from "./_pending.ts";
 
-/** Options of {@linkcode QuicTransport.connect}. */
+/**
+ * Options of {@linkcode QuicTransport.connect}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const transport = await QuicTransport.connect({
+ *   hostname: "localhost",
+ *   port: 8080,
+ *   caCerts: [await Deno.readTextFile("ca.pem")],
+ * });
+ * ```
+ */
 export interface QuicTransportOptions {
   /**
    * The server host name or IP address.
@@ -96,6 +107,12 @@ export class QuicTransport implements Transport {
    * @param options Where to connect and how.
    * @returns The connected transport.
    * @throws {ConnectionError} When the connection or the handshake fails, or outside Deno.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const transport = await QuicTransport.connect({ hostname: "localhost", port: 8080, caCerts: [pem] });
+   * const client = new IggyClient(transport);
+   * ```
    */
   static async connect(
     options: QuicTransportOptions = {},
@@ -144,6 +161,19 @@ export class QuicTransport implements Transport {
    * @param conn The connection.
    * @param options `timeout`: milliseconds to wait for each answer (none when absent);
    * `concurrent`: see {@linkcode QuicTransportOptions.concurrent}.
+   *
+   * @example Usage
+   * ```ts ignore
+   * // QuicTransport.connect() opens the connection; to wrap one opened by hand:
+   * const conn = await Deno.connectQuic({
+   *   hostname: "127.0.0.1",
+   *   port: 8080,
+   *   serverName: "localhost",
+   *   alpnProtocols: [],
+   *   caCerts: [pem],
+   * });
+   * const client = new IggyClient(new QuicTransport(conn, { timeout: 5000 }));
+   * ```
    */
   constructor(
     conn: Deno.QuicConn,
@@ -170,7 +200,14 @@ export class QuicTransport implements Transport {
     );
   }
 
-  /** True once the transport is closed. */
+  /**
+   * True once the transport is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(transport.closed);
+   * ```
+   */
   get closed(): boolean {
     return this.#closed;
   }
@@ -185,6 +222,11 @@ export class QuicTransport implements Transport {
    * @throws {IggyError} On a non-zero status.
    * @throws {ConnectionError} When the connection is or becomes closed, or the server drops the stream.
    * @throws {TimeoutError} When the answer does not come within `timeout`.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const answer = await transport.request(CommandCode.Ping, new Uint8Array());
+   * ```
    */
   request(code: number, payload: Uint8Array): Promise<Uint8Array> {
     return this.#queue(encodeRequest(code, payload));
@@ -200,6 +242,13 @@ export class QuicTransport implements Transport {
    * @throws {ConnectionError} When the connection is or becomes closed, or the server drops the stream.
    * @throws {TimeoutError} When the answer does not come within `timeout`.
    * @throws {RangeError} When the frame's length field does not match its size.
+   *
+   * @example Usage
+   * ```ts ignore
+   * // [length u32][code u32][payload]: a ping frame
+   * const frame = new Uint8Array([4, 0, 0, 0, 1, 0, 0, 0]);
+   * await transport.requestFrame(frame);
+   * ```
    */
   requestFrame(frame: Uint8Array): Promise<Uint8Array> {
     if (!isWholeRequestFrame(frame)) {
@@ -280,6 +329,11 @@ export class QuicTransport implements Transport {
    * Closes the connection; pending requests reject with {@linkcode ConnectionError}.
    *
    * @returns When the connection is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await transport.close();
+   * ```
    */
   async close(): Promise<void> {
     this.#shutdown(new ConnectionError("Connection closed by the client"));

@@ -19,7 +19,17 @@ import {
 } from "./status.ts";
 import type { Transport } from "./transport.ts";
 
-/** Reconnection settings of {@linkcode ReconnectingTransport}. */
+/**
+ * Reconnection settings of {@linkcode ReconnectingTransport}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const transport = await ReconnectingTransport.open(() => TcpTransport.connect({ port: 8090 }), {
+ *   retries: Infinity,
+ *   heartbeatIntervalMs: 5000,
+ * });
+ * ```
+ */
 export interface ReconnectingTransportOptions {
   /**
    * Attempts per reconnection before giving up (the transport then closes); `Infinity` never
@@ -105,6 +115,15 @@ export class ReconnectingTransport implements Transport {
    * @param options Retry count and back-off.
    * @returns The wrapper.
    * @throws {ConnectionError} When the first connection cannot be opened.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const transport = await ReconnectingTransport.open(
+   *   () => TcpTransport.connect({ port: 8090 }),
+   *   { retries: 5, delayMs: 200, logger: console },
+   * );
+   * const client = new IggyClient(transport);
+   * ```
    */
   static async open(
     open: () => Promise<Transport>,
@@ -120,6 +139,13 @@ export class ReconnectingTransport implements Transport {
    * @param open Opens a replacement when it drops.
    * @param options Retry count and back-off.
    * @throws {RangeError} When a count or a delay is negative.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const open = () => TcpTransport.connect({ port: 8090 });
+   * const transport = new ReconnectingTransport(await open(), open, { retries: 5 });
+   * const client = new IggyClient(transport);
+   * ```
    */
   constructor(
     current: Transport,
@@ -153,7 +179,14 @@ export class ReconnectingTransport implements Transport {
     }
   }
 
-  /** True once closed by the caller, or after reconnection gave up. */
+  /**
+   * True once closed by the caller, or after reconnection gave up.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(transport.closed); // true once closed or given up
+   * ```
+   */
   get closed(): boolean {
     return this.#closed;
   }
@@ -163,6 +196,11 @@ export class ReconnectingTransport implements Transport {
    * Each call is a separate subscription; leaving its loop unsubscribes.
    *
    * @returns The statuses, as an async iterator.
+   *
+   * @example Usage
+   * ```ts ignore
+   * for await (const status of transport.status()) console.log(status.type);
+   * ```
    */
   status(): AsyncIterableIterator<ConnectionStatus> {
     return this.#statuses.subscribe();
@@ -176,6 +214,11 @@ export class ReconnectingTransport implements Transport {
    * @param payload The encoded request payload.
    * @returns The OK response payload.
    * @throws {ConnectionError} When the connection drops or cannot be reopened.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await transport.request(CommandCode.Ping, new Uint8Array());
+   * ```
    */
   request(code: number, payload: Uint8Array): Promise<Uint8Array> {
     return this.#call(
@@ -194,6 +237,11 @@ export class ReconnectingTransport implements Transport {
    * @returns The OK response payload.
    * @throws {ConnectionError} When the connection drops or cannot be reopened.
    * @throws {RangeError} When the frame is shorter than its 8-byte header.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await transport.requestFrame(new Uint8Array([4, 0, 0, 0, 1, 0, 0, 0])); // a ping
+   * ```
    */
   requestFrame(frame: Uint8Array): Promise<Uint8Array> {
     if (frame.length < FRAME_HEADER_SIZE) {
@@ -291,6 +339,11 @@ export class ReconnectingTransport implements Transport {
    * Closes the current connection and stops reconnecting.
    *
    * @returns When the connection is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await transport.close();
+   * ```
    */
   async close(): Promise<void> {
     if (!this.#closed) this.#finish(undefined);

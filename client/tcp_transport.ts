@@ -41,7 +41,18 @@ export interface TcpConnection {
   close(): void;
 }
 
-/** TLS settings of a {@linkcode TcpTransport}. */
+/**
+ * TLS settings of a {@linkcode TcpTransport}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const transport = await TcpTransport.connect({
+ *   hostname: "10.0.0.5",
+ *   port: 8090,
+ *   tls: { hostname: "iggy.internal", caCerts: [await Deno.readTextFile("ca.pem")] },
+ * });
+ * ```
+ */
 export interface TlsOptions {
   /**
    * Extra trusted root certificates (PEM), e.g. a self-signed server certificate; they are added
@@ -55,7 +66,14 @@ export interface TlsOptions {
   hostname?: string;
 }
 
-/** Options of {@linkcode TcpTransport.connect}. */
+/**
+ * Options of {@linkcode TcpTransport.connect}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const transport = await TcpTransport.connect({ hostname: "iggy.example.com", port: 8090, tls: {}, timeout: 5000 });
+ * ```
+ */
 export interface TcpTransportOptions {
   /**
    * The server host name or IP address.
@@ -110,6 +128,13 @@ export class TcpTransport implements Transport {
    * @returns The connected transport.
    * @throws {ConnectionError} When the connection or the TLS handshake fails.
    * @throws {RangeError} When `timeout` is not a positive number.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const transport = await TcpTransport.connect({ hostname: "127.0.0.1", port: 8090, timeout: 5000 });
+   * const client = new IggyClient(transport);
+   * await client.login("iggy", "iggy");
+   * ```
    */
   static async connect(
     options: TcpTransportOptions = {},
@@ -136,6 +161,12 @@ export class TcpTransport implements Transport {
    *
    * @param conn The connection: a `Deno.Conn`, or any {@linkcode TcpConnection}.
    * @param options `timeout`: milliseconds to wait for each answer (none when absent).
+   *
+   * @example Usage
+   * ```ts ignore
+   * const conn = await Deno.connect({ hostname: "127.0.0.1", port: 8090 });
+   * const client = new IggyClient(new TcpTransport(conn, { timeout: 5000 }));
+   * ```
    */
   constructor(conn: TcpConnection, options: { timeout?: number } = {}) {
     this.#pending = new PendingQueue(
@@ -146,7 +177,14 @@ export class TcpTransport implements Transport {
     this.#reading = this.#readLoop();
   }
 
-  /** True once the transport is closed. */
+  /**
+   * True once the transport is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(transport.closed);
+   * ```
+   */
   get closed(): boolean {
     return this.#closed;
   }
@@ -160,6 +198,11 @@ export class TcpTransport implements Transport {
    * @throws {IggyError} On a non-zero status.
    * @throws {ConnectionError} When the connection is or becomes closed.
    * @throws {TimeoutError} When the answer does not come within `timeout`.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const answer = await transport.request(CommandCode.Ping, new Uint8Array());
+   * ```
    */
   request(code: number, payload: Uint8Array): Promise<Uint8Array> {
     if (this.#closed) {
@@ -186,6 +229,13 @@ export class TcpTransport implements Transport {
    * @throws {ConnectionError} When the connection is or becomes closed.
    * @throws {TimeoutError} When the answer does not come within `timeout`.
    * @throws {RangeError} When the frame's length field does not match its size.
+   *
+   * @example Usage
+   * ```ts ignore
+   * // [length u32][code u32][payload]: a ping frame
+   * const frame = new Uint8Array([4, 0, 0, 0, 1, 0, 0, 0]);
+   * await transport.requestFrame(frame);
+   * ```
    */
   requestFrame(frame: Uint8Array): Promise<Uint8Array> {
     if (!isWholeRequestFrame(frame)) {
@@ -206,6 +256,11 @@ export class TcpTransport implements Transport {
    * Closes the connection and rejects pending requests with {@linkcode ConnectionError}.
    *
    * @returns When the connection and its reader have stopped.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await transport.close();
+   * ```
    */
   async close(): Promise<void> {
     this.#shutdown(new ConnectionError("Connection closed by the client"));

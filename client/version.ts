@@ -4,5 +4,14 @@
  * @module
  */
 
-/** The version of this SDK (`@iggy/client`). */
+/**
+ * The version of this SDK (`@iggy/client`).
+ *
+ * @example Usage
+ * ```ts
+ * import { VERSION } from "@iggy/client";
+ *
+ * console.log(`@iggy/client ${VERSION}`);
+ * ```
+ */
 export const VERSION = "0.1.0";

@@ -15,7 +15,14 @@ import { ConnectionError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
 import { checkTimeout, errorText, PendingQueue } from "./_pending.ts";
 
-/** Options of {@linkcode WebSocketTransport.connect}. */
+/**
+ * Options of {@linkcode WebSocketTransport.connect}.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const transport = await WebSocketTransport.connect({ hostname: "127.0.0.1", port: 8092, secure: false });
+ * ```
+ */
 export interface WebSocketTransportOptions {
   /** The full `ws://` or `wss://` URL; when set, `hostname`, `port` and `secure` are ignored. */
   url?: string;
@@ -75,6 +82,12 @@ export class WebSocketTransport implements Transport {
    * @param options Where to connect and how.
    * @returns The connected transport.
    * @throws {ConnectionError} When the socket cannot be opened.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const transport = await WebSocketTransport.connect({ hostname: "127.0.0.1", port: 8092 });
+   * const client = new IggyClient(transport);
+   * ```
    */
   static async connect(
     options: WebSocketTransportOptions = {},
@@ -134,6 +147,14 @@ export class WebSocketTransport implements Transport {
    *
    * @param socket The open socket.
    * @param options `timeout`: milliseconds to wait for each answer (none when absent).
+   *
+   * @example Usage
+   * ```ts ignore
+   * const socket = new WebSocket("ws://127.0.0.1:8092");
+   * socket.binaryType = "arraybuffer";
+   * await new Promise((resolve) => socket.onopen = resolve);
+   * const client = new IggyClient(new WebSocketTransport(socket));
+   * ```
    */
   constructor(socket: WebSocket, options: { timeout?: number } = {}) {
     this.#pending = new PendingQueue(
@@ -162,7 +183,14 @@ export class WebSocketTransport implements Transport {
     }
   }
 
-  /** True once the transport is closed. */
+  /**
+   * True once the transport is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * console.log(transport.closed);
+   * ```
+   */
   get closed(): boolean {
     return this.#closed;
   }
@@ -176,6 +204,11 @@ export class WebSocketTransport implements Transport {
    * @throws {IggyError} On a non-zero status.
    * @throws {ConnectionError} When the connection is or becomes closed.
    * @throws {TimeoutError} When the answer does not come within `timeout`.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const answer = await transport.request(CommandCode.Ping, new Uint8Array());
+   * ```
    */
   request(code: number, payload: Uint8Array): Promise<Uint8Array> {
     if (this.#closed) {
@@ -196,6 +229,13 @@ export class WebSocketTransport implements Transport {
    * @throws {ConnectionError} When the connection is or becomes closed.
    * @throws {TimeoutError} When the answer does not come within `timeout`.
    * @throws {RangeError} When the frame's length field does not match its size.
+   *
+   * @example Usage
+   * ```ts ignore
+   * // [length u32][code u32][payload]: a ping frame
+   * const frame = new Uint8Array([4, 0, 0, 0, 1, 0, 0, 0]);
+   * await transport.requestFrame(frame);
+   * ```
    */
   requestFrame(frame: Uint8Array): Promise<Uint8Array> {
     if (!isWholeRequestFrame(frame)) {
@@ -229,6 +269,11 @@ export class WebSocketTransport implements Transport {
    * Closes the socket; pending requests reject with {@linkcode ConnectionError}.
    *
    * @returns When the socket is closed.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await transport.close();
+   * ```
    */
   async close(): Promise<void> {
     this.#shutdown(new ConnectionError("Connection closed by the client"));

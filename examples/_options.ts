@@ -14,11 +14,7 @@
  */
 
 import { parseArgs } from "node:util";
-import {
-  ConnectionError,
-  type IggyClient,
-  isAlreadyExists,
-} from "@iggy/client";
+import { ConnectionError, type IggyClient } from "@iggy/client";
 
 const OPTIONS_HELP = `Options:
   --connection <url>     connection string (env IGGY_CONNECTION) [iggy://iggy:iggy@127.0.0.1:8090]
@@ -100,16 +96,8 @@ export async function ensureTopic(
   topic: string,
   partitionsCount: number,
 ): Promise<void> {
-  try {
-    await client.createStream(stream);
-  } catch (err) {
-    if (!isAlreadyExists(err)) throw err;
-  }
-  try {
-    await client.createTopic(stream, topic, { partitionsCount });
-  } catch (err) {
-    if (!isAlreadyExists(err)) throw err;
-  }
+  await client.ensureStream(stream);
+  await client.ensureTopic({ streamId: stream, name: topic, partitionsCount });
 }
 
 /** Resolves after `ms` milliseconds (pacing, not synchronisation). */

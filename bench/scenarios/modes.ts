@@ -175,7 +175,9 @@ export async function prepareStreams(
   for (let s = 1; s <= layout.streams; s++) {
     const name = streamName(s);
     if (settings.reuse && await client.getStream(name)) {
-      if (await client.getTopic(name, BENCH_TOPIC)) continue;
+      if (await client.getTopic({ streamId: name, topicId: BENCH_TOPIC })) {
+        continue;
+      }
     } else {
       try {
         await client.deleteStream(name);
@@ -184,7 +186,9 @@ export async function prepareStreams(
       }
       await client.createStream(name);
     }
-    await client.createTopic(name, BENCH_TOPIC, {
+    await client.createTopic({
+      streamId: name,
+      name: BENCH_TOPIC,
       partitionsCount: layout.partitions,
       // 0 on the wire is "the server's default".
       maxTopicSize: BigInt(settings.maxTopicSize ?? 0),

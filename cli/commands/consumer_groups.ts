@@ -137,7 +137,11 @@ export function registerConsumerGroupCommands(
     const [stream, topic] = args as [string, string];
     const groups = await app.withClient(
       command,
-      (client) => client.getConsumerGroups(parseId(stream), parseId(topic)),
+      (client) =>
+        client.getConsumerGroups({
+          streamId: parseId(stream),
+          topicId: parseId(topic),
+        }),
     );
     out.rows(GROUP_COLUMNS, groups as unknown as Record<string, unknown>[]);
   });

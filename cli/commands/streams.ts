@@ -75,7 +75,7 @@ export function registerStreamCommands(program: Command, app: App): void {
     const [id, name] = args as [string, string];
     await app.withClient(
       command,
-      (client) => client.updateStream(parseId(id), name),
+      (client) => client.updateStream(parseId(id), { name }),
     );
     out.done(`Stream "${id}" renamed to "${name}"`, {
       updated: "stream",

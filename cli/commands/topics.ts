@@ -130,7 +130,8 @@ export function registerTopicCommands(program: Command, app: App): void {
     };
     const created = await app.withClient(
       command,
-      (client) => client.createTopic(parseId(stream), name, options),
+      (client) =>
+        client.createTopic({ streamId: parseId(stream), name, ...options }),
     );
     out.done(
       `Topic "${created.name}" created with ID ${created.id} and ${created.partitionsCount} partition(s) in stream "${stream}"`,
@@ -149,7 +150,8 @@ export function registerTopicCommands(program: Command, app: App): void {
     const [stream, id] = args as [string, string];
     await app.withClient(
       command,
-      (client) => client.deleteTopic(parseId(stream), parseId(id)),
+      (client) =>
+        client.deleteTopic({ streamId: parseId(stream), topicId: parseId(id) }),
     );
     out.done(`Topic "${id}" deleted from stream "${stream}"`, {
       deleted: "topic",
@@ -214,7 +216,8 @@ export function registerTopicCommands(program: Command, app: App): void {
     const [stream, id] = args as [string, string];
     const details = await app.withClient(
       command,
-      (client) => client.getTopic(parseId(stream), parseId(id)),
+      (client) =>
+        client.getTopic({ streamId: parseId(stream), topicId: parseId(id) }),
     );
     if (details === undefined) throw notFound("topic", id);
     out.details(TOPIC_COLUMNS, details as unknown as Record<string, unknown>);
@@ -240,7 +243,7 @@ export function registerTopicCommands(program: Command, app: App): void {
       if ((await client.getStream(parseId(stream))) === undefined) {
         throw notFound("stream", stream);
       }
-      return await client.getTopics(parseId(stream));
+      return await client.getTopics({ streamId: parseId(stream) });
     });
     out.rows(TOPIC_COLUMNS, topics as unknown as Record<string, unknown>[]);
   });
@@ -256,7 +259,8 @@ export function registerTopicCommands(program: Command, app: App): void {
     const [stream, id] = args as [string, string];
     await app.withClient(
       command,
-      (client) => client.purgeTopic(parseId(stream), parseId(id)),
+      (client) =>
+        client.purgeTopic({ streamId: parseId(stream), topicId: parseId(id) }),
     );
     out.done(`Topic "${id}" in stream "${stream}" purged`, {
       purged: "topic",

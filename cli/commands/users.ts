@@ -250,7 +250,9 @@ export function registerUserCommands(program: Command, app: App): void {
     const created = await app.withClient(
       command,
       (client) =>
-        client.createUser(username, password, {
+        client.createUser({
+          username,
+          password,
           status: parseStatus(String(opts.userStatus)),
           permissions,
         }),

@@ -80,6 +80,12 @@ export interface SendMessages {
  * Messages encoded once (index section and frames, as SendMessages carries them) to be sent any
  * number of times without encoding them again. The server stamps its own copy, so a prepared batch
  * never changes; ids left 0 get a new server-assigned id on every send.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const batch = await client.prepareMessages([{ payload: "tick" }]);
+ * await client.sendMessages({ streamId: "s", topicId: "t", messages: batch });
+ * ```
  */
 export interface PreparedMessages {
   /** Number of messages. */
@@ -496,7 +502,15 @@ export function validateMessages(batch: SendMessagesBatch): void {
   }
 }
 
-/** A message read back from the server. */
+/**
+ * A message read back from the server.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const { messages } = await client.pollMessages({ streamId: "orders", topicId: "created" });
+ * for (const m of messages) console.log(m.offset, m.id, m.timestamp, m.headers);
+ * ```
+ */
 export interface Message {
   /** Partition offset. */
   offset: bigint;
@@ -519,7 +533,15 @@ export interface Message {
   payload: Uint8Array;
 }
 
-/** A PollMessages answer. */
+/**
+ * A PollMessages answer.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const polled = await client.pollMessages({ streamId: "orders", topicId: "created" });
+ * console.log(polled.partitionId, polled.currentOffset, polled.messages.length);
+ * ```
+ */
 export interface PolledMessages {
   /** The partition that was read. */
   partitionId: number;

@@ -3,7 +3,17 @@
  * @module
  */
 
-/** Command codes, by Iggy's command name. */
+/**
+ * Command codes, by Iggy's command name.
+ *
+ * @example Usage
+ * ```ts
+ * import { CommandCode } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(CommandCode.CreateStream, 202);
+ * ```
+ */
 export const CommandCode = {
   Ping: 1,
   GetStats: 10,
@@ -54,7 +64,17 @@ export const CommandCode = {
   LeaveConsumerGroup: 605,
 } as const;
 
-/** A command code. */
+/**
+ * A command code.
+ *
+ * @example Usage
+ * ```ts
+ * import { CommandCode } from "@iggy/client";
+ *
+ * const value: CommandCode = CommandCode.CreateStream;
+ * console.log(value);
+ * ```
+ */
 export type CommandCode = (typeof CommandCode)[keyof typeof CommandCode];
 
 /** Dotted names used in logs and metrics, e.g. `"stream.create"`. */

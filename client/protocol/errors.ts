@@ -6,7 +6,17 @@
  * @module
  */
 
-/** Iggy 0.8.0 error codes (the u32 status of an error response), by name. */
+/**
+ * Iggy 0.8.0 error codes (the u32 status of an error response), by name.
+ *
+ * @example Usage
+ * ```ts
+ * import { ErrorCode } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(ErrorCode.StreamIdNotFound, 1009);
+ * ```
+ */
 export const ErrorCode = {
   Error: 1,
   InvalidConfiguration: 2,
@@ -237,7 +247,17 @@ export const ErrorCode = {
   IoError: 13000,
 } as const;
 
-/** One of the Iggy error code names. */
+/**
+ * One of the Iggy error code names.
+ *
+ * @example Usage
+ * ```ts
+ * import { ErrorCode } from "@iggy/client";
+ *
+ * const value: ErrorCode = ErrorCode.StreamIdNotFound;
+ * console.log(value);
+ * ```
+ */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** The snake_case name and a sentence-case message for every code. */
@@ -1327,9 +1347,32 @@ export const ERROR_TABLE: Readonly<
   13000: { name: "IoError", snake: "io_error", message: "Io error" },
 };
 
-/** An error identified by an Iggy error code, raised by the server and rebuilt by the client. */
+/**
+ * An error identified by an Iggy error code, raised by the server and rebuilt by the client.
+ *
+ * @example Usage
+ * ```ts
+ * import { ErrorCode, IggyError } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * const err = new IggyError(ErrorCode.TopicNameAlreadyExists);
+ * assert.equal(err.code, 2013);
+ * assert.equal(err.codeName, "TopicNameAlreadyExists");
+ * assert.equal(err.message, "Topic name already exists");
+ * ```
+ */
 export class IggyError extends Error {
-  /** The Iggy error code, e.g. `1009` for `StreamIdNotFound`. */
+  /**
+   * The Iggy error code, e.g. `1009` for `StreamIdNotFound`.
+   *
+   * @example Usage
+   * ```ts
+   * import { IggyError } from "@iggy/client";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new IggyError(1009).code, 1009);
+   * ```
+   */
   readonly code: number;
 
   /**
@@ -1338,6 +1381,16 @@ export class IggyError extends Error {
    * @param code The Iggy error code.
    * @param detail Optional text appended to the standard message.
    * @param options Standard error options, e.g. `cause`.
+   *
+   * @example Usage
+   * ```ts
+   * import { ErrorCode, IggyError } from "@iggy/client";
+   * import assert from "node:assert/strict";
+   *
+   * const err = new IggyError(ErrorCode.TopicIdNotFound, "topic 7");
+   * assert.equal(err.message, "Topic id not found: topic 7");
+   * assert.equal(err.codeName, "TopicIdNotFound");
+   * ```
    */
   constructor(code: number, detail?: string, options?: ErrorOptions) {
     const entry = ERROR_TABLE[code];
@@ -1347,12 +1400,32 @@ export class IggyError extends Error {
     this.code = code;
   }
 
-  /** The PascalCase name of the code, e.g. `"StreamIdNotFound"`; `"Error"` when unknown. */
+  /**
+   * The PascalCase name of the code, e.g. `"StreamIdNotFound"`; `"Error"` when unknown.
+   *
+   * @example Usage
+   * ```ts
+   * import { IggyError } from "@iggy/client";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new IggyError(1009).codeName, "StreamIdNotFound");
+   * ```
+   */
   get codeName(): string {
     return ERROR_TABLE[this.code]?.name ?? "Error";
   }
 
-  /** The snake_case name of the code, as Iggy's SDKs print it. */
+  /**
+   * The snake_case name of the code, as Iggy's SDKs print it.
+   *
+   * @example Usage
+   * ```ts
+   * import { IggyError } from "@iggy/client";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new IggyError(1009).snakeName, "stream_id_not_found");
+   * ```
+   */
   get snakeName(): string {
     return ERROR_TABLE[this.code]?.snake ?? "error";
   }
@@ -1397,7 +1470,18 @@ export function invalid(code: number, message: string, offset = 0): never {
   throw new WireError(message, { offset, need: 0, have: 0, code });
 }
 
-/** True when `err` is an {@linkcode IggyError} with one of the "not found" codes. */
+/**
+ * True when `err` is an {@linkcode IggyError} with one of the "not found" codes.
+ *
+ * @example Usage
+ * ```ts
+ * import { ErrorCode, IggyError, isNotFound } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(isNotFound(new IggyError(ErrorCode.StreamIdNotFound)));
+ * assert.ok(!isNotFound(new Error("other")));
+ * ```
+ */
 export function isNotFound(err: unknown): boolean {
   return err instanceof IggyError &&
     [20, 1009, 1010, 2010, 2011, 3007, 4000, 5000, 5003, 100].includes(
@@ -1405,7 +1489,17 @@ export function isNotFound(err: unknown): boolean {
     );
 }
 
-/** True when `err` is an {@linkcode IggyError} saying the resource already exists. */
+/**
+ * True when `err` is an {@linkcode IggyError} saying the resource already exists.
+ *
+ * @example Usage
+ * ```ts
+ * import { ErrorCode, IggyError, isAlreadyExists } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(isAlreadyExists(new IggyError(ErrorCode.StreamNameAlreadyExists)));
+ * ```
+ */
 export function isAlreadyExists(err: unknown): boolean {
   return err instanceof IggyError &&
     [46, 51, 1012, 2013, 5004].includes(err.code);

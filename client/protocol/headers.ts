@@ -6,7 +6,17 @@
 import { fromUtf8, utf8, viewOf } from "./bytes.ts";
 import { ErrorCode, invalid } from "./errors.ts";
 
-/** Header kinds, shared by keys and values. */
+/**
+ * Header kinds, shared by keys and values.
+ *
+ * @example Usage
+ * ```ts
+ * import { HeaderKind } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(HeaderKind.String, 2);
+ * ```
+ */
 export const HeaderKind = {
   Raw: 1,
   String: 2,
@@ -25,7 +35,17 @@ export const HeaderKind = {
   Float64: 15,
 } as const;
 
-/** A header kind code. */
+/**
+ * A header kind code.
+ *
+ * @example Usage
+ * ```ts
+ * import { HeaderKind } from "@iggy/client";
+ *
+ * const value: HeaderKind = HeaderKind.String;
+ * console.log(value);
+ * ```
+ */
 export type HeaderKind = (typeof HeaderKind)[keyof typeof HeaderKind];
 
 /** Fixed value sizes by kind; Raw and String are 1..255 bytes. */
@@ -45,7 +65,17 @@ const FIXED_SIZE: Readonly<Record<number, number>> = {
   15: 8,
 };
 
-/** A typed header value as it travels: its kind and its little-endian bytes. */
+/**
+ * A typed header value as it travels: its kind and its little-endian bytes.
+ *
+ * @example Usage
+ * ```ts
+ * import { header, type HeaderValue } from "@iggy/client";
+ *
+ * const value: HeaderValue = header.bool(true);
+ * console.log(value.kind);
+ * ```
+ */
 export interface HeaderValue {
   /** The kind code. */
   kind: HeaderKind;
@@ -53,7 +83,17 @@ export interface HeaderValue {
   value: Uint8Array;
 }
 
-/** User headers of one message, keyed by (string) header name. */
+/**
+ * User headers of one message, keyed by (string) header name.
+ *
+ * @example Usage
+ * ```ts
+ * import { header, type UserHeaders } from "@iggy/client";
+ *
+ * const headers: UserHeaders = { source: header.string("web"), attempt: header.uint32(1) };
+ * console.log(Object.keys(headers));
+ * ```
+ */
 export type UserHeaders = Record<string, HeaderValue>;
 
 function fixed(
@@ -134,7 +174,18 @@ export const header = {
   },
 };
 
-/** Reads a header value back as a JS value (string, number, bigint, boolean or bytes). */
+/**
+ * Reads a header value back as a JS value (string, number, bigint, boolean or bytes).
+ *
+ * @example Usage
+ * ```ts
+ * import { header, headerToValue } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(headerToValue(header.uint64(7n)), 7n);
+ * assert.equal(headerToValue(header.string("web")), "web");
+ * ```
+ */
 export function headerToValue(
   h: HeaderValue,
 ): string | number | bigint | boolean | Uint8Array {

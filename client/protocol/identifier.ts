@@ -10,7 +10,17 @@ import type { ByteReader, ByteWriter } from "./bytes.ts";
 import { fromUtf8, utf8 } from "./bytes.ts";
 import { ErrorCode, invalid } from "./errors.ts";
 
-/** A stream, topic, group, user or consumer id (`number`) or name (`string`). */
+/**
+ * A stream, topic, group, user or consumer id (`number`) or name (`string`).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const byName: Identifier = "orders";
+ * const byId: Identifier = 1;
+ * await client.getStream(byName);
+ * await client.getStream(byId);
+ * ```
+ */
 export type Identifier = number | string;
 
 /** Writes an identifier; throws `RangeError`/`TypeError` on values that cannot be encoded. */

@@ -7,7 +7,18 @@
 import { ByteReader, ByteWriter } from "./bytes.ts";
 import { ErrorCode, invalid } from "./errors.ts";
 
-/** Server-wide permissions: the 10 global flags. */
+/**
+ * Server-wide permissions: the 10 global flags.
+ *
+ * @example Usage
+ * ```ts
+ * import { noPermissions } from "@iggy/client";
+ *
+ * const permissions = noPermissions();
+ * permissions.global.readStreams = true;
+ * permissions.global.pollMessages = true;
+ * ```
+ */
 export interface GlobalPermissions {
   /** Manage the server (stats, clients). */
   manageServers: boolean;
@@ -31,7 +42,15 @@ export interface GlobalPermissions {
   sendMessages: boolean;
 }
 
-/** Permissions on one topic of a stream. */
+/**
+ * Permissions on one topic of a stream.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const topic = (await client.getUser("billing"))?.permissions?.streams?.get(1)?.topics?.get(1);
+ * console.log(topic?.sendMessages);
+ * ```
+ */
 export interface TopicPermissions {
   /** Update, delete and purge the topic. */
   manageTopic: boolean;
@@ -43,7 +62,15 @@ export interface TopicPermissions {
   sendMessages: boolean;
 }
 
-/** Permissions on one stream, with optional per-topic entries. */
+/**
+ * Permissions on one stream, with optional per-topic entries.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const stream = (await client.getUser("billing"))?.permissions?.streams?.get(1);
+ * console.log(stream?.pollMessages);
+ * ```
+ */
 export interface StreamPermissions {
   /** Update, delete and purge the stream. */
   manageStream: boolean;
@@ -61,7 +88,17 @@ export interface StreamPermissions {
   topics: Map<number, TopicPermissions>;
 }
 
-/** A user's permissions: global flags plus per-stream entries by stream id. */
+/**
+ * A user's permissions: global flags plus per-stream entries by stream id.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await client.updatePermissions("billing", {
+ *   global: { ...noPermissions().global, readStreams: true },
+ *   streams: new Map([[1, { ...streamPermissions, pollMessages: true }]]),
+ * });
+ * ```
+ */
 export interface Permissions {
   /** The global flags. */
   global: GlobalPermissions;
@@ -108,6 +145,14 @@ function globalWith(value: boolean): GlobalPermissions {
  * The root user's permissions: every global flag set, no stream entries.
  *
  * @returns A fresh permissions object.
+ *
+ * @example Usage
+ * ```ts
+ * import { rootPermissions } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(rootPermissions().global.manageServers, true);
+ * ```
  */
 export function rootPermissions(): Permissions {
   return { global: globalWith(true), streams: new Map() };
@@ -117,6 +162,16 @@ export function rootPermissions(): Permissions {
  * Permissions with every flag cleared and no stream entries.
  *
  * @returns A fresh permissions object.
+ *
+ * @example Usage
+ * ```ts
+ * import { noPermissions } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * const readOnly = noPermissions();
+ * readOnly.global.readStreams = true;
+ * assert.equal(readOnly.global.manageStreams, false);
+ * ```
  */
 export function noPermissions(): Permissions {
   return { global: globalWith(false), streams: new Map() };

@@ -254,35 +254,125 @@ export function readPartitioning(reader: ByteReader): Partitioning {
 // ---------------------------------------------------------------------------------------------
 // Small enumerations (§2.8), each a u8
 
-/** Topic compression algorithm codes (metadata only in 0.8.0). */
+/**
+ * Topic compression algorithm codes (metadata only in 0.8.0).
+ *
+ * @example Usage
+ * ```ts
+ * import { CompressionAlgorithm } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(CompressionAlgorithm.Gzip, 2);
+ * ```
+ */
 export const CompressionAlgorithm = { None: 1, Gzip: 2 } as const;
-/** A compression algorithm code. */
+/**
+ * A compression algorithm code.
+ *
+ * @example Usage
+ * ```ts
+ * import { CompressionAlgorithm } from "@iggy/client";
+ *
+ * const value: CompressionAlgorithm = CompressionAlgorithm.Gzip;
+ * console.log(value);
+ * ```
+ */
 export type CompressionAlgorithm =
   (typeof CompressionAlgorithm)[keyof typeof CompressionAlgorithm];
 
-/** User status codes. */
+/**
+ * User status codes.
+ *
+ * @example Usage
+ * ```ts
+ * import { UserStatus } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(UserStatus.Inactive, 2);
+ * ```
+ */
 export const UserStatus = { Active: 1, Inactive: 2 } as const;
-/** A user status code. */
+/**
+ * A user status code.
+ *
+ * @example Usage
+ * ```ts
+ * import { UserStatus } from "@iggy/client";
+ *
+ * const value: UserStatus = UserStatus.Inactive;
+ * console.log(value);
+ * ```
+ */
 export type UserStatus = (typeof UserStatus)[keyof typeof UserStatus];
 
-/** Client transport codes reported in client info. */
+/**
+ * Client transport codes reported in client info.
+ *
+ * @example Usage
+ * ```ts
+ * import { ClientTransport } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(ClientTransport.Quic, 2);
+ * ```
+ */
 export const ClientTransport = {
   Tcp: 1,
   Quic: 2,
   Http: 3,
   WebSocket: 4,
 } as const;
-/** A client transport code. */
+/**
+ * A client transport code.
+ *
+ * @example Usage
+ * ```ts
+ * import { ClientTransport } from "@iggy/client";
+ *
+ * const value: ClientTransport = ClientTransport.Quic;
+ * console.log(value);
+ * ```
+ */
 export type ClientTransport =
   (typeof ClientTransport)[keyof typeof ClientTransport];
 
-/** Cluster node role codes. */
+/**
+ * Cluster node role codes.
+ *
+ * @example Usage
+ * ```ts
+ * import { ClusterNodeRole } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(ClusterNodeRole.Follower, 1);
+ * ```
+ */
 export const ClusterNodeRole = { Leader: 0, Follower: 1 } as const;
-/** A cluster node role code. */
+/**
+ * A cluster node role code.
+ *
+ * @example Usage
+ * ```ts
+ * import { ClusterNodeRole } from "@iggy/client";
+ *
+ * const value: ClusterNodeRole = ClusterNodeRole.Follower;
+ * console.log(value);
+ * ```
+ */
 export type ClusterNodeRole =
   (typeof ClusterNodeRole)[keyof typeof ClusterNodeRole];
 
-/** Cluster node status codes (0.8.0 only reports `Healthy`). */
+/**
+ * Cluster node status codes (0.8.0 only reports `Healthy`).
+ *
+ * @example Usage
+ * ```ts
+ * import { ClusterNodeStatus } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(ClusterNodeStatus.Healthy, 0);
+ * ```
+ */
 export const ClusterNodeStatus = {
   Healthy: 0,
   Starting: 1,
@@ -291,11 +381,31 @@ export const ClusterNodeStatus = {
   Maintenance: 4,
   Unknown: 5,
 } as const;
-/** A cluster node status code. */
+/**
+ * A cluster node status code.
+ *
+ * @example Usage
+ * ```ts
+ * import { ClusterNodeStatus } from "@iggy/client";
+ *
+ * const value: ClusterNodeStatus = ClusterNodeStatus.Healthy;
+ * console.log(value);
+ * ```
+ */
 export type ClusterNodeStatus =
   (typeof ClusterNodeStatus)[keyof typeof ClusterNodeStatus];
 
-/** GetSnapshot archive compression codes. */
+/**
+ * GetSnapshot archive compression codes.
+ *
+ * @example Usage
+ * ```ts
+ * import { SnapshotCompression } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(SnapshotCompression.Deflated, 2);
+ * ```
+ */
 export const SnapshotCompression = {
   Stored: 1,
   Deflated: 2,
@@ -304,11 +414,31 @@ export const SnapshotCompression = {
   Lzma: 5,
   Xz: 6,
 } as const;
-/** A snapshot compression code. */
+/**
+ * A snapshot compression code.
+ *
+ * @example Usage
+ * ```ts
+ * import { SnapshotCompression } from "@iggy/client";
+ *
+ * const value: SnapshotCompression = SnapshotCompression.Deflated;
+ * console.log(value);
+ * ```
+ */
 export type SnapshotCompression =
   (typeof SnapshotCompression)[keyof typeof SnapshotCompression];
 
-/** GetSnapshot system snapshot type codes; `All` must be the only entry. */
+/**
+ * GetSnapshot system snapshot type codes; `All` must be the only entry.
+ *
+ * @example Usage
+ * ```ts
+ * import { SnapshotType } from "@iggy/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(SnapshotType.ProcessList, 2);
+ * ```
+ */
 export const SnapshotType = {
   FilesystemOverview: 1,
   ProcessList: 2,
@@ -318,7 +448,17 @@ export const SnapshotType = {
   ServerConfig: 6,
   All: 100,
 } as const;
-/** A snapshot type code. */
+/**
+ * A snapshot type code.
+ *
+ * @example Usage
+ * ```ts
+ * import { SnapshotType } from "@iggy/client";
+ *
+ * const value: SnapshotType = SnapshotType.ProcessList;
+ * console.log(value);
+ * ```
+ */
 export type SnapshotType = (typeof SnapshotType)[keyof typeof SnapshotType];
 
 function readEnum<T extends number>(

@@ -1,6 +1,6 @@
 /**
  * Getting started, producer: sends numbered text messages to `sample-stream/sample-topic` in
- * batches of 10, balanced over the topic's partitions.
+ * batches of 10, spread message by message over the topic's partitions.
  *
  * ```sh
  * deno task example:producer --messages 100 --connection iggy://iggy:iggy@127.0.0.1:8090

@@ -68,7 +68,16 @@ export interface LeaveConsumerGroup {
   groupId: Identifier;
 }
 
-/** A consumer group header (ConsumerGroupHeader, §4.6). */
+/**
+ * A consumer group header (ConsumerGroupHeader, §4.6).
+ *
+ * @example Usage
+ * ```ts ignore
+ * for (const group of await client.getConsumerGroups({ streamId: "orders", topicId: "created" })) {
+ *   console.log(group.name, group.membersCount);
+ * }
+ * ```
+ */
 export interface ConsumerGroup {
   /** Group id (0-based, per topic). */
   id: number;
@@ -80,7 +89,15 @@ export interface ConsumerGroup {
   membersCount: number;
 }
 
-/** A member of a consumer group (§4.7). */
+/**
+ * A member of a consumer group (§4.7).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const group = await client.getConsumerGroup({ streamId: "orders", topicId: "created", groupId: "billing" });
+ * for (const member of group?.members ?? []) console.log(member.id, member.partitions);
+ * ```
+ */
 export interface ConsumerGroupMember {
   /** Member id (0-based, per group; not the client id). */
   id: number;
@@ -90,7 +107,15 @@ export interface ConsumerGroupMember {
   partitions: number[];
 }
 
-/** A consumer group with its members (ConsumerGroupDetails, §4.7). */
+/**
+ * A consumer group with its members (ConsumerGroupDetails, §4.7).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const group = await client.getConsumerGroup({ streamId: "orders", topicId: "created", groupId: "billing" });
+ * console.log(group?.members.length);
+ * ```
+ */
 export interface ConsumerGroupDetails extends ConsumerGroup {
   /** The members. */
   members: ConsumerGroupMember[];

@@ -53,7 +53,15 @@ export interface DeleteConsumerOffset {
   partitionId?: number;
 }
 
-/** A stored consumer offset (ConsumerOffsetInfo, §4.13). */
+/**
+ * A stored consumer offset (ConsumerOffsetInfo, §4.13).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const info = await client.getConsumerOffset({ streamId: "orders", topicId: "created" });
+ * if (info) console.log("behind by", info.currentOffset - info.storedOffset);
+ * ```
+ */
 export interface ConsumerOffsetInfo {
   /** The partition id. */
   partitionId: number;

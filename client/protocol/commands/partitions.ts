@@ -28,7 +28,15 @@ export interface DeletePartitions {
   partitionsCount: number;
 }
 
-/** A partition (PartitionInfo, §4.4). */
+/**
+ * A partition (PartitionInfo, §4.4).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const topic = await client.getTopic({ streamId: "orders", topicId: "created" });
+ * for (const p of topic?.partitions ?? []) console.log(p.id, p.currentOffset, p.messagesCount);
+ * ```
+ */
 export interface Partition {
   /** Partition id (0-based). */
   id: number;

@@ -43,7 +43,14 @@ export interface PurgeStream {
   streamId: Identifier;
 }
 
-/** A stream header (StreamHeader, §4.1). */
+/**
+ * A stream header (StreamHeader, §4.1).
+ *
+ * @example Usage
+ * ```ts ignore
+ * for (const stream of await client.getStreams()) console.log(stream.id, stream.name, stream.topicsCount);
+ * ```
+ */
 export interface Stream {
   /** Stream id (0-based). */
   id: number;
@@ -59,7 +66,15 @@ export interface Stream {
   messagesCount: bigint;
 }
 
-/** A stream with its topic headers (StreamDetails, §4.2). */
+/**
+ * A stream with its topic headers (StreamDetails, §4.2).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const stream = await client.getStream("orders");
+ * console.log(stream?.topics.map((t) => t.name));
+ * ```
+ */
 export interface StreamDetails extends Stream {
   /** The stream's topics, by id. */
   topics: Topic[];

@@ -42,7 +42,15 @@ export interface GetClient {
   clientId: number;
 }
 
-/** Cache statistics of one partition. */
+/**
+ * Cache statistics of one partition.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const stats = await client.getStats();
+ * for (const metric of stats.cacheMetrics) console.log(metric.hits, metric.misses);
+ * ```
+ */
 export interface CacheMetric {
   /** The stream id. */
   streamId: number;
@@ -58,7 +66,15 @@ export interface CacheMetric {
   hitRatio: number;
 }
 
-/** Server statistics (Stats, §4.11). */
+/**
+ * Server statistics (Stats, §4.11).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const stats: Stats = await client.getStats();
+ * console.log(stats.messagesCount, stats.memoryUsage);
+ * ```
+ */
 export interface Stats {
   /** Server process id. */
   processId: number;
@@ -118,7 +134,14 @@ export interface Stats {
   totalDiskSpace: bigint;
 }
 
-/** A connected client (ClientHeader, §4.10). */
+/**
+ * A connected client (ClientHeader, §4.10).
+ *
+ * @example Usage
+ * ```ts ignore
+ * for (const info of await client.getClients()) console.log(info.clientId, info.address, info.transport);
+ * ```
+ */
 export interface ClientInfo {
   /** The client id. */
   clientId: number;
@@ -132,7 +155,14 @@ export interface ClientInfo {
   consumerGroupsCount: number;
 }
 
-/** A consumer group a client belongs to. */
+/**
+ * A consumer group a client belongs to.
+ *
+ * @example Usage
+ * ```ts ignore
+ * for (const ref of (await client.getMe()).consumerGroups) console.log(ref.streamId, ref.topicId, ref.groupId);
+ * ```
+ */
 export interface ConsumerGroupRef {
   /** The stream id. */
   streamId: number;
@@ -142,13 +172,28 @@ export interface ConsumerGroupRef {
   groupId: number;
 }
 
-/** A client with its consumer groups (ClientDetails, §4.10). */
+/**
+ * A client with its consumer groups (ClientDetails, §4.10).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const me: ClientDetails = await client.getMe();
+ * console.log(me.clientId, me.consumerGroups.length);
+ * ```
+ */
 export interface ClientDetails extends ClientInfo {
   /** The groups the client is a member of. */
   consumerGroups: ConsumerGroupRef[];
 }
 
-/** One node of the cluster (§4.14). */
+/**
+ * One node of the cluster (§4.14).
+ *
+ * @example Usage
+ * ```ts ignore
+ * for (const node of (await client.getClusterMetadata()).nodes) console.log(node.name, node.tcpPort);
+ * ```
+ */
 export interface ClusterNode {
   /** Node name. */
   name: string;
@@ -168,7 +213,15 @@ export interface ClusterNode {
   status: ClusterNodeStatus;
 }
 
-/** Cluster metadata (ClusterMetadata, §4.14). */
+/**
+ * Cluster metadata (ClusterMetadata, §4.14).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const metadata: ClusterMetadata = await client.getClusterMetadata();
+ * console.log(metadata.name);
+ * ```
+ */
 export interface ClusterMetadata {
   /** Cluster name (`"single-node"` without clustering). */
   name: string;

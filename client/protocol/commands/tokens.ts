@@ -28,7 +28,16 @@ export interface LoginWithPersonalAccessToken {
   token: string;
 }
 
-/** A personal access token of the logged-in user (PatInfo, §4.12). */
+/**
+ * A personal access token of the logged-in user (PatInfo, §4.12).
+ *
+ * @example Usage
+ * ```ts ignore
+ * for (const token of await client.getPersonalAccessTokens()) {
+ *   console.log(token.name, token.expiryAt ?? "never expires");
+ * }
+ * ```
+ */
 export interface PersonalAccessTokenInfo {
   /** The token name. */
   name: string;

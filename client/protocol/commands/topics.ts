@@ -82,7 +82,16 @@ export interface PurgeTopic {
   topicId: Identifier;
 }
 
-/** A topic header (TopicHeader, §4.3). */
+/**
+ * A topic header (TopicHeader, §4.3).
+ *
+ * @example Usage
+ * ```ts ignore
+ * for (const topic of await client.getTopics({ streamId: "orders" })) {
+ *   console.log(topic.name, topic.partitionsCount, topic.messagesCount);
+ * }
+ * ```
+ */
 export interface Topic {
   /** Topic id (0-based, per stream). */
   id: number;
@@ -106,7 +115,15 @@ export interface Topic {
   messagesCount: bigint;
 }
 
-/** A topic with its partitions (TopicDetails, §4.5). */
+/**
+ * A topic with its partitions (TopicDetails, §4.5).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const topic = await client.getTopic({ streamId: "orders", topicId: "created" });
+ * console.log(topic?.partitions.length);
+ * ```
+ */
 export interface TopicDetails extends Topic {
   /** The partitions, by id. */
   partitions: Partition[];

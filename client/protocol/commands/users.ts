@@ -82,7 +82,14 @@ export interface LoginUser {
   context?: string;
 }
 
-/** A user header (UserHeader, §4.8). */
+/**
+ * A user header (UserHeader, §4.8).
+ *
+ * @example Usage
+ * ```ts ignore
+ * for (const user of await client.getUsers()) console.log(user.id, user.username, user.status);
+ * ```
+ */
 export interface User {
   /** User id (root = 0). */
   id: number;
@@ -94,13 +101,28 @@ export interface User {
   username: string;
 }
 
-/** A user with its permissions (UserDetails, §4.9). */
+/**
+ * A user with its permissions (UserDetails, §4.9).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const user = await client.getUser("billing");
+ * console.log(user?.permissions?.global.readStreams);
+ * ```
+ */
 export interface UserDetails extends User {
   /** The permissions, if the user has any. */
   permissions?: Permissions;
 }
 
-/** The logged-in user (IdentityInfo, §4.15). */
+/**
+ * The logged-in user (IdentityInfo, §4.15).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const { userId } = await client.login("iggy", "iggy");
+ * ```
+ */
 export interface IdentityInfo {
   /** The user id. */
   userId: number;
