@@ -17,8 +17,6 @@ import { Session } from "../../../server/commands/session.ts";
 import { dispatch } from "../../../server/commands/table.ts";
 import { System, type SystemOptions } from "../../../server/domain/system.ts";
 import { createLogger } from "../../../server/logger.ts";
-import { errorCodeOf } from "../../../server/tcp/connection.ts";
-import { clientIdOf } from "../../../server/tcp/tcp_server.ts";
 
 /** What the connected sessions report as their transport (they stand in for TCP connections). */
 const TCP_TRANSPORT = 1;
@@ -67,12 +65,14 @@ class InProcessTransport implements Transport {
       // A copy, as a socket would deliver: the client reuses its send buffers.
       chunks = await dispatch(this.#ctx, code, payload.slice());
     } catch (err) {
-      const status = errorCodeOf(this.#ctx.system, err, code);
+      // Anything but an Iggy error is a bug the test should show with its stack.
+      if (!(err instanceof IggyError)) throw err;
       if (
-        status === ErrorCode.StaleClient || status === ErrorCode.ClientNotFound
+        err.code === ErrorCode.StaleClient ||
+        err.code === ErrorCode.ClientNotFound
       ) this.#drop();
       // The wire carries the code only; the client rebuilds the error from it.
-      throw new IggyError(status);
+      throw new IggyError(err.code);
     }
     // The handler closed this very session: its answer never arrives.
     if (this.#closed) throw new ConnectionError("Connection closed");
@@ -118,7 +118,7 @@ export async function openHandlerSystem(
       logger: createLogger("off", { write: () => {} }),
     });
   let system = await open();
-  let port = 10_000;
+  let nextClientId = 1;
   const clients: IggyClient[] = [];
   const closeClients = async () => {
     for (const client of clients.splice(0)) await client.close();
@@ -129,9 +129,11 @@ export async function openHandlerSystem(
     },
     dataDir,
     session() {
-      // Every session comes from 127.0.0.1, as the real-server tests' connections do.
-      const address = `127.0.0.1:${port++}`;
-      const session = new Session(clientIdOf(address), TCP_TRANSPORT, address);
+      // Every session comes from 127.0.0.1 (the login throttle keys on it), as the real-server
+      // tests' connections do.
+      const clientId = nextClientId++;
+      const address = `127.0.0.1:${10_000 + clientId}`;
+      const session = new Session(clientId, TCP_TRANSPORT, address);
       system.addClient(session);
       return { system, session };
     },
