@@ -6,13 +6,13 @@
 
 import * as hdr from "hdr-histogram-js";
 import type { Histogram } from "hdr-histogram-js";
-// Imported so that Deno caches the package; the page inlines its browser build.
-import "uplot";
+// The page inlines uPlot's browser build and stylesheet, imported as text (also in a bundle).
+import UPLOT_CSS from "uplot/dist/uPlot.min.css" with { type: "text" };
+import UPLOT_SCRIPT from "uplot/dist/uPlot.iife.min.js" with { type: "text" };
 
 /** Largest latency the histograms track, in microseconds (10 minutes). */
 const MAX_LATENCY_US = 600_000_000;
 const PERCENTILES = [50, 90, 95, 99, 99.9] as const;
-const UPLOT_VERSION = "1.6.32";
 
 function newHistogram(): Histogram {
   return hdr.build({
@@ -482,7 +482,7 @@ export async function writeReport(
   const json = `${dir}/report.json`;
   const html = `${dir}/report.html`;
   await Deno.writeTextFile(json, JSON.stringify(report, null, 2) + "\n");
-  await Deno.writeTextFile(html, await renderHtml(report));
+  await Deno.writeTextFile(html, renderHtml(report));
   return { json, html };
 }
 
@@ -524,27 +524,7 @@ function latencyDistribution(
   return out;
 }
 
-/** Reads a file of the cached `uplot` npm package (its browser build and stylesheet). */
-async function uplotAsset(name: string): Promise<string> {
-  const info = new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json"],
-    stdout: "piped",
-    stderr: "null",
-  });
-  const { stdout } = await info.output();
-  const npmCache = (JSON.parse(new TextDecoder().decode(stdout)) as {
-    npmCache: string;
-  }).npmCache;
-  return await Deno.readTextFile(
-    `${npmCache}/registry.npmjs.org/uplot/${UPLOT_VERSION}/dist/${name}`,
-  );
-}
-
-async function renderHtml(report: unknown): Promise<string> {
-  const [script, css] = await Promise.all([
-    uplotAsset("uPlot.iife.min.js"),
-    uplotAsset("uPlot.min.css"),
-  ]);
+function renderHtml(report: unknown): string {
   // `</script` inside JSON would end the script element early.
   const data = JSON.stringify(report).replaceAll("</", "<\\/");
   return `<!doctype html>
@@ -552,7 +532,7 @@ async function renderHtml(report: unknown): Promise<string> {
 <head>
 <meta charset="utf-8">
 <title>Iggy bench report</title>
-<style>${css}
+<style>${UPLOT_CSS}
 body { font: 14px system-ui, sans-serif; margin: 1.5em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
 td, th { border: 1px solid #ccc; padding: 2px 8px; text-align: right; }
@@ -560,7 +540,7 @@ th:first-child, td:first-child { text-align: left; }
 h2 { margin-top: 2em; }
 pre { background: #f6f6f6; padding: 0.5em; }
 </style>
-<script>${script.replaceAll("</script", "<\\/script")}</script>
+<script>${UPLOT_SCRIPT.replaceAll("</script", "<\\/script")}</script>
 </head>
 <body>
 <h1>Iggy bench report</h1>

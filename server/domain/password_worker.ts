@@ -1,6 +1,6 @@
 /**
  * The body of a password worker: runs argon2id for the {@linkcode PasswordPool} off the event loop.
- * It is bundled into `_password_worker_source.ts` by `build_password_worker.ts`, so that the server
+ * It is bundled into `_password_worker_source.ts` by `tools/build_password_worker.ts`, so that the server
  * starts its workers from the same text whether it runs from source or from one bundled file.
  * @module
  */

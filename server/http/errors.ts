@@ -8,7 +8,6 @@ import {
   ErrorCode,
   type IggyError,
 } from "../../client/protocol/errors.ts";
-import { ERROR_REASONS } from "./error_reasons.ts";
 
 /** The JSON error body. */
 export interface ErrorBody {
@@ -97,7 +96,7 @@ export function errorBody(
   err: IggyError,
   args: Readonly<Record<string, string | undefined>>,
 ): ErrorBody {
-  const template = ERROR_REASONS[err.code];
+  const template = ERROR_TABLE[err.code]?.reason;
   let reason: string | undefined = template;
   if (template?.includes("{")) {
     const names = ARGUMENTS[err.code] ?? [];

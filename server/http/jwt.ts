@@ -1,6 +1,6 @@
 /**
  * Access tokens of the HTTP API (http.md §3.3–3.4): issuing, validating and revoking JWTs. Revoked
- * token ids are kept until their expiry in `<data>/state/tokens` (MessagePack map id → exp seconds).
+ * token ids are kept until their expiry in `<data>/state/tokens` (see {@link ./revoked_tokens.ts}).
  *
  * Beyond 0.8.0, a token also names the user's incarnation (`inc`) and password version (`pwv`): the
  * API accepts it only while the user at `sub` is that incarnation with that password, so deleting a
@@ -17,9 +17,9 @@ import {
   jwtVerify,
   SignJWT,
 } from "jose";
-import { decode, encode } from "@msgpack/msgpack";
 import { decodeBase64 } from "../../client/protocol/http_json.ts";
 import type { HttpConfig } from "../config.ts";
+import { loadRevokedTokens, saveRevokedTokens } from "./revoked_tokens.ts";
 
 /** `u64::MAX`: an access-token expiry meaning "never". */
 const NEVER = 0xffff_ffff_ffff_ffffn;
@@ -99,7 +99,7 @@ export class TokenAuthority {
   constructor(config: HttpConfig["jwt"], path: string) {
     this.#config = config;
     this.#path = path;
-    this.#revoked = TokenAuthority.#load(path);
+    this.#revoked = loadRevokedTokens(path, nowSeconds());
     const alg = config.algorithm;
     let encoding = config.encodingSecret;
     let decoding = config.decodingSecret;
@@ -120,26 +120,6 @@ export class TokenAuthority {
     // Unhandled rejections of a bad key surface on first use instead.
     this.#signing.catch(() => {});
     this.#verifying.catch(() => {});
-  }
-
-  static #load(path: string): Map<string, number> {
-    const revoked = new Map<string, number>();
-    let bytes: Uint8Array;
-    try {
-      bytes = Deno.readFileSync(path);
-    } catch {
-      return revoked;
-    }
-    try {
-      const map = decode(bytes) as Record<string, number | bigint>;
-      const now = nowSeconds();
-      for (const [jti, exp] of Object.entries(map)) {
-        if (Number(exp) > now) revoked.set(jti, Number(exp));
-      }
-    } catch {
-      // A corrupt file only loses revocations of tokens that will expire anyway.
-    }
-    return revoked;
   }
 
   /** Issues a token for this incarnation and password version of a user. */
@@ -223,14 +203,10 @@ export class TokenAuthority {
   async revoke(jti: string, exp: number): Promise<void> {
     this.#revoked.set(jti, exp);
     const now = nowSeconds();
-    const out: Record<string, number> = {};
     for (const [id, until] of this.#revoked) {
       // Keep an hour past expiry so a token still inside the clock-skew leeway stays revoked.
       if (until + 3600 <= now) this.#revoked.delete(id);
-      else out[id] = until;
     }
-    const tmp = `${this.#path}.tmp`;
-    await Deno.writeFile(tmp, encode(out));
-    await Deno.rename(tmp, this.#path);
+    await saveRevokedTokens(this.#path, this.#revoked);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * XXH3-64 (seed 0, default secret) on our own WebAssembly module: `xxh3.wat`, assembled into
- * `_xxh3_wasm.ts` by `build_xxh3.ts`. Long inputs run on SIMD128.
+ * `_xxh3_wasm.ts` by `tools/build_xxh3.ts`. Long inputs run on SIMD128.
  *
  * Input is copied into the module's memory before hashing. Message batches go in pieces of
  * about {@linkcode XXH3_CHUNK_SIZE} bytes of whole frames: the module checksums every frame of a

@@ -53,6 +53,8 @@ Deno.test("main() runs pinned-consumer against its own server and writes the rep
     assert.ok(report.runs[0].series.aggregate.consumer.length > 0);
     const html = await Deno.readTextFile(`${dir}/report.html`);
     assert.match(html, /uPlot/);
+    assert.match(html, /var uPlot=function/, "uPlot's browser build inlined");
+    assert.match(html, /\.uplot, \.uplot \*/, "uPlot's stylesheet inlined");
     assert.doesNotMatch(html, /<script src=/, "no external scripts");
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -8,10 +8,7 @@ import {
   xxh3Owning,
 } from "../../server/storage/xxh3.ts";
 import { XXH3_WASM_BASE64 } from "../../server/storage/_xxh3_wasm.ts";
-import {
-  assembleXxh3,
-  renderXxh3Module,
-} from "../../server/storage/build_xxh3.ts";
+import { assembleXxh3, renderXxh3Module } from "../../tools/build_xxh3.ts";
 import { buildSection, parseFrames } from "./_frames.ts";
 
 const xxh3 = await createXxh3();

@@ -1,26 +1,26 @@
+/**
+ * Consumer groups, in process through the command table (binary.md §4.7, §7): membership and
+ * rebalancing, group polls and offsets, deletion and restarts.
+ */
 import assert from "node:assert/strict";
 import {
   Consumer,
   ErrorCode,
-  IggyClient,
+  type IggyClient,
   IggyError,
   Partitioning,
   PollingStrategy,
 } from "../../../mod.ts";
-import { startServer, type TestServer } from "../../_server.ts";
 import { waitFor } from "../../_assert.ts";
+import { type HandlerSystem, openHandlerSystem } from "./_handlers.ts";
 
 const S = "groups";
 const T = "events";
 const TOPIC = { streamId: S, topicId: T };
 const GROUP = { ...TOPIC, groupId: "g" };
 
-function connectRoot(server: TestServer): Promise<IggyClient> {
-  return IggyClient.connect({
-    ...server.tcp,
-    username: "iggy",
-    password: "iggy",
-  });
+function connectRoot(server: HandlerSystem): Promise<IggyClient> {
+  return server.connect({ username: "iggy", password: "iggy" });
 }
 
 async function setUp(client: IggyClient, partitionsCount: number) {
@@ -51,7 +51,7 @@ async function rejectsWithCode(promise: Promise<unknown>, code: number) {
 }
 
 Deno.test("joinConsumerGroup() and leave/disconnect/partition changes rebalance the group", async () => {
-  await using server = await startServer();
+  await using server = await openHandlerSystem();
   await using a = await connectRoot(server);
   await using b = await connectRoot(server);
   const c = await connectRoot(server);
@@ -84,7 +84,7 @@ Deno.test("joinConsumerGroup() and leave/disconnect/partition changes rebalance 
 });
 
 Deno.test("pollMessages() as a group: own partitions in turn, foreign ones empty, offsets per partition", async () => {
-  await using server = await startServer();
+  await using server = await openHandlerSystem();
   await using a = await connectRoot(server);
   await using b = await connectRoot(server);
   await setUp(a, 2);
@@ -177,7 +177,7 @@ Deno.test("pollMessages() as a group: own partitions in turn, foreign ones empty
 });
 
 Deno.test("deleteConsumerGroup() deletes its offsets; group offsets survive a restart", async () => {
-  await using server = await startServer();
+  await using server = await openHandlerSystem();
   {
     await using client = await connectRoot(server);
     await setUp(client, 2);

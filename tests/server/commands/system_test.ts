@@ -1,16 +1,15 @@
 /**
- * GetStats and the client commands over the real TCP server (binary.md §4.10, §4.11, §5.1).
+ * GetStats and the client commands, in process through the command table (binary.md §4.10, §4.11,
+ * §5.1).
  */
 import assert from "node:assert/strict";
-import { IggyClient } from "../../../client/client.ts";
 import { Partitioning } from "../../../client/builders.ts";
 import { ClientTransport } from "../../../client/protocol/mod.ts";
-import { startServer } from "../../_server.ts";
+import { openHandlerSystem } from "./_handlers.ts";
 
 Deno.test("getStats() reports exact entity counts and live process numbers", async () => {
-  await using server = await startServer();
-  const connect = () =>
-    IggyClient.connect({ ...server.tcp, username: "iggy", password: "iggy" });
+  await using server = await openHandlerSystem();
+  const connect = () => server.connect({ username: "iggy", password: "iggy" });
   await using client = await connect();
   await using second = await connect();
   await client.createStream("a");

@@ -1,12 +1,15 @@
 /**
- * Personal access tokens over the real TCP server (binary.md §5.3, §2.9, §4.12; config.md
- * `[personal_access_token]`): lifecycle, limits, expiry, the cleaner and restarts.
+ * Personal access tokens (binary.md §5.3, §2.9, §4.12; config.md `[personal_access_token]`):
+ * lifecycle, limits, expiry, the cleaner and restarts in process through the command table; the
+ * cleaner as the config starts it on the real server.
  */
 import assert from "node:assert/strict";
 import { IggyClient } from "../../../client/client.ts";
 import { ErrorCode, UserStatus } from "../../../client/protocol/mod.ts";
-import { startServer, type TestServer } from "../../_server.ts";
+import { deleteExpiredTokens } from "../../../server/commands/tokens.ts";
+import { startServer } from "../../_server.ts";
 import { codeOf, waitFor } from "../../_assert.ts";
+import { type HandlerSystem, openHandlerSystem } from "./_handlers.ts";
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 
@@ -17,17 +20,13 @@ function eventually(
   return waitFor(what, check, { intervalMs: 20 });
 }
 
-function connect(server: TestServer, username = "iggy", password = "iggy") {
-  return IggyClient.connect({ ...server.tcp, username, password });
+function connect(server: HandlerSystem, username = "iggy", password = "iggy") {
+  return server.connect({ username, password });
 }
 
 Deno.test("personal access tokens: create once, list, limits, login, expiry, cleaner, restart", async (t) => {
-  await using server = await startServer({
-    env: {
-      IGGY_PERSONAL_ACCESS_TOKEN_MAX_TOKENS_PER_USER: "3",
-      IGGY_PERSONAL_ACCESS_TOKEN_CLEANER_ENABLED: "false",
-    },
-  });
+  // No cleaner runs until the last step runs it.
+  await using server = await openHandlerSystem({ maxTokensPerUser: 3 });
   let root = await connect(server);
   const tokens: Record<string, string> = {};
   const others: IggyClient[] = [];
@@ -99,10 +98,7 @@ Deno.test("personal access tokens: create once, list, limits, login, expiry, cle
     });
 
     await t.step("login with a token; an unknown token → 20", async () => {
-      await using client = await IggyClient.connect({
-        ...server.tcp,
-        token: tokens.first,
-      });
+      await using client = await server.connect({ token: tokens.first! });
       assert.equal((await client.getMe()).userId, 0);
       assert.equal(
         await codeOf(client.loginWithPersonalAccessToken("not-a-token")),
@@ -131,7 +127,7 @@ Deno.test("personal access tokens: create once, list, limits, login, expiry, cle
             info.expiryAt <= after + 300_000n,
           `expiry_at ${info.expiryAt} within [${before}, ${after}] + 300 ms`,
         );
-        const client = await IggyClient.connect(server.tcp);
+        const client = await server.connect();
         others.push(client);
         assert.deepEqual(
           await client.loginWithPersonalAccessToken(tokens.short),
@@ -166,25 +162,20 @@ Deno.test("personal access tokens: create once, list, limits, login, expiry, cle
       async () => {
         await root.close();
         for (const client of others.splice(0)) await client.close();
-        server.env.IGGY_PERSONAL_ACCESS_TOKEN_CLEANER_ENABLED = "true";
-        server.env.IGGY_PERSONAL_ACCESS_TOKEN_CLEANER_INTERVAL = "50 ms";
         await server.restart();
         root = await connect(server);
-        await eventually(
+        assert.equal(await deleteExpiredTokens(server), 1, "the cleaner's run");
+        assert.ok(
+          !(await root.getPersonalAccessTokens()).some((p) =>
+            p.name === "short"
+          ),
           "the cleaner removes the expired token",
-          async () =>
-            !(await root.getPersonalAccessTokens()).some((p) =>
-              p.name === "short"
-            ),
         );
         assert.deepEqual(
           (await root.getPersonalAccessTokens()).map((p) => p.name).sort(),
           ["first", "forever"],
         );
-        await using client = await IggyClient.connect({
-          ...server.tcp,
-          token: tokens.forever,
-        });
+        await using client = await server.connect({ token: tokens.forever! });
         assert.equal((await client.getMe()).userId, 0);
         assert.deepEqual(
           await client.loginWithPersonalAccessToken(tokens.owner!),
@@ -196,4 +187,29 @@ Deno.test("personal access tokens: create once, list, limits, login, expiry, cle
     await root.close();
     for (const client of others) await client.close();
   }
+});
+
+Deno.test("[personal_access_token.cleaner] on the real server removes expired tokens on its interval", async () => {
+  await using server = await startServer({
+    env: {
+      IGGY_PERSONAL_ACCESS_TOKEN_CLEANER_ENABLED: "true",
+      IGGY_PERSONAL_ACCESS_TOKEN_CLEANER_INTERVAL: "50 ms",
+    },
+  });
+  await using root = await IggyClient.connect({
+    ...server.tcp,
+    username: "iggy",
+    password: "iggy",
+  });
+  await root.createPersonalAccessToken("short", { expiry: 300_000n });
+  await root.createPersonalAccessToken("forever");
+  await eventually(
+    "the cleaner removes the expired token",
+    async () =>
+      !(await root.getPersonalAccessTokens()).some((p) => p.name === "short"),
+  );
+  assert.deepEqual(
+    (await root.getPersonalAccessTokens()).map((p) => p.name),
+    ["forever"],
+  );
 });

@@ -1,7 +1,7 @@
 /**
  * Issue 13, identities: a user created at a reused id is a different principal, and deleting a user
  * or changing its password revokes its JWTs, closes its connections and deletes its PATs. On the real
- * server, over HTTP and TCP.
+ * server, over HTTP, TCP, WebSocket and QUIC; what only the handlers decide, in process.
  */
 import assert from "node:assert/strict";
 import {
@@ -19,6 +19,7 @@ import {
 import { startServer, type TestServer } from "../../_server.ts";
 import { codeOf } from "../../_assert.ts";
 import { RawClient } from "../_raw_client.ts";
+import { openHandlerSystem } from "./_handlers.ts";
 
 /** A small JSON client of the server's HTTP API. */
 function http(server: TestServer) {
@@ -166,10 +167,16 @@ Deno.test("changing a password revokes the user's JWTs, deletes its PATs and clo
 });
 
 Deno.test("changing one's own password keeps the connection that did it logged in", async () => {
-  await using server = await startServer();
-  await using root = await connectAs(server, "iggy", "iggy");
+  await using server = await openHandlerSystem();
+  await using root = await server.connect({
+    username: "iggy",
+    password: "iggy",
+  });
   await root.createUser("bob", "old-pw");
-  await using bob = await connectAs(server, "bob", "old-pw");
+  await using bob = await server.connect({
+    username: "bob",
+    password: "old-pw",
+  });
   await bob.changePassword("bob", {
     currentPassword: "old-pw",
     newPassword: "new-pw",
@@ -214,8 +221,11 @@ Deno.test("a deleted user's PATs and TCP sessions are gone, also once its id is 
 });
 
 Deno.test("permissions on a deleted stream do not carry over to a new stream at its id", async () => {
-  await using server = await startServer();
-  await using root = await connectAs(server, "iggy", "iggy");
+  await using server = await openHandlerSystem();
+  await using root = await server.connect({
+    username: "iggy",
+    password: "iggy",
+  });
   const old = await root.createStream("old");
   const permissions = noPermissions();
   permissions.streams.set(old.id, {
@@ -231,7 +241,10 @@ Deno.test("permissions on a deleted stream do not carry over to a new stream at 
   await root.deleteStream(old.id);
   const reused = await root.createStream("new");
   assert.equal(reused.id, old.id, "the id is reused");
-  await using reader = await connectAs(server, "reader", "reader-pw");
+  await using reader = await server.connect({
+    username: "reader",
+    password: "reader-pw",
+  });
   assert.equal(
     await codeOf(reader.getStream(reused.id)),
     ErrorCode.Unauthorized,

@@ -1,9 +1,9 @@
 /**
- * User commands over the real TCP server (binary.md §5.2, §8.1–8.3, §8.8): root protection, length
- * limits, uniqueness, login failures, and changes that reach open sessions at once.
+ * User commands, in process through the command table (binary.md §5.2, §8.1–8.3, §8.8): root
+ * protection, length limits, uniqueness, login failures, and changes that reach open sessions at once.
  */
 import assert from "node:assert/strict";
-import { IggyClient } from "../../../client/client.ts";
+import type { IggyClient } from "../../../client/client.ts";
 import { ConnectionError } from "../../../client/errors.ts";
 import {
   ErrorCode,
@@ -11,15 +11,17 @@ import {
   type Permissions,
   UserStatus,
 } from "../../../client/protocol/mod.ts";
-import { startServer, type TestServer } from "../../_server.ts";
 import { codeOf } from "../../_assert.ts";
+import { type HandlerSystem, openHandlerSystem } from "./_handlers.ts";
 
 function connect(
-  server: TestServer,
+  server: HandlerSystem,
   username?: string,
   password?: string,
 ): Promise<IggyClient> {
-  return IggyClient.connect({ ...server.tcp, username, password });
+  return server.connect(
+    username === undefined ? undefined : { username, password: password! },
+  );
 }
 
 function readStreams(): Permissions {
@@ -29,7 +31,7 @@ function readStreams(): Permissions {
 }
 
 Deno.test("user commands enforce the rules of binary.md §5.2 and §8.1", async (t) => {
-  await using server = await startServer();
+  await using server = await openHandlerSystem();
   await using root = await connect(server, "iggy", "iggy");
   const opened: IggyClient[] = [];
   const session = async (username?: string, password?: string) => {

@@ -11,7 +11,7 @@ import { PASSWORD_WORKER_BASE64 } from "../../../server/domain/_password_worker_
 import {
   bundlePasswordWorker,
   passwordWorkerModule,
-} from "../../../server/domain/build_password_worker.ts";
+} from "../../../tools/build_password_worker.ts";
 
 function isCode(code: number): (err: unknown) => boolean {
   return (err) => err instanceof IggyError && err.code === code;
