@@ -8,12 +8,12 @@ import type { Permissions } from "../../client/protocol/permissions.ts";
 import type { System } from "../domain/system.ts";
 import type { UserAccount } from "../domain/user.ts";
 import { type Action, authorize } from "../domain/permissions.ts";
-import type { Session } from "./session.ts";
+import type { ClientHandle } from "../domain/client.ts";
 
 /** A handler's view of the world. */
 export interface CommandContext {
   system: System;
-  session: Session;
+  session: ClientHandle;
 }
 
 /** The logged-in user; throws 40 `Unauthenticated` otherwise (also once that user is gone). */

@@ -1,10 +1,12 @@
 /**
- * A connection's identity: client id, transport, address and the logged-in user.
+ * A binary (or HTTP) connection's identity: client id, transport, address and the logged-in user.
  * @module
  */
 
-/** Per-connection state shared by every transport. */
-export class Session {
+import type { ClientHandle } from "../domain/client.ts";
+
+/** Per-connection state shared by every transport; the domain sees it as a {@linkcode ClientHandle}. */
+export class Session implements ClientHandle {
   /** XXH32 of the remote address (binary.md §1.6). */
   readonly clientId: number;
   /** 1 TCP, 2 QUIC, 3 HTTP, 4 WebSocket. */
@@ -21,16 +23,6 @@ export class Session {
   stale = false;
   /** Called by the server to close the connection (e.g. heartbeat expiry). */
   onClose: (() => void) | undefined;
-  /**
-   * True when the connection reuses its request buffer for the next request, so a handler must not
-   * keep the payload (the log's cache copies it).
-   */
-  reusesRequestBuffer = false;
-  /**
-   * Memory for the answer of the current request (valid until the answer is written), for
-   * transports that write each answer before reading the next request; new buffers otherwise.
-   */
-  allocateAnswer: ((size: number) => Uint8Array) | undefined;
 
   constructor(clientId: number, transport: number, address: string) {
     this.clientId = clientId;
