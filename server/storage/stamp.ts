@@ -19,6 +19,7 @@ import { createXxh3 } from "./xxh3.ts";
 import {
   isDetached,
   MessageMemory,
+  type RequestMemory,
   StaleMemoryError,
 } from "./message_memory.ts";
 import type { Xxh3 } from "./xxh3.ts";
@@ -30,7 +31,6 @@ let xxh32Hasher: IHasher | undefined;
 /** Where batches received outside a connection's memory are stamped (copied in and back). */
 let stamper: MessageMemory | undefined;
 const xxh32Seeded = new Map<number, IHasher>();
-
 
 /**
  * Instantiates the WebAssembly hashers. Await it once before any other function of this module.
@@ -130,20 +130,23 @@ export interface StampOptions {
   /** Receives `16 * count` bytes of index entries (relative offset, end position, timestamp). */
   index: Uint8Array;
   /**
-   * The connection memory the batch was received into, if any: the batch is then stamped where
-   * it lies; other batches are copied into the stamping memory and back.
+   * The memory the batch was received in, if any: when it lends the batch, the batch is stamped
+   * where it lies; other batches are copied to the stamping memory in pieces and back.
    */
-  memory?: MessageMemory;
+  memory?: RequestMemory;
 }
 
+/** Bytes of whole frames stamped per piece of a batch that is not in request memory. */
+export const STAMP_PIECE_SIZE = 1024 * 1024;
+
 /**
- * Stamps a validated message section in place (binary.md §6.5): offset, timestamp, a random
+ * Stamps a validated message section in place: offsets from `opts.firstOffset`, the timestamp, a
  * UUIDv4 where the id is zero, then the XXH3-64 checksum of bytes `[8, end)` of each frame;
  * and fills `opts.index` with the segment index entries of the batch.
  *
  * One implementation for every transport: the WebAssembly `stamp_frames`, in place in the
- * connection's {@linkcode MessageMemory} when the batch is there, else on a copy in this module's
- * stamping memory, copied back.
+ * request memory that lends the batch (`opts.memory`), else on copies of pieces of about
+ * {@linkcode STAMP_PIECE_SIZE} bytes of whole frames in this module's stamping memory.
  *
  * The section must hold exactly `count` frames back to back, each
  * `64 + payload_length + user_headers_length` bytes (as checked on receipt, §6.4).
@@ -151,13 +154,12 @@ export interface StampOptions {
  * @param count the number of frames in it
  * @param opts offsets, timestamp, positions, the index buffer to fill and the batch's memory
  * @throws {RangeError} when the frames do not fit `messages` or `index` is too small
- * @throws {StaleMemoryError} when `messages` is a view of memory since reused or moved
+ * @throws {StaleMemoryError} when `messages` is a view of memory since released or moved
  * @example Usage
  * ```ts ignore
  * const index = new Uint8Array(16 * count);
  * stampMessages(section, count, {
- *   firstOffset: 0n, timestamp: 1700000000000000n, basePosition: 0,
- *   segmentStartOffset: 0n, index,
+ *   firstOffset: 0n, timestamp: nowMicros(), basePosition: 0, segmentStartOffset: 0n, index,
  * });
  * ```
  */
@@ -176,23 +178,60 @@ export function stampMessages(
     );
   }
   if (isDetached(messages)) {
-    throw new StaleMemoryError("A message view was used after its memory moved");
+    throw new StaleMemoryError(
+      "A message view was used after its memory moved",
+    );
   }
-  const stamp = {
-    firstOffset: opts.firstOffset,
-    timestamp: opts.timestamp,
-    relativeOffset: Number(opts.firstOffset - opts.segmentStartOffset),
-    basePosition: opts.basePosition,
-  };
+  const relativeOffset = Number(opts.firstOffset - opts.segmentStartOffset);
   if (opts.memory?.lends(messages)) {
-    opts.memory.stampInPlace(messages, count, stamp, index);
+    opts.memory.stampInPlace(messages, count, {
+      firstOffset: opts.firstOffset,
+      timestamp: opts.timestamp,
+      relativeOffset,
+      basePosition: opts.basePosition,
+    }, index);
     return;
   }
   stamper ??= new MessageMemory();
-  const copy = stamper.request(messages.length);
-  copy.set(messages);
-  stamper.stampInPlace(copy, count, stamp, index);
-  messages.set(copy);
+  const view = new DataView(
+    messages.buffer,
+    messages.byteOffset,
+    messages.byteLength,
+  );
+  const total = messages.length;
+  let pos = 0;
+  let done = 0;
+  while (done < count) {
+    // A piece: whole frames up to STAMP_PIECE_SIZE bytes, or one larger frame.
+    const from = pos;
+    let n = 0;
+    while (done + n < count) {
+      const end = pos + MESSAGE_HEADER_SIZE > total ? Infinity : pos +
+        MESSAGE_HEADER_SIZE +
+        view.getUint32(pos + MessageField.PayloadLength, true) +
+        view.getUint32(pos + MessageField.UserHeadersLength, true);
+      if (end > total) {
+        throw new RangeError(`Message ${done + n} exceeds the section`);
+      }
+      if (n > 0 && end - from > STAMP_PIECE_SIZE) break;
+      n++;
+      pos = end;
+    }
+    const piece = stamper.request(pos - from);
+    try {
+      piece.set(messages.subarray(from, pos));
+      stamper.stampInPlace(piece, n, {
+        firstOffset: opts.firstOffset + BigInt(done),
+        timestamp: opts.timestamp,
+        relativeOffset: relativeOffset + done,
+        basePosition: opts.basePosition + from,
+      }, index.subarray(done * INDEX_ENTRY_SIZE));
+      messages.set(piece, from);
+    } finally {
+      stamper.release();
+    }
+    done += n;
+  }
 }
 
 /**
@@ -206,5 +245,8 @@ export function stampMessages(
 export function createMessageBuffer(): (size: number) => Uint8Array {
   hasher3();
   const memory = new MessageMemory();
-  return (size) => memory.request(size);
+  return (size) => {
+    memory.release();
+    return memory.request(size);
+  };
 }

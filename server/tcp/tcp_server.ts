@@ -9,8 +9,8 @@ import {
   type RequestLimits,
 } from "../binary/request_limits.ts";
 import type { System } from "../domain/system.ts";
-import { Session } from "../commands/session.ts";
-import { xxh32 } from "../storage/stamp.ts";
+import { clientIdOf, formatAddress, Session } from "../binary/session.ts";
+import type { ConnectionMemory } from "../binary/handle_frame.ts";
 import {
   type ConnectionControl,
   serveConnection,
@@ -30,21 +30,6 @@ import { Refusals } from "./refusal.ts";
 /** Transport code of TCP and TLS clients. */
 export const TCP_TRANSPORT = 1;
 
-/** Formats a socket address as Rust prints it: `ip:port`, IPv6 in brackets. */
-export function formatAddress(addr: Deno.Addr): string {
-  if (addr.transport !== "tcp" && addr.transport !== "udp") {
-    return String(addr.transport);
-  }
-  return addr.hostname.includes(":")
-    ? `[${addr.hostname}]:${addr.port}`
-    : `${addr.hostname}:${addr.port}`;
-}
-
-/** Client id of a connection: XXH32 of its address (binary.md §1.6). */
-export function clientIdOf(address: string): number {
-  return xxh32(new TextEncoder().encode(address));
-}
-
 /** Options of {@linkcode TcpServer.listen}. */
 export interface TcpServerOptions {
   hostname: string;
@@ -55,6 +40,8 @@ export interface TcpServerOptions {
   guard?: ConnectionGuard;
   /** Request payload caps (`[request_limits]`); the defaults when absent. */
   limits?: RequestLimits;
+  /** Makes the memory of one connection (storage's, wired in by `server.ts`). */
+  memory: () => ConnectionMemory;
 }
 
 /** Accepts binary-protocol connections and serves each one with its own session. */
@@ -69,18 +56,20 @@ export class TcpServer {
   readonly #handshaking = new Set<Deno.Conn>();
   readonly #stopped = Promise.withResolvers<void>();
   readonly #limits: RequestLimits;
+  readonly #memory: () => ConnectionMemory;
   #accepting: Promise<void>;
 
   private constructor(
     system: System,
     listener: Deno.Listener,
     guard: ListenerGuard,
-    limits: RequestLimits,
+    options: TcpServerOptions,
   ) {
     this.#system = system;
     this.#listener = listener;
     this.#guard = guard;
-    this.#limits = limits;
+    this.#limits = options.limits ?? DEFAULT_REQUEST_LIMITS;
+    this.#memory = options.memory;
     this.#accepting = this.#acceptLoop();
   }
 
@@ -96,12 +85,7 @@ export class TcpServer {
       : Deno.listen({ hostname: options.hostname, port: options.port });
     const guard = (options.guard ?? new ConnectionGuard(NO_CONNECTION_LIMITS))
       .forListener(system.logger.module("tcp"));
-    return new TcpServer(
-      system,
-      listener,
-      guard,
-      options.limits ?? DEFAULT_REQUEST_LIMITS,
-    );
+    return new TcpServer(system, listener, guard, options);
   }
 
   /** The bound address. */
@@ -199,11 +183,7 @@ export class TcpServer {
       ) return;
       const session = new Session(clientIdOf(address), TCP_TRANSPORT, address);
       session.onClose = () => conn.close();
-      const control: ConnectionControl = {
-        busy: false,
-        stopping: false,
-        log: this.#guard.log,
-      };
+      const control: ConnectionControl = { busy: false, stopping: false };
       this.#connections.set(conn, control);
       this.#system.logger.module("tcp").debug("Client connected", {
         address,
@@ -216,11 +196,16 @@ export class TcpServer {
       );
       try {
         await serveConnection(
-          this.#system,
-          session,
+          {
+            system: this.#system,
+            session,
+            memory: this.#memory(),
+            limits: this.#limits,
+            log: this.#guard.log,
+            logger: this.#system.logger.module("tcp"),
+          },
           conn,
           control,
-          this.#limits,
         );
       } finally {
         unwatch();
