@@ -8,12 +8,14 @@
 
 import { ErrorCode, IggyError } from "../../client/protocol/mod.ts";
 import type { Logger } from "../logger.ts";
+import type { System } from "../domain/system.ts";
 import type { CommandContext } from "../commands/context.ts";
 import type { RequestMemory } from "../storage/message_memory.ts";
 import { isIoError, storageError } from "../storage/io_errors.ts";
 import type { Answer, RequestHeader } from "./framing.ts";
 import {
   checkRequestSize,
+  DEFAULT_REQUEST_LIMITS,
   isAuthenticated,
   type RequestLimits,
 } from "./request_limits.ts";
@@ -54,6 +56,33 @@ export interface BinaryContext extends CommandContext {
   log: Pick<Logger, "warn">;
   /** Where unexpected failures are logged (the transport's module). */
   logger: Logger;
+}
+
+/** What the connections of one listener share: their context but the session and the memory. */
+export type ListenerContext = Omit<BinaryContext, "session" | "memory">;
+
+/**
+ * The shared context of a listener's connections.
+ *
+ * @param system The running system.
+ * @param options The listener's module name (for its unexpected failures), its counted log of
+ *   client mistakes and the request caps (the defaults when absent).
+ * @returns The context each connection completes with its session and memory.
+ */
+export function listenerContext(
+  system: System,
+  options: {
+    module: string;
+    log: Pick<Logger, "warn">;
+    limits?: RequestLimits;
+  },
+): ListenerContext {
+  return {
+    system,
+    limits: options.limits ?? DEFAULT_REQUEST_LIMITS,
+    log: options.log,
+    logger: system.logger.module(options.module),
+  };
 }
 
 const NO_CHUNKS: Uint8Array[] = [];

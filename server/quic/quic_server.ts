@@ -6,7 +6,6 @@
 
 import { ErrorCode, FRAME_HEADER_SIZE } from "../../client/protocol/mod.ts";
 import {
-  DEFAULT_REQUEST_LIMITS,
   isAuthenticated,
   type RequestLimits,
 } from "../binary/request_limits.ts";
@@ -19,6 +18,8 @@ import {
   type BinaryContext,
   type ConnectionMemory,
   handleFrame,
+  type ListenerContext,
+  listenerContext,
   refuseOversized,
 } from "../binary/handle_frame.ts";
 import type { System } from "../domain/system.ts";
@@ -105,7 +106,7 @@ export class QuicServer {
   readonly #connections = new Set<Connection>();
   readonly #handshakes = new Set<Promise<void>>();
   readonly #stopped = Promise.withResolvers<null>();
-  readonly #limits: RequestLimits;
+  readonly #binary: ListenerContext;
   readonly #memory: ConnectionMemory;
   #pendingIncoming: Promise<void> = Promise.resolve();
   #accepting: Promise<void>;
@@ -119,7 +120,11 @@ export class QuicServer {
     options: QuicServerOptions,
   ) {
     this.#system = system;
-    this.#limits = options.limits ?? DEFAULT_REQUEST_LIMITS;
+    this.#binary = listenerContext(system, {
+      module: "quic",
+      log: guard.log,
+      limits: options.limits,
+    });
     this.#memory = options.memory;
     this.#endpoint = endpoint;
     this.#listener = listener;
@@ -239,14 +244,7 @@ export class QuicServer {
     const connection: Connection = {
       conn,
       session,
-      ctx: {
-        system: this.#system,
-        session,
-        memory: this.#memory,
-        limits: this.#limits,
-        log: this.#guard.log,
-        logger: this.#system.logger.module("quic"),
-      },
+      ctx: { ...this.#binary, session, memory: this.#memory },
       inFlight: new Set(),
       streams: conn.incomingBidirectionalStreams.getReader(),
       done: Promise.resolve(),

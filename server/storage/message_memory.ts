@@ -272,18 +272,20 @@ export class FreshMemory implements RequestMemory {
   /**
    * Never lays out a frame (answers are not in one arena).
    *
+   * @param _chunks The answer payload.
    * @returns `undefined`.
    */
-  frameOf(): Uint8Array | undefined {
+  frameOf(_chunks: Uint8Array[]): Uint8Array | undefined {
     return undefined;
   }
 
   /**
    * Nothing is lent.
    *
+   * @param _bytes Any view.
    * @returns `false`.
    */
-  lends(): boolean {
+  lends(_bytes: Uint8Array): boolean {
     return false;
   }
 

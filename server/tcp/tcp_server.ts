@@ -4,13 +4,14 @@
  */
 
 import { ErrorCode } from "../../client/protocol/mod.ts";
-import {
-  DEFAULT_REQUEST_LIMITS,
-  type RequestLimits,
-} from "../binary/request_limits.ts";
+import type { RequestLimits } from "../binary/request_limits.ts";
 import type { System } from "../domain/system.ts";
 import { clientIdOf, formatAddress, Session } from "../binary/session.ts";
-import type { ConnectionMemory } from "../binary/handle_frame.ts";
+import {
+  type ConnectionMemory,
+  type ListenerContext,
+  listenerContext,
+} from "../binary/handle_frame.ts";
 import {
   type ConnectionControl,
   serveConnection,
@@ -55,7 +56,7 @@ export class TcpServer {
   /** TLS connections whose handshake is in progress (closed at once on shutdown). */
   readonly #handshaking = new Set<Deno.Conn>();
   readonly #stopped = Promise.withResolvers<void>();
-  readonly #limits: RequestLimits;
+  readonly #binary: ListenerContext;
   readonly #memory: () => ConnectionMemory;
   #accepting: Promise<void>;
 
@@ -68,7 +69,11 @@ export class TcpServer {
     this.#system = system;
     this.#listener = listener;
     this.#guard = guard;
-    this.#limits = options.limits ?? DEFAULT_REQUEST_LIMITS;
+    this.#binary = listenerContext(system, {
+      module: "tcp",
+      log: guard.log,
+      limits: options.limits,
+    });
     this.#memory = options.memory;
     this.#accepting = this.#acceptLoop();
   }
@@ -196,14 +201,7 @@ export class TcpServer {
       );
       try {
         await serveConnection(
-          {
-            system: this.#system,
-            session,
-            memory: this.#memory(),
-            limits: this.#limits,
-            log: this.#guard.log,
-            logger: this.#system.logger.module("tcp"),
-          },
+          { ...this.#binary, session, memory: this.#memory() },
           conn,
           control,
         );

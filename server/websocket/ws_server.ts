@@ -5,10 +5,7 @@
  */
 
 import { ErrorCode, FRAME_HEADER_SIZE } from "../../client/protocol/mod.ts";
-import {
-  DEFAULT_REQUEST_LIMITS,
-  type RequestLimits,
-} from "../binary/request_limits.ts";
+import type { RequestLimits } from "../binary/request_limits.ts";
 import {
   answerFrame,
   errorFrame,
@@ -18,6 +15,8 @@ import {
   type BinaryContext,
   type ConnectionMemory,
   handleFrame,
+  type ListenerContext,
+  listenerContext,
   refuseOversized,
 } from "../binary/handle_frame.ts";
 import type { System } from "../domain/system.ts";
@@ -82,7 +81,7 @@ export class WebSocketServer {
   readonly #connections = new Set<Connection>();
   readonly #maxMessageSize: number | undefined;
   readonly #guard: ListenerGuard;
-  readonly #limits: RequestLimits;
+  readonly #binary: ListenerContext;
   readonly #memory: ConnectionMemory;
 
   private constructor(system: System, options: WebSocketServerOptions) {
@@ -92,7 +91,11 @@ export class WebSocketServer {
     const guard = (options.guard ?? new ConnectionGuard(NO_CONNECTION_LIMITS))
       .forListener(system.logger.module("websocket"));
     this.#guard = guard;
-    this.#limits = options.limits ?? DEFAULT_REQUEST_LIMITS;
+    this.#binary = listenerContext(system, {
+      module: "websocket",
+      log: guard.log,
+      limits: options.limits,
+    });
     const handler = (request: Request, info: Deno.ServeHandlerInfo) =>
       this.#upgrade(request, info);
     const base = {
@@ -174,14 +177,7 @@ export class WebSocketServer {
     const connection: Connection = {
       socket,
       session,
-      ctx: {
-        system: this.#system,
-        session,
-        memory: this.#memory,
-        limits: this.#limits,
-        log: this.#guard.log,
-        logger: this.#system.logger.module("websocket"),
-      },
+      ctx: { ...this.#binary, session, memory: this.#memory },
       queue: Promise.resolve(),
       busy: false,
       stopping: false,
