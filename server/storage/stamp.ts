@@ -136,8 +136,13 @@ export interface StampOptions {
   memory?: RequestMemory;
 }
 
+/** The leading header bytes stamping writes: checksum, id, offset and timestamp (binary.md §6.1). */
+const STAMPED_BYTES = MessageField.Timestamp + 8;
+/** Where each frame of the piece being stamped starts, relative to the section. */
+let frameStarts = new Float64Array(1024);
+
 /** Bytes of whole frames stamped per piece of a batch that is not in request memory. */
-export const STAMP_PIECE_SIZE = 1024 * 1024;
+export const STAMP_PIECE_SIZE = 256 * 1024;
 
 /**
  * Stamps a validated message section in place: offsets from `opts.firstOffset`, the timestamp, a
@@ -214,7 +219,12 @@ export function stampMessages(
         throw new RangeError(`Message ${done + n} exceeds the section`);
       }
       if (n > 0 && end - from > STAMP_PIECE_SIZE) break;
-      n++;
+      if (n === frameStarts.length) {
+        const grown = new Float64Array(2 * n);
+        grown.set(frameStarts);
+        frameStarts = grown;
+      }
+      frameStarts[n++] = pos;
       pos = end;
     }
     const piece = stamper.request(pos - from);
@@ -226,7 +236,19 @@ export function stampMessages(
         relativeOffset: relativeOffset + done,
         basePosition: opts.basePosition + from,
       }, index.subarray(done * INDEX_ENTRY_SIZE));
-      messages.set(piece, from);
+      // Only the stamped fields changed: copy them back, not the bodies.
+      const stamped = new DataView(
+        piece.buffer,
+        piece.byteOffset,
+        piece.length,
+      );
+      for (let i = 0; i < n; i++) {
+        const at = frameStarts[i]!;
+        const w = at - from;
+        for (let k = 0; k < STAMPED_BYTES; k += 4) {
+          view.setUint32(at + k, stamped.getUint32(w + k, true), true);
+        }
+      }
     } finally {
       stamper.release();
     }
