@@ -26,6 +26,13 @@ const STAMP = {
   segmentStartOffset: 0n,
 };
 
+const FRAME_STAMP = {
+  firstOffset: 0n,
+  timestamp: 1n,
+  relativeOffset: 0,
+  basePosition: 0,
+};
+
 Deno.test("MessageMemory lends its request buffer until released, and refuses a second one meanwhile", () => {
   const memory = new MessageMemory();
   const first = memory.request(100);
@@ -56,13 +63,7 @@ Deno.test("A request view from before the memory grew is detected, never stamped
     StaleMemoryError,
   );
   assert.throws(
-    () =>
-      memory.stampInPlace(old, 3, {
-        firstOffset: 0n,
-        timestamp: 1n,
-        relativeOffset: 0,
-        basePosition: 0,
-      }, index),
+    () => memory.stampInPlace(old, 3, FRAME_STAMP, index),
     StaleMemoryError,
   );
   // A released (not moved) view is refused too.
@@ -70,12 +71,12 @@ Deno.test("A request view from before the memory grew is detected, never stamped
   memory.release();
   assert.throws(
     () =>
-      memory.stampInPlace(grown.subarray(0, section.length), 3, {
-        firstOffset: 0n,
-        timestamp: 1n,
-        relativeOffset: 0,
-        basePosition: 0,
-      }, index),
+      memory.stampInPlace(
+        grown.subarray(0, section.length),
+        3,
+        FRAME_STAMP,
+        index,
+      ),
     StaleMemoryError,
   );
 });

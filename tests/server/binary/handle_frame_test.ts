@@ -1,6 +1,10 @@
 /** The binary layer in process: size caps before the payload, answers, and memory released. */
 import assert from "node:assert/strict";
-import { CommandCode, ErrorCode } from "../../../client/protocol/mod.ts";
+import {
+  CommandCode,
+  encodeRequest,
+  ErrorCode,
+} from "../../../client/protocol/mod.ts";
 import {
   type BinaryContext,
   handleFrame,
@@ -31,28 +35,23 @@ function contextFor(session: Session): BinaryContext {
   };
 }
 
-function header(length: number, code: number): Uint8Array {
-  const bytes = new Uint8Array(8);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, length, true);
-  view.setUint32(4, code, true);
-  return bytes;
-}
-
 Deno.test("parseRequestHeader() reads code and payload length, and refuses a length below 4", () => {
-  assert.deepEqual(parseRequestHeader(header(10, CommandCode.Ping)), {
+  const ping = encodeRequest(CommandCode.Ping, new Uint8Array(6));
+  assert.deepEqual(parseRequestHeader(ping), {
     code: CommandCode.Ping,
     payloadLength: 6,
   });
-  assert.equal(parseRequestHeader(header(3, CommandCode.Ping)), undefined);
+  assert.equal(
+    parseRequestHeader(Uint8Array.of(3, 0, 0, 0, 1, 0, 0, 0)),
+    undefined,
+  );
 });
 
 Deno.test("refuseOversized() answers a payload over the pre-login cap and closes", () => {
   const ctx = contextFor(new Session(1, 1, "127.0.0.1:1"));
-  const small = parseRequestHeader(header(4 + 1024, CommandCode.LoginUser))!;
-  assert.equal(refuseOversized(ctx, small), undefined);
-  const large = parseRequestHeader(header(4 + 1025, CommandCode.LoginUser))!;
-  assert.deepEqual(refuseOversized(ctx, large), {
+  const code = CommandCode.LoginUser;
+  assert.equal(refuseOversized(ctx, { code, payloadLength: 1024 }), undefined);
+  assert.deepEqual(refuseOversized(ctx, { code, payloadLength: 1025 }), {
     status: ErrorCode.InvalidCommand,
     chunks: [],
     close: true,
