@@ -3,6 +3,10 @@
  * against the size caps, then {@linkcode handleFrame} (heartbeat, dispatch through the command
  * table, errors mapped to Iggy codes, stale clients let go). A transport only reads bytes, calls
  * these, and writes the {@linkcode Answer} its own way.
+ *
+ * A new transport (such as a node-to-node channel) is one more caller: it makes a
+ * {@linkcode BinaryContext} per connection ({@linkcode listenerContext} plus the connection's
+ * session and memory) and calls {@linkcode handleFrame} for each request it reads.
  * @module
  */
 
