@@ -16,6 +16,7 @@ import { WebSocketServer } from "./websocket/ws_server.ts";
 import { type CertificatePair, loadCertificate } from "./tls.ts";
 import { bindError, envNameOf } from "./startup_error.ts";
 import type { ConnectionGuard } from "./net/guard.ts";
+import type { ConnectionMemory } from "./binary/handle_frame.ts";
 
 /** The certificates of the TLS listeners that are on. */
 export interface ListenerCertificates {
@@ -31,6 +32,18 @@ export interface Listeners {
   quic?: QuicServer;
   http?: HttpServer;
   websocket?: WebSocketServer;
+}
+
+/**
+ * The memory the binary transports serve requests in (storage's, chosen by `server.ts`): one per
+ * connection for transports that serve one request at a time (TCP, TLS), and one shared by the
+ * others (concurrent QUIC streams, WebSocket), which must lend nothing.
+ */
+export interface ListenerMemory {
+  /** Makes the memory of one TCP or TLS connection. */
+  perConnection: () => ConnectionMemory;
+  /** The memory of every QUIC stream and WebSocket message. */
+  shared: ConnectionMemory;
 }
 
 /** True when this Deno exposes its QUIC API (`--unstable-net`, or `"unstable": ["net"]` in deno.json). */
@@ -96,12 +109,14 @@ export async function loadListenerCertificates(
 /**
  * Binds every enabled listener, synchronously. On a failure the ones already bound are closed and a
  * {@linkcode StartupError} names the listener, its address and the key to change. The binary
- * transports share `guard` (connection limits, timeouts, counted logging; none when absent).
+ * transports share `guard` (connection limits, timeouts, counted logging; none when absent) and
+ * serve requests in `memory`.
  */
 export async function bindListeners(
   system: System,
   config: ServerConfig,
   certificates: ListenerCertificates,
+  memory: ListenerMemory,
   guard?: ConnectionGuard,
 ): Promise<Listeners> {
   const listeners: Listeners = {};
@@ -119,6 +134,7 @@ export async function bindListeners(
             tls: certificates.tcp,
             guard,
             limits: config.requestLimits,
+            memory: memory.perConnection,
           }),
       );
     }
@@ -137,6 +153,7 @@ export async function bindListeners(
             maxConcurrentBidiStreams: quic.maxConcurrentBidiStreams,
             guard,
             limits: config.requestLimits,
+            memory: memory.shared,
           }),
       );
     }
@@ -152,6 +169,7 @@ export async function bindListeners(
             maxMessageSize: config.websocket.maxMessageSize,
             guard,
             limits: config.requestLimits,
+            memory: memory.shared,
           }),
       );
     }

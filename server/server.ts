@@ -31,6 +31,7 @@ import { U64_MAX } from "./config_values.ts";
 import { dataOptions, startRetentionCleaner } from "./data_management.ts";
 import { metricsOf } from "./metrics.ts";
 import { startSysinfo } from "./sysinfo.ts";
+import { FRESH_MEMORY, MessageMemory } from "./storage/message_memory.ts";
 
 /** Options of {@linkcode startServer} that do not come from the config file. */
 export interface StartOptions {
@@ -216,7 +217,19 @@ export async function startServer(
   const guard = startConnectionGuard(config.connections, logger);
   let listeners: Listeners;
   try {
-    listeners = await bindListeners(system, config, certificates, guard);
+    // Storage's memory, handed to the binary transports: TCP and TLS connections serve one
+    // request at a time in memory of their own; QUIC streams and WebSocket messages get new buffers.
+    const memory = {
+      perConnection: () => new MessageMemory(),
+      shared: FRESH_MEMORY,
+    };
+    listeners = await bindListeners(
+      system,
+      config,
+      certificates,
+      memory,
+      guard,
+    );
   } catch (err) {
     guard.close();
     await system.close();

@@ -19,7 +19,7 @@ import {
   MAX_CONTROL_PAYLOAD,
 } from "../../client/protocol/mod.ts";
 import type { System } from "../domain/system.ts";
-import type { Session } from "../commands/session.ts";
+import type { ClientHandle } from "../domain/client.ts";
 
 /** Payload caps in bytes (the payload is what follows the 8-byte frame header). */
 export interface RequestLimits {
@@ -63,7 +63,10 @@ export interface OversizedRequest {
 }
 
 /** True when `session` has logged in as a user that still exists. */
-export function isAuthenticated(system: System, session: Session): boolean {
+export function isAuthenticated(
+  system: System,
+  session: ClientHandle,
+): boolean {
   return session.userId !== undefined && system.users.has(session.userId);
 }
 

@@ -8,7 +8,7 @@
  */
 
 import type { System } from "../domain/system.ts";
-import type { Session } from "./session.ts";
+import type { ClientHandle } from "../domain/client.ts";
 import { signOut } from "./context.ts";
 
 /**
@@ -20,7 +20,7 @@ import { signOut } from "./context.ts";
 export function closeSessionsOf(
   system: System,
   userId: number,
-  options: { keep?: Session; logOutKept?: boolean } = {},
+  options: { keep?: ClientHandle; logOutKept?: boolean } = {},
 ): number {
   let closed = 0;
   for (const session of [...system.clients.values()]) {

@@ -90,8 +90,7 @@ export async function sendMessages(
   const partition = selectPartition(topic, batch);
   try {
     await partition.appendMessages(batch.messages, batch.count, nowMicros(), {
-      // A connection that reuses its request buffer lends it; the others hand theirs over.
-      transfer: !ctx.session.reusesRequestBuffer,
+      memory: ctx.memory,
       gzip: ctx.system.storesGzipped(topic),
     });
   } catch (err) {
@@ -223,7 +222,7 @@ export async function pollMessages(
   const read = await partition.readMessages(
     start,
     cmd.count,
-    ctx.session.allocateAnswer,
+    ctx.memory,
   );
   let bytes = 0;
   for (const chunk of read.chunks) bytes += chunk.length;

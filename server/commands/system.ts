@@ -23,7 +23,7 @@ import type {
 } from "../../client/protocol/commands/system.ts";
 import { buildSnapshot } from "../snapshot.ts";
 import { nowMicros, type System } from "../domain/system.ts";
-import type { Session } from "./session.ts";
+import type { ClientHandle } from "../domain/client.ts";
 import { type CommandContext, currentUser, require } from "./context.ts";
 
 /** The server version reported in stats. */
@@ -55,7 +55,7 @@ function groupsOf(system: System, clientId: number): ConsumerGroupRef[] {
   return refs;
 }
 
-function clientInfo(system: System, session: Session): ClientInfo {
+function clientInfo(system: System, session: ClientHandle): ClientInfo {
   return {
     clientId: session.clientId,
     userId: session.userId ?? 0xffff_ffff,
@@ -65,7 +65,7 @@ function clientInfo(system: System, session: Session): ClientInfo {
   };
 }
 
-function clientDetails(system: System, session: Session): ClientDetails {
+function clientDetails(system: System, session: ClientHandle): ClientDetails {
   return {
     ...clientInfo(system, session),
     consumerGroups: groupsOf(system, session.clientId),

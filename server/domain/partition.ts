@@ -4,7 +4,8 @@
  */
 
 import { PartitionLog } from "../storage/partition_log.ts";
-import type { Allocate, ReadResult } from "../storage/partition_log.ts";
+import type { ReadResult } from "../storage/partition_log.ts";
+import type { RequestMemory } from "../storage/message_memory.ts";
 import type { CacheBudget } from "../storage/cache_budget.ts";
 import type { MessageCipher } from "../storage/encryption.ts";
 import { decodeFromStorage, encodeForStorage } from "../storage/at_rest.ts";
@@ -33,8 +34,8 @@ export interface PartitionOptions {
 export interface AppendMessagesOptions {
   /** Store bodies gzipped (where that saves space). */
   gzip?: boolean;
-  /** The caller hands `messages` over (see `PartitionLog.append`). */
-  transfer?: boolean;
+  /** The memory `messages` was received in (see `PartitionLog.append`). */
+  memory?: RequestMemory;
 }
 
 /** Whose offset: a single consumer (keyed by id or hashed name) or a consumer group (by group id). */
@@ -121,7 +122,9 @@ export class Partition {
         gzip: options.gzip,
       });
       await this.log.append(stored, count, timestamp, {
-        transfer: stored !== messages || options.transfer === true,
+        memory: options.memory,
+        // A new buffer made by compression or encryption is ours to give.
+        transfer: stored !== messages || undefined,
       });
     } catch (err) {
       this.#dedup?.forget(added);
@@ -133,15 +136,16 @@ export class Partition {
   /**
    * Reads up to `count` messages from `startOffset` as wire frames (decrypted and
    * decompressed where they were stored so).
-   * @param allocate where plain frames are read into (a connection's reused memory); new buffers by default
+   * @param memory the request's memory: plain frames are read into its answer regions; new
+   *   buffers by default
    * @throws {IggyError} 72 `CannotDecryptData` for a stored message that cannot be opened
    */
   async readMessages(
     startOffset: bigint,
     count: number,
-    allocate?: Allocate,
+    memory?: RequestMemory,
   ): Promise<ReadResult> {
-    const read = await this.log.read(startOffset, count, allocate);
+    const read = await this.log.read(startOffset, count, memory?.answer);
     read.chunks = await decodeFromStorage(read.chunks, this.#cipher);
     return read;
   }

@@ -27,7 +27,7 @@ import {
   prepareEffects,
   type RemovedPartitions,
 } from "../state/disk_effects.ts";
-import type { Session } from "../commands/session.ts";
+import type { ClientHandle } from "./client.ts";
 import { ConsumerGroup } from "./consumer_group.ts";
 import { peekId } from "./ids.ts";
 import { Partition } from "./partition.ts";
@@ -131,7 +131,7 @@ export class System {
   readonly logger: Logger;
   /** The streams with their topics and opened partitions; mirrors the metadata. */
   readonly streams: Map<number, Stream> = new Map();
-  readonly clients: Map<number, Session> = new Map();
+  readonly clients: Map<number, ClientHandle> = new Map();
   readonly startedAt: bigint = nowMicros();
   /** Bound listener addresses, filled in by the transports as they start. */
   readonly listeners: Partial<
@@ -459,7 +459,7 @@ export class System {
    * The session's user: the one at its user id, if it is still the incarnation that logged in (a
    * user created since at a reused id is someone else).
    */
-  userOf(session: Session): UserAccount | undefined {
+  userOf(session: ClientHandle): UserAccount | undefined {
     if (session.userId === undefined) return undefined;
     const user = this.users.get(session.userId);
     return user && user.incarnation === session.userIncarnation
@@ -468,17 +468,17 @@ export class System {
   }
 
   /** The permissions of the session's user (live, so changes apply at once). */
-  permissionsOf(session: Session): Permissions | undefined {
+  permissionsOf(session: ClientHandle): Permissions | undefined {
     return this.userOf(session)?.permissions;
   }
 
   /** Registers a new connection. */
-  addClient(session: Session): void {
+  addClient(session: ClientHandle): void {
     this.clients.set(session.clientId, session);
   }
 
   /** Removes a connection and its group memberships. */
-  removeClient(session: Session): void {
+  removeClient(session: ClientHandle): void {
     if (this.clients.get(session.clientId) === session) {
       this.clients.delete(session.clientId);
     }

@@ -13,8 +13,9 @@ import {
 import type { ServerConfig } from "../config.ts";
 import type { System } from "../domain/system.ts";
 import type { Metrics } from "../metrics.ts";
-import { Session } from "../commands/session.ts";
+import { Session } from "../binary/session.ts";
 import type { CommandContext } from "../commands/context.ts";
+import { FRESH_MEMORY } from "../storage/message_memory.ts";
 import { GENERIC_NOT_FOUND } from "./errors.ts";
 import { jsonResponse } from "./json.ts";
 import type { TokenAuthority } from "./jwt.ts";
@@ -71,7 +72,7 @@ export function commandContext(c: HttpContext, deps: HttpDeps): CommandContext {
   const session = new Session(0, ClientTransport.Http, remoteAddress(c));
   session.userId = c.get("userId");
   session.userIncarnation = c.get("userIncarnation");
-  return { system: deps.system, session };
+  return { system: deps.system, session, memory: FRESH_MEMORY };
 }
 
 /** Records a value for error reasons (e.g. the `name` of a create). */

@@ -6,17 +6,24 @@
 
 import { ErrorCode, FRAME_HEADER_SIZE } from "../../client/protocol/mod.ts";
 import {
-  checkRequestSize,
-  DEFAULT_REQUEST_LIMITS,
   isAuthenticated,
   type RequestLimits,
 } from "../binary/request_limits.ts";
-import { errorFrame, okFrame } from "../frames.ts";
+import {
+  type Answer,
+  answerFrame,
+  parseRequestHeader,
+} from "../binary/framing.ts";
+import {
+  type BinaryContext,
+  type ConnectionMemory,
+  handleFrame,
+  type ListenerContext,
+  listenerContext,
+  refuseOversized,
+} from "../binary/handle_frame.ts";
 import type { System } from "../domain/system.ts";
-import { Session } from "../commands/session.ts";
-import { dispatch } from "../commands/table.ts";
-import { errorCodeOf } from "../tcp/connection.ts";
-import { clientIdOf, formatAddress } from "../tcp/tcp_server.ts";
+import { clientIdOf, formatAddress, Session } from "../binary/session.ts";
 import {
   ConnectionGuard,
   type ListenerGuard,
@@ -59,6 +66,11 @@ export interface QuicServerOptions {
   guard?: ConnectionGuard;
   /** Request payload caps (`[request_limits]`); the defaults when absent. */
   limits?: RequestLimits;
+  /**
+   * The memory of the requests, shared by the streams of every connection (which run
+   * concurrently): storage's fresh memory, wired in by `server.ts`.
+   */
+  memory: ConnectionMemory;
 }
 
 /** Why a stream is dropped without an answer. */
@@ -69,10 +81,11 @@ class DropStream extends Error {
   }
 }
 
-/** One QUIC connection: its session and the streams in flight. */
+/** One QUIC connection: its binary context and the streams in flight. */
 interface Connection {
   conn: Deno.QuicConn;
   session: Session;
+  ctx: BinaryContext;
   inFlight: Set<Promise<void>>;
   streams: ReadableStreamDefaultReader<Deno.QuicBidirectionalStream>;
   done: Promise<void>;
@@ -93,7 +106,8 @@ export class QuicServer {
   readonly #connections = new Set<Connection>();
   readonly #handshakes = new Set<Promise<void>>();
   readonly #stopped = Promise.withResolvers<null>();
-  readonly #limits: RequestLimits;
+  readonly #binary: ListenerContext;
+  readonly #memory: ConnectionMemory;
   #pendingIncoming: Promise<void> = Promise.resolve();
   #accepting: Promise<void>;
   #closing = false;
@@ -103,10 +117,15 @@ export class QuicServer {
     endpoint: Deno.QuicEndpoint,
     listener: Deno.QuicListener,
     guard: ListenerGuard,
-    limits: RequestLimits,
+    options: QuicServerOptions,
   ) {
     this.#system = system;
-    this.#limits = limits;
+    this.#binary = listenerContext(system, {
+      module: "quic",
+      log: guard.log,
+      limits: options.limits,
+    });
+    this.#memory = options.memory;
     this.#endpoint = endpoint;
     this.#listener = listener;
     this.#guard = guard;
@@ -147,13 +166,7 @@ export class QuicServer {
     }
     const guard = (options.guard ?? new ConnectionGuard(NO_CONNECTION_LIMITS))
       .forListener(system.logger.module("quic"));
-    return new QuicServer(
-      system,
-      endpoint,
-      listener,
-      guard,
-      options.limits ?? DEFAULT_REQUEST_LIMITS,
-    );
+    return new QuicServer(system, endpoint, listener, guard, options);
   }
 
   /** The bound UDP address. */
@@ -231,6 +244,7 @@ export class QuicServer {
     const connection: Connection = {
       conn,
       session,
+      ctx: { ...this.#binary, session, memory: this.#memory },
       inFlight: new Set(),
       streams: conn.incomingBidirectionalStreams.getReader(),
       done: Promise.resolve(),
@@ -314,11 +328,11 @@ export class QuicServer {
     const reader = stream.readable.getReader();
     const writer = stream.writable.getWriter();
     try {
-      const answer = await this.#answer(session, reader);
-      await writer.write(answer.frame);
+      const answer = await answerStream(connection.ctx, reader);
+      await writer.write(answerFrame(answer));
       await writer.close();
       connection.lastAnswer = performance.now();
-      if (answer.closeConnection) session.onClose?.();
+      if (answer.close) session.onClose?.();
     } catch (err) {
       if (err instanceof DropStream) {
         this.#guard.log.warn("Dropping QUIC stream", {
@@ -335,57 +349,6 @@ export class QuicServer {
     } finally {
       await reader.cancel().catch(() => {});
       reader.releaseLock();
-    }
-  }
-
-  /** Reads one request frame from the stream, dispatches it and builds the answer frame. */
-  async #answer(
-    session: Session,
-    reader: ReadableStreamDefaultReader<Uint8Array>,
-  ): Promise<{ frame: Uint8Array; closeConnection: boolean }> {
-    const input = new StreamInput(reader);
-    const header = await input.read(FRAME_HEADER_SIZE);
-    const view = new DataView(
-      header.buffer,
-      header.byteOffset,
-      FRAME_HEADER_SIZE,
-    );
-    const length = view.getUint32(0, true);
-    const code = view.getUint32(4, true);
-    if (length < 4) throw new DropStream(`invalid frame length ${length}`);
-    const payloadLength = length - 4;
-    const refused = checkRequestSize(this.#limits, {
-      code,
-      payloadLength,
-      authenticated: isAuthenticated(this.#system, session),
-    });
-    if (refused) {
-      this.#guard.log.warn(
-        "Closing QUIC connection: oversized payload",
-        {
-          client: session.address,
-          code,
-          reason: refused.reason,
-        },
-      );
-      return { frame: errorFrame(refused.status), closeConnection: true };
-    }
-    const payload = await input.read(payloadLength);
-    session.lastHeartbeat = Date.now();
-    try {
-      const chunks = await dispatch(
-        { system: this.#system, session },
-        code,
-        payload,
-      );
-      return { frame: okFrame(chunks), closeConnection: false };
-    } catch (err) {
-      const status = errorCodeOf(this.#system, err, code);
-      return {
-        frame: errorFrame(status),
-        closeConnection: status === ErrorCode.StaleClient ||
-          status === ErrorCode.ClientNotFound,
-      };
     }
   }
 
@@ -427,6 +390,19 @@ async function linger(connection: Connection): Promise<void> {
     new Promise((resolve) => timer = setTimeout(resolve, wait)),
   ]);
   clearTimeout(timer);
+}
+
+/** Reads one request frame from a stream and answers it through the binary layer. */
+async function answerStream(
+  ctx: BinaryContext,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<Answer> {
+  const input = new StreamInput(reader);
+  const header = parseRequestHeader(await input.read(FRAME_HEADER_SIZE));
+  if (!header) throw new DropStream("invalid frame length");
+  const refused = refuseOversized(ctx, header);
+  if (refused) return refused;
+  return handleFrame(ctx, header, await input.read(header.payloadLength));
 }
 
 /** Reads exact byte counts from a QUIC receive stream, keeping views of whole chunks when it can. */

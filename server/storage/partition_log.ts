@@ -5,6 +5,7 @@
  */
 
 import { stampMessages } from "./stamp.ts";
+import type { RequestMemory } from "./message_memory.ts";
 import { indexPath, parseSegmentFileName } from "./paths.ts";
 import { Segment } from "./segment.ts";
 import type { SegmentInfo, StorageLogger } from "./segment.ts";
@@ -41,9 +42,14 @@ export interface PartitionLogOptions {
 /** Options of {@linkcode PartitionLog.append}. */
 export interface AppendOptions {
   /**
+   * The memory `messages` was received in: stamped in place when it lends them, and kept by the
+   * read cache only when it does not (a lent batch is reused by the next request).
+   */
+  memory?: RequestMemory;
+  /**
    * The caller gives `messages` up (never modifies it after the call), so the read cache may
    * keep it; a batch that is only lent is not cached (reads of it go to the file).
-   * @default {false}
+   * @default {true when a memory is given that does not lend messages, false otherwise}
    */
   transfer?: boolean;
 }
@@ -377,9 +383,10 @@ export class PartitionLog {
    * @param messages the message section of a send batch (frames back to back)
    * @param count the number of frames
    * @param timestamp server time in µs, stamped on every message
-   * @param options `transfer`: the caller hands `messages` over and never modifies it again, so
-   *   the read cache may keep it; otherwise it is not cached (default false)
+   * @param options the memory `messages` lies in, or whether the caller hands it over (see
+   *   {@linkcode AppendOptions})
    * @throws {RangeError} when the frames do not fit `messages`
+   * @throws {StaleMemoryError} when `messages` is a view of request memory since released
    */
   append(
     messages: Uint8Array,
@@ -406,10 +413,13 @@ export class PartitionLog {
         basePosition,
         segmentStartOffset: seg.startOffset,
         index: seg.reserveIndex(count),
+        memory: options.memory,
       });
       await seg.append(messages, count, this.#enforceFsync);
       if (this.#cacheEnabled) {
-        this.#cache.add(basePosition, messages, options.transfer === true);
+        const given = options.transfer ??
+          (options.memory !== undefined && !options.memory.lends(messages));
+        this.#cache.add(basePosition, messages, given);
       }
       if (!this.#enforceFsync) {
         this.#unsavedMessages += count;

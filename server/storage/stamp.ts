@@ -15,19 +15,22 @@ import {
 } from "../../client/protocol/batch.ts";
 import { createXXHash32 } from "hash-wasm";
 import type { IHasher } from "hash-wasm";
-import { createXxh3, createXxh3Sync, xxh3Owning } from "./xxh3.ts";
+import { createXxh3 } from "./xxh3.ts";
+import {
+  isDetached,
+  MessageMemory,
+  type RequestMemory,
+  StaleMemoryError,
+} from "./message_memory.ts";
 import type { Xxh3 } from "./xxh3.ts";
 
 export { INDEX_ENTRY_SIZE, MESSAGE_HEADER_SIZE, MessageField };
 
 let xxh3Hasher: Xxh3 | undefined;
 let xxh32Hasher: IHasher | undefined;
+/** Where batches received outside a connection's memory are stamped (copied in and back). */
+let stamper: MessageMemory | undefined;
 const xxh32Seeded = new Map<number, IHasher>();
-
-/** Random bytes handed out 16 at a time for generated message ids. */
-const RANDOM_POOL_SIZE = 4096;
-const randomPool = new Uint8Array(RANDOM_POOL_SIZE);
-let randomPoolUsed = RANDOM_POOL_SIZE;
 
 /**
  * Instantiates the WebAssembly hashers. Await it once before any other function of this module.
@@ -126,25 +129,42 @@ export interface StampOptions {
   segmentStartOffset: bigint;
   /** Receives `16 * count` bytes of index entries (relative offset, end position, timestamp). */
   index: Uint8Array;
+  /**
+   * The memory the batch was received in, if any: when it lends the batch, the batch is stamped
+   * where it lies; other batches are copied to the stamping memory in pieces and back.
+   */
+  memory?: RequestMemory;
 }
 
+/** The leading header bytes stamping writes: checksum, id, offset and timestamp (binary.md §6.1). */
+const STAMPED_BYTES = MessageField.Timestamp + 8;
+/** Where each frame of the piece being stamped starts, relative to the section. */
+let frameStarts = new Float64Array(1024);
+
+/** Bytes of whole frames stamped per piece of a batch that is not in request memory. */
+export const STAMP_PIECE_SIZE = 256 * 1024;
+
 /**
- * Stamps a validated message section in place (binary.md §6.5): offset, timestamp, a random
+ * Stamps a validated message section in place: offsets from `opts.firstOffset`, the timestamp, a
  * UUIDv4 where the id is zero, then the XXH3-64 checksum of bytes `[8, end)` of each frame;
  * and fills `opts.index` with the segment index entries of the batch.
+ *
+ * One implementation for every transport: the WebAssembly `stamp_frames`, in place in the
+ * request memory that lends the batch (`opts.memory`), else on copies of pieces of about
+ * {@linkcode STAMP_PIECE_SIZE} bytes of whole frames in this module's stamping memory.
  *
  * The section must hold exactly `count` frames back to back, each
  * `64 + payload_length + user_headers_length` bytes (as checked on receipt, §6.4).
  * @param messages the message section, modified in place
  * @param count the number of frames in it
- * @param opts offsets, timestamp, positions and the index buffer to fill
+ * @param opts offsets, timestamp, positions, the index buffer to fill and the batch's memory
  * @throws {RangeError} when the frames do not fit `messages` or `index` is too small
+ * @throws {StaleMemoryError} when `messages` is a view of memory since released or moved
  * @example Usage
  * ```ts ignore
  * const index = new Uint8Array(16 * count);
  * stampMessages(section, count, {
- *   firstOffset: 0n, timestamp: 1700000000000000n, basePosition: 0,
- *   segmentStartOffset: 0n, index,
+ *   firstOffset: 0n, timestamp: nowMicros(), basePosition: 0, segmentStartOffset: 0n, index,
  * });
  * ```
  */
@@ -153,7 +173,7 @@ export function stampMessages(
   count: number,
   opts: StampOptions,
 ): void {
-  const h = hasher3();
+  hasher3();
   const index = opts.index;
   if (index.length < count * INDEX_ENTRY_SIZE) {
     throw new RangeError(
@@ -162,102 +182,93 @@ export function stampMessages(
       } bytes, have ${index.length}`,
     );
   }
-  const owner = xxh3Owning(messages.buffer);
-  if (owner) {
-    // Received into a hasher's memory (createMessageBuffer): all of it in one WebAssembly call.
-    owner.stampFrames(messages, count, {
+  if (isDetached(messages)) {
+    throw new StaleMemoryError(
+      "A message view was used after its memory moved",
+    );
+  }
+  const relativeOffset = Number(opts.firstOffset - opts.segmentStartOffset);
+  if (opts.memory?.lends(messages)) {
+    opts.memory.stampInPlace(messages, count, {
       firstOffset: opts.firstOffset,
       timestamp: opts.timestamp,
-      relativeOffset: Number(opts.firstOffset - opts.segmentStartOffset),
+      relativeOffset,
       basePosition: opts.basePosition,
     }, index);
     return;
   }
+  stamper ??= new MessageMemory();
   const view = new DataView(
     messages.buffer,
     messages.byteOffset,
     messages.byteLength,
   );
-  const indexView = new DataView(
-    index.buffer,
-    index.byteOffset,
-    index.byteLength,
-  );
-  // Offsets as two u32 halves, so the loop allocates no bigint.
-  let offLo = Number(opts.firstOffset & 0xffff_ffffn);
-  let offHi = Number(opts.firstOffset >> 32n);
-  const tsLo = Number(opts.timestamp & 0xffff_ffffn);
-  const tsHi = Number((opts.timestamp >> 32n) & 0xffff_ffffn);
-  const relBase = Number(opts.firstOffset - opts.segmentStartOffset);
-  const basePosition = opts.basePosition;
   const total = messages.length;
   let pos = 0;
-
-  for (let i = 0; i < count; i++) {
-    if (pos + MESSAGE_HEADER_SIZE > total) {
-      throw new RangeError(`Message ${i} header exceeds the section`);
+  let done = 0;
+  while (done < count) {
+    // A piece: whole frames up to STAMP_PIECE_SIZE bytes, or one larger frame.
+    const from = pos;
+    let n = 0;
+    while (done + n < count) {
+      const end = pos + MESSAGE_HEADER_SIZE > total ? Infinity : pos +
+        MESSAGE_HEADER_SIZE +
+        view.getUint32(pos + MessageField.PayloadLength, true) +
+        view.getUint32(pos + MessageField.UserHeadersLength, true);
+      if (end > total) {
+        throw new RangeError(`Message ${done + n} exceeds the section`);
+      }
+      if (n > 0 && end - from > STAMP_PIECE_SIZE) break;
+      if (n === frameStarts.length) {
+        const grown = new Float64Array(2 * n);
+        grown.set(frameStarts);
+        frameStarts = grown;
+      }
+      frameStarts[n++] = pos;
+      pos = end;
     }
-    const end = pos + MESSAGE_HEADER_SIZE +
-      view.getUint32(pos + MessageField.PayloadLength, true) +
-      view.getUint32(pos + MessageField.UserHeadersLength, true);
-    if (end > total) {
-      throw new RangeError(`Message ${i} exceeds the section`);
+    const piece = stamper.request(pos - from);
+    try {
+      piece.set(messages.subarray(from, pos));
+      stamper.stampInPlace(piece, n, {
+        firstOffset: opts.firstOffset + BigInt(done),
+        timestamp: opts.timestamp,
+        relativeOffset: relativeOffset + done,
+        basePosition: opts.basePosition + from,
+      }, index.subarray(done * INDEX_ENTRY_SIZE));
+      // Only the stamped fields changed: copy them back, not the bodies.
+      const stamped = new DataView(
+        piece.buffer,
+        piece.byteOffset,
+        piece.length,
+      );
+      for (let i = 0; i < n; i++) {
+        const at = frameStarts[i]!;
+        const w = at - from;
+        for (let k = 0; k < STAMPED_BYTES; k += 4) {
+          view.setUint32(at + k, stamped.getUint32(w + k, true), true);
+        }
+      }
+    } finally {
+      stamper.release();
     }
-
-    view.setUint32(pos + MessageField.Offset, offLo, true);
-    view.setUint32(pos + MessageField.Offset + 4, offHi, true);
-    view.setUint32(pos + MessageField.Timestamp, tsLo, true);
-    view.setUint32(pos + MessageField.Timestamp + 4, tsHi, true);
-
-    const id = pos + MessageField.Id;
-    if (
-      view.getUint32(id, true) === 0 && view.getUint32(id + 4, true) === 0 &&
-      view.getUint32(id + 8, true) === 0 && view.getUint32(id + 12, true) === 0
-    ) {
-      writeUuidV4(messages, id);
-    }
-
-    const e = i * INDEX_ENTRY_SIZE;
-    indexView.setUint32(e, relBase + i, true);
-    indexView.setUint32(e + 4, basePosition + end, true);
-    indexView.setUint32(e + 8, tsLo, true);
-    indexView.setUint32(e + 12, tsHi, true);
-
-    pos = end;
-    if (offLo === 0xffff_ffff) {
-      offLo = 0;
-      offHi++;
-    } else {
-      offLo++;
-    }
+    done += n;
   }
-  // Checksums last, over the stamped headers, for the whole batch at once.
-  h.checksumFrames(messages, count);
 }
 
 /**
  * Makes a growable buffer for receiving message batches into, in memory that
- * {@linkcode stampMessages} checksums in place (saving a copy of every batch). Each call of the
- * returned function hands out a view of `size` bytes and invalidates the views handed out before,
- * so it suits a connection that handles one request at a time.
+ * {@linkcode stampMessages} stamps in place when given that memory. Each call of the returned
+ * function hands out a view of `size` bytes and invalidates the views handed out before, so it
+ * suits a connection that handles one request at a time.
  * @returns the allocator of one connection
  * @throws {Error} when hashing is not initialised
  */
 export function createMessageBuffer(): (size: number) => Uint8Array {
   hasher3();
-  const own = createXxh3Sync();
-  return (size) => own.region(size);
-}
-
-/** Writes a random UUIDv4, canonical byte order, at `buf[at, at + 16)`. */
-function writeUuidV4(buf: Uint8Array, at: number): void {
-  if (randomPoolUsed + 16 > RANDOM_POOL_SIZE) {
-    crypto.getRandomValues(randomPool);
-    randomPoolUsed = 0;
-  }
-  const p = randomPoolUsed;
-  for (let i = 0; i < 16; i++) buf[at + i] = randomPool[p + i]!;
-  randomPoolUsed = p + 16;
-  buf[at + 6] = (buf[at + 6]! & 0x0f) | 0x40; // version 4
-  buf[at + 8] = (buf[at + 8]! & 0x3f) | 0x80; // RFC 4122 variant
+  const memory = new MessageMemory();
+  return (size) => {
+    memory.release();
+    return memory.request(size);
+  };
 }

@@ -121,8 +121,6 @@ function align16(n: number): number {
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 let compiledModule: WebAssembly.Module | undefined;
-/** Each hasher by its current memory, so a section in one of them is found and hashed in place. */
-const owners = new WeakMap<ArrayBufferLike, WasmXxh3>();
 
 /**
  * Instantiates the XXH3 module. Create one and keep it: each instance owns its memory.
@@ -155,14 +153,6 @@ export function createXxh3Sync(): Xxh3 {
   return new WasmXxh3(instance.exports as unknown as Xxh3Exports);
 }
 
-/**
- * The hasher whose memory `buffer` is, if any: bytes there (see {@linkcode Xxh3.region}) are
- * hashed in place.
- */
-export function xxh3Owning(buffer: ArrayBufferLike): Xxh3 | undefined {
-  return owners.get(buffer);
-}
-
 class WasmXxh3 implements Xxh3 {
   #exports: Xxh3Exports;
   #base: number;
@@ -184,7 +174,6 @@ class WasmXxh3 implements Xxh3 {
     this.#scratch = exports.scratch.value as number;
     this.#bytes = new Uint8Array(exports.memory.buffer);
     this.#view = new DataView(exports.memory.buffer);
-    owners.set(exports.memory.buffer, this);
   }
 
   /** Makes room for `size` bytes of input. */
@@ -192,11 +181,9 @@ class WasmXxh3 implements Xxh3 {
     const need = this.#base + size;
     const have = this.#bytes.length;
     if (need <= have) return;
-    owners.delete(this.#exports.memory.buffer);
     this.#exports.memory.grow(Math.ceil((need - have) / PAGE_SIZE));
     this.#bytes = new Uint8Array(this.#exports.memory.buffer);
     this.#view = new DataView(this.#exports.memory.buffer);
-    owners.set(this.#exports.memory.buffer, this);
   }
 
   region(size: number): Uint8Array {

@@ -1,29 +1,27 @@
 /**
- * The binary request loop of one stream connection (TCP or TLS): read the 8-byte header, check the length,
- * read the payload, dispatch, write the answer — one request at a time, in order (binary.md §1.1–1.2).
+ * The request loop of one stream connection (TCP or TLS): read a frame's header and payload, hand
+ * them to the binary layer, write the answer — one request at a time, in order (binary.md §1.1–1.2).
  * @module
  */
 
-import { isIoError, storageError } from "../storage/io_errors.ts";
 import {
   CommandCode,
   ErrorCode,
   FRAME_HEADER_SIZE,
-  IggyError,
   writeResponseHeader,
 } from "../../client/protocol/mod.ts";
-import type { System } from "../domain/system.ts";
-import type { Logger } from "../logger.ts";
-import type { Session } from "../commands/session.ts";
-import { dispatch } from "../commands/table.ts";
-import { errorFrame, okFrame } from "../frames.ts";
-import { createMessageBuffer } from "../storage/stamp.ts";
 import {
-  checkRequestSize,
-  DEFAULT_REQUEST_LIMITS,
-  isAuthenticated,
-  type RequestLimits,
-} from "../binary/request_limits.ts";
+  type Answer,
+  errorFrame,
+  okFrame,
+  parseRequestHeader,
+} from "../binary/framing.ts";
+import {
+  type BinaryContext,
+  handleFrame,
+  refuseOversized,
+} from "../binary/handle_frame.ts";
+import { isAuthenticated } from "../binary/request_limits.ts";
 
 /** What the loop needs from a connection (Deno.Conn and Deno.TlsConn fit). */
 export interface ByteStream {
@@ -35,8 +33,6 @@ export interface ByteStream {
 const READ_BUFFER_SIZE = 64 * 1024;
 /** Answers up to this size are copied into one buffer and written with one call. */
 const COALESCE_LIMIT = 256 * 1024;
-/** Bytes kept free in front of an answer arena's regions for the headers of a frame. */
-const ANSWER_PREFIX = 64;
 
 class ConnectionClosed extends Error {
   constructor() {
@@ -92,68 +88,10 @@ class FrameReader {
   }
 }
 
-/**
- * Memory for answers, reused from request to request: regions handed out during one request stay
- * valid until the next `reset()`, which comes after the answer was written.
- */
-export class AnswerArena {
-  #buffer = new Uint8Array(0);
-  #used = 0;
-
-  reset(): void {
-    // The first region starts after room for the frame header and a small answer header.
-    this.#used = Math.min(ANSWER_PREFIX, this.#buffer.length);
-  }
-
-  /**
-   * The whole answer frame as one view when `chunks` are small header chunks followed by regions
-   * of this arena laid back to back from its first one: the small chunks are copied in front of
-   * them, and the frame header's 8 bytes are left for the caller. Undefined otherwise.
-   */
-  frameOf(chunks: Uint8Array[]): Uint8Array | undefined {
-    const buffer = this.#buffer;
-    const first = buffer.byteOffset + ANSWER_PREFIX;
-    let k = 0;
-    let small = 0;
-    while (k < chunks.length && chunks[k]!.buffer !== buffer.buffer) {
-      small += chunks[k]!.length;
-      k++;
-    }
-    if (
-      k === chunks.length || chunks[k]!.byteOffset !== first ||
-      FRAME_HEADER_SIZE + small > ANSWER_PREFIX
-    ) return undefined;
-    let end = first;
-    for (let i = k; i < chunks.length; i++) {
-      const chunk = chunks[i]!;
-      if (chunk.buffer !== buffer.buffer || chunk.byteOffset !== end) {
-        return undefined;
-      }
-      end += chunk.length;
-    }
-    let at = ANSWER_PREFIX - small;
-    for (let i = 0; i < k; i++) {
-      buffer.set(chunks[i]!, at);
-      at += chunks[i]!.length;
-    }
-    return buffer.subarray(
-      ANSWER_PREFIX - small - FRAME_HEADER_SIZE,
-      end - buffer.byteOffset,
-    );
-  }
-
-  allocate(size: number): Uint8Array {
-    if (this.#used + size > this.#buffer.length) {
-      // Regions already handed out keep the old buffer alive; later ones use a bigger one.
-      this.#buffer = new Uint8Array(
-        Math.max(ANSWER_PREFIX + size, 2 * this.#buffer.length, 1 << 20),
-      );
-      this.#used = ANSWER_PREFIX;
-    }
-    const out = this.#buffer.subarray(this.#used, this.#used + size);
-    this.#used += size;
-    return out;
-  }
+/** Lays an answer's chunks out as one frame when they are in its memory (see `AnswerArena`). */
+export interface AnswerLayout {
+  /** The whole frame, header bytes still to write, or `undefined`. */
+  frameOf(chunks: Uint8Array[]): Uint8Array | undefined;
 }
 
 async function writeAll(conn: ByteStream, bytes: Uint8Array): Promise<void> {
@@ -163,12 +101,12 @@ async function writeAll(conn: ByteStream, bytes: Uint8Array): Promise<void> {
 
 /**
  * Writes an OK answer whose payload is `chunks`: one write when it is small (copied) or laid out
- * in `arena` (see {@linkcode AnswerArena.frameOf}), else one write per chunk.
+ * in `arena` (see {@linkcode AnswerLayout}), else one write per chunk.
  */
 export async function writeAnswer(
   conn: ByteStream,
   chunks: Uint8Array[],
-  arena?: AnswerArena,
+  arena?: AnswerLayout,
 ): Promise<void> {
   let length = 0;
   for (const chunk of chunks) length += chunk.length;
@@ -197,125 +135,66 @@ export async function writeError(
   await writeAll(conn, errorFrame(code));
 }
 
-/** Maps anything a handler threw to an Iggy error code, logging unexpected failures. */
-export function errorCodeOf(
-  system: System,
-  err: unknown,
-  code: number,
-): number {
-  if (err instanceof IggyError) return err.code;
-  if (isIoError(err)) {
-    // A storage failure no handler mapped: one WARN line, the generic I/O code.
-    return storageError(err, {
-      code: ErrorCode.IoError,
-      logger: system.logger,
-      fields: { command: code },
-    }).code;
-  }
-  system.logger.module("tcp").error("Command failed", {
-    code,
-    error: err instanceof Error ? err.stack ?? err.message : String(err),
-  });
-  return ErrorCode.Error;
-}
-
 /** Lets a server stop a connection between requests (graceful shutdown). */
 export interface ConnectionControl {
   /** True while a request is being handled. */
   busy: boolean;
   /** Set by the server: finish the current request, then say "disconnected" and close. */
   stopping: boolean;
-  /** Where connection errors are logged (a counted log); the system's logger when absent. */
-  log?: Pick<Logger, "warn">;
 }
 
 /**
- * Serves requests on `conn` until it closes. A payload over its cap ({@linkcode checkRequestSize}:
- * a few KiB before login) is answered with an error code and the connection is closed unread (the
- * bytes are not drained), so the stream never desynchronises and no memory is spent on it.
+ * Serves requests on `conn` until it closes. A payload over its cap (`refuseOversized`: a few KiB
+ * before login) is answered with an error code and the connection is closed unread (the bytes are
+ * not drained), so the stream never desynchronises and no memory is spent on it.
+ *
+ * Requests are handled one at a time and each answer is written before the next request is read,
+ * so the connection's memory (`ctx.memory`) is reused: send batches and large payloads are received
+ * into its request buffer, and poll answers laid out in its answer regions.
  */
 export async function serveConnection(
-  system: System,
-  session: Session,
+  ctx: BinaryContext,
   conn: ByteStream,
   control: ConnectionControl = { busy: false, stopping: false },
-  limits: RequestLimits = DEFAULT_REQUEST_LIMITS,
 ): Promise<void> {
+  const { system, session, memory } = ctx;
   const reader = new FrameReader(conn);
-  // Requests are handled one at a time and each answer is written before the next request is
-  // read, so the request buffer of a send and the memory of an answer are reused: a fresh 1 MB
-  // buffer per batch costs more (page faults, zeroing, GC) than everything else but the copies.
-  // Large payloads land in memory the stamping reads in place; made on the first one, so idle and
-  // control-only connections do not pay for it.
-  let requestBuffer: ((size: number) => Uint8Array) | undefined;
-  const answers = new AnswerArena();
-  session.reusesRequestBuffer = true;
-  session.allocateAnswer = (size) => answers.allocate(size);
   system.addClient(session);
   try {
     while (!session.stale && !control.stopping) {
       control.busy = false;
-      const header = await reader.view(FRAME_HEADER_SIZE);
+      const bytes = await reader.view(FRAME_HEADER_SIZE);
       control.busy = true;
-      const view = new DataView(
-        header.buffer,
-        header.byteOffset,
-        FRAME_HEADER_SIZE,
-      );
-      const length = view.getUint32(0, true);
-      const code = view.getUint32(4, true);
-      if (length < 4) {
+      const header = parseRequestHeader(bytes);
+      if (!header) {
         await writeError(conn, ErrorCode.InvalidCommand);
         continue;
       }
-      const payloadLength = length - 4;
-      const authenticated = isAuthenticated(system, session);
-      const refused = checkRequestSize(limits, {
-        code,
-        payloadLength,
-        authenticated,
-      });
+      const refused = refuseOversized(ctx, header);
       if (refused) {
-        // A client mistake: the counted log when the listener has one.
-        (control.log ?? system.logger.module("tcp")).warn(
-          "Closing connection: oversized payload",
-          { client: session.address, code, reason: refused.reason },
-        );
-        await writeError(conn, refused.status);
+        await write(conn, refused, memory);
         break;
       }
+      const { code, payloadLength } = header;
       let payload: Uint8Array;
-      // A SendMessages before login is refused unread by dispatch: it needs no message buffer.
+      // A SendMessages before login is refused unread by dispatch: it needs no request buffer.
       if (
-        (code === CommandCode.SendMessages && authenticated) ||
-        payloadLength > READ_BUFFER_SIZE
+        payloadLength > READ_BUFFER_SIZE ||
+        (code === CommandCode.SendMessages && isAuthenticated(system, session))
       ) {
-        requestBuffer ??= createMessageBuffer();
-        payload = requestBuffer(payloadLength);
+        payload = memory.request(payloadLength);
         await reader.into(payload);
       } else {
         payload = await reader.view(payloadLength);
       }
-      session.lastHeartbeat = Date.now();
-      answers.reset();
-      let chunks: Uint8Array[];
-      try {
-        chunks = await dispatch({ system, session }, code, payload);
-      } catch (err) {
-        const status = errorCodeOf(system, err, code);
-        await writeError(conn, status);
-        if (
-          status === ErrorCode.StaleClient ||
-          status === ErrorCode.ClientNotFound
-        ) break;
-        continue;
-      }
-      await writeAnswer(conn, chunks, answers);
+      const answer = await handleFrame(ctx, header, payload);
+      await write(conn, answer, memory);
+      if (answer.close) break;
     }
     if (control.stopping) await writeError(conn, ErrorCode.Disconnected);
   } catch (err) {
     if (!(err instanceof ConnectionClosed) && !isDisconnect(err)) {
-      (control.log ?? system.logger.module("tcp")).warn("Connection error", {
+      ctx.log.warn("Connection error", {
         client: session.address,
         error: String(err),
       });
@@ -328,6 +207,16 @@ export async function serveConnection(
       // already closed
     }
   }
+}
+
+function write(
+  conn: ByteStream,
+  answer: Answer,
+  layout: AnswerLayout,
+): Promise<void> {
+  return answer.status === 0
+    ? writeAnswer(conn, answer.chunks, layout)
+    : writeError(conn, answer.status);
 }
 
 function isDisconnect(err: unknown): boolean {

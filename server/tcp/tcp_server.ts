@@ -4,13 +4,14 @@
  */
 
 import { ErrorCode } from "../../client/protocol/mod.ts";
-import {
-  DEFAULT_REQUEST_LIMITS,
-  type RequestLimits,
-} from "../binary/request_limits.ts";
+import type { RequestLimits } from "../binary/request_limits.ts";
 import type { System } from "../domain/system.ts";
-import { Session } from "../commands/session.ts";
-import { xxh32 } from "../storage/stamp.ts";
+import { clientIdOf, formatAddress, Session } from "../binary/session.ts";
+import {
+  type ConnectionMemory,
+  type ListenerContext,
+  listenerContext,
+} from "../binary/handle_frame.ts";
 import {
   type ConnectionControl,
   serveConnection,
@@ -30,21 +31,6 @@ import { Refusals } from "./refusal.ts";
 /** Transport code of TCP and TLS clients. */
 export const TCP_TRANSPORT = 1;
 
-/** Formats a socket address as Rust prints it: `ip:port`, IPv6 in brackets. */
-export function formatAddress(addr: Deno.Addr): string {
-  if (addr.transport !== "tcp" && addr.transport !== "udp") {
-    return String(addr.transport);
-  }
-  return addr.hostname.includes(":")
-    ? `[${addr.hostname}]:${addr.port}`
-    : `${addr.hostname}:${addr.port}`;
-}
-
-/** Client id of a connection: XXH32 of its address (binary.md §1.6). */
-export function clientIdOf(address: string): number {
-  return xxh32(new TextEncoder().encode(address));
-}
-
 /** Options of {@linkcode TcpServer.listen}. */
 export interface TcpServerOptions {
   hostname: string;
@@ -55,6 +41,8 @@ export interface TcpServerOptions {
   guard?: ConnectionGuard;
   /** Request payload caps (`[request_limits]`); the defaults when absent. */
   limits?: RequestLimits;
+  /** Makes the memory of one connection (storage's, wired in by `server.ts`). */
+  memory: () => ConnectionMemory;
 }
 
 /** Accepts binary-protocol connections and serves each one with its own session. */
@@ -68,19 +56,25 @@ export class TcpServer {
   /** TLS connections whose handshake is in progress (closed at once on shutdown). */
   readonly #handshaking = new Set<Deno.Conn>();
   readonly #stopped = Promise.withResolvers<void>();
-  readonly #limits: RequestLimits;
+  readonly #binary: ListenerContext;
+  readonly #memory: () => ConnectionMemory;
   #accepting: Promise<void>;
 
   private constructor(
     system: System,
     listener: Deno.Listener,
     guard: ListenerGuard,
-    limits: RequestLimits,
+    options: TcpServerOptions,
   ) {
     this.#system = system;
     this.#listener = listener;
     this.#guard = guard;
-    this.#limits = limits;
+    this.#binary = listenerContext(system, {
+      module: "tcp",
+      log: guard.log,
+      limits: options.limits,
+    });
+    this.#memory = options.memory;
     this.#accepting = this.#acceptLoop();
   }
 
@@ -96,12 +90,7 @@ export class TcpServer {
       : Deno.listen({ hostname: options.hostname, port: options.port });
     const guard = (options.guard ?? new ConnectionGuard(NO_CONNECTION_LIMITS))
       .forListener(system.logger.module("tcp"));
-    return new TcpServer(
-      system,
-      listener,
-      guard,
-      options.limits ?? DEFAULT_REQUEST_LIMITS,
-    );
+    return new TcpServer(system, listener, guard, options);
   }
 
   /** The bound address. */
@@ -199,11 +188,7 @@ export class TcpServer {
       ) return;
       const session = new Session(clientIdOf(address), TCP_TRANSPORT, address);
       session.onClose = () => conn.close();
-      const control: ConnectionControl = {
-        busy: false,
-        stopping: false,
-        log: this.#guard.log,
-      };
+      const control: ConnectionControl = { busy: false, stopping: false };
       this.#connections.set(conn, control);
       this.#system.logger.module("tcp").debug("Client connected", {
         address,
@@ -216,11 +201,9 @@ export class TcpServer {
       );
       try {
         await serveConnection(
-          this.#system,
-          session,
+          { ...this.#binary, session, memory: this.#memory() },
           conn,
           control,
-          this.#limits,
         );
       } finally {
         unwatch();

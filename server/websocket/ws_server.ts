@@ -5,18 +5,22 @@
  */
 
 import { ErrorCode, FRAME_HEADER_SIZE } from "../../client/protocol/mod.ts";
+import type { RequestLimits } from "../binary/request_limits.ts";
 import {
-  checkRequestSize,
-  DEFAULT_REQUEST_LIMITS,
-  isAuthenticated,
-  type RequestLimits,
-} from "../binary/request_limits.ts";
-import { errorFrame, okFrame } from "../frames.ts";
+  answerFrame,
+  errorFrame,
+  parseRequestHeader,
+} from "../binary/framing.ts";
+import {
+  type BinaryContext,
+  type ConnectionMemory,
+  handleFrame,
+  type ListenerContext,
+  listenerContext,
+  refuseOversized,
+} from "../binary/handle_frame.ts";
 import type { System } from "../domain/system.ts";
-import { Session } from "../commands/session.ts";
-import { dispatch } from "../commands/table.ts";
-import { errorCodeOf } from "../tcp/connection.ts";
-import { clientIdOf, formatAddress } from "../tcp/tcp_server.ts";
+import { clientIdOf, formatAddress, Session } from "../binary/session.ts";
 import {
   ConnectionGuard,
   ipOf,
@@ -55,12 +59,15 @@ export interface WebSocketServerOptions {
   guard?: ConnectionGuard;
   /** Request payload caps (`[request_limits]`); the defaults when absent. */
   limits?: RequestLimits;
+  /** The memory of the requests: storage's fresh memory, wired in by `server.ts`. */
+  memory: ConnectionMemory;
 }
 
-/** One socket: its session, its queue of requests and whether one is being handled. */
+/** One socket: its binary context, its queue of requests and whether one is being handled. */
 interface Connection {
   socket: WebSocket;
   session: Session;
+  ctx: BinaryContext;
   queue: Promise<void>;
   busy: boolean;
   stopping: boolean;
@@ -74,15 +81,21 @@ export class WebSocketServer {
   readonly #connections = new Set<Connection>();
   readonly #maxMessageSize: number | undefined;
   readonly #guard: ListenerGuard;
-  readonly #limits: RequestLimits;
+  readonly #binary: ListenerContext;
+  readonly #memory: ConnectionMemory;
 
   private constructor(system: System, options: WebSocketServerOptions) {
     this.#system = system;
+    this.#memory = options.memory;
     this.#maxMessageSize = options.maxMessageSize;
     const guard = (options.guard ?? new ConnectionGuard(NO_CONNECTION_LIMITS))
       .forListener(system.logger.module("websocket"));
     this.#guard = guard;
-    this.#limits = options.limits ?? DEFAULT_REQUEST_LIMITS;
+    this.#binary = listenerContext(system, {
+      module: "websocket",
+      log: guard.log,
+      limits: options.limits,
+    });
     const handler = (request: Request, info: Deno.ServeHandlerInfo) =>
       this.#upgrade(request, info);
     const base = {
@@ -164,6 +177,7 @@ export class WebSocketServer {
     const connection: Connection = {
       socket,
       session,
+      ctx: { ...this.#binary, session, memory: this.#memory },
       queue: Promise.resolve(),
       busy: false,
       stopping: false,
@@ -233,44 +247,33 @@ export class WebSocketServer {
         `message of ${message.length} bytes is shorter than a frame header`,
       );
     }
-    const view = new DataView(data);
-    const length = view.getUint32(0, true);
-    const code = view.getUint32(4, true);
-    if (length < 4 || length !== message.length - 4) {
+    const header = parseRequestHeader(message);
+    if (
+      !header || header.payloadLength !== message.length - FRAME_HEADER_SIZE
+    ) {
       return this.#reject(
         connection,
         CLOSE_UNSUPPORTED,
-        `frame length ${length} does not match the message size ${message.length}`,
+        `frame length does not match the message size ${message.length}`,
       );
     }
     // Deno has buffered the whole message by now (up to its own 64 MiB limit); the caps still
     // keep an oversized request from being decoded or stored.
-    const refused = checkRequestSize(this.#limits, {
-      code,
-      payloadLength: length - 4,
-      authenticated: isAuthenticated(this.#system, session),
-    });
+    const refused = refuseOversized(connection.ctx, header);
     if (refused) {
-      send(socket, errorFrame(refused.status));
-      return this.#reject(connection, CLOSE_TOO_BIG, refused.reason);
+      send(socket, answerFrame(refused));
+      closeSocket(socket, CLOSE_TOO_BIG, "request too large");
+      return;
     }
     connection.busy = true;
-    session.lastHeartbeat = Date.now();
     try {
-      const chunks = await dispatch(
-        { system: this.#system, session },
-        code,
+      const answer = await handleFrame(
+        connection.ctx,
+        header,
         message.subarray(FRAME_HEADER_SIZE),
       );
-      send(socket, okFrame(chunks));
-    } catch (err) {
-      const status = errorCodeOf(this.#system, err, code);
-      send(socket, errorFrame(status));
-      if (
-        status === ErrorCode.StaleClient || status === ErrorCode.ClientNotFound
-      ) {
-        closeSocket(socket, 1000, "client removed");
-      }
+      send(socket, answerFrame(answer));
+      if (answer.close) closeSocket(socket, 1000, "client removed");
     } finally {
       connection.busy = false;
     }

@@ -11,9 +11,10 @@ import {
   ErrorCode,
   IggyError,
 } from "../../client/protocol/mod.ts";
-import { dispatch } from "../../server/commands/table.ts";
-import { Session } from "../../server/commands/session.ts";
+import { dispatch } from "../../server/binary/table.ts";
+import { Session } from "../../server/binary/session.ts";
 import type { System } from "../../server/domain/system.ts";
+import { FRESH_MEMORY } from "../../server/storage/message_memory.ts";
 import { startServer } from "../_server.ts";
 import { RawClient } from "./_raw_client.ts";
 
@@ -94,7 +95,11 @@ Deno.test("dispatch() answers 30 StaleClient to a session the heartbeat check re
   session.stale = true;
   const system = { users: new Map([[0, {}]]) } as unknown as System;
   await assert.rejects(
-    dispatch({ system, session }, CommandCode.Ping, new Uint8Array()),
+    dispatch(
+      { system, session, memory: FRESH_MEMORY },
+      CommandCode.Ping,
+      new Uint8Array(),
+    ),
     (err: unknown) =>
       err instanceof IggyError && err.code === ErrorCode.StaleClient,
   );

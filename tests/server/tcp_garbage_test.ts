@@ -4,7 +4,7 @@
  * in sync for the next request.
  */
 import assert from "node:assert/strict";
-import { COMMANDS } from "../../server/commands/table.ts";
+import { COMMANDS } from "../../server/binary/table.ts";
 import {
   CommandCode,
   encodeLoginUser,

@@ -13,10 +13,11 @@ import { ErrorCode, IggyError } from "../../../client/protocol/mod.ts";
 import type { Transport } from "../../../client/transport.ts";
 import { U64_MAX } from "../../../server/config_values.ts";
 import type { CommandContext } from "../../../server/commands/context.ts";
-import { Session } from "../../../server/commands/session.ts";
-import { dispatch } from "../../../server/commands/table.ts";
+import { Session } from "../../../server/binary/session.ts";
+import { dispatch } from "../../../server/binary/table.ts";
 import { System, type SystemOptions } from "../../../server/domain/system.ts";
 import { createLogger } from "../../../server/logger.ts";
+import { FRESH_MEMORY } from "../../../server/storage/message_memory.ts";
 
 /** What the connected sessions report as their transport (they stand in for TCP connections). */
 const TCP_TRANSPORT = 1;
@@ -135,7 +136,7 @@ export async function openHandlerSystem(
       const address = `127.0.0.1:${10_000 + clientId}`;
       const session = new Session(clientId, TCP_TRANSPORT, address);
       system.addClient(session);
-      return { system, session };
+      return { system, session, memory: FRESH_MEMORY };
     },
     async connect(login) {
       const client = new IggyClient(

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import {
-  AnswerArena,
   type ByteStream,
   writeAnswer,
 } from "../../../server/tcp/connection.ts";
+import { AnswerArena } from "../../../server/storage/message_memory.ts";
 
 /** A stream that records every write (whole: it accepts all bytes at once). */
 class RecordingStream implements ByteStream {

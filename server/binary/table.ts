@@ -10,16 +10,16 @@ import {
   ErrorCode,
   IggyError,
 } from "../../client/protocol/mod.ts";
-import type { CommandContext } from "./context.ts";
+import type { CommandContext } from "../commands/context.ts";
 import { metricsOf } from "../metrics.ts";
 import { endSpan, startSpan } from "../tracing.ts";
-import * as groups from "./consumer_groups.ts";
-import * as messages from "./messages.ts";
-import * as streams from "./streams.ts";
-import * as system from "./system.ts";
-import * as tokens from "./tokens.ts";
-import * as topics from "./topics.ts";
-import * as users from "./users.ts";
+import * as groups from "../commands/consumer_groups.ts";
+import * as messages from "../commands/messages.ts";
+import * as streams from "../commands/streams.ts";
+import * as system from "../commands/system.ts";
+import * as tokens from "../commands/tokens.ts";
+import * as topics from "../commands/topics.ts";
+import * as users from "../commands/users.ts";
 
 /** One entry of the table. */
 export interface CommandSpec<C, R> {
