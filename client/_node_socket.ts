@@ -6,7 +6,7 @@
  */
 
 import type { Socket } from "node:net";
-import type { TcpConnection } from "./tcp_transport.ts";
+import type { TcpConnection } from "./tcp_connection.ts";
 
 /** Where and how {@linkcode connectNodeSocket} connects. */
 export interface NodeSocketOptions {

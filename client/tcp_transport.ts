@@ -12,34 +12,14 @@ import { ConnectionError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
 import { checkTimeout, errorText, PendingQueue } from "./_pending.ts";
 import { connectNodeSocket } from "./_node_socket.ts";
+import type { TcpConnection } from "./tcp_connection.ts";
+
+export type { TcpConnection } from "./tcp_connection.ts";
 
 const READ_BUFFER_SIZE = 64 * 1024;
 /** Frames up to this size are gathered into one write. */
 const COALESCE_LIMIT = 64 * 1024;
 const EMPTY = new Uint8Array(0);
-
-/**
- * The byte stream a {@linkcode TcpTransport} runs over. `Deno.Conn` (TCP or TLS) has this shape,
- * and so has the adapter of a Node socket the transport opens outside Deno.
- */
-export interface TcpConnection {
-  /**
-   * Reads some bytes into `target`.
-   *
-   * @param target Where to put them.
-   * @returns How many bytes were read (at least 1), or null at the end of the stream.
-   */
-  read(target: Uint8Array): Promise<number | null>;
-  /**
-   * Writes some of `bytes`; the caller keeps `bytes` unchanged until the answer to them arrives.
-   *
-   * @param bytes What to write.
-   * @returns How many bytes were written (at least 1).
-   */
-  write(bytes: Uint8Array): Promise<number>;
-  /** Closes the stream; a pending `read` then ends with null. */
-  close(): void;
-}
 
 /**
  * TLS settings of a {@linkcode TcpTransport}.

@@ -13,11 +13,31 @@
  */
 
 import type { Partition } from "../domain/partition.ts";
-import type { System } from "../domain/system.ts";
+import type { Stream } from "../domain/stream.ts";
+import type { Logger } from "../logger.ts";
 import { join } from "node:path";
 import { mkdir, remove } from "../storage/fault.ts";
 import { partitionDir, streamDir, topicDir } from "../storage/paths.ts";
+import type { Trash } from "../storage/trash.ts";
 import type { MetadataEntry } from "./entries.ts";
+
+/**
+ * What the disk effects need of the system (the domain's `System` is one). Named here rather than
+ * imported so that the state layer does not import the domain's system, which imports it.
+ */
+export interface DiskEffectsHost {
+  readonly options: { readonly dataDir: string };
+  readonly logger: Pick<Logger, "warn">;
+  readonly streams: ReadonlyMap<number, Stream>;
+  readonly trash: Trash;
+  /** Opens or creates a partition's files. */
+  openPartition(
+    streamId: number,
+    topicId: number,
+    partitionId: number,
+    createdAt: bigint,
+  ): Promise<Partition>;
+}
 
 /** Which topic: stream id and topic id. */
 export interface TopicRef {
@@ -54,7 +74,7 @@ interface Created {
  * data.
  */
 async function createDir(
-  system: System,
+  system: DiskEffectsHost,
   dir: string,
   label: string,
   created: Created,
@@ -87,7 +107,7 @@ async function undo(created: Created): Promise<void> {
 
 /** Opens partitions `from .. from + count - 1` of a topic (directories first, through the fault layer). */
 async function openPartitions(
-  system: System,
+  system: DiskEffectsHost,
   ids: { streamId: number; topicId: number; from: number; count: number },
   createdAt: bigint,
   created: Created,
@@ -109,7 +129,7 @@ async function openPartitions(
 
 /** CreateStream: the stream's `topics` directory. */
 async function prepareCreateStream(
-  system: System,
+  system: DiskEffectsHost,
   entry: Extract<MetadataEntry, { type: "CreateStream" }>,
   created: Created,
 ): Promise<void> {
@@ -120,7 +140,7 @@ async function prepareCreateStream(
 
 /** CreateTopic: the topic directory and its opened partitions. */
 async function prepareCreateTopic(
-  system: System,
+  system: DiskEffectsHost,
   entry: Extract<MetadataEntry, { type: "CreateTopic" }>,
   created: Created,
 ): Promise<void> {
@@ -145,7 +165,7 @@ async function prepareCreateTopic(
 
 /** CreatePartitions: the new partitions, opened. */
 async function prepareCreatePartitions(
-  system: System,
+  system: DiskEffectsHost,
   entry: Extract<MetadataEntry, { type: "CreatePartitions" }>,
   created: Created,
 ): Promise<void> {
@@ -165,7 +185,7 @@ async function prepareCreatePartitions(
 
 /** CreateConsumerGroup: offsets a deleted group of the same id may have left are removed first. */
 async function prepareCreateConsumerGroup(
-  system: System,
+  system: DiskEffectsHost,
   entry: Extract<MetadataEntry, { type: "CreateConsumerGroup" }>,
 ): Promise<void> {
   const topic = system.streams.get(entry.streamId)?.topics.get(entry.topicId);
@@ -175,7 +195,7 @@ async function prepareCreateConsumerGroup(
 }
 
 function prepareStep(
-  system: System,
+  system: DiskEffectsHost,
   entry: MetadataEntry,
   created: Created,
 ): Promise<void> {
@@ -198,7 +218,7 @@ function prepareStep(
  * @throws what a file operation threw, with everything it created removed again
  */
 export async function prepareEffects(
-  system: System,
+  system: DiskEffectsHost,
   entry: MetadataEntry,
 ): Promise<PreparedEffects> {
   const created: Created = { dirs: [], partitions: new Map() };
@@ -224,7 +244,7 @@ async function closeAll(removed: RemovedPartitions): Promise<void> {
  * @param recreate directories to make again after the rename (topics without partitions)
  */
 async function purge(
-  system: System,
+  system: DiskEffectsHost,
   partitions: Partition[],
   taken: { dir: string; label: string; recreate?: string[] },
 ): Promise<void> {
@@ -262,7 +282,7 @@ async function purge(
 
 /** The topic's partitions, or none when it is gone. */
 function partitionsOf(
-  system: System,
+  system: DiskEffectsHost,
   streamId: number,
   topicId: number,
 ): Partition[] {
@@ -277,7 +297,7 @@ function partitionsOf(
  * @throws what a purge or segment delete threw (removals of deleted entities only warn)
  */
 export async function finishEffects(
-  system: System,
+  system: DiskEffectsHost,
   entry: MetadataEntry,
   options: { removed: RemovedPartitions },
 ): Promise<void> {
