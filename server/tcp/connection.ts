@@ -31,6 +31,12 @@ export interface ByteStream {
 }
 
 const READ_BUFFER_SIZE = 64 * 1024;
+/**
+ * A connection starts with a small read buffer and moves to {@linkcode READ_BUFFER_SIZE} on its
+ * first larger request or a read that fills the buffer: a thousand clients connecting at once then
+ * cost 4 MiB rather than 64 MiB of zeroed memory (and the collection that follows).
+ */
+const INITIAL_READ_BUFFER_SIZE = 4 * 1024;
 /** Answers up to this size are copied into one buffer and written with one call. */
 const COALESCE_LIMIT = 256 * 1024;
 
@@ -44,7 +50,7 @@ class ConnectionClosed extends Error {
 /** Buffered reader that hands out views for small reads and fills caller buffers for large ones. */
 class FrameReader {
   #conn: ByteStream;
-  #buffer = new Uint8Array(READ_BUFFER_SIZE);
+  #buffer = new Uint8Array(INITIAL_READ_BUFFER_SIZE);
   #start = 0;
   #end = 0;
 
@@ -61,13 +67,26 @@ class FrameReader {
       this.#end -= this.#start;
       this.#start = 0;
     }
+    const free = this.#buffer.length - this.#end;
     const n = await this.#conn.read(this.#buffer.subarray(this.#end));
     if (n === null || n === 0) throw new ConnectionClosed();
     this.#end += n;
+    if (n === free) this.#grow();
   }
 
-  /** A view of the next `n` bytes (n ≤ the buffer size), valid until the next read. */
+  /** Moves to the full-size buffer (once), keeping the unread bytes. */
+  #grow(): void {
+    if (this.#buffer.length >= READ_BUFFER_SIZE) return;
+    const buffer = new Uint8Array(READ_BUFFER_SIZE);
+    buffer.set(this.#buffer.subarray(this.#start, this.#end));
+    this.#end -= this.#start;
+    this.#start = 0;
+    this.#buffer = buffer;
+  }
+
+  /** A view of the next `n` bytes (n ≤ {@linkcode READ_BUFFER_SIZE}), valid until the next read. */
   async view(n: number): Promise<Uint8Array> {
+    if (n > this.#buffer.length) this.#grow();
     while (this.#end - this.#start < n) await this.#fill();
     const out = this.#buffer.subarray(this.#start, this.#start + n);
     this.#start += n;
