@@ -10,15 +10,14 @@ import {
   headerKindCode,
   headersJson,
   JSON_SOURCE_ACCESS,
+  JsonFields,
   type JsonObject,
-  type JsonValue,
   parseByteSize,
   parseJsonExact,
   permissionsFromJson,
-  permissionsJson,
-  type PermissionsReader,
+  permissionsToJson,
   toBase64,
-} from "../../client/protocol/http_json.ts";
+} from "../../client/protocol/http_json/mod.ts";
 import type { Permissions } from "../../client/protocol/permissions.ts";
 import { parse as losslessParse } from "lossless-json";
 
@@ -50,24 +49,14 @@ Deno.test("headersJson() reads the block encodeHeaderFields() writes", () => {
   assert.equal(headersJson(block.subarray(0, block.length - 1)), undefined);
 });
 
-function plainReader(): PermissionsReader {
-  function fail(what: string): never {
+/** Readers that reject with a plain TypeError. */
+function plainReader(): JsonFields {
+  return new JsonFields((what) => {
     throw new TypeError(what);
-  }
-  function asObject(v: JsonValue | undefined, what: string): JsonObject {
-    if (v === null || typeof v !== "object" || Array.isArray(v)) fail(what);
-    return v as JsonObject;
-  }
-  return {
-    bool: (o, key) => typeof o[key] === "boolean" ? o[key] : fail(key),
-    optObject: (o, key) => o[key] == null ? undefined : asObject(o[key], key),
-    missingGlobal: () => fail("global"),
-    entry: (value, map, key) => asObject(value, `${map}.${key}`),
-    idKey: (key) => Number(key),
-  };
+  });
 }
 
-Deno.test("permissionsFromJson() reads back what permissionsJson() writes", () => {
+Deno.test("permissionsFromJson() reads back what permissionsToJson() writes", () => {
   const flags = { pollMessages: true, sendMessages: false };
   const permissions: Permissions = {
     global: {
@@ -90,7 +79,7 @@ Deno.test("permissionsFromJson() reads back what permissionsJson() writes", () =
       topics: new Map([[9, { manageTopic: true, readTopic: false, ...flags }]]),
     }]]),
   };
-  const json = JSON.parse(JSON.stringify(permissionsJson(permissions)));
+  const json = JSON.parse(JSON.stringify(permissionsToJson(permissions)));
   assert.equal(json.streams["2"].topics["9"].manage_topic, true);
   assert.deepEqual(permissionsFromJson(json, plainReader()), permissions);
   assert.throws(

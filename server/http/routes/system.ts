@@ -10,16 +10,16 @@ import { commandContext, notFound } from "../env.ts";
 import {
   jsonResponse,
   parseU32,
+  read,
   readBody,
-  str,
   unprocessable,
 } from "../json.ts";
 import {
-  clientDetailsJson,
-  clientJson,
-  clusterJson,
-  statsJson,
-} from "../render.ts";
+  clientDetailsToJson,
+  clientToJson,
+  clusterMetadataToJson,
+  statsToJson,
+} from "../../../client/protocol/http_json/mod.ts";
 import {
   ErrorCode,
   IggyError,
@@ -44,25 +44,25 @@ export function systemRoutes(app: HttpApp, deps: HttpDeps): void {
   }
   app.get("/stats", async (c) => {
     const stats = await system.getStats(commandContext(c, deps));
-    return jsonResponse(statsJson(stats));
+    return jsonResponse(statsToJson(stats));
   });
   app.get("/cluster/metadata", (c) => {
     const metadata = system.getClusterMetadata(commandContext(c, deps));
-    return jsonResponse(clusterJson(metadata));
+    return jsonResponse(clusterMetadataToJson(metadata));
   });
   app.get("/clients", (c) => {
     const clients = system.getClients(commandContext(c, deps));
     clients.sort((a, b) => a.clientId - b.clientId);
-    return jsonResponse(clients.map(clientJson));
+    return jsonResponse(clients.map(clientToJson));
   });
   app.get("/clients/:client_id", (c) => {
     const clientId = parseU32(c.req.param("client_id"), "client_id");
     const client = system.getClient(commandContext(c, deps), { clientId });
-    return client ? jsonResponse(clientDetailsJson(client)) : notFound();
+    return client ? jsonResponse(clientDetailsToJson(client)) : notFound();
   });
   app.post("/snapshot", async (c) => {
     const body = await readBody(c);
-    const compression = str(body, "compression");
+    const compression = read.str(body, "compression");
     if (!(compression in SnapshotCompression)) {
       unprocessable(`compression: unknown variant \`${compression}\``);
     }

@@ -22,16 +22,17 @@ import {
   badRequest,
   type JsonObject,
   jsonResponse,
-  optU8,
   parseIdentifier,
   parseU32,
+  read,
   readBody,
-  str,
-  u32,
-  u64,
   unprocessable,
 } from "../json.ts";
-import { topicDetailsJson, topicJson } from "../render.ts";
+import {
+  compressionCode,
+  topicDetailsToJson,
+  topicToJson,
+} from "../../../client/protocol/http_json/mod.ts";
 import { streamParam } from "./streams.ts";
 
 /** The `{topic_id}` path identifier. */
@@ -42,19 +43,20 @@ export function topicParam(c: HttpContext): string | number {
 }
 
 function readCompression(body: JsonObject): CompressionAlgorithm {
-  const name = str(body, "compression_algorithm").toLowerCase();
-  if (name === "none") return 1;
-  if (name === "gzip") return 2;
-  return unprocessable(`compression_algorithm: unknown variant \`${name}\``);
+  const name = read.str(body, "compression_algorithm");
+  return compressionCode(name) ??
+    unprocessable(
+      `compression_algorithm: unknown variant \`${name.toLowerCase()}\``,
+    );
 }
 
 function readSettings(body: JsonObject) {
-  const name = str(body, "name");
+  const name = read.str(body, "name");
   checkName(name, ErrorCode.InvalidTopicName);
   const compressionAlgorithm = readCompression(body);
-  const messageExpiry = u64(body, "message_expiry");
-  const maxTopicSize = u64(body, "max_topic_size");
-  const replicationFactor = optU8(body, "replication_factor");
+  const messageExpiry = read.u64(body, "message_expiry");
+  const maxTopicSize = read.u64(body, "max_topic_size");
+  const replicationFactor = read.optU8(body, "replication_factor");
   if (replicationFactor === 0) {
     throw new IggyError(ErrorCode.InvalidReplicationFactor);
   }
@@ -81,14 +83,14 @@ export function topicRoutes(app: HttpApp, deps: HttpDeps): void {
     const streamId = streamParam(c);
     const list = topics.getTopics(commandContext(c, deps), { streamId });
     if (!deps.system.findStream(streamId)) return notFound();
-    return jsonResponse(list.map(topicJson));
+    return jsonResponse(list.map(topicToJson));
   });
 
   app.post("/streams/:stream_id/topics", async (c) => {
     const streamId = streamParam(c);
     const body = await readBody(c);
     if (typeof body.name === "string") recordArg(c, "name", body.name);
-    const partitionsCount = u32(body, "partitions_count");
+    const partitionsCount = read.u32(body, "partitions_count");
     const settings = readSettings(body);
     return streamOrNotFound(async () => {
       const topic = await topics.createTopic(commandContext(c, deps), {
@@ -96,7 +98,7 @@ export function topicRoutes(app: HttpApp, deps: HttpDeps): void {
         partitionsCount,
         ...settings,
       });
-      return jsonResponse(topicDetailsJson(topic));
+      return jsonResponse(topicDetailsToJson(topic));
     });
   });
 
@@ -107,7 +109,7 @@ export function topicRoutes(app: HttpApp, deps: HttpDeps): void {
       streamId,
       topicId,
     });
-    return topic ? jsonResponse(topicDetailsJson(topic)) : notFound();
+    return topic ? jsonResponse(topicDetailsToJson(topic)) : notFound();
   });
 
   app.put("/streams/:stream_id/topics/:topic_id", async (c) => {
@@ -150,7 +152,7 @@ export function topicRoutes(app: HttpApp, deps: HttpDeps): void {
     const streamId = streamParam(c);
     const topicId = topicParam(c);
     const body = await readBody(c);
-    const partitionsCount = u32(body, "partitions_count");
+    const partitionsCount = read.u32(body, "partitions_count");
     await topics.createPartitions(commandContext(c, deps), {
       streamId,
       topicId,

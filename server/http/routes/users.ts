@@ -14,14 +14,18 @@ import { commandContext, empty, notFound, recordArg } from "../env.ts";
 import {
   type JsonObject,
   jsonResponse,
-  optObject,
-  optStr,
   parseIdentifier,
+  read,
   readBody,
-  str,
   unprocessable,
 } from "../json.ts";
-import { readPermissions, userDetailsJson, userJson } from "../render.ts";
+import {
+  identityToJson,
+  permissionsFromJson,
+  userDetailsToJson,
+  userStatusCode,
+  userToJson,
+} from "../../../client/protocol/http_json/mod.ts";
 
 /** `IdentityInfo` (§6.9) for a freshly issued token of the user now at `userId`. */
 export async function identity(
@@ -31,14 +35,13 @@ export async function identity(
   const user = deps.system.users.get(userId);
   if (!user) throw new IggyError(ErrorCode.Unauthenticated);
   const { token, expiry } = await deps.tokens.issue(user);
-  return jsonResponse({ user_id: userId, access_token: { token, expiry } });
+  return jsonResponse(identityToJson({ userId, token, expiry }));
 }
 
 function readStatus(value: string | undefined): UserStatus | undefined {
   if (value === undefined) return undefined;
-  if (value === "active") return 1;
-  if (value === "inactive") return 2;
-  return unprocessable(`status: unknown variant \`${value}\``);
+  return userStatusCode(value) ??
+    unprocessable(`status: unknown variant \`${value}\``);
 }
 
 function userParam(c: HttpContext): string | number {
@@ -51,8 +54,8 @@ function userParam(c: HttpContext): string | number {
 export function userRoutes(app: HttpApp, deps: HttpDeps): void {
   app.post("/users/login", async (c) => {
     const body = await readBody(c);
-    const username = str(body, "username");
-    const password = str(body, "password");
+    const username = read.str(body, "username");
+    const password = read.str(body, "password");
     let userId: number;
     try {
       ({ userId } = await users.loginUser(commandContext(c, deps), {
@@ -81,7 +84,7 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
 
   app.post("/users/refresh-token", async (c) => {
     const body = await readBody(c);
-    const token = str(body, "token");
+    const token = read.str(body, "token");
     if (token === "") throw new IggyError(ErrorCode.InvalidAccessToken);
     const claims = await deps.tokens.verify(token);
     if (!claims || !deps.tokens.holder(claims, deps.system.users)) {
@@ -95,31 +98,35 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
   });
 
   app.get("/users", (c) => {
-    return jsonResponse(users.getUsers(commandContext(c, deps)).map(userJson));
+    return jsonResponse(
+      users.getUsers(commandContext(c, deps)).map(userToJson),
+    );
   });
 
   app.post("/users", async (c) => {
     const body = await readBody(c);
-    const username = str(body, "username");
+    const username = read.str(body, "username");
     recordArg(c, "username", username);
-    const password = str(body, "password");
+    const password = read.str(body, "password");
     if (body.status === undefined) unprocessable("missing field `status`");
-    const status = readStatus(str(body, "status"))!;
-    const permissions = optObject(body, "permissions");
+    const status = readStatus(read.str(body, "status"))!;
+    const permissions = read.optObject(body, "permissions");
     const user = await users.createUser(commandContext(c, deps), {
       username,
       password,
       status,
-      permissions: permissions ? readPermissions(permissions) : undefined,
+      permissions: permissions
+        ? permissionsFromJson(permissions, read)
+        : undefined,
     });
-    return jsonResponse(userDetailsJson(user));
+    return jsonResponse(userDetailsToJson(user));
   });
 
   app.get("/users/:user_id", (c) => {
     const userId = userParam(c);
     if (!deps.system.findUser(userId)) return notFound();
     const user = users.getUser(commandContext(c, deps), { userId });
-    return user ? jsonResponse(userDetailsJson(user)) : notFound();
+    return user ? jsonResponse(userDetailsToJson(user)) : notFound();
   });
 
   app.put("/users/:user_id", async (c) => {
@@ -127,8 +134,8 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
     const body = await readBody(c);
     await users.updateUser(commandContext(c, deps), {
       userId,
-      username: optStr(body, "username"),
-      status: readStatus(optStr(body, "status")),
+      username: read.optStr(body, "username"),
+      status: readStatus(read.optStr(body, "status")),
     });
     return empty(204);
   });
@@ -142,10 +149,12 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
   app.put("/users/:user_id/permissions", async (c) => {
     const userId = userParam(c);
     const body: JsonObject = await readBody(c);
-    const permissions = optObject(body, "permissions");
+    const permissions = read.optObject(body, "permissions");
     await users.updatePermissions(commandContext(c, deps), {
       userId,
-      permissions: permissions ? readPermissions(permissions) : undefined,
+      permissions: permissions
+        ? permissionsFromJson(permissions, read)
+        : undefined,
     });
     return empty(204);
   });
@@ -155,8 +164,8 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
     const body = await readBody(c);
     await users.changePassword(commandContext(c, deps), {
       userId,
-      currentPassword: str(body, "current_password"),
-      newPassword: str(body, "new_password"),
+      currentPassword: read.str(body, "current_password"),
+      newPassword: read.str(body, "new_password"),
     });
     return empty(204);
   });

@@ -1,0 +1,65 @@
+/**
+ * Personal access tokens as JSON (http.md §6.7), both ways.
+ * @module
+ */
+
+import type {
+  PersonalAccessTokenInfo,
+  RawPersonalAccessToken,
+} from "../commands/tokens.ts";
+import type { JsonFields } from "./fields.ts";
+import type { JsonObject } from "./values.ts";
+
+/**
+ * `PersonalAccessTokenInfo` → JSON.
+ *
+ * @param t The token's name and expiry.
+ * @returns `{name, expiry_at}` (`null` when it never expires).
+ */
+export function tokenInfoToJson(
+  t: PersonalAccessTokenInfo,
+): Record<string, unknown> {
+  return { name: t.name, expiry_at: t.expiryAt ?? null };
+}
+
+/**
+ * JSON → `PersonalAccessTokenInfo`.
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns The token's name and expiry.
+ */
+export function tokenInfoFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): PersonalAccessTokenInfo {
+  const expiryAt = read.optU64(o, "expiry_at");
+  const name = read.str(o, "name");
+  return expiryAt === undefined ? { name } : { name, expiryAt };
+}
+
+/**
+ * `RawPersonalAccessToken` → JSON.
+ *
+ * @param t The secret token.
+ * @returns `{token}`.
+ */
+export function rawTokenToJson(
+  t: RawPersonalAccessToken,
+): Record<string, unknown> {
+  return { token: t.token };
+}
+
+/**
+ * JSON → `RawPersonalAccessToken`.
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns The secret token.
+ */
+export function rawTokenFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): RawPersonalAccessToken {
+  return { token: read.str(o, "token") };
+}

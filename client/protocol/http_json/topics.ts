@@ -1,0 +1,142 @@
+/**
+ * `Topic`, `TopicDetails` and `Partition` as JSON (http.md §6.3), both ways, and the compression
+ * names of topic bodies.
+ * @module
+ */
+
+import type { Partition } from "../commands/partitions.ts";
+import type { Topic, TopicDetails } from "../commands/topics.ts";
+import type { CompressionAlgorithm } from "../primitives.ts";
+import type { JsonFields } from "./fields.ts";
+import { formatByteSize, type JsonObject } from "./values.ts";
+
+/**
+ * The JSON name of a compression code (2 is `gzip`, anything else `none`).
+ *
+ * @param code The compression algorithm code.
+ * @returns The name.
+ */
+export function compressionName(code: number): string {
+  return code === 2 ? "gzip" : "none";
+}
+
+/**
+ * The compression code of a JSON name, case-insensitive.
+ *
+ * @param name `none` or `gzip`.
+ * @returns 1 or 2, or undefined for another name.
+ */
+export function compressionCode(
+  name: string,
+): CompressionAlgorithm | undefined {
+  const lower = name.toLowerCase();
+  return lower === "none" ? 1 : lower === "gzip" ? 2 : undefined;
+}
+
+/**
+ * `Topic` → JSON.
+ *
+ * @param t The topic.
+ * @returns The JSON object.
+ */
+export function topicToJson(t: Topic): Record<string, unknown> {
+  return {
+    id: t.id,
+    created_at: t.createdAt,
+    name: t.name,
+    size: formatByteSize(t.sizeBytes),
+    message_expiry: t.messageExpiry,
+    compression_algorithm: compressionName(t.compressionAlgorithm),
+    max_topic_size: t.maxTopicSize,
+    replication_factor: t.replicationFactor,
+    messages_count: t.messagesCount,
+    partitions_count: t.partitionsCount,
+  };
+}
+
+/**
+ * JSON → `Topic` (an unknown compression name reads as none).
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns The topic.
+ */
+export function topicFromJson(o: JsonObject, read: JsonFields): Topic {
+  return {
+    id: read.u32(o, "id"),
+    createdAt: read.u64(o, "created_at"),
+    name: read.str(o, "name"),
+    partitionsCount: read.u32(o, "partitions_count"),
+    messageExpiry: read.u64(o, "message_expiry"),
+    compressionAlgorithm:
+      compressionCode(read.str(o, "compression_algorithm")) ?? 1,
+    maxTopicSize: read.u64(o, "max_topic_size"),
+    replicationFactor: read.u32(o, "replication_factor"),
+    sizeBytes: read.byteSize(o, "size"),
+    messagesCount: read.u64(o, "messages_count"),
+  };
+}
+
+/**
+ * `Partition` → JSON.
+ *
+ * @param p The partition.
+ * @returns The JSON object.
+ */
+export function partitionToJson(p: Partition): Record<string, unknown> {
+  return {
+    id: p.id,
+    created_at: p.createdAt,
+    segments_count: p.segmentsCount,
+    current_offset: p.currentOffset,
+    size: formatByteSize(p.sizeBytes),
+    messages_count: p.messagesCount,
+  };
+}
+
+/**
+ * JSON → `Partition`.
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns The partition.
+ */
+export function partitionFromJson(o: JsonObject, read: JsonFields): Partition {
+  return {
+    id: read.u32(o, "id"),
+    createdAt: read.u64(o, "created_at"),
+    segmentsCount: read.u32(o, "segments_count"),
+    currentOffset: read.u64(o, "current_offset"),
+    sizeBytes: read.byteSize(o, "size"),
+    messagesCount: read.u64(o, "messages_count"),
+  };
+}
+
+/**
+ * `TopicDetails` → JSON: the topic's fields, then `partitions`.
+ *
+ * @param t The topic with its partitions.
+ * @returns The JSON object.
+ */
+export function topicDetailsToJson(t: TopicDetails): Record<string, unknown> {
+  return { ...topicToJson(t), partitions: t.partitions.map(partitionToJson) };
+}
+
+/**
+ * JSON → `TopicDetails`.
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns The topic with its partitions.
+ */
+export function topicDetailsFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): TopicDetails {
+  return {
+    ...topicFromJson(o, read),
+    partitions: read.array(o, "partitions").map((p) =>
+      partitionFromJson(read.asObject(p, "partition"), read)
+    ),
+  };
+}
