@@ -397,9 +397,10 @@ function headerBlockFromJson(
 }
 
 /**
- * `PolledMessages` JSON → typed messages. The partition and offset are the answer's, except that
- * an empty answer (zeroed by the server, see {@linkcode polledMessagesToJson}) takes them from
- * `empty`.
+ * `PolledMessages` JSON → typed messages. Each message's frame is laid out as the binary answer
+ * has it (64-byte header, payload, user-header block) in one buffer, so that a payload is a view
+ * into its frame there too. The partition and offset are the answer's, except that an empty
+ * answer (zeroed by the server, see {@linkcode polledMessagesToJson}) takes them from `empty`.
  *
  * @param o The JSON object.
  * @param read The field readers.
@@ -412,22 +413,60 @@ export function polledMessagesFromJson(
   empty: { partitionId: number; currentOffset: bigint },
 ): PolledMessages {
   const list = read.array(o, "messages");
-  const messages: Message[] = [];
-  for (const item of list) {
+  if (list.length === 0) return { ...empty, messages: [] };
+  const parts = list.map((item) => {
     const message = read.asObject(item, "message");
     const header = read.object(message, "header");
-    const block = headerBlockFromJson(message.user_headers, read);
-    messages.push({
+    return {
+      header,
+      payload: read.base64(read.str(message, "payload"), "payload"),
+      block: headerBlockFromJson(message.user_headers, read),
+    };
+  });
+  let size = 0;
+  for (const p of parts) {
+    size += MESSAGE_HEADER_SIZE + p.payload.length + p.block.length;
+  }
+  const buffer = new Uint8Array(size);
+  const view = viewOf(buffer);
+  const messages: Message[] = [];
+  let at = 0;
+  for (const { header, payload, block } of parts) {
+    const id = readU128(header, read);
+    const message: Message = {
       checksum: read.u64(header, "checksum"),
-      id: readU128(header, read),
+      id,
       offset: read.u64(header, "offset"),
       timestamp: read.u64(header, "timestamp"),
       originTimestamp: read.u64(header, "origin_timestamp"),
-      payload: read.base64(read.str(message, "payload"), "payload"),
+      payload: buffer.subarray(
+        at + MESSAGE_HEADER_SIZE,
+        at + MESSAGE_HEADER_SIZE + payload.length,
+      ),
       headers: block.length > 0 ? decodeUserHeaders(block) : {},
-    });
+    };
+    view.setBigUint64(at + MessageField.Checksum, message.checksum, true);
+    view.setBigUint64(at + MessageField.Id, id & U64_MAX, true);
+    view.setBigUint64(at + MessageField.Id + 8, id >> 64n, true);
+    view.setBigUint64(at + MessageField.Offset, message.offset, true);
+    view.setBigUint64(at + MessageField.Timestamp, message.timestamp, true);
+    view.setBigUint64(
+      at + MessageField.OriginTimestamp,
+      message.originTimestamp,
+      true,
+    );
+    view.setUint32(at + MessageField.UserHeadersLength, block.length, true);
+    view.setUint32(at + MessageField.PayloadLength, payload.length, true);
+    view.setBigUint64(
+      at + MessageField.Reserved,
+      read.optU64(header, "reserved") ?? 0n,
+      true,
+    );
+    buffer.set(payload, at + MESSAGE_HEADER_SIZE);
+    buffer.set(block, at + MESSAGE_HEADER_SIZE + payload.length);
+    at += MESSAGE_HEADER_SIZE + payload.length + block.length;
+    messages.push(message);
   }
-  if (messages.length === 0) return { ...empty, messages };
   return {
     partitionId: read.u32(o, "partition_id"),
     currentOffset: read.u64(o, "current_offset"),
