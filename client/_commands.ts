@@ -10,12 +10,7 @@ import {
   CommandCode,
   ErrorCode,
   IggyError,
-  MESSAGE_HEADER_SIZE,
-  MessageField,
-  POLLED_HEADER_SIZE,
-  type PolledMessages,
   type SendMessages,
-  viewOf,
 } from "./protocol/mod.ts";
 import type { Transport } from "./transport.ts";
 
@@ -79,46 +74,6 @@ function sendMessagesRequest(payload: Uint8Array): SendMessages {
       ),
     },
   };
-}
-
-/** `PolledMessages` → the binary poll answer (16-byte header + frames). */
-function encodePolledMessages(polled: PolledMessages): Uint8Array {
-  const blocks = polled.messages.map((m) =>
-    m.headers && Object.keys(m.headers).length > 0
-      ? codec.encodeUserHeaders(m.headers)
-      : EMPTY
-  );
-  let total = POLLED_HEADER_SIZE;
-  polled.messages.forEach((m, i) => {
-    total += MESSAGE_HEADER_SIZE + m.payload.length + blocks[i]!.length;
-  });
-  const out = new Uint8Array(total);
-  codec.encodePolledHeader({
-    partitionId: polled.partitionId,
-    currentOffset: polled.currentOffset,
-    count: polled.messages.length,
-  }, out);
-  const view = viewOf(out);
-  let at = POLLED_HEADER_SIZE;
-  polled.messages.forEach((m, i) => {
-    const block = blocks[i]!;
-    view.setBigUint64(at + MessageField.Checksum, m.checksum, true);
-    view.setBigUint64(at + MessageField.Id, BigInt.asUintN(64, m.id), true);
-    view.setBigUint64(at + MessageField.Id + 8, m.id >> 64n, true);
-    view.setBigUint64(at + MessageField.Offset, m.offset, true);
-    view.setBigUint64(at + MessageField.Timestamp, m.timestamp, true);
-    view.setBigUint64(
-      at + MessageField.OriginTimestamp,
-      m.originTimestamp,
-      true,
-    );
-    view.setUint32(at + MessageField.UserHeadersLength, block.length, true);
-    view.setUint32(at + MessageField.PayloadLength, m.payload.length, true);
-    out.set(m.payload, at + MESSAGE_HEADER_SIZE);
-    out.set(block, at + MESSAGE_HEADER_SIZE + m.payload.length);
-    at += MESSAGE_HEADER_SIZE + m.payload.length + block.length;
-  });
-  return out;
 }
 
 /** Every command of Iggy 0.8.0 by code: its typed request and result, and their binary form. */
@@ -202,7 +157,7 @@ export const COMMANDS = {
   ),
   [CommandCode.PollMessages]: pair(
     [codec.encodePollMessages, codec.decodePollMessages],
-    [encodePolledMessages, codec.decodePolledMessages],
+    [codec.encodePolledMessages, codec.decodePolledMessages],
   ),
   [CommandCode.SendMessages]: pair(
     [

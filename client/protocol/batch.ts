@@ -22,6 +22,7 @@ import {
 } from "./primitives.ts";
 import {
   decodeUserHeaders,
+  encodeUserHeaders,
   type UserHeaders,
   userHeadersSize,
   writeUserHeaders,
@@ -604,4 +605,80 @@ export function decodePolledMessages(payload: Uint8Array): PolledMessages {
     at = end;
   }
   return { partitionId, currentOffset, messages };
+}
+
+/** The 64-byte header fields of a frame {@linkcode writeMessageFrame} writes. */
+export interface MessageFrameHeader {
+  /** XXH3-64 checksum. */
+  checksum: bigint;
+  /** Message id (u128). */
+  id: bigint;
+  /** Partition offset. */
+  offset: bigint;
+  /** Server timestamp, µs. */
+  timestamp: bigint;
+  /** Producer timestamp, µs. */
+  originTimestamp: bigint;
+  /** The reserved field (0 unless given). */
+  reserved?: bigint;
+}
+
+/**
+ * Writes one stored-message frame: `[64-byte header][payload][user-header block]`.
+ * @param out the buffer to write into
+ * @param at where the frame starts
+ * @param frame the header fields, the payload and the user-header block
+ * @returns where the next frame starts
+ */
+export function writeMessageFrame(
+  out: Uint8Array,
+  at: number,
+  frame: MessageFrameHeader & { payload: Uint8Array; block: Uint8Array },
+): number {
+  const view = viewOf(out);
+  const { payload, block } = frame;
+  view.setBigUint64(at + MessageField.Checksum, frame.checksum, true);
+  view.setBigUint64(at + MessageField.Id, BigInt.asUintN(64, frame.id), true);
+  view.setBigUint64(at + MessageField.Id + 8, frame.id >> 64n, true);
+  view.setBigUint64(at + MessageField.Offset, frame.offset, true);
+  view.setBigUint64(at + MessageField.Timestamp, frame.timestamp, true);
+  view.setBigUint64(
+    at + MessageField.OriginTimestamp,
+    frame.originTimestamp,
+    true,
+  );
+  view.setUint32(at + MessageField.UserHeadersLength, block.length, true);
+  view.setUint32(at + MessageField.PayloadLength, payload.length, true);
+  view.setBigUint64(at + MessageField.Reserved, frame.reserved ?? 0n, true);
+  out.set(payload, at + MESSAGE_HEADER_SIZE);
+  out.set(block, at + MESSAGE_HEADER_SIZE + payload.length);
+  return at + MESSAGE_HEADER_SIZE + payload.length + block.length;
+}
+
+/**
+ * Encodes a PollMessages answer (the inverse of {@linkcode decodePolledMessages}): the 16-byte
+ * header `[partition_id u32][current_offset u64][count u32]`, then one frame per message.
+ * @param polled the partition, its offset and the messages
+ * @returns the answer payload
+ */
+export function encodePolledMessages(polled: PolledMessages): Uint8Array {
+  const blocks = polled.messages.map((m) =>
+    Object.keys(m.headers).length > 0
+      ? encodeUserHeaders(m.headers)
+      : new Uint8Array(0)
+  );
+  let total = POLLED_HEADER_SIZE;
+  polled.messages.forEach((m, i) => {
+    total += MESSAGE_HEADER_SIZE + m.payload.length + blocks[i]!.length;
+  });
+  const out = new Uint8Array(total);
+  const view = viewOf(out);
+  view.setUint32(0, polled.partitionId, true);
+  view.setBigUint64(4, polled.currentOffset, true);
+  view.setUint32(12, polled.messages.length, true);
+  let at = POLLED_HEADER_SIZE;
+  polled.messages.forEach((m, i) => {
+    at = writeMessageFrame(out, at, { ...m, block: blocks[i]! });
+  });
+  return out;
 }

@@ -14,6 +14,7 @@ import {
   type OutgoingMessage,
   type PolledMessages,
   type PreparedMessages,
+  writeMessageFrame,
 } from "../batch.ts";
 import { viewOf } from "../bytes.ts";
 import { ErrorCode, IggyError } from "../errors.ts";
@@ -102,6 +103,27 @@ function headerBlockJson(block: Uint8Array): unknown {
   return headersJson(block) ?? toBase64(block);
 }
 
+/** Where the parts of the frame at `at` end; undefined when the frame is cut short. */
+function frameAt(
+  view: DataView,
+  at: number,
+): { payloadEnd: number; end: number } | undefined {
+  if (at + MESSAGE_HEADER_SIZE > view.byteLength) return undefined;
+  const headersLength = view.getUint32(
+    at + MessageField.UserHeadersLength,
+    true,
+  );
+  const payloadEnd = at + MESSAGE_HEADER_SIZE +
+    view.getUint32(at + MessageField.PayloadLength, true);
+  const end = payloadEnd + headersLength;
+  return end > view.byteLength ? undefined : { payloadEnd, end };
+}
+
+function idAt(view: DataView, at: number): bigint {
+  return (view.getBigUint64(at + MessageField.Id + 8, true) << 64n) |
+    view.getBigUint64(at + MessageField.Id, true);
+}
+
 /** One message of a prepared section's frames → JSON; returns where the next frame starts. */
 function frameToJson(
   frames: Uint8Array,
@@ -110,32 +132,26 @@ function frameToJson(
   out: Record<string, unknown>[],
 ): number {
   const view = viewOf(frames);
-  if (at + MESSAGE_HEADER_SIZE > frames.length) {
-    throw new IggyError(ErrorCode.InvalidMessagesSize, `Message ${index}`);
-  }
-  const headersLength = view.getUint32(
-    at + MessageField.UserHeadersLength,
-    true,
-  );
-  const payloadLength = view.getUint32(at + MessageField.PayloadLength, true);
-  const bodyStart = at + MESSAGE_HEADER_SIZE;
-  const end = bodyStart + payloadLength + headersLength;
-  if (end > frames.length) {
-    throw new IggyError(ErrorCode.InvalidMessagesSize, `Message ${index}`);
-  }
-  const id = (view.getBigUint64(at + MessageField.Id + 8, true) << 64n) |
-    view.getBigUint64(at + MessageField.Id, true);
+  const frame = frameAt(view, at) ??
+    invalidSize(index);
+  const id = idAt(view, at);
   const message: Record<string, unknown> = {
-    payload: toBase64(frames.subarray(bodyStart, bodyStart + payloadLength)),
+    payload: toBase64(
+      frames.subarray(at + MESSAGE_HEADER_SIZE, frame.payloadEnd),
+    ),
   };
   if (id !== 0n) message.id = id.toString();
-  if (headersLength > 0) {
+  if (frame.end > frame.payloadEnd) {
     message.user_headers = headerBlockJson(
-      frames.subarray(bodyStart + payloadLength, end),
+      frames.subarray(frame.payloadEnd, frame.end),
     );
   }
   out.push(message);
-  return end;
+  return frame.end;
+}
+
+function invalidSize(index: number): never {
+  throw new IggyError(ErrorCode.InvalidMessagesSize, `Message ${index}`);
 }
 
 /**
@@ -336,34 +352,26 @@ export function polledMessagesToJson(
   const view = viewOf(frames);
   const messages: unknown[] = [];
   let at = 0;
-  for (let i = 0; i < count && at + MESSAGE_HEADER_SIZE <= frames.length; i++) {
-    const headersLength = view.getUint32(
-      at + MessageField.UserHeadersLength,
-      true,
-    );
-    const payloadLength = view.getUint32(at + MessageField.PayloadLength, true);
-    const bodyStart = at + MESSAGE_HEADER_SIZE;
-    const end = bodyStart + payloadLength + headersLength;
-    if (end > frames.length) break;
+  for (let i = 0; i < count; i++) {
+    const frame = frameAt(view, at);
+    if (frame === undefined) break;
+    const { payloadEnd, end } = frame;
     messages.push({
       header: {
         checksum: view.getBigUint64(at + MessageField.Checksum, true),
-        id: (view.getBigUint64(at + MessageField.Id + 8, true) << 64n) |
-          view.getBigUint64(at + MessageField.Id, true),
+        id: idAt(view, at),
         offset: view.getBigUint64(at + MessageField.Offset, true),
         timestamp: view.getBigUint64(at + MessageField.Timestamp, true),
         origin_timestamp: view.getBigUint64(
           at + MessageField.OriginTimestamp,
           true,
         ),
-        user_headers_length: headersLength,
-        payload_length: payloadLength,
+        user_headers_length: end - payloadEnd,
+        payload_length: payloadEnd - at - MESSAGE_HEADER_SIZE,
         reserved: view.getBigUint64(at + MessageField.Reserved, true),
       },
-      payload: toBase64(frames.subarray(bodyStart, bodyStart + payloadLength)),
-      user_headers: headerBlockJson(
-        frames.subarray(bodyStart + payloadLength, end),
-      ),
+      payload: toBase64(frames.subarray(at + MESSAGE_HEADER_SIZE, payloadEnd)),
+      user_headers: headerBlockJson(frames.subarray(payloadEnd, end)),
     });
     at = end;
   }
@@ -428,44 +436,31 @@ export function polledMessagesFromJson(
     size += MESSAGE_HEADER_SIZE + p.payload.length + p.block.length;
   }
   const buffer = new Uint8Array(size);
-  const view = viewOf(buffer);
   const messages: Message[] = [];
   let at = 0;
   for (const { header, payload, block } of parts) {
-    const id = readU128(header, read);
-    const message: Message = {
+    const frame = {
       checksum: read.u64(header, "checksum"),
-      id,
+      id: readU128(header, read),
       offset: read.u64(header, "offset"),
       timestamp: read.u64(header, "timestamp"),
       originTimestamp: read.u64(header, "origin_timestamp"),
-      payload: buffer.subarray(
-        at + MESSAGE_HEADER_SIZE,
-        at + MESSAGE_HEADER_SIZE + payload.length,
-      ),
-      headers: block.length > 0 ? decodeUserHeaders(block) : {},
+      reserved: read.optU64(header, "reserved"),
+      payload,
+      block,
     };
-    view.setBigUint64(at + MessageField.Checksum, message.checksum, true);
-    view.setBigUint64(at + MessageField.Id, id & U64_MAX, true);
-    view.setBigUint64(at + MessageField.Id + 8, id >> 64n, true);
-    view.setBigUint64(at + MessageField.Offset, message.offset, true);
-    view.setBigUint64(at + MessageField.Timestamp, message.timestamp, true);
-    view.setBigUint64(
-      at + MessageField.OriginTimestamp,
-      message.originTimestamp,
-      true,
-    );
-    view.setUint32(at + MessageField.UserHeadersLength, block.length, true);
-    view.setUint32(at + MessageField.PayloadLength, payload.length, true);
-    view.setBigUint64(
-      at + MessageField.Reserved,
-      read.optU64(header, "reserved") ?? 0n,
-      true,
-    );
-    buffer.set(payload, at + MESSAGE_HEADER_SIZE);
-    buffer.set(block, at + MESSAGE_HEADER_SIZE + payload.length);
-    at += MESSAGE_HEADER_SIZE + payload.length + block.length;
-    messages.push(message);
+    const next = writeMessageFrame(buffer, at, frame);
+    const payloadStart = at + MESSAGE_HEADER_SIZE;
+    messages.push({
+      checksum: frame.checksum,
+      id: frame.id,
+      offset: frame.offset,
+      timestamp: frame.timestamp,
+      originTimestamp: frame.originTimestamp,
+      payload: buffer.subarray(payloadStart, payloadStart + payload.length),
+      headers: block.length > 0 ? decodeUserHeaders(block) : {},
+    });
+    at = next;
   }
   return {
     partitionId: read.u32(o, "partition_id"),
