@@ -1,6 +1,7 @@
 /**
- * Lossless JSON in and out (u64/u128 stay exact), request-body field readers that reject bad shapes
- * with the framework statuses of http.md §4.2, base64 and the human-readable byte size of §6.1.
+ * Lossless JSON in and out (u64/u128 stay exact), the request-body field readers (the shared codec's
+ * {@linkcode JsonFields}, rejecting with the framework statuses of http.md §4.2), and path and query
+ * values.
  * @module
  */
 
