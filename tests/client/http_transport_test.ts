@@ -10,6 +10,11 @@ import {
 } from "../../mod.ts";
 import { httpError } from "../../client/http_transport.ts";
 import { topicDetailsToJson } from "../../client/protocol/http_json/mod.ts";
+import {
+  CommandCode,
+  decodeStreams,
+  encodeSendMessages,
+} from "../../client/protocol/mod.ts";
 import { stringifyJson } from "../../client/_http_json.ts";
 
 Deno.test("httpError() takes the Iggy code and reason of a JSON error body", () => {
@@ -339,4 +344,44 @@ Deno.test("HttpTransport reads an empty poll's position from the answer's header
     "/streams/s/topics/t/messages",
     "/streams/s/topics/t",
   ]);
+});
+
+Deno.test("HttpTransport.request() still carries binary commands: decoded to typed, answered in binary", async () => {
+  const { server, seen, url } = stub({
+    "POST /streams/s/topics/t/messages": () =>
+      new Response(null, { status: 201 }),
+    "GET /streams": () =>
+      json(stringifyJson([{
+        id: 1,
+        created_at: 2,
+        name: "s",
+        size: "1 KiB",
+        messages_count: 3,
+        topics_count: 1,
+      }])),
+  });
+  await using _ = server;
+  const transport = new HttpTransport({ url });
+  try {
+    const sent = await transport.request(
+      CommandCode.SendMessages,
+      encodeSendMessages({
+        streamId: "s",
+        topicId: "t",
+        partitioning: { kind: "balanced" },
+        messages: [{ id: 5n, payload: new TextEncoder().encode("hi") }],
+      }),
+    );
+    assert.equal(sent.length, 0);
+    assert.deepEqual(JSON.parse(seen[0]!.body), {
+      partitioning: { kind: "balanced", value: "" },
+      messages: [{ payload: "aGk=", id: "5" }],
+    });
+    const streams = decodeStreams(
+      await transport.request(CommandCode.GetStreams, new Uint8Array()),
+    );
+    assert.deepEqual(streams.map((s) => [s.name, s.sizeBytes]), [["s", 1024n]]);
+  } finally {
+    await transport.close();
+  }
 });
