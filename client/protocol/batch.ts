@@ -663,9 +663,10 @@ export function writeMessageFrame(
  */
 export function encodePolledMessages(polled: PolledMessages): Uint8Array {
   const blocks = polled.messages.map((m) =>
-    Object.keys(m.headers).length > 0
-      ? encodeUserHeaders(m.headers)
-      : new Uint8Array(0)
+    m.rawHeaders ??
+      (Object.keys(m.headers).length > 0
+        ? encodeUserHeaders(m.headers)
+        : new Uint8Array(0))
   );
   let total = POLLED_HEADER_SIZE;
   polled.messages.forEach((m, i) => {

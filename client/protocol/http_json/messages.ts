@@ -451,15 +451,27 @@ export function polledMessagesFromJson(
     };
     const next = writeMessageFrame(buffer, at, frame);
     const payloadStart = at + MESSAGE_HEADER_SIZE;
-    messages.push({
+    const message: Message = {
       checksum: frame.checksum,
       id: frame.id,
       offset: frame.offset,
       timestamp: frame.timestamp,
       originTimestamp: frame.originTimestamp,
       payload: buffer.subarray(payloadStart, payloadStart + payload.length),
-      headers: block.length > 0 ? decodeUserHeaders(block) : {},
-    });
+      headers: {},
+    };
+    if (block.length > 0) {
+      try {
+        message.headers = decodeUserHeaders(block);
+      } catch {
+        // Not a header block: opaque bytes, such as a block encrypted on the client.
+        message.rawHeaders = buffer.subarray(
+          payloadStart + payload.length,
+          next,
+        );
+      }
+    }
+    messages.push(message);
     at = next;
   }
   return {
