@@ -607,8 +607,8 @@ export function decodePolledMessages(payload: Uint8Array): PolledMessages {
   return { partitionId, currentOffset, messages };
 }
 
-/** The 64-byte header fields of a frame {@linkcode writeMessageFrame} writes. */
-export interface MessageFrameHeader {
+/** One stored-message frame as {@linkcode writeMessageFrames} writes it. */
+export interface MessageFrame {
   /** XXH3-64 checksum. */
   checksum: bigint;
   /** Message id (u128). */
@@ -619,40 +619,49 @@ export interface MessageFrameHeader {
   timestamp: bigint;
   /** Producer timestamp, µs. */
   originTimestamp: bigint;
-  /** The reserved field (0 unless given). */
-  reserved?: bigint;
+  /** The payload. */
+  payload: Uint8Array;
 }
 
 /**
- * Writes one stored-message frame: `[64-byte header][payload][user-header block]`.
- * @param out the buffer to write into
- * @param at where the frame starts
- * @param frame the header fields, the payload and the user-header block
- * @returns where the next frame starts
+ * Writes stored-message frames back to back, each `[64-byte header][payload][user-header block]`.
+ * @param out the buffer, large enough for every frame from `at`
+ * @param frames the frames with, at the same index, the user-header block of each (empty for none)
+ *   and the reserved field (0 when absent)
+ * @param at where the first frame starts
  */
-export function writeMessageFrame(
+export function writeMessageFrames(
   out: Uint8Array,
-  at: number,
-  frame: MessageFrameHeader & { payload: Uint8Array; block: Uint8Array },
-): number {
+  frames: {
+    messages: readonly MessageFrame[];
+    blocks: readonly Uint8Array[];
+    reserved?: readonly bigint[];
+  },
+  at = 0,
+): void {
   const view = viewOf(out);
-  const { payload, block } = frame;
-  view.setBigUint64(at + MessageField.Checksum, frame.checksum, true);
-  view.setBigUint64(at + MessageField.Id, BigInt.asUintN(64, frame.id), true);
-  view.setBigUint64(at + MessageField.Id + 8, frame.id >> 64n, true);
-  view.setBigUint64(at + MessageField.Offset, frame.offset, true);
-  view.setBigUint64(at + MessageField.Timestamp, frame.timestamp, true);
-  view.setBigUint64(
-    at + MessageField.OriginTimestamp,
-    frame.originTimestamp,
-    true,
-  );
-  view.setUint32(at + MessageField.UserHeadersLength, block.length, true);
-  view.setUint32(at + MessageField.PayloadLength, payload.length, true);
-  view.setBigUint64(at + MessageField.Reserved, frame.reserved ?? 0n, true);
-  out.set(payload, at + MESSAGE_HEADER_SIZE);
-  out.set(block, at + MESSAGE_HEADER_SIZE + payload.length);
-  return at + MESSAGE_HEADER_SIZE + payload.length + block.length;
+  const { messages, blocks, reserved } = frames;
+  for (let i = 0; i < messages.length; i++) {
+    const frame = messages[i]!;
+    const { payload } = frame;
+    const block = blocks[i]!;
+    view.setBigUint64(at + MessageField.Checksum, frame.checksum, true);
+    view.setBigUint64(at + MessageField.Id, BigInt.asUintN(64, frame.id), true);
+    view.setBigUint64(at + MessageField.Id + 8, frame.id >> 64n, true);
+    view.setBigUint64(at + MessageField.Offset, frame.offset, true);
+    view.setBigUint64(at + MessageField.Timestamp, frame.timestamp, true);
+    view.setBigUint64(
+      at + MessageField.OriginTimestamp,
+      frame.originTimestamp,
+      true,
+    );
+    view.setUint32(at + MessageField.UserHeadersLength, block.length, true);
+    view.setUint32(at + MessageField.PayloadLength, payload.length, true);
+    view.setBigUint64(at + MessageField.Reserved, reserved?.[i] ?? 0n, true);
+    out.set(payload, at + MESSAGE_HEADER_SIZE);
+    out.set(block, at + MESSAGE_HEADER_SIZE + payload.length);
+    at += MESSAGE_HEADER_SIZE + payload.length + block.length;
+  }
 }
 
 /**
@@ -662,24 +671,22 @@ export function writeMessageFrame(
  * @returns the answer payload
  */
 export function encodePolledMessages(polled: PolledMessages): Uint8Array {
-  const blocks = polled.messages.map((m) =>
+  const { messages } = polled;
+  const blocks = messages.map((m) =>
     m.rawHeaders ??
       (Object.keys(m.headers).length > 0
         ? encodeUserHeaders(m.headers)
         : new Uint8Array(0))
   );
   let total = POLLED_HEADER_SIZE;
-  polled.messages.forEach((m, i) => {
+  messages.forEach((m, i) => {
     total += MESSAGE_HEADER_SIZE + m.payload.length + blocks[i]!.length;
   });
   const out = new Uint8Array(total);
   const view = viewOf(out);
   view.setUint32(0, polled.partitionId, true);
   view.setBigUint64(4, polled.currentOffset, true);
-  view.setUint32(12, polled.messages.length, true);
-  let at = POLLED_HEADER_SIZE;
-  polled.messages.forEach((m, i) => {
-    at = writeMessageFrame(out, at, { ...m, block: blocks[i]! });
-  });
+  view.setUint32(12, messages.length, true);
+  writeMessageFrames(out, { messages, blocks }, POLLED_HEADER_SIZE);
   return out;
 }

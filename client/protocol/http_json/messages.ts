@@ -14,7 +14,7 @@ import {
   type OutgoingMessage,
   type PolledMessages,
   type PreparedMessages,
-  writeMessageFrame,
+  writeMessageFrames,
 } from "../batch.ts";
 import { viewOf } from "../bytes.ts";
 import { ErrorCode, IggyError } from "../errors.ts";
@@ -352,10 +352,15 @@ export function polledMessagesToJson(
   const view = viewOf(frames);
   const messages: unknown[] = [];
   let at = 0;
-  for (let i = 0; i < count; i++) {
-    const frame = frameAt(view, at);
-    if (frame === undefined) break;
-    const { payloadEnd, end } = frame;
+  for (let i = 0; i < count && at + MESSAGE_HEADER_SIZE <= frames.length; i++) {
+    const headersLength = view.getUint32(
+      at + MessageField.UserHeadersLength,
+      true,
+    );
+    const payloadLength = view.getUint32(at + MessageField.PayloadLength, true);
+    const payloadEnd = at + MESSAGE_HEADER_SIZE + payloadLength;
+    const end = payloadEnd + headersLength;
+    if (end > frames.length) break;
     messages.push({
       header: {
         checksum: view.getBigUint64(at + MessageField.Checksum, true),
@@ -366,8 +371,8 @@ export function polledMessagesToJson(
           at + MessageField.OriginTimestamp,
           true,
         ),
-        user_headers_length: end - payloadEnd,
-        payload_length: payloadEnd - at - MESSAGE_HEADER_SIZE,
+        user_headers_length: headersLength,
+        payload_length: payloadLength,
         reserved: view.getBigUint64(at + MessageField.Reserved, true),
       },
       payload: toBase64(frames.subarray(at + MESSAGE_HEADER_SIZE, payloadEnd)),
@@ -422,57 +427,50 @@ export function polledMessagesFromJson(
 ): PolledMessages {
   const list = read.array(o, "messages");
   if (list.length === 0) return { ...empty, messages: [] };
-  const parts = list.map((item) => {
+  const messages: Message[] = [];
+  const blocks: Uint8Array[] = [];
+  const reserved: bigint[] = [];
+  let size = 0;
+  for (const item of list) {
     const message = read.asObject(item, "message");
     const header = read.object(message, "header");
-    return {
-      header,
-      payload: read.base64(read.str(message, "payload"), "payload"),
-      block: headerBlockFromJson(message.user_headers, read),
-    };
-  });
-  let size = 0;
-  for (const p of parts) {
-    size += MESSAGE_HEADER_SIZE + p.payload.length + p.block.length;
-  }
-  const buffer = new Uint8Array(size);
-  const messages: Message[] = [];
-  let at = 0;
-  for (const { header, payload, block } of parts) {
-    const frame = {
+    const payload = read.base64(read.str(message, "payload"), "payload");
+    const block = headerBlockFromJson(message.user_headers, read);
+    messages.push({
       checksum: read.u64(header, "checksum"),
       id: readU128(header, read),
       offset: read.u64(header, "offset"),
       timestamp: read.u64(header, "timestamp"),
       originTimestamp: read.u64(header, "origin_timestamp"),
-      reserved: read.optU64(header, "reserved"),
       payload,
-      block,
-    };
-    const next = writeMessageFrame(buffer, at, frame);
-    const payloadStart = at + MESSAGE_HEADER_SIZE;
-    const message: Message = {
-      checksum: frame.checksum,
-      id: frame.id,
-      offset: frame.offset,
-      timestamp: frame.timestamp,
-      originTimestamp: frame.originTimestamp,
-      payload: buffer.subarray(payloadStart, payloadStart + payload.length),
       headers: {},
-    };
+    });
+    blocks.push(block);
+    reserved.push(read.optU64(header, "reserved") ?? 0n);
+    size += MESSAGE_HEADER_SIZE + payload.length + block.length;
+  }
+  // Lay the frames out in one buffer, then point each payload (and opaque header block) into it.
+  const buffer = new Uint8Array(size);
+  writeMessageFrames(buffer, { messages, blocks, reserved });
+  let at = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    const block = blocks[i]!;
+    const payloadStart = at + MESSAGE_HEADER_SIZE;
+    const payloadEnd = payloadStart + message.payload.length;
+    message.payload = buffer.subarray(payloadStart, payloadEnd);
     if (block.length > 0) {
       try {
         message.headers = decodeUserHeaders(block);
       } catch {
         // Not a header block: opaque bytes, such as a block encrypted on the client.
         message.rawHeaders = buffer.subarray(
-          payloadStart + payload.length,
-          next,
+          payloadEnd,
+          payloadEnd + block.length,
         );
       }
     }
-    messages.push(message);
-    at = next;
+    at = payloadEnd + block.length;
   }
   return {
     partitionId: read.u32(o, "partition_id"),
