@@ -13,31 +13,38 @@ import {
   type PolledMessages,
 } from "./protocol/mod.ts";
 import {
+  changePasswordToJson,
   clientDetailsFromJson,
   clientFromJson,
   clusterMetadataFromJson,
-  compressionName,
   consumerGroupDetailsFromJson,
   consumerGroupFromJson,
   consumerOffsetFromJson,
+  createPersonalAccessTokenToJson,
+  createTopicToJson,
+  createUserToJson,
   EMPTY_POLL_HEADERS,
+  getSnapshotToJson,
   identityFromJson,
   type JsonObject,
   type JsonValue,
+  loginUserToJson,
   partitionFromJson,
-  permissionsToJson,
   polledMessagesFromJson,
   rawTokenFromJson,
   sendMessagesToJson,
   statsFromJson,
+  storeConsumerOffsetToJson,
   streamDetailsFromJson,
   streamFromJson,
   tokenInfoFromJson,
   topicDetailsFromJson,
   topicFromJson,
+  updatePermissionsToJson,
+  updateTopicToJson,
+  updateUserToJson,
   userDetailsFromJson,
   userFromJson,
-  userStatusName,
 } from "./protocol/http_json/mod.ts";
 import { answerFields as read } from "./_http_json.ts";
 
@@ -138,24 +145,6 @@ function identity(answer: HttpAnswer): { userId: number } {
   return { userId: identityFromJson(one(answer), read).userId };
 }
 
-const SNAPSHOT_COMPRESSIONS = [
-  "Stored",
-  "Deflated",
-  "Bzip2",
-  "Zstd",
-  "Lzma",
-  "Xz",
-];
-const SNAPSHOT_TYPES: Readonly<Record<number, string>> = {
-  1: "FilesystemOverview",
-  2: "ProcessList",
-  3: "ResourceUsage",
-  4: "Test",
-  5: "ServerLogs",
-  6: "ServerConfig",
-  100: "All",
-};
-
 /**
  * An empty HTTP poll zeroes partition_id and current_offset (http.md §7.2). Our server sends the
  * real ones in headers; from another server, read the partition's offset from its topic.
@@ -206,10 +195,7 @@ const ROUTES: Routes = {
   [CommandCode.GetSnapshot]: (command) => ({
     method: "POST",
     path: "/snapshot",
-    body: {
-      compression: SNAPSHOT_COMPRESSIONS[command.compression - 1],
-      snapshot_types: command.types.map((t) => SNAPSHOT_TYPES[t]),
-    },
+    body: getSnapshotToJson(command),
     answer: (a) => a.bytes,
   }),
   [CommandCode.GetClusterMetadata]: () => ({
@@ -245,14 +231,7 @@ const ROUTES: Routes = {
   [CommandCode.CreateUser]: (command) => ({
     method: "POST",
     path: "/users",
-    body: {
-      username: command.username,
-      password: command.password,
-      status: userStatusName(command.status),
-      permissions: command.permissions
-        ? permissionsToJson(command.permissions)
-        : null,
-    },
+    body: createUserToJson(command),
     answer: single(userDetailsFromJson),
   }),
   [CommandCode.DeleteUser]: ({ userId }) => ({
@@ -263,42 +242,25 @@ const ROUTES: Routes = {
   [CommandCode.UpdateUser]: (command) => ({
     method: "PUT",
     path: `/users/${seg(command.userId)}`,
-    body: {
-      username: command.username,
-      status: command.status === undefined
-        ? undefined
-        : userStatusName(command.status),
-    },
+    body: updateUserToJson(command),
     answer: none,
   }),
   [CommandCode.UpdatePermissions]: (command) => ({
     method: "PUT",
     path: `/users/${seg(command.userId)}/permissions`,
-    body: {
-      permissions: command.permissions
-        ? permissionsToJson(command.permissions)
-        : null,
-    },
+    body: updatePermissionsToJson(command),
     answer: none,
   }),
   [CommandCode.ChangePassword]: (command) => ({
     method: "PUT",
     path: `/users/${seg(command.userId)}/password`,
-    body: {
-      current_password: command.currentPassword,
-      new_password: command.newPassword,
-    },
+    body: changePasswordToJson(command),
     answer: none,
   }),
   [CommandCode.LoginUser]: (command) => ({
     method: "POST",
     path: "/users/login",
-    body: {
-      username: command.username,
-      password: command.password,
-      version: command.version,
-      context: command.context,
-    },
+    body: loginUserToJson(command),
     session: "login",
     answer: identity,
   }),
@@ -318,7 +280,7 @@ const ROUTES: Routes = {
   [CommandCode.CreatePersonalAccessToken]: (command) => ({
     method: "POST",
     path: "/personal-access-tokens",
-    body: { name: command.name, expiry: command.expiry },
+    body: createPersonalAccessTokenToJson(command),
     answer: single(rawTokenFromJson),
   }),
   [CommandCode.DeletePersonalAccessToken]: ({ name }) => ({
@@ -388,11 +350,11 @@ const ROUTES: Routes = {
   [CommandCode.StoreConsumerOffset]: (command) => ({
     method: "PUT",
     path: `${topicPath(command)}/consumer-offsets`,
-    body: {
-      consumer_id: consumerId(command.consumer),
-      partition_id: command.partitionId ?? null,
+    body: storeConsumerOffsetToJson({
+      consumerId: consumerId(command.consumer),
+      partitionId: command.partitionId,
       offset: command.offset,
-    },
+    }),
     answer: none,
   }),
   [CommandCode.DeleteConsumerOffset]: (command) => ({
@@ -454,14 +416,7 @@ const ROUTES: Routes = {
   [CommandCode.CreateTopic]: (command) => ({
     method: "POST",
     path: `${streamPath(command.streamId)}/topics`,
-    body: {
-      name: command.name,
-      partitions_count: command.partitionsCount,
-      compression_algorithm: compressionName(command.compressionAlgorithm),
-      message_expiry: command.messageExpiry,
-      max_topic_size: command.maxTopicSize,
-      replication_factor: command.replicationFactor,
-    },
+    body: createTopicToJson(command),
     // The route answers a missing stream with the generic 404 (http.md §5 route 30).
     notFound: ErrorCode.StreamIdNotFound,
     answer: single(topicDetailsFromJson),
@@ -474,13 +429,7 @@ const ROUTES: Routes = {
   [CommandCode.UpdateTopic]: (command) => ({
     method: "PUT",
     path: topicPath(command),
-    body: {
-      name: command.name,
-      compression_algorithm: compressionName(command.compressionAlgorithm),
-      message_expiry: command.messageExpiry,
-      max_topic_size: command.maxTopicSize,
-      replication_factor: command.replicationFactor,
-    },
+    body: updateTopicToJson(command),
     answer: none,
   }),
   [CommandCode.PurgeTopic]: (command) => ({

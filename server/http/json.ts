@@ -111,19 +111,6 @@ export const read: JsonFields = new JsonFields(unprocessable, {
   strictBase64: true,
 });
 
-/** An identifier in a JSON body: a u32 number, or a string read like a path segment. */
-export function jsonIdentifier(
-  obj: JsonObject,
-  key: string,
-  fallback: Identifier,
-): Identifier {
-  const v = obj[key];
-  if (v === undefined || v === null) return fallback;
-  if (typeof v === "bigint") return read.u32(obj, key);
-  if (typeof v === "string") return parseIdentifier(v);
-  return unprocessable(`${key}: expected a number or a string`);
-}
-
 // --- path and query values ---
 
 const encoder = new TextEncoder();

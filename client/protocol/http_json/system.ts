@@ -1,5 +1,6 @@
 /**
- * Clients, cluster metadata and server statistics as JSON (http.md §6.8, §6.10), both ways.
+ * Clients, cluster metadata and server statistics as JSON (http.md §6.8, §6.10), both ways, and the
+ * GetSnapshot request body.
  * @module
  */
 
@@ -7,11 +8,18 @@ import {
   type ClientDetails,
   type ClientInfo,
   type ClusterMetadata,
+  type GetSnapshot,
   NO_USER_ID,
   type Stats,
 } from "../commands/system.ts";
+import { SnapshotCompression, SnapshotType } from "../primitives.ts";
 import type { JsonFields } from "./fields.ts";
-import { f32Json, formatByteSize, type JsonObject } from "./values.ts";
+import {
+  f32Json,
+  formatByteSize,
+  type JsonObject,
+  type JsonValue,
+} from "./values.ts";
 
 /** Transport names by code (1 = tcp … 4 = ws). */
 const TRANSPORT_NAMES: readonly string[] = ["tcp", "quic", "http", "ws"];
@@ -258,5 +266,61 @@ export function statsFromJson(o: JsonObject, read: JsonFields): Stats {
     threadsCount: read.u32(o, "threads_count"),
     freeDiskSpace: read.byteSize(o, "free_disk_space"),
     totalDiskSpace: read.byteSize(o, "total_disk_space"),
+  };
+}
+
+function nameOf(table: Readonly<Record<string, number>>, code: number): string {
+  const entry = Object.entries(table).find(([, c]) => c === code);
+  return entry ? entry[0] : String(code);
+}
+
+function codeOf<T extends Readonly<Record<string, number>>>(
+  table: T,
+  name: JsonValue,
+  what: string,
+  read: JsonFields,
+): T[keyof T] {
+  if (typeof name !== "string" || !Object.hasOwn(table, name)) {
+    read.fail(`${what}: unknown variant \`${String(name)}\``);
+  }
+  return table[name as keyof T];
+}
+
+/**
+ * GetSnapshot → its request body (compression and types by their variant names).
+ *
+ * @param c The command.
+ * @returns `{compression, snapshot_types}`.
+ */
+export function getSnapshotToJson(c: GetSnapshot): Record<string, unknown> {
+  return {
+    compression: nameOf(SnapshotCompression, c.compression),
+    snapshot_types: c.types.map((t) => nameOf(SnapshotType, t)),
+  };
+}
+
+/**
+ * A GetSnapshot request body → the command (an unknown variant is rejected; whether `All` stands
+ * alone is the handler's check).
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns The command.
+ */
+export function getSnapshotFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): GetSnapshot {
+  const compression = codeOf(
+    SnapshotCompression,
+    read.str(o, "compression"),
+    "compression",
+    read,
+  );
+  const types = o.snapshot_types;
+  if (!Array.isArray(types)) read.fail("missing field `snapshot_types`");
+  return {
+    compression,
+    types: types.map((t) => codeOf(SnapshotType, t, "snapshot_types", read)),
   };
 }

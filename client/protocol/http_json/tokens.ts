@@ -1,9 +1,10 @@
 /**
- * Personal access tokens as JSON (http.md §6.7), both ways.
+ * Personal access tokens as JSON (http.md §6.7), both ways, and the CreatePersonalAccessToken body.
  * @module
  */
 
 import type {
+  CreatePersonalAccessToken,
   PersonalAccessTokenInfo,
   RawPersonalAccessToken,
 } from "../commands/tokens.ts";
@@ -62,4 +63,30 @@ export function rawTokenFromJson(
   read: JsonFields,
 ): RawPersonalAccessToken {
   return { token: read.str(o, "token") };
+}
+
+/**
+ * CreatePersonalAccessToken → its request body.
+ *
+ * @param c The command.
+ * @returns `{name, expiry}`.
+ */
+export function createPersonalAccessTokenToJson(
+  c: CreatePersonalAccessToken,
+): Record<string, unknown> {
+  return { name: c.name, expiry: c.expiry };
+}
+
+/**
+ * A CreatePersonalAccessToken request body → the command.
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns The command.
+ */
+export function createPersonalAccessTokenFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): CreatePersonalAccessToken {
+  return { name: read.str(o, "name"), expiry: read.u64(o, "expiry") };
 }

@@ -1,11 +1,17 @@
 /**
- * `Topic`, `TopicDetails` and `Partition` as JSON (http.md §6.3), both ways, and the compression
+ * `Topic`, `TopicDetails` and `Partition` as JSON (http.md §6.3), both ways, the CreateTopic and
+ * UpdateTopic request bodies, and the compression
  * names of topic bodies.
  * @module
  */
 
 import type { Partition } from "../commands/partitions.ts";
-import type { Topic, TopicDetails } from "../commands/topics.ts";
+import type {
+  CreateTopic,
+  Topic,
+  TopicDetails,
+  UpdateTopic,
+} from "../commands/topics.ts";
 import type { CompressionAlgorithm } from "../primitives.ts";
 import type { JsonFields } from "./fields.ts";
 import { formatByteSize, type JsonObject } from "./values.ts";
@@ -139,4 +145,96 @@ export function topicDetailsFromJson(
       partitionFromJson(read.asObject(p, "partition"), read)
     ),
   };
+}
+
+/** The settings both topic bodies carry (http.md §6.3 CreateTopic / UpdateTopic). */
+type TopicSettings = Pick<
+  UpdateTopic,
+  | "name"
+  | "compressionAlgorithm"
+  | "messageExpiry"
+  | "maxTopicSize"
+  | "replicationFactor"
+>;
+
+function topicSettingsToJson(c: TopicSettings): Record<string, unknown> {
+  return {
+    name: c.name,
+    compression_algorithm: compressionName(c.compressionAlgorithm),
+    message_expiry: c.messageExpiry,
+    max_topic_size: c.maxTopicSize,
+    replication_factor: c.replicationFactor,
+  };
+}
+
+/** The settings as read; `replicationFactor` is undefined when absent or null. */
+function topicSettingsFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): Omit<TopicSettings, "replicationFactor"> & {
+  replicationFactor: number | undefined;
+} {
+  const name = read.str(o, "name");
+  const compression = read.str(o, "compression_algorithm");
+  const compressionAlgorithm = compressionCode(compression) ??
+    read.fail(
+      `compression_algorithm: unknown variant \`${compression.toLowerCase()}\``,
+    );
+  return {
+    name,
+    compressionAlgorithm,
+    messageExpiry: read.u64(o, "message_expiry"),
+    maxTopicSize: read.u64(o, "max_topic_size"),
+    replicationFactor: read.optU8(o, "replication_factor"),
+  };
+}
+
+/**
+ * CreateTopic → its request body (the stream is in the path).
+ *
+ * @param c The command.
+ * @returns The JSON object.
+ */
+export function createTopicToJson(c: CreateTopic): Record<string, unknown> {
+  return { partitions_count: c.partitionsCount, ...topicSettingsToJson(c) };
+}
+
+/**
+ * A CreateTopic request body → the command's body fields; `replicationFactor` is undefined when
+ * absent (the handler's default applies).
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns The fields.
+ */
+export function createTopicFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): ReturnType<typeof topicSettingsFromJson> & { partitionsCount: number } {
+  const partitionsCount = read.u32(o, "partitions_count");
+  return { partitionsCount, ...topicSettingsFromJson(o, read) };
+}
+
+/**
+ * UpdateTopic → its request body (stream and topic are in the path).
+ *
+ * @param c The command.
+ * @returns The JSON object.
+ */
+export function updateTopicToJson(c: UpdateTopic): Record<string, unknown> {
+  return topicSettingsToJson(c);
+}
+
+/**
+ * An UpdateTopic request body → the command's body fields (as {@linkcode createTopicFromJson}).
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns The fields.
+ */
+export function updateTopicFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): ReturnType<typeof topicSettingsFromJson> {
+  return topicSettingsFromJson(o, read);
 }

@@ -1,9 +1,18 @@
 /**
- * Users, permissions and login identities as JSON (http.md §6.6, §6.9), both ways.
+ * Users, permissions and login identities as JSON (http.md §6.6, §6.9), both ways, and the request
+ * bodies of the user commands (create, update, permissions, password, login).
  * @module
  */
 
-import type { User, UserDetails } from "../commands/users.ts";
+import type {
+  ChangePassword,
+  CreateUser,
+  LoginUser,
+  UpdatePermissions,
+  UpdateUser,
+  User,
+  UserDetails,
+} from "../commands/users.ts";
 import type {
   GlobalPermissions,
   Permissions,
@@ -243,5 +252,179 @@ export function identityFromJson(
     userId: read.u32(o, "user_id"),
     token: read.str(token, "token"),
     expiry: read.u32(token, "expiry"),
+  };
+}
+
+// --- request bodies (the user is in the path where there is one) ---
+
+function permissionsBody(p: Permissions | undefined): unknown {
+  return p ? permissionsToJson(p) : null;
+}
+
+function readStatusName(name: string, read: JsonFields): UserStatus {
+  return userStatusCode(name) ??
+    read.fail(`status: unknown variant \`${name}\``);
+}
+
+/**
+ * CreateUser → its request body (`permissions` is `null` when none).
+ *
+ * @param c The command.
+ * @returns The JSON object.
+ */
+export function createUserToJson(c: CreateUser): Record<string, unknown> {
+  return {
+    username: c.username,
+    password: c.password,
+    status: userStatusName(c.status),
+    permissions: permissionsBody(c.permissions),
+  };
+}
+
+/**
+ * A CreateUser request body → the command (every field but `permissions` required).
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns The command.
+ */
+export function createUserFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): CreateUser {
+  const username = read.str(o, "username");
+  const password = read.str(o, "password");
+  if (o.status === undefined) read.fail("missing field `status`");
+  const status = readStatusName(read.str(o, "status"), read);
+  const permissions = read.optObject(o, "permissions");
+  return {
+    username,
+    password,
+    status,
+    permissions: permissions
+      ? permissionsFromJson(permissions, read)
+      : undefined,
+  };
+}
+
+/**
+ * UpdateUser → its request body (absent fields stay unchanged).
+ *
+ * @param c The command.
+ * @returns The JSON object.
+ */
+export function updateUserToJson(c: UpdateUser): Record<string, unknown> {
+  return {
+    username: c.username,
+    status: c.status === undefined ? undefined : userStatusName(c.status),
+  };
+}
+
+/**
+ * An UpdateUser request body → the command's body fields.
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns The new username and status, each undefined when absent.
+ */
+export function updateUserFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): Omit<UpdateUser, "userId"> {
+  const username = read.optStr(o, "username");
+  const status = read.optStr(o, "status");
+  return {
+    username,
+    status: status === undefined ? undefined : readStatusName(status, read),
+  };
+}
+
+/**
+ * UpdatePermissions → its request body.
+ *
+ * @param c The command.
+ * @returns `{permissions}` (`null` removes them all).
+ */
+export function updatePermissionsToJson(
+  c: UpdatePermissions,
+): Record<string, unknown> {
+  return { permissions: permissionsBody(c.permissions) };
+}
+
+/**
+ * An UpdatePermissions request body → the new permissions.
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns The permissions, undefined for none.
+ */
+export function updatePermissionsFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): Omit<UpdatePermissions, "userId"> {
+  const permissions = read.optObject(o, "permissions");
+  return {
+    permissions: permissions
+      ? permissionsFromJson(permissions, read)
+      : undefined,
+  };
+}
+
+/**
+ * ChangePassword → its request body.
+ *
+ * @param c The command.
+ * @returns `{current_password, new_password}`.
+ */
+export function changePasswordToJson(
+  c: ChangePassword,
+): Record<string, unknown> {
+  return { current_password: c.currentPassword, new_password: c.newPassword };
+}
+
+/**
+ * A ChangePassword request body → the command's body fields.
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns Both passwords.
+ */
+export function changePasswordFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): Omit<ChangePassword, "userId"> {
+  return {
+    currentPassword: read.str(o, "current_password"),
+    newPassword: read.str(o, "new_password"),
+  };
+}
+
+/**
+ * LoginUser → its request body.
+ *
+ * @param c The command.
+ * @returns `{username, password, version, context}`.
+ */
+export function loginUserToJson(c: LoginUser): Record<string, unknown> {
+  return {
+    username: c.username,
+    password: c.password,
+    version: c.version,
+    context: c.context,
+  };
+}
+
+/**
+ * A LoginUser request body → the credentials (`version` and `context` are not read: the server
+ * ignores them).
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns Username and password.
+ */
+export function loginUserFromJson(o: JsonObject, read: JsonFields): LoginUser {
+  return {
+    username: read.str(o, "username"),
+    password: read.str(o, "password"),
   };
 }

@@ -14,13 +14,13 @@ import {
   EMPTY_POLL_HEADERS,
   polledMessagesToJson,
   sendMessagesFromJson,
+  storeConsumerOffsetFromJson,
 } from "../../../client/protocol/http_json/mod.ts";
 import * as messages from "../../commands/messages.ts";
 import type { HttpApp, HttpContext, HttpDeps } from "../env.ts";
 import { commandContext, empty, notFound, recordArg } from "../env.ts";
 import {
   badRequest,
-  jsonIdentifier,
   jsonResponse,
   parseBool,
   parseIdentifier,
@@ -190,13 +190,16 @@ export function messageRoutes(app: HttpApp, deps: HttpDeps): void {
     const streamId = streamParam(c);
     const topicId = topicParam(c);
     const body = await readBody(c);
-    const id = jsonIdentifier(body, "consumer_id", 1);
+    const fields = storeConsumerOffsetFromJson(body, read);
+    const { partitionId, offset } = fields;
+    // A string is read like a path segment (a bad one is error 6).
+    const id = typeof fields.consumerId === "string"
+      ? parseIdentifier(fields.consumerId)
+      : fields.consumerId ?? 1;
     recordArg(c, "consumer_id", String(id));
-    const partitionId = read.optU32(body, "partition_id");
     if (partitionId !== undefined) {
       recordArg(c, "partition_id", String(partitionId));
     }
-    const offset = read.u64(body, "offset");
     recordArg(c, "offset", String(offset));
     await messages.storeConsumerOffset(commandContext(c, deps), {
       consumer: { kind: "consumer", id },

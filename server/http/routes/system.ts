@@ -7,23 +7,17 @@ import * as system from "../../commands/system.ts";
 import { renderMetrics } from "../../metrics.ts";
 import type { HttpApp, HttpDeps } from "../env.ts";
 import { commandContext, notFound } from "../env.ts";
-import {
-  jsonResponse,
-  parseU32,
-  read,
-  readBody,
-  unprocessable,
-} from "../json.ts";
+import { jsonResponse, parseU32, read, readBody } from "../json.ts";
 import {
   clientDetailsToJson,
   clientToJson,
   clusterMetadataToJson,
+  getSnapshotFromJson,
   statsToJson,
 } from "../../../client/protocol/http_json/mod.ts";
 import {
   ErrorCode,
   IggyError,
-  SnapshotCompression,
   SnapshotType,
 } from "../../../client/protocol/mod.ts";
 
@@ -62,24 +56,11 @@ export function systemRoutes(app: HttpApp, deps: HttpDeps): void {
   });
   app.post("/snapshot", async (c) => {
     const body = await readBody(c);
-    const compression = read.str(body, "compression");
-    if (!(compression in SnapshotCompression)) {
-      unprocessable(`compression: unknown variant \`${compression}\``);
-    }
-    const types = body.snapshot_types;
-    if (!Array.isArray(types)) unprocessable("missing field `snapshot_types`");
-    types.forEach((t) => {
-      if (typeof t !== "string" || !(t in SnapshotType)) {
-        unprocessable(`snapshot_types: unknown variant \`${String(t)}\``);
-      }
-    });
-    if (types.length > 1 && types.includes("All")) {
+    const command = getSnapshotFromJson(body, read);
+    if (command.types.length > 1 && command.types.includes(SnapshotType.All)) {
       throw new IggyError(ErrorCode.InvalidCommand, "All with other types");
     }
-    const zip = await system.getSnapshot(commandContext(c, deps), {
-      compression: SnapshotCompression[compression as SnapshotName],
-      types: types.map((t) => SnapshotType[t as keyof typeof SnapshotType]),
-    });
+    const zip = await system.getSnapshot(commandContext(c, deps), command);
     return new Response(zip as Uint8Array<ArrayBuffer>, {
       headers: {
         "content-type": "application/zip",
@@ -90,8 +71,6 @@ export function systemRoutes(app: HttpApp, deps: HttpDeps): void {
     });
   });
 }
-
-type SnapshotName = keyof typeof SnapshotCompression;
 
 /** `YYYYMMDD_HHMMSS` in the server's local time (http.md §6.11). */
 function snapshotStamp(d: Date): string {

@@ -8,6 +8,7 @@ import type { HttpApp, HttpDeps } from "../env.ts";
 import { commandContext, empty, recordArg } from "../env.ts";
 import { jsonResponse, read, readBody } from "../json.ts";
 import {
+  createPersonalAccessTokenFromJson,
   rawTokenToJson,
   tokenInfoToJson,
 } from "../../../client/protocol/http_json/mod.ts";
@@ -23,12 +24,11 @@ export function tokenRoutes(app: HttpApp, deps: HttpDeps): void {
 
   app.post("/personal-access-tokens", async (c) => {
     const body = await readBody(c);
-    const name = read.str(body, "name");
-    recordArg(c, "name", name);
-    const expiry = read.u64(body, "expiry");
+    const command = createPersonalAccessTokenFromJson(body, read);
+    recordArg(c, "name", command.name);
     const raw = await tokens.createPersonalAccessToken(
       commandContext(c, deps),
-      { name, expiry },
+      command,
     );
     return jsonResponse(rawTokenToJson(raw));
   });

@@ -3,11 +3,7 @@
  * @module
  */
 
-import {
-  type CompressionAlgorithm,
-  ErrorCode,
-  IggyError,
-} from "../../../client/protocol/mod.ts";
+import { ErrorCode, IggyError } from "../../../client/protocol/mod.ts";
 import * as topics from "../../commands/topics.ts";
 import type { HttpApp, HttpContext, HttpDeps } from "../env.ts";
 import {
@@ -20,18 +16,17 @@ import {
 } from "../env.ts";
 import {
   badRequest,
-  type JsonObject,
   jsonResponse,
   parseIdentifier,
   parseU32,
   read,
   readBody,
-  unprocessable,
 } from "../json.ts";
 import {
-  compressionCode,
+  createTopicFromJson,
   topicDetailsToJson,
   topicToJson,
+  updateTopicFromJson,
 } from "../../../client/protocol/http_json/mod.ts";
 import { streamParam } from "./streams.ts";
 
@@ -42,31 +37,15 @@ export function topicParam(c: HttpContext): string | number {
   return id;
 }
 
-function readCompression(body: JsonObject): CompressionAlgorithm {
-  const name = read.str(body, "compression_algorithm");
-  return compressionCode(name) ??
-    unprocessable(
-      `compression_algorithm: unknown variant \`${name.toLowerCase()}\``,
-    );
-}
-
-function readSettings(body: JsonObject) {
-  const name = read.str(body, "name");
-  checkName(name, ErrorCode.InvalidTopicName);
-  const compressionAlgorithm = readCompression(body);
-  const messageExpiry = read.u64(body, "message_expiry");
-  const maxTopicSize = read.u64(body, "max_topic_size");
-  const replicationFactor = read.optU8(body, "replication_factor");
-  if (replicationFactor === 0) {
+/** Server checks on top of the body's shape: the name's length, a replication factor above 0. */
+function checkSettings(
+  settings: { name: string; replicationFactor: number | undefined },
+): number {
+  checkName(settings.name, ErrorCode.InvalidTopicName);
+  if (settings.replicationFactor === 0) {
     throw new IggyError(ErrorCode.InvalidReplicationFactor);
   }
-  return {
-    name,
-    compressionAlgorithm,
-    messageExpiry,
-    maxTopicSize,
-    replicationFactor: replicationFactor ?? 1,
-  };
+  return settings.replicationFactor ?? 1;
 }
 
 function queryCount(c: HttpContext, name: string): number {
@@ -90,13 +69,13 @@ export function topicRoutes(app: HttpApp, deps: HttpDeps): void {
     const streamId = streamParam(c);
     const body = await readBody(c);
     if (typeof body.name === "string") recordArg(c, "name", body.name);
-    const partitionsCount = read.u32(body, "partitions_count");
-    const settings = readSettings(body);
+    const fields = createTopicFromJson(body, read);
+    const replicationFactor = checkSettings(fields);
     return streamOrNotFound(async () => {
       const topic = await topics.createTopic(commandContext(c, deps), {
         streamId,
-        partitionsCount,
-        ...settings,
+        ...fields,
+        replicationFactor,
       });
       return jsonResponse(topicDetailsToJson(topic));
     });
@@ -117,13 +96,15 @@ export function topicRoutes(app: HttpApp, deps: HttpDeps): void {
     const topicId = topicParam(c);
     const body = await readBody(c);
     if (typeof body.name === "string") recordArg(c, "name", body.name);
-    const settings = readSettings(body);
+    const settings = updateTopicFromJson(body, read);
+    const replicationFactor = checkSettings(settings);
     // A 0 means "server default" on update too (http.md §6.3, quirk 10: resolved like create).
     const defaults = deps.system.options.topicDefaults;
     await topics.updateTopic(commandContext(c, deps), {
       streamId,
       topicId,
       ...settings,
+      replicationFactor,
       messageExpiry: settings.messageExpiry === 0n
         ? defaults.messageExpiry
         : settings.messageExpiry,

@@ -3,27 +3,19 @@
  * @module
  */
 
-import {
-  ErrorCode,
-  IggyError,
-  type UserStatus,
-} from "../../../client/protocol/mod.ts";
+import { ErrorCode, IggyError } from "../../../client/protocol/mod.ts";
 import * as users from "../../commands/users.ts";
 import type { HttpApp, HttpContext, HttpDeps } from "../env.ts";
 import { commandContext, empty, notFound, recordArg } from "../env.ts";
+import { jsonResponse, parseIdentifier, read, readBody } from "../json.ts";
 import {
-  type JsonObject,
-  jsonResponse,
-  parseIdentifier,
-  read,
-  readBody,
-  unprocessable,
-} from "../json.ts";
-import {
+  changePasswordFromJson,
+  createUserFromJson,
   identityToJson,
-  permissionsFromJson,
+  loginUserFromJson,
+  updatePermissionsFromJson,
+  updateUserFromJson,
   userDetailsToJson,
-  userStatusCode,
   userToJson,
 } from "../../../client/protocol/http_json/mod.ts";
 
@@ -38,12 +30,6 @@ export async function identity(
   return jsonResponse(identityToJson({ userId, token, expiry }));
 }
 
-function readStatus(value: string | undefined): UserStatus | undefined {
-  if (value === undefined) return undefined;
-  return userStatusCode(value) ??
-    unprocessable(`status: unknown variant \`${value}\``);
-}
-
 function userParam(c: HttpContext): string | number {
   const id = parseIdentifier(c.req.param("user_id")!);
   recordArg(c, "user_id", String(id));
@@ -54,8 +40,7 @@ function userParam(c: HttpContext): string | number {
 export function userRoutes(app: HttpApp, deps: HttpDeps): void {
   app.post("/users/login", async (c) => {
     const body = await readBody(c);
-    const username = read.str(body, "username");
-    const password = read.str(body, "password");
+    const { username, password } = loginUserFromJson(body, read);
     let userId: number;
     try {
       ({ userId } = await users.loginUser(commandContext(c, deps), {
@@ -105,20 +90,9 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
 
   app.post("/users", async (c) => {
     const body = await readBody(c);
-    const username = read.str(body, "username");
-    recordArg(c, "username", username);
-    const password = read.str(body, "password");
-    if (body.status === undefined) unprocessable("missing field `status`");
-    const status = readStatus(read.str(body, "status"))!;
-    const permissions = read.optObject(body, "permissions");
-    const user = await users.createUser(commandContext(c, deps), {
-      username,
-      password,
-      status,
-      permissions: permissions
-        ? permissionsFromJson(permissions, read)
-        : undefined,
-    });
+    const command = createUserFromJson(body, read);
+    recordArg(c, "username", command.username);
+    const user = await users.createUser(commandContext(c, deps), command);
     return jsonResponse(userDetailsToJson(user));
   });
 
@@ -134,8 +108,7 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
     const body = await readBody(c);
     await users.updateUser(commandContext(c, deps), {
       userId,
-      username: read.optStr(body, "username"),
-      status: readStatus(read.optStr(body, "status")),
+      ...updateUserFromJson(body, read),
     });
     return empty(204);
   });
@@ -148,13 +121,10 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
 
   app.put("/users/:user_id/permissions", async (c) => {
     const userId = userParam(c);
-    const body: JsonObject = await readBody(c);
-    const permissions = read.optObject(body, "permissions");
+    const body = await readBody(c);
     await users.updatePermissions(commandContext(c, deps), {
       userId,
-      permissions: permissions
-        ? permissionsFromJson(permissions, read)
-        : undefined,
+      ...updatePermissionsFromJson(body, read),
     });
     return empty(204);
   });
@@ -164,8 +134,7 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
     const body = await readBody(c);
     await users.changePassword(commandContext(c, deps), {
       userId,
-      currentPassword: read.str(body, "current_password"),
-      newPassword: read.str(body, "new_password"),
+      ...changePasswordFromJson(body, read),
     });
     return empty(204);
   });
