@@ -20,6 +20,8 @@ import {
   consumerGroupDetailsFromJson,
   consumerGroupFromJson,
   consumerOffsetFromJson,
+  createConsumerGroupToJson,
+  createPartitionsToJson,
   createPersonalAccessTokenToJson,
   createTopicToJson,
   createUserToJson,
@@ -29,6 +31,7 @@ import {
   type JsonObject,
   type JsonValue,
   loginUserToJson,
+  loginWithPersonalAccessTokenToJson,
   partitionFromJson,
   polledMessagesFromJson,
   rawTokenFromJson,
@@ -37,6 +40,7 @@ import {
   storeConsumerOffsetToJson,
   streamDetailsFromJson,
   streamFromJson,
+  streamNameToJson,
   tokenInfoFromJson,
   topicDetailsFromJson,
   topicFromJson,
@@ -288,10 +292,10 @@ const ROUTES: Routes = {
     path: `/personal-access-tokens/${seg(name)}`,
     answer: none,
   }),
-  [CommandCode.LoginWithPersonalAccessToken]: ({ token }) => ({
+  [CommandCode.LoginWithPersonalAccessToken]: (command) => ({
     method: "POST",
     path: "/personal-access-tokens/login",
-    body: { token },
+    body: loginWithPersonalAccessTokenToJson(command),
     session: "login",
     answer: identity,
   }),
@@ -377,10 +381,10 @@ const ROUTES: Routes = {
     path: "/streams",
     answer: list(streamFromJson),
   }),
-  [CommandCode.CreateStream]: ({ name }) => ({
+  [CommandCode.CreateStream]: (command) => ({
     method: "POST",
     path: "/streams",
-    body: { name },
+    body: streamNameToJson(command),
     answer: single(streamFromJson),
   }),
   [CommandCode.DeleteStream]: ({ streamId }) => ({
@@ -388,10 +392,10 @@ const ROUTES: Routes = {
     path: streamPath(streamId),
     answer: none,
   }),
-  [CommandCode.UpdateStream]: ({ streamId, name }) => ({
+  [CommandCode.UpdateStream]: (command) => ({
     method: "PUT",
-    path: streamPath(streamId),
-    body: { name },
+    path: streamPath(command.streamId),
+    body: streamNameToJson(command),
     answer: none,
   }),
   [CommandCode.PurgeStream]: ({ streamId }) => ({
@@ -442,7 +446,7 @@ const ROUTES: Routes = {
   [CommandCode.CreatePartitions]: (command) => ({
     method: "POST",
     path: `${topicPath(command)}/partitions`,
-    body: { partitions_count: command.partitionsCount },
+    body: createPartitionsToJson(command),
     answer: none,
   }),
   [CommandCode.DeletePartitions]: (command) => ({
@@ -476,7 +480,7 @@ const ROUTES: Routes = {
   [CommandCode.CreateConsumerGroup]: (command) => ({
     method: "POST",
     path: `${topicPath(command)}/consumer-groups`,
-    body: { name: command.name },
+    body: createConsumerGroupToJson(command),
     answer: single(consumerGroupFromJson),
   }),
   [CommandCode.DeleteConsumerGroup]: (command) => ({

@@ -1,11 +1,13 @@
 /**
- * `ConsumerGroup` and `ConsumerGroupDetails` as JSON (http.md §6.4), both ways.
+ * `ConsumerGroup` and `ConsumerGroupDetails` as JSON (http.md §6.4), both ways, and the
+ * CreateConsumerGroup body.
  * @module
  */
 
 import type {
   ConsumerGroup,
   ConsumerGroupDetails,
+  CreateConsumerGroup,
 } from "../commands/consumer_groups.ts";
 import type { JsonFields } from "./fields.ts";
 import type { JsonObject } from "./values.ts";
@@ -87,4 +89,30 @@ export function consumerGroupDetailsFromJson(
       };
     }),
   };
+}
+
+/**
+ * CreateConsumerGroup → its request body (stream and topic are in the path).
+ *
+ * @param c The command.
+ * @returns `{name}`.
+ */
+export function createConsumerGroupToJson(
+  c: CreateConsumerGroup,
+): Record<string, unknown> {
+  return { name: c.name };
+}
+
+/**
+ * A CreateConsumerGroup request body → the name.
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns `{name}`.
+ */
+export function createConsumerGroupFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): Pick<CreateConsumerGroup, "name"> {
+  return { name: read.str(o, "name") };
 }

@@ -1,5 +1,5 @@
 /**
- * `Stream` and `StreamDetails` as JSON (http.md §6.2), both ways.
+ * `Stream` and `StreamDetails` as JSON (http.md §6.2), both ways, and the stream bodies (`{name}`).
  * @module
  */
 
@@ -70,4 +70,28 @@ export function streamDetailsFromJson(
       topicFromJson(read.asObject(t, "topic"), read)
     ),
   };
+}
+
+/**
+ * CreateStream or UpdateStream → its request body (an updated stream is in the path).
+ *
+ * @param c The command.
+ * @returns `{name}`.
+ */
+export function streamNameToJson(c: { name: string }): Record<string, unknown> {
+  return { name: c.name };
+}
+
+/**
+ * A CreateStream or UpdateStream request body → the name.
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns `{name}`.
+ */
+export function streamNameFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): { name: string } {
+  return { name: read.str(o, "name") };
 }

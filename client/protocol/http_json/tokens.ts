@@ -1,10 +1,12 @@
 /**
- * Personal access tokens as JSON (http.md §6.7), both ways, and the CreatePersonalAccessToken body.
+ * Personal access tokens as JSON (http.md §6.7), both ways, and the CreatePersonalAccessToken
+ * and LoginWithPersonalAccessToken bodies.
  * @module
  */
 
 import type {
   CreatePersonalAccessToken,
+  LoginWithPersonalAccessToken,
   PersonalAccessTokenInfo,
   RawPersonalAccessToken,
 } from "../commands/tokens.ts";
@@ -89,4 +91,30 @@ export function createPersonalAccessTokenFromJson(
   read: JsonFields,
 ): CreatePersonalAccessToken {
   return { name: read.str(o, "name"), expiry: read.u64(o, "expiry") };
+}
+
+/**
+ * LoginWithPersonalAccessToken → its request body (the refresh-token body has the same shape).
+ *
+ * @param c The command.
+ * @returns `{token}`.
+ */
+export function loginWithPersonalAccessTokenToJson(
+  c: LoginWithPersonalAccessToken,
+): Record<string, unknown> {
+  return { token: c.token };
+}
+
+/**
+ * A LoginWithPersonalAccessToken (or refresh-token) request body → the token.
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns `{token}`.
+ */
+export function loginWithPersonalAccessTokenFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): LoginWithPersonalAccessToken {
+  return { token: read.str(o, "token") };
 }

@@ -1,11 +1,11 @@
 /**
  * `Topic`, `TopicDetails` and `Partition` as JSON (http.md §6.3), both ways, the CreateTopic and
- * UpdateTopic request bodies, and the compression
+ * UpdateTopic request bodies, the CreatePartitions body, and the compression
  * names of topic bodies.
  * @module
  */
 
-import type { Partition } from "../commands/partitions.ts";
+import type { CreatePartitions, Partition } from "../commands/partitions.ts";
 import type {
   CreateTopic,
   Topic,
@@ -237,4 +237,30 @@ export function updateTopicFromJson(
   read: JsonFields,
 ): ReturnType<typeof topicSettingsFromJson> {
   return topicSettingsFromJson(o, read);
+}
+
+/**
+ * CreatePartitions → its request body (stream and topic are in the path).
+ *
+ * @param c The command.
+ * @returns `{partitions_count}`.
+ */
+export function createPartitionsToJson(
+  c: CreatePartitions,
+): Record<string, unknown> {
+  return { partitions_count: c.partitionsCount };
+}
+
+/**
+ * A CreatePartitions request body → the count.
+ *
+ * @param o The JSON object.
+ * @param read The field readers.
+ * @returns `{partitionsCount}`.
+ */
+export function createPartitionsFromJson(
+  o: JsonObject,
+  read: JsonFields,
+): Pick<CreatePartitions, "partitionsCount"> {
+  return { partitionsCount: read.u32(o, "partitions_count") };
 }

@@ -17,6 +17,7 @@ import { jsonResponse, parseIdentifier, read, readBody } from "../json.ts";
 import {
   consumerGroupDetailsToJson,
   consumerGroupToJson,
+  createConsumerGroupFromJson,
 } from "../../../client/protocol/http_json/mod.ts";
 import { streamParam } from "./streams.ts";
 import { topicParam } from "./topics.ts";
@@ -44,8 +45,7 @@ export function consumerGroupRoutes(app: HttpApp, deps: HttpDeps): void {
   app.post(BASE, async (c) => {
     const streamId = streamParam(c);
     const topicId = topicParam(c);
-    const body = await readBody(c);
-    const name = read.str(body, "name");
+    const { name } = createConsumerGroupFromJson(await readBody(c), read);
     recordArg(c, "name", name);
     checkName(name, ErrorCode.InvalidConsumerGroupName);
     const group = await groups.createConsumerGroup(commandContext(c, deps), {

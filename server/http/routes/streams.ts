@@ -16,6 +16,7 @@ import {
 import { jsonResponse, parseIdentifier, read, readBody } from "../json.ts";
 import {
   streamDetailsToJson,
+  streamNameFromJson,
   streamToJson,
 } from "../../../client/protocol/http_json/mod.ts";
 
@@ -35,8 +36,7 @@ export function streamRoutes(app: HttpApp, deps: HttpDeps): void {
   });
 
   app.post("/streams", async (c) => {
-    const body = await readBody(c);
-    const name = read.str(body, "name");
+    const { name } = streamNameFromJson(await readBody(c), read);
     recordArg(c, "name", name);
     checkName(name, ErrorCode.InvalidStreamName);
     const created = await streams.createStream(commandContext(c, deps), {
@@ -53,8 +53,7 @@ export function streamRoutes(app: HttpApp, deps: HttpDeps): void {
 
   app.put("/streams/:stream_id", async (c) => {
     const streamId = streamParam(c);
-    const body = await readBody(c);
-    const name = read.str(body, "name");
+    const { name } = streamNameFromJson(await readBody(c), read);
     recordArg(c, "name", name);
     checkName(name, ErrorCode.InvalidStreamName);
     await streams.updateStream(commandContext(c, deps), { streamId, name });

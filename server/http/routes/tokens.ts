@@ -9,6 +9,7 @@ import { commandContext, empty, recordArg } from "../env.ts";
 import { jsonResponse, read, readBody } from "../json.ts";
 import {
   createPersonalAccessTokenFromJson,
+  loginWithPersonalAccessTokenFromJson,
   rawTokenToJson,
   tokenInfoToJson,
 } from "../../../client/protocol/http_json/mod.ts";
@@ -42,10 +43,9 @@ export function tokenRoutes(app: HttpApp, deps: HttpDeps): void {
 
   app.post("/personal-access-tokens/login", async (c) => {
     const body = await readBody(c);
-    const token = read.str(body, "token");
     const { userId } = await tokens.loginWithPersonalAccessToken(
       commandContext(c, deps),
-      { token },
+      loginWithPersonalAccessTokenFromJson(body, read),
     );
     return identity(deps, userId);
   });

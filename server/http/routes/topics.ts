@@ -23,6 +23,7 @@ import {
   readBody,
 } from "../json.ts";
 import {
+  createPartitionsFromJson,
   createTopicFromJson,
   topicDetailsToJson,
   topicToJson,
@@ -68,8 +69,8 @@ export function topicRoutes(app: HttpApp, deps: HttpDeps): void {
   app.post("/streams/:stream_id/topics", async (c) => {
     const streamId = streamParam(c);
     const body = await readBody(c);
-    if (typeof body.name === "string") recordArg(c, "name", body.name);
     const fields = createTopicFromJson(body, read);
+    recordArg(c, "name", fields.name);
     const replicationFactor = checkSettings(fields);
     return streamOrNotFound(async () => {
       const topic = await topics.createTopic(commandContext(c, deps), {
@@ -95,8 +96,8 @@ export function topicRoutes(app: HttpApp, deps: HttpDeps): void {
     const streamId = streamParam(c);
     const topicId = topicParam(c);
     const body = await readBody(c);
-    if (typeof body.name === "string") recordArg(c, "name", body.name);
     const settings = updateTopicFromJson(body, read);
+    recordArg(c, "name", settings.name);
     const replicationFactor = checkSettings(settings);
     // A 0 means "server default" on update too (http.md §6.3, quirk 10: resolved like create).
     const defaults = deps.system.options.topicDefaults;
@@ -133,11 +134,10 @@ export function topicRoutes(app: HttpApp, deps: HttpDeps): void {
     const streamId = streamParam(c);
     const topicId = topicParam(c);
     const body = await readBody(c);
-    const partitionsCount = read.u32(body, "partitions_count");
     await topics.createPartitions(commandContext(c, deps), {
       streamId,
       topicId,
-      partitionsCount,
+      ...createPartitionsFromJson(body, read),
     });
     return empty(201);
   });

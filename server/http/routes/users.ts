@@ -13,6 +13,7 @@ import {
   createUserFromJson,
   identityToJson,
   loginUserFromJson,
+  loginWithPersonalAccessTokenFromJson,
   updatePermissionsFromJson,
   updateUserFromJson,
   userDetailsToJson,
@@ -69,7 +70,7 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
 
   app.post("/users/refresh-token", async (c) => {
     const body = await readBody(c);
-    const token = read.str(body, "token");
+    const { token } = loginWithPersonalAccessTokenFromJson(body, read);
     if (token === "") throw new IggyError(ErrorCode.InvalidAccessToken);
     const claims = await deps.tokens.verify(token);
     if (!claims || !deps.tokens.holder(claims, deps.system.users)) {

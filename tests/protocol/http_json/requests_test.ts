@@ -7,6 +7,10 @@ import assert from "node:assert/strict";
 import {
   changePasswordFromJson,
   changePasswordToJson,
+  createConsumerGroupFromJson,
+  createConsumerGroupToJson,
+  createPartitionsFromJson,
+  createPartitionsToJson,
   createPersonalAccessTokenFromJson,
   createPersonalAccessTokenToJson,
   createTopicFromJson,
@@ -19,9 +23,13 @@ import {
   type JsonObject,
   loginUserFromJson,
   loginUserToJson,
+  loginWithPersonalAccessTokenFromJson,
+  loginWithPersonalAccessTokenToJson,
   parseJsonExact,
   storeConsumerOffsetFromJson,
   storeConsumerOffsetToJson,
+  streamNameFromJson,
+  streamNameToJson,
   updatePermissionsFromJson,
   updatePermissionsToJson,
   updateTopicFromJson,
@@ -240,5 +248,41 @@ Deno.test("token, consumer-offset and snapshot bodies read back", () => {
   assert.throws(
     () => getSnapshotFromJson({ ...body, snapshot_types: ["All", 1n] }, read),
     new TypeError("snapshot_types: unknown variant `1`"),
+  );
+});
+
+Deno.test("the one-field bodies read back: stream name, group name, partitions count, token", () => {
+  assert.deepEqual(
+    streamNameFromJson(viaText(streamNameToJson({ name: "s" })), read),
+    { name: "s" },
+  );
+  assert.deepEqual(
+    createConsumerGroupFromJson(
+      viaText(
+        createConsumerGroupToJson({ streamId: 1, topicId: 2, name: "g" }),
+      ),
+      read,
+    ),
+    { name: "g" },
+  );
+  assert.deepEqual(
+    createPartitionsFromJson(
+      viaText(
+        createPartitionsToJson({ streamId: 1, topicId: 2, partitionsCount: 9 }),
+      ),
+      read,
+    ),
+    { partitionsCount: 9 },
+  );
+  assert.deepEqual(
+    loginWithPersonalAccessTokenFromJson(
+      viaText(loginWithPersonalAccessTokenToJson({ token: "t" })),
+      read,
+    ),
+    { token: "t" },
+  );
+  assert.throws(
+    () => createPartitionsFromJson({ partitions_count: -1n }, read),
+    new TypeError("partitions_count: expected an integer in 0..=4294967295"),
   );
 });
