@@ -1,11 +1,11 @@
 /**
- * JSON in and out for the HTTP transport: lossless parsing and serialization (u64/u128 stay
- * exact) and the answer field readers (the codec's, rejecting with 302 `InvalidJsonResponse`).
- * Web-standard only, so the SDK still runs in browsers.
+ * JSON in and out for the HTTP transport: lossless parsing (u64/u128 stay exact; the codec's
+ * serializer writes them back) and the answer field readers (the codec's, rejecting with 302
+ * `InvalidJsonResponse`). Web-standard only, so the SDK still runs in browsers.
  * @module
  */
 
-import { parse, stringify } from "lossless-json";
+import { parse } from "lossless-json";
 import { ErrorCode, IggyError } from "./protocol/mod.ts";
 import {
   JSON_SOURCE_ACCESS,
@@ -28,10 +28,7 @@ export function parseJson(text: string): JsonValue {
     : parse(text, null, parseNumber) as JsonValue;
 }
 
-/** Serializes with `bigint`s as bare JSON numbers; `undefined` fields are dropped. */
-export function stringifyJson(value: unknown): string {
-  return stringify(value) ?? "null";
-}
+export { stringifyJson } from "./protocol/http_json/mod.ts";
 
 /** The readers of answer fields: a missing or mistyped field is 302 `InvalidJsonResponse`. */
 export const answerFields: JsonFields = new JsonFields((message) => {

@@ -5,16 +5,15 @@
  * @module
  */
 
-import { LosslessNumber, stringify } from "lossless-json";
 import type { Context } from "hono";
 import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
 import type { Identifier } from "../../client/protocol/identifier.ts";
 import {
   JsonFields,
-  JsonNumber,
   type JsonObject,
   type JsonValue,
   parseJsonExact,
+  stringifyJson,
 } from "../../client/protocol/http_json/mod.ts";
 
 export type {
@@ -24,6 +23,7 @@ export type {
 export {
   f32Json,
   formatByteSize,
+  stringifyJson,
 } from "../../client/protocol/http_json/mod.ts";
 
 /** A framework-level rejection: a status with a plain-text body (not the JSON error format). */
@@ -57,17 +57,6 @@ export function badRequest(message: string): never {
  */
 export function parseJson(text: string): JsonValue {
   return parseJsonExact(text);
-}
-
-/**
- * Serializes with bigints and {@linkcode JsonNumber}s as bare JSON numbers; `undefined` fields are
- * dropped, non-finite numbers are `null`.
- */
-export function stringifyJson(value: unknown): string {
-  return stringify(value, (_key, v) => {
-    if (v instanceof JsonNumber) return new LosslessNumber(v.text);
-    return typeof v === "number" && !Number.isFinite(v) ? null : v;
-  }) ?? "null";
 }
 
 /** A JSON response with lossless numbers. */

@@ -11,11 +11,13 @@ import {
   headersJson,
   JSON_SOURCE_ACCESS,
   JsonFields,
+  JsonNumber,
   type JsonObject,
   parseByteSize,
   parseJsonExact,
   permissionsFromJson,
   permissionsToJson,
+  stringifyJson,
   toBase64,
 } from "../../client/protocol/http_json/mod.ts";
 import type { Permissions } from "../../client/protocol/permissions.ts";
@@ -151,4 +153,27 @@ Deno.test("decodeBase64Strict() takes canonical padded base64 only", () => {
   ) {
     assert.equal(decodeBase64Strict(bad), undefined, JSON.stringify(bad));
   }
+});
+
+Deno.test("stringifyJson() writes what JSON.stringify writes, bigints and JsonNumbers bare", () => {
+  const plain = {
+    s: 'q"uote\\ \u2028 \ud800 é',
+    n: [0, -0, 1.5, 1e21, -3e-7, NaN, Infinity],
+    b: [true, false, null],
+    nested: { a: [{}, []], skip: undefined, f: () => 1 },
+    holes: [undefined, () => 1],
+    date: new Date(0),
+    "0": "numeric key",
+  };
+  assert.equal(stringifyJson(plain), JSON.stringify(plain));
+  assert.equal(
+    stringifyJson({
+      u64: 2n ** 64n - 1n,
+      id: 2n ** 128n - 1n,
+      f: new JsonNumber("1.0"),
+    }),
+    '{"u64":18446744073709551615,"id":340282366920938463463374607431768211455,"f":1.0}',
+  );
+  assert.equal(stringifyJson(undefined), "null");
+  assert.equal(stringifyJson([1n, undefined]), "[1,null]");
 });
