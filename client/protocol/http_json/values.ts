@@ -1,8 +1,8 @@
 /**
- * The JSON shapes of the HTTP API (http.md §6, §7) that the server renders and the SDK's HTTP
- * transport reads back: JSON value types, base64, Iggy's human-readable byte sizes, f32 numbers and
- * typed user headers, and exact JSON parsing on the runtime's parser where it can
- * (each side falls back to `lossless-json`). No error policy (the server rejects with 4xx, the SDK
+ * The values under the HTTP API's JSON shapes (http.md §6, §7): JSON value types, base64, Iggy's
+ * human-readable byte sizes, f32 numbers and typed user headers; exact JSON parsing on the
+ * runtime's parser where it can (the SDK falls back to `lossless-json` elsewhere) and the one JSON
+ * writer both sides use. No error policy (the server rejects with 4xx, the SDK
  * with 302 `InvalidJsonResponse`).
  * @module
  */
