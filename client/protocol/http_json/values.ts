@@ -262,9 +262,8 @@ export function f32Json(value: number): JsonNumber | null {
  * Writes JSON text as `JSON.stringify` does, with `bigint`s and {@linkcode JsonNumber}s as bare
  * numbers so no u64/u128 loses a digit; `undefined` (and function) fields are dropped (`null` in
  * arrays), non-finite numbers are `null`, `toJSON()` is honoured. One serializer for both sides:
- * the server's answers and the SDK's request bodies. Strings go through the runtime's
- * `JSON.stringify`, so a 1,000-message poll answer is written several times faster than by a
- * general JavaScript serializer.
+ * the server's answers and the SDK's request bodies. Strings (base64 payloads) go through the
+ * runtime's `JSON.stringify`.
  *
  * @param value The value.
  * @returns The JSON text (`null` for a value with no JSON form).
