@@ -13,64 +13,8 @@ import {
   type ConsumerGroup,
   type ConsumerGroupDetails,
   type ConsumerOffsetInfo,
-  decodeClientDetails,
-  decodeClients,
-  decodeClusterMetadata,
-  decodeConsumerGroup,
-  decodeConsumerGroupDetails,
-  decodeConsumerGroups,
-  decodeConsumerOffsetInfo,
-  decodeIdentityInfo,
-  decodePersonalAccessTokens,
-  decodePolledMessages,
-  decodeRawPersonalAccessToken,
-  decodeStats,
-  decodeStream,
-  decodeStreamDetails,
-  decodeStreams,
-  decodeTopicDetails,
-  decodeTopics,
-  decodeUserDetails,
   decodeUserHeaders,
-  decodeUsers,
-  encodeChangePassword,
-  encodeCreateConsumerGroup,
-  encodeCreatePartitions,
-  encodeCreatePersonalAccessToken,
-  encodeCreateStream,
-  encodeCreateTopic,
-  encodeCreateUser,
-  encodeDeleteConsumerGroup,
-  encodeDeleteConsumerOffset,
-  encodeDeletePartitions,
-  encodeDeletePersonalAccessToken,
-  encodeDeleteSegments,
-  encodeDeleteStream,
-  encodeDeleteTopic,
-  encodeDeleteUser,
-  encodeFlushUnsavedBuffer,
-  encodeGetClient,
-  encodeGetConsumerGroup,
-  encodeGetConsumerGroups,
-  encodeGetConsumerOffset,
-  encodeGetSnapshot,
-  encodeGetStream,
-  encodeGetTopic,
-  encodeGetTopics,
-  encodeGetUser,
-  encodeJoinConsumerGroup,
-  encodeLeaveConsumerGroup,
-  encodeLoginUser,
-  encodeLoginWithPersonalAccessToken,
-  encodePollMessages,
-  encodePurgeStream,
-  encodePurgeTopic,
   encodeSendMessagesFrame,
-  encodeStoreConsumerOffset,
-  encodeUpdatePermissions,
-  encodeUpdateStream,
-  encodeUpdateTopic,
-  encodeUpdateUser,
   encodeUserHeaders,
   ErrorCode,
   FRAME_HEADER_SIZE,
@@ -119,8 +63,16 @@ import type { Encryptor } from "./encryption.ts";
 import { type ConnectionStatus, type Logger, SILENT_LOGGER } from "./status.ts";
 import { VERSION } from "./version.ts";
 import { requestError, type RequestTarget } from "./_request_errors.ts";
+import {
+  type Code,
+  type CommandCodec,
+  COMMANDS,
+  type RequestOf,
+  type ResultOf,
+  type TypedCall,
+  typedCallOf,
+} from "./_commands.ts";
 
-const EMPTY = new Uint8Array(0);
 /**
  * Prepared batches whose headroom holds the frame of a send not yet answered, across clients (a
  * batch may be shared).
@@ -651,6 +603,8 @@ export interface IggyClientOptions {
  */
 export class IggyClient {
   #transport: Transport;
+  /** The transport's typed path (HTTP), or undefined when it only carries bytes. */
+  #typed: TypedCall | undefined;
   #encryptor: Encryptor | undefined;
   #encryptHeaders: boolean;
   #logger: Logger;
@@ -755,6 +709,7 @@ export class IggyClient {
    */
   constructor(transport: Transport, options: IggyClientOptions = {}) {
     this.#transport = transport;
+    this.#typed = typedCallOf(transport);
     this.#encryptor = options.encryptor;
     this.#encryptHeaders = options.encryptHeaders ?? false;
     this.#logger = options.logger ?? SILENT_LOGGER;
@@ -865,52 +820,31 @@ export class IggyClient {
     return this.close();
   }
 
-  // The request helpers: a failure is rethrown from here (see `requestError`), so that its stack
-  // is the caller's and its message names the action and the resource; success costs nothing more.
-
-  async #send(
-    code: number,
-    payload: Uint8Array = EMPTY,
+  /**
+   * Sends one typed command: as it is over a transport that carries typed commands (HTTP), else
+   * encoded with its binary codec, the answer decoded the same way. A failure is rethrown from here
+   * (see `requestError`), so that its stack is the caller's and its message names the action and
+   * the resource; success costs nothing more. `below`: the (async) SDK function awaiting this one,
+   * left out of a failure's stack too.
+   */
+  async #call<C extends Code>(
+    code: C,
+    command: RequestOf<C>,
     target?: RequestTarget,
-  ): Promise<void> {
-    try {
-      await this.#transport.request(code, payload);
-    } catch (err) {
-      throw requestError(err, code, target, this.#send);
-    }
-  }
-
-  /** `below`: the (async) SDK function awaiting this one, left out of a failure's stack too. */
-  async #get<T>(
-    code: number,
-    payload: Uint8Array,
-    decode: (payload: Uint8Array) => T,
-    target?: RequestTarget,
-    below: (...args: never[]) => unknown = this.#get,
-  ): Promise<T> {
+    below: (...args: never[]) => unknown = this.#call,
+  ): Promise<ResultOf<C>> {
+    const codec = COMMANDS[code] as CommandCodec<RequestOf<C>, ResultOf<C>>;
     let answer: Uint8Array;
     try {
-      answer = await this.#transport.request(code, payload);
+      if (this.#typed !== undefined) return await this.#typed(code, command);
+      answer = await this.#transport.request(
+        code,
+        codec.encodeRequest(command),
+      );
     } catch (err) {
       throw requestError(err, code, target, below);
     }
-    return decode(answer);
-  }
-
-  async #getOptional<T>(
-    code: number,
-    payload: Uint8Array,
-    decode: (payload: Uint8Array) => T,
-    target?: RequestTarget,
-  ): Promise<T | undefined> {
-    const answer = await this.#get(
-      code,
-      payload,
-      identity,
-      target,
-      this.#getOptional,
-    );
-    return answer.length === 0 ? undefined : decode(answer);
+    return codec.decodeResponse(answer);
   }
 
   // --- System --------------------------------------------------------------------------------
@@ -927,7 +861,7 @@ export class IggyClient {
    * ```
    */
   ping(): Promise<void> {
-    return this.#send(CommandCode.Ping);
+    return this.#call(CommandCode.Ping, undefined);
   }
 
   /**
@@ -943,7 +877,7 @@ export class IggyClient {
    * ```
    */
   getStats(): Promise<Stats> {
-    return this.#get(CommandCode.GetStats, EMPTY, decodeStats);
+    return this.#call(CommandCode.GetStats, undefined);
   }
 
   /**
@@ -967,14 +901,10 @@ export class IggyClient {
   getSnapshot(
     options: { compression?: SnapshotCompression; types?: SnapshotType[] } = {},
   ): Promise<Uint8Array> {
-    return this.#get(
-      CommandCode.GetSnapshot,
-      encodeGetSnapshot({
-        compression: options.compression ?? SnapshotCompressions.Deflated,
-        types: options.types ?? [SnapshotTypes.All],
-      }),
-      (payload) => payload.slice(),
-    );
+    return this.#call(CommandCode.GetSnapshot, {
+      compression: options.compression ?? SnapshotCompressions.Deflated,
+      types: options.types ?? [SnapshotTypes.All],
+    });
   }
 
   /**
@@ -989,11 +919,7 @@ export class IggyClient {
    * ```
    */
   getClusterMetadata(): Promise<ClusterMetadata> {
-    return this.#get(
-      CommandCode.GetClusterMetadata,
-      EMPTY,
-      decodeClusterMetadata,
-    );
+    return this.#call(CommandCode.GetClusterMetadata, undefined);
   }
 
   /**
@@ -1008,7 +934,7 @@ export class IggyClient {
    * ```
    */
   getMe(): Promise<ClientDetails> {
-    return this.#get(CommandCode.GetMe, EMPTY, decodeClientDetails);
+    return this.#call(CommandCode.GetMe, undefined);
   }
 
   /**
@@ -1025,12 +951,7 @@ export class IggyClient {
    * ```
    */
   getClient(clientId: number): Promise<ClientDetails | undefined> {
-    return this.#getOptional(
-      CommandCode.GetClient,
-      encodeGetClient({ clientId }),
-      decodeClientDetails,
-      { clientId },
-    );
+    return this.#call(CommandCode.GetClient, { clientId }, { clientId });
   }
 
   /**
@@ -1045,7 +966,7 @@ export class IggyClient {
    * ```
    */
   getClients(): Promise<ClientInfo[]> {
-    return this.#get(CommandCode.GetClients, EMPTY, decodeClients);
+    return this.#call(CommandCode.GetClients, undefined);
   }
 
   // --- Users ---------------------------------------------------------------------------------
@@ -1065,12 +986,11 @@ export class IggyClient {
    * ```
    */
   login(username: string, password: string): Promise<IdentityInfo> {
-    return this.#get(
-      CommandCode.LoginUser,
-      encodeLoginUser({ username, password, version: VERSION }),
-      decodeIdentityInfo,
-      { username },
-    );
+    return this.#call(CommandCode.LoginUser, {
+      username,
+      password,
+      version: VERSION,
+    }, { username });
   }
 
   /**
@@ -1084,7 +1004,7 @@ export class IggyClient {
    * ```
    */
   logout(): Promise<void> {
-    return this.#send(CommandCode.LogoutUser);
+    return this.#call(CommandCode.LogoutUser, undefined);
   }
 
   /**
@@ -1101,12 +1021,7 @@ export class IggyClient {
    * ```
    */
   getUser(userId: Identifier): Promise<UserDetails | undefined> {
-    return this.#getOptional(
-      CommandCode.GetUser,
-      encodeGetUser({ userId }),
-      decodeUserDetails,
-      { userId },
-    );
+    return this.#call(CommandCode.GetUser, { userId }, { userId });
   }
 
   /**
@@ -1121,7 +1036,7 @@ export class IggyClient {
    * ```
    */
   getUsers(): Promise<User[]> {
-    return this.#get(CommandCode.GetUsers, EMPTY, decodeUsers);
+    return this.#call(CommandCode.GetUsers, undefined);
   }
 
   /**
@@ -1168,17 +1083,12 @@ export class IggyClient {
     const options: CreateUserOptions = typeof first === "string"
       ? { ...rest, username: first, password: password! }
       : first;
-    return this.#get(
-      CommandCode.CreateUser,
-      encodeCreateUser({
-        username: options.username,
-        password: options.password,
-        status: options.status ?? UserStatus.Active,
-        permissions: options.permissions,
-      }),
-      decodeUserDetails,
-      { username: options.username },
-    );
+    return this.#call(CommandCode.CreateUser, {
+      username: options.username,
+      password: options.password,
+      status: options.status ?? UserStatus.Active,
+      permissions: options.permissions,
+    }, { username: options.username });
   }
 
   /**
@@ -1194,7 +1104,7 @@ export class IggyClient {
    * ```
    */
   deleteUser(userId: Identifier): Promise<void> {
-    return this.#send(CommandCode.DeleteUser, encodeDeleteUser({ userId }), {
+    return this.#call(CommandCode.DeleteUser, { userId }, {
       userId,
     });
   }
@@ -1213,11 +1123,9 @@ export class IggyClient {
    * ```
    */
   updateUser(userId: Identifier, options: UpdateUserOptions): Promise<void> {
-    return this.#send(
-      CommandCode.UpdateUser,
-      encodeUpdateUser({ userId, ...options }),
-      { userId },
-    );
+    return this.#call(CommandCode.UpdateUser, { userId, ...options }, {
+      userId,
+    });
   }
 
   /**
@@ -1239,11 +1147,9 @@ export class IggyClient {
     userId: Identifier,
     permissions: Permissions | undefined,
   ): Promise<void> {
-    return this.#send(
-      CommandCode.UpdatePermissions,
-      encodeUpdatePermissions({ userId, permissions }),
-      { userId },
-    );
+    return this.#call(CommandCode.UpdatePermissions, { userId, permissions }, {
+      userId,
+    });
   }
 
   /**
@@ -1266,15 +1172,11 @@ export class IggyClient {
     userId: Identifier,
     options: ChangePasswordOptions,
   ): Promise<void> {
-    return this.#send(
-      CommandCode.ChangePassword,
-      encodeChangePassword({
-        userId,
-        currentPassword: options.currentPassword,
-        newPassword: options.newPassword,
-      }),
-      { userId },
-    );
+    return this.#call(CommandCode.ChangePassword, {
+      userId,
+      currentPassword: options.currentPassword,
+      newPassword: options.newPassword,
+    }, { userId });
   }
 
   // --- Personal access tokens ----------------------------------------------------------------
@@ -1290,11 +1192,7 @@ export class IggyClient {
    * ```
    */
   getPersonalAccessTokens(): Promise<PersonalAccessTokenInfo[]> {
-    return this.#get(
-      CommandCode.GetPersonalAccessTokens,
-      EMPTY,
-      decodePersonalAccessTokens,
-    );
+    return this.#call(CommandCode.GetPersonalAccessTokens, undefined);
   }
 
   /**
@@ -1315,12 +1213,10 @@ export class IggyClient {
     name: string,
     options: CreatePersonalAccessTokenOptions = {},
   ): Promise<string> {
-    const raw = await this.#get(
-      CommandCode.CreatePersonalAccessToken,
-      encodeCreatePersonalAccessToken({ name, expiry: options.expiry ?? 0n }),
-      decodeRawPersonalAccessToken,
-      { name },
-    );
+    const raw = await this.#call(CommandCode.CreatePersonalAccessToken, {
+      name,
+      expiry: options.expiry ?? 0n,
+    }, { name });
     return raw.token;
   }
 
@@ -1337,11 +1233,9 @@ export class IggyClient {
    * ```
    */
   deletePersonalAccessToken(name: string): Promise<void> {
-    return this.#send(
-      CommandCode.DeletePersonalAccessToken,
-      encodeDeletePersonalAccessToken({ name }),
-      { name },
-    );
+    return this.#call(CommandCode.DeletePersonalAccessToken, { name }, {
+      name,
+    });
   }
 
   /**
@@ -1358,11 +1252,7 @@ export class IggyClient {
    * ```
    */
   loginWithPersonalAccessToken(token: string): Promise<IdentityInfo> {
-    return this.#get(
-      CommandCode.LoginWithPersonalAccessToken,
-      encodeLoginWithPersonalAccessToken({ token }),
-      decodeIdentityInfo,
-    );
+    return this.#call(CommandCode.LoginWithPersonalAccessToken, { token });
   }
 
   // --- Messages ------------------------------------------------------------------------------
@@ -1399,6 +1289,26 @@ export class IggyClient {
         options.encryptHeaders ?? this.#encryptHeaders,
       )
       : messages;
+    const partitioning = options.partitioning ?? Partitioning.balanced();
+    if (this.#typed !== undefined) {
+      // A typed transport (HTTP) takes the messages as they are: no binary frame.
+      try {
+        await this.#typed(CommandCode.SendMessages, {
+          streamId: options.streamId,
+          topicId: options.topicId,
+          partitioning,
+          messages: outgoing,
+        });
+      } catch (err) {
+        throw requestError(
+          err,
+          CommandCode.SendMessages,
+          options,
+          IggyClient.prototype.sendMessages,
+        );
+      }
+      return;
+    }
     // The frame header and metadata of a prepared batch go into the room in front of its section,
     // which must stay unchanged until the answer: while one send of the batch (by any client) is
     // unanswered, others copy it into a pooled buffer.
@@ -1408,7 +1318,7 @@ export class IggyClient {
       {
         streamId: options.streamId,
         topicId: options.topicId,
-        partitioning: options.partitioning ?? Partitioning.balanced(),
+        partitioning,
         messages: outgoing,
       },
       {
@@ -1544,9 +1454,9 @@ export class IggyClient {
    */
   async pollMessages(options: PollMessagesOptions): Promise<PolledMessages> {
     const strategy = options.strategy ?? PollingStrategy.next();
-    const polled = await this.#get(
+    const polled = await this.#call(
       CommandCode.PollMessages,
-      encodePollMessages({
+      {
         consumer: options.consumer ?? Consumer.single(0),
         streamId: options.streamId,
         topicId: options.topicId,
@@ -1554,8 +1464,7 @@ export class IggyClient {
         strategy,
         count: options.count ?? 100,
         autoCommit: options.autoCommit ?? strategy.kind === "next",
-      }),
-      decodePolledMessages,
+      },
       options,
       IggyClient.prototype.pollMessages,
     );
@@ -1605,16 +1514,12 @@ export class IggyClient {
    * ```
    */
   flushUnsavedBuffer(options: FlushUnsavedBufferOptions): Promise<void> {
-    return this.#send(
-      CommandCode.FlushUnsavedBuffer,
-      encodeFlushUnsavedBuffer({
-        streamId: options.streamId,
-        topicId: options.topicId,
-        partitionId: options.partitionId,
-        fsync: options.fsync ?? false,
-      }),
-      options,
-    );
+    return this.#call(CommandCode.FlushUnsavedBuffer, {
+      streamId: options.streamId,
+      topicId: options.topicId,
+      partitionId: options.partitionId,
+      fsync: options.fsync ?? false,
+    }, options);
   }
 
   // --- Consumer offsets ----------------------------------------------------------------------
@@ -1640,10 +1545,9 @@ export class IggyClient {
   getConsumerOffset(
     options: ConsumerOffsetOptions,
   ): Promise<ConsumerOffsetInfo | undefined> {
-    return this.#getOptional(
+    return this.#call(
       CommandCode.GetConsumerOffset,
-      encodeGetConsumerOffset(offsetRef(options)),
-      decodeConsumerOffsetInfo,
+      offsetRef(options),
       options,
     );
   }
@@ -1667,14 +1571,10 @@ export class IggyClient {
    * ```
    */
   storeConsumerOffset(options: StoreConsumerOffsetOptions): Promise<void> {
-    return this.#send(
-      CommandCode.StoreConsumerOffset,
-      encodeStoreConsumerOffset({
-        ...offsetRef(options),
-        offset: options.offset,
-      }),
-      options,
-    );
+    return this.#call(CommandCode.StoreConsumerOffset, {
+      ...offsetRef(options),
+      offset: options.offset,
+    }, options);
   }
 
   /**
@@ -1695,9 +1595,9 @@ export class IggyClient {
    * ```
    */
   deleteConsumerOffset(options: ConsumerOffsetOptions): Promise<void> {
-    return this.#send(
+    return this.#call(
       CommandCode.DeleteConsumerOffset,
-      encodeDeleteConsumerOffset(offsetRef(options)),
+      offsetRef(options),
       options,
     );
   }
@@ -1717,12 +1617,7 @@ export class IggyClient {
    * ```
    */
   getStream(streamId: Identifier): Promise<StreamDetails | undefined> {
-    return this.#getOptional(
-      CommandCode.GetStream,
-      encodeGetStream({ streamId }),
-      decodeStreamDetails,
-      { streamId },
-    );
+    return this.#call(CommandCode.GetStream, { streamId }, { streamId });
   }
 
   /**
@@ -1736,7 +1631,7 @@ export class IggyClient {
    * ```
    */
   getStreams(): Promise<Stream[]> {
-    return this.#get(CommandCode.GetStreams, EMPTY, decodeStreams);
+    return this.#call(CommandCode.GetStreams, undefined);
   }
 
   /**
@@ -1753,12 +1648,7 @@ export class IggyClient {
    * ```
    */
   createStream(name: string): Promise<Stream> {
-    return this.#get(
-      CommandCode.CreateStream,
-      encodeCreateStream({ name }),
-      decodeStream,
-      { name },
-    );
+    return this.#call(CommandCode.CreateStream, { name }, { name });
   }
 
   /**
@@ -1837,11 +1727,9 @@ export class IggyClient {
     options: UpdateStreamOptions | string,
   ): Promise<void> {
     const name = typeof options === "string" ? options : options.name;
-    return this.#send(
-      CommandCode.UpdateStream,
-      encodeUpdateStream({ streamId, name }),
-      { streamId },
-    );
+    return this.#call(CommandCode.UpdateStream, { streamId, name }, {
+      streamId,
+    });
   }
 
   /**
@@ -1857,11 +1745,7 @@ export class IggyClient {
    * ```
    */
   deleteStream(streamId: Identifier): Promise<void> {
-    return this.#send(
-      CommandCode.DeleteStream,
-      encodeDeleteStream({ streamId }),
-      { streamId },
-    );
+    return this.#call(CommandCode.DeleteStream, { streamId }, { streamId });
   }
 
   /**
@@ -1877,11 +1761,7 @@ export class IggyClient {
    * ```
    */
   purgeStream(streamId: Identifier): Promise<void> {
-    return this.#send(
-      CommandCode.PurgeStream,
-      encodePurgeStream({ streamId }),
-      { streamId },
-    );
+    return this.#call(CommandCode.PurgeStream, { streamId }, { streamId });
   }
 
   // --- Topics --------------------------------------------------------------------------------
@@ -1921,12 +1801,7 @@ export class IggyClient {
     topicId?: Identifier,
   ): Promise<TopicDetails | undefined> {
     const ref = topicRef(first, topicId);
-    return this.#getOptional(
-      CommandCode.GetTopic,
-      encodeGetTopic(ref),
-      decodeTopicDetails,
-      ref,
-    );
+    return this.#call(CommandCode.GetTopic, ref, ref);
   }
 
   /**
@@ -1957,12 +1832,7 @@ export class IggyClient {
   getTopics(streamId: Identifier): Promise<Topic[]>;
   getTopics(options: GetTopicsOptions | Identifier): Promise<Topic[]> {
     const streamId = typeof options === "object" ? options.streamId : options;
-    return this.#get(
-      CommandCode.GetTopics,
-      encodeGetTopics({ streamId }),
-      decodeTopics,
-      { streamId },
-    );
+    return this.#call(CommandCode.GetTopics, { streamId }, { streamId });
   }
 
   /**
@@ -2005,21 +1875,16 @@ export class IggyClient {
     const options: CreateTopicOptions = typeof first === "object"
       ? first
       : { ...rest, streamId: first, name: name! };
-    return this.#get(
-      CommandCode.CreateTopic,
-      encodeCreateTopic({
-        streamId: options.streamId,
-        name: options.name,
-        partitionsCount: options.partitionsCount ?? 1,
-        compressionAlgorithm: options.compressionAlgorithm ??
-          CompressionAlgorithm.None,
-        messageExpiry: options.messageExpiry ?? 0n,
-        maxTopicSize: options.maxTopicSize ?? 0n,
-        replicationFactor: options.replicationFactor ?? 1,
-      }),
-      decodeTopicDetails,
-      { streamId: options.streamId, name: options.name },
-    );
+    return this.#call(CommandCode.CreateTopic, {
+      streamId: options.streamId,
+      name: options.name,
+      partitionsCount: options.partitionsCount ?? 1,
+      compressionAlgorithm: options.compressionAlgorithm ??
+        CompressionAlgorithm.None,
+      messageExpiry: options.messageExpiry ?? 0n,
+      maxTopicSize: options.maxTopicSize ?? 0n,
+      replicationFactor: options.replicationFactor ?? 1,
+    }, { streamId: options.streamId, name: options.name });
   }
 
   /**
@@ -2084,21 +1949,17 @@ export class IggyClient {
         );
       }
     }
-    await this.#send(
-      CommandCode.UpdateTopic,
-      encodeUpdateTopic({
-        streamId,
-        topicId,
-        name: options.name ?? current!.name,
-        compressionAlgorithm: options.compressionAlgorithm ??
-          current!.compressionAlgorithm,
-        messageExpiry: options.messageExpiry ?? current!.messageExpiry,
-        maxTopicSize: options.maxTopicSize ?? current!.maxTopicSize,
-        replicationFactor: options.replicationFactor ??
-          current!.replicationFactor,
-      }),
-      { streamId, topicId },
-    );
+    await this.#call(CommandCode.UpdateTopic, {
+      streamId,
+      topicId,
+      name: options.name ?? current!.name,
+      compressionAlgorithm: options.compressionAlgorithm ??
+        current!.compressionAlgorithm,
+      messageExpiry: options.messageExpiry ?? current!.messageExpiry,
+      maxTopicSize: options.maxTopicSize ?? current!.maxTopicSize,
+      replicationFactor: options.replicationFactor ??
+        current!.replicationFactor,
+    }, { streamId, topicId });
   }
 
   /**
@@ -2133,7 +1994,7 @@ export class IggyClient {
     topicId?: Identifier,
   ): Promise<void> {
     const ref = topicRef(first, topicId);
-    return this.#send(CommandCode.DeleteTopic, encodeDeleteTopic(ref), ref);
+    return this.#call(CommandCode.DeleteTopic, ref, ref);
   }
 
   /**
@@ -2168,7 +2029,7 @@ export class IggyClient {
     topicId?: Identifier,
   ): Promise<void> {
     const ref = topicRef(first, topicId);
-    return this.#send(CommandCode.PurgeTopic, encodePurgeTopic(ref), ref);
+    return this.#call(CommandCode.PurgeTopic, ref, ref);
   }
 
   // --- Partitions and segments ---------------------------------------------------------------
@@ -2186,11 +2047,7 @@ export class IggyClient {
    * ```
    */
   createPartitions(options: PartitionsOptions): Promise<void> {
-    return this.#send(
-      CommandCode.CreatePartitions,
-      encodeCreatePartitions(options),
-      options,
-    );
+    return this.#call(CommandCode.CreatePartitions, options, options);
   }
 
   /**
@@ -2206,11 +2063,7 @@ export class IggyClient {
    * ```
    */
   deletePartitions(options: PartitionsOptions): Promise<void> {
-    return this.#send(
-      CommandCode.DeletePartitions,
-      encodeDeletePartitions(options),
-      options,
-    );
+    return this.#call(CommandCode.DeletePartitions, options, options);
   }
 
   /**
@@ -2231,11 +2084,7 @@ export class IggyClient {
    * ```
    */
   deleteSegments(options: DeleteSegmentsOptions): Promise<void> {
-    return this.#send(
-      CommandCode.DeleteSegments,
-      encodeDeleteSegments(options),
-      options,
-    );
+    return this.#call(CommandCode.DeleteSegments, options, options);
   }
 
   // --- Consumer groups -----------------------------------------------------------------------
@@ -2259,12 +2108,7 @@ export class IggyClient {
   getConsumerGroup(
     options: ConsumerGroupOptions,
   ): Promise<ConsumerGroupDetails | undefined> {
-    return this.#getOptional(
-      CommandCode.GetConsumerGroup,
-      encodeGetConsumerGroup(options),
-      decodeConsumerGroupDetails,
-      options,
-    );
+    return this.#call(CommandCode.GetConsumerGroup, options, options);
   }
 
   /**
@@ -2302,12 +2146,7 @@ export class IggyClient {
     topicId?: Identifier,
   ): Promise<ConsumerGroup[]> {
     const ref = topicRef(first, topicId);
-    return this.#get(
-      CommandCode.GetConsumerGroups,
-      encodeGetConsumerGroups(ref),
-      decodeConsumerGroups,
-      ref,
-    );
+    return this.#call(CommandCode.GetConsumerGroups, ref, ref);
   }
 
   /**
@@ -2325,12 +2164,7 @@ export class IggyClient {
   createConsumerGroup(
     options: CreateConsumerGroupOptions,
   ): Promise<ConsumerGroup> {
-    return this.#get(
-      CommandCode.CreateConsumerGroup,
-      encodeCreateConsumerGroup(options),
-      decodeConsumerGroup,
-      options,
-    );
+    return this.#call(CommandCode.CreateConsumerGroup, options, options);
   }
 
   /**
@@ -2377,11 +2211,7 @@ export class IggyClient {
    * ```
    */
   deleteConsumerGroup(options: ConsumerGroupOptions): Promise<void> {
-    return this.#send(
-      CommandCode.DeleteConsumerGroup,
-      encodeDeleteConsumerGroup(options),
-      options,
-    );
+    return this.#call(CommandCode.DeleteConsumerGroup, options, options);
   }
 
   /**
@@ -2402,11 +2232,7 @@ export class IggyClient {
    * ```
    */
   joinConsumerGroup(options: ConsumerGroupOptions): Promise<void> {
-    return this.#send(
-      CommandCode.JoinConsumerGroup,
-      encodeJoinConsumerGroup(options),
-      options,
-    );
+    return this.#call(CommandCode.JoinConsumerGroup, options, options);
   }
 
   /**
@@ -2422,11 +2248,7 @@ export class IggyClient {
    * ```
    */
   leaveConsumerGroup(options: ConsumerGroupOptions): Promise<void> {
-    return this.#send(
-      CommandCode.LeaveConsumerGroup,
-      encodeLeaveConsumerGroup(options),
-      options,
-    );
+    return this.#call(CommandCode.LeaveConsumerGroup, options, options);
   }
 }
 
@@ -2456,10 +2278,6 @@ export function connect(
   overrides?: ConnectOptions,
 ): Promise<IggyClient> {
   return IggyClient.connect(options, overrides);
-}
-
-function identity(payload: Uint8Array): Uint8Array {
-  return payload;
 }
 
 async function* emptyStatuses(): AsyncIterableIterator<ConnectionStatus> {}

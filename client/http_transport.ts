@@ -1,7 +1,8 @@
 /**
- * The HTTP transport: every binary command is carried as the matching REST call of Iggy's HTTP API
- * (http.md) and its JSON answer is turned back into the binary response payload, so
- * {@linkcode IggyClient} works over HTTP unchanged. It uses only the web-standard `fetch`, so the
+ * The HTTP transport: every command is carried as the matching REST call of Iggy's HTTP API
+ * (http.md). {@linkcode IggyClient} hands it typed commands and gets typed results straight from
+ * the JSON (no binary on the way); `request(code, payload)` still works for callers of the
+ * byte-level {@linkcode Transport} interface. It uses only the web-standard `fetch`, so the
  * SDK runs over HTTP in browsers, Deno and Node alike.
  * @module
  */
@@ -11,14 +12,14 @@ import { ConnectionError, TimeoutError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
 import { type HttpCall, httpCall } from "./_http_routes.ts";
 import {
-  asObject,
-  int,
-  type JsonValue,
-  obj,
-  parseJson,
-  str,
-  stringifyJson,
-} from "./_http_json.ts";
+  type Code,
+  codecOf,
+  type RequestOf,
+  type ResultOf,
+  setTypedCall,
+} from "./_commands.ts";
+import { identityFromJson, type JsonValue } from "./protocol/http_json/mod.ts";
+import { answerFields, parseJson, stringifyJson } from "./_http_json.ts";
 
 /**
  * Options of {@linkcode HttpTransport.connect}.
@@ -66,6 +67,7 @@ const REFRESH_MARGIN_SECONDS = 60;
 
 interface RawAnswer {
   status: number;
+  headers: Headers;
   bytes: Uint8Array;
 }
 
@@ -105,9 +107,12 @@ export function httpError(status: number, body: string): IggyError {
 function errorBody(body: string): { id: number; reason: string } | undefined {
   if (!body.trimStart().startsWith("{")) return undefined;
   try {
-    const o = asObject(parseJson(body), "error");
+    const o = answerFields.asObject(parseJson(body), "error");
     if (typeof o.code !== "string") return undefined;
-    return { id: int(o, "id"), reason: str(o, "reason") };
+    return {
+      id: answerFields.u32(o, "id"),
+      reason: answerFields.str(o, "reason"),
+    };
   } catch {
     return undefined;
   }
@@ -209,6 +214,7 @@ export class HttpTransport implements Transport {
     this.#base = (options.url ?? baseUrl(options)).replace(/\/+$/, "");
     this.#timeout = options.timeout;
     this.#concurrent = options.concurrent ?? false;
+    setTypedCall(this, (code, command) => this.#call(code, command));
   }
 
   /**
@@ -225,7 +231,9 @@ export class HttpTransport implements Transport {
   }
 
   /**
-   * Carries one binary command as its REST call; see {@linkcode Transport.request}.
+   * Carries one binary command as its REST call; see {@linkcode Transport.request}. The payload is
+   * decoded into the typed command and the typed result encoded back (the client itself skips
+   * both: it hands this transport typed commands).
    *
    * @param code The command code.
    * @param payload The encoded request payload.
@@ -242,13 +250,23 @@ export class HttpTransport implements Transport {
    * await transport.request(CommandCode.Ping, new Uint8Array()); // resolves with an empty payload
    * ```
    */
-  request(code: number, payload: Uint8Array): Promise<Uint8Array> {
+  async request(code: number, payload: Uint8Array): Promise<Uint8Array> {
+    const codec = codecOf(code);
+    const result = await this.#call(
+      code as Code,
+      codec.decodeRequest(payload) as never,
+    );
+    return codec.encodeResponse(result);
+  }
+
+  /** Carries one typed command as its REST call, one at a time unless concurrent. */
+  #call<C extends Code>(code: C, command: RequestOf<C>): Promise<ResultOf<C>> {
     if (this.#closed) {
       return Promise.reject(new ConnectionError("Connection is closed"));
     }
-    let call: HttpCall;
+    let call: HttpCall<ResultOf<C>>;
     try {
-      call = httpCall(code, payload);
+      call = httpCall(code, command);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -287,7 +305,7 @@ export class HttpTransport implements Transport {
     return promise;
   }
 
-  async #execute(call: HttpCall): Promise<Uint8Array> {
+  async #execute<R>(call: HttpCall<R>): Promise<R> {
     if (this.#closed) throw new ConnectionError("Connection is closed");
     if (call.session !== "public" && call.session !== "login") {
       await this.#refreshIfDue();
@@ -301,7 +319,7 @@ export class HttpTransport implements Transport {
     if (answer.status < 200 || answer.status > 299) {
       const text = decoder.decode(answer.bytes);
       if (answer.status === 404 && call.notFound !== undefined) {
-        if (call.notFound instanceof Uint8Array) return call.notFound;
+        if (typeof call.notFound === "object") return call.notFound.result;
         if (isGenericNotFound(text)) throw new IggyError(call.notFound);
       }
       if (call.session === "logout" && answer.status === 401) {
@@ -312,6 +330,7 @@ export class HttpTransport implements Transport {
     let parsed: JsonValue | undefined;
     const result = await call.answer({
       bytes: answer.bytes,
+      headers: answer.headers,
       json: () => parsed ??= parseAnswer(answer.bytes),
       get: (path) => this.#get(path),
     });
@@ -330,9 +349,12 @@ export class HttpTransport implements Transport {
   }
 
   #storeToken(identity: JsonValue | undefined): void {
-    const token = obj(asObject(identity ?? null, "identity"), "access_token");
-    this.#token = str(token, "token");
-    this.#expiry = int(token, "expiry");
+    const { token, expiry } = identityFromJson(
+      answerFields.asObject(identity ?? null, "identity"),
+      answerFields,
+    );
+    this.#token = token;
+    this.#expiry = expiry;
   }
 
   /** Refreshes the JWT (once for all concurrent callers) when it is about to expire. */
@@ -387,7 +409,7 @@ export class HttpTransport implements Transport {
         signal: controller.signal,
       });
       const bytes = new Uint8Array(await response.arrayBuffer());
-      return { status: response.status, bytes };
+      return { status: response.status, headers: response.headers, bytes };
     } catch (cause) {
       if (timedOut) {
         throw new TimeoutError(

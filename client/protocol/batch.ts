@@ -22,6 +22,7 @@ import {
 } from "./primitives.ts";
 import {
   decodeUserHeaders,
+  encodeUserHeaders,
   type UserHeaders,
   userHeadersSize,
   writeUserHeaders,
@@ -604,4 +605,88 @@ export function decodePolledMessages(payload: Uint8Array): PolledMessages {
     at = end;
   }
   return { partitionId, currentOffset, messages };
+}
+
+/** One stored-message frame as {@linkcode writeMessageFrames} writes it. */
+export interface MessageFrame {
+  /** XXH3-64 checksum. */
+  checksum: bigint;
+  /** Message id (u128). */
+  id: bigint;
+  /** Partition offset. */
+  offset: bigint;
+  /** Server timestamp, µs. */
+  timestamp: bigint;
+  /** Producer timestamp, µs. */
+  originTimestamp: bigint;
+  /** The payload. */
+  payload: Uint8Array;
+}
+
+/**
+ * Writes stored-message frames back to back, each `[64-byte header][payload][user-header block]`.
+ * @param out the buffer, large enough for every frame from `at`
+ * @param frames the frames with, at the same index, the user-header block of each (empty for none)
+ *   and the reserved field (0 when absent)
+ * @param at where the first frame starts
+ */
+export function writeMessageFrames(
+  out: Uint8Array,
+  frames: {
+    messages: readonly MessageFrame[];
+    blocks: readonly Uint8Array[];
+    reserved?: readonly bigint[];
+  },
+  at = 0,
+): void {
+  const view = viewOf(out);
+  const { messages, blocks, reserved } = frames;
+  for (let i = 0; i < messages.length; i++) {
+    const frame = messages[i]!;
+    const { payload } = frame;
+    const block = blocks[i]!;
+    view.setBigUint64(at + MessageField.Checksum, frame.checksum, true);
+    view.setBigUint64(at + MessageField.Id, BigInt.asUintN(64, frame.id), true);
+    view.setBigUint64(at + MessageField.Id + 8, frame.id >> 64n, true);
+    view.setBigUint64(at + MessageField.Offset, frame.offset, true);
+    view.setBigUint64(at + MessageField.Timestamp, frame.timestamp, true);
+    view.setBigUint64(
+      at + MessageField.OriginTimestamp,
+      frame.originTimestamp,
+      true,
+    );
+    view.setUint32(at + MessageField.UserHeadersLength, block.length, true);
+    view.setUint32(at + MessageField.PayloadLength, payload.length, true);
+    view.setBigUint64(at + MessageField.Reserved, reserved?.[i] ?? 0n, true);
+    out.set(payload, at + MESSAGE_HEADER_SIZE);
+    out.set(block, at + MESSAGE_HEADER_SIZE + payload.length);
+    at += MESSAGE_HEADER_SIZE + payload.length + block.length;
+  }
+}
+
+/**
+ * Encodes a PollMessages answer (the inverse of {@linkcode decodePolledMessages}): the 16-byte
+ * header `[partition_id u32][current_offset u64][count u32]`, then one frame per message.
+ * @param polled the partition, its offset and the messages
+ * @returns the answer payload
+ */
+export function encodePolledMessages(polled: PolledMessages): Uint8Array {
+  const { messages } = polled;
+  const blocks = messages.map((m) =>
+    m.rawHeaders ??
+      (Object.keys(m.headers).length > 0
+        ? encodeUserHeaders(m.headers)
+        : new Uint8Array(0))
+  );
+  let total = POLLED_HEADER_SIZE;
+  messages.forEach((m, i) => {
+    total += MESSAGE_HEADER_SIZE + m.payload.length + blocks[i]!.length;
+  });
+  const out = new Uint8Array(total);
+  const view = viewOf(out);
+  view.setUint32(0, polled.partitionId, true);
+  view.setBigUint64(4, polled.currentOffset, true);
+  view.setUint32(12, messages.length, true);
+  writeMessageFrames(out, { messages, blocks }, POLLED_HEADER_SIZE);
+  return out;
 }

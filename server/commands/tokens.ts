@@ -12,7 +12,7 @@ import type {
   RawPersonalAccessToken,
 } from "../../client/protocol/commands/tokens.ts";
 import type { IdentityInfo } from "../../client/protocol/commands/users.ts";
-import { toBase64 } from "../../client/protocol/http_json.ts";
+import { toBase64 } from "../../client/protocol/http_json/mod.ts";
 import { nowMicros } from "../domain/system.ts";
 import { hashToken } from "../domain/passwords.ts";
 import { throttleKeyOf } from "../domain/login_throttle.ts";

@@ -1,22 +1,30 @@
 /**
- * Lossless JSON in and out (u64/u128 stay exact), request-body field readers that reject bad shapes
- * with the framework statuses of http.md §4.2, base64 and the human-readable byte size of §6.1.
+ * Lossless JSON in and out (u64/u128 stay exact), the request-body field readers (the shared codec's
+ * {@linkcode JsonFields}, rejecting with the framework statuses of http.md §4.2), and path and query
+ * values.
  * @module
  */
 
-import { LosslessNumber, stringify } from "lossless-json";
 import type { Context } from "hono";
 import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
 import type { Identifier } from "../../client/protocol/identifier.ts";
 import {
-  decodeBase64Strict,
+  JsonFields,
   type JsonObject,
   type JsonValue,
   parseJsonExact,
-} from "../../client/protocol/http_json.ts";
+  stringifyJson,
+} from "../../client/protocol/http_json/mod.ts";
 
-export type { JsonObject, JsonValue } from "../../client/protocol/http_json.ts";
-export { formatByteSize, toBase64 } from "../../client/protocol/http_json.ts";
+export type {
+  JsonObject,
+  JsonValue,
+} from "../../client/protocol/http_json/mod.ts";
+export {
+  f32Json,
+  formatByteSize,
+  stringifyJson,
+} from "../../client/protocol/http_json/mod.ts";
 
 /** A framework-level rejection: a status with a plain-text body (not the JSON error format). */
 export class HttpReject extends Error {
@@ -49,33 +57,6 @@ export function badRequest(message: string): never {
  */
 export function parseJson(text: string): JsonValue {
   return parseJsonExact(text);
-}
-
-/** Serializes with bigints as bare JSON numbers; `undefined` fields are dropped. */
-export function stringifyJson(value: unknown): string {
-  return stringify(
-    value,
-    (_key, v) => typeof v === "number" && !Number.isFinite(v) ? null : v,
-  ) ?? "null";
-}
-
-/**
- * An `f32` field as Rust's serde_json writes it: the shortest decimal that reads back as the same
- * `f32` (`1.7424761`, not `1.7424761056900024`), integral values with `.0`, non-finite as `null`.
- * The Web UI parses with `json-bigint`, which throws on a fractional number longer than 15 characters.
- */
-export function f32Json(value: number): LosslessNumber | null {
-  const f = Math.fround(value);
-  if (!Number.isFinite(f)) return null;
-  let text = String(f);
-  for (let digits = 1; digits <= 9; digits++) {
-    const candidate = Number(f.toPrecision(digits));
-    if (Math.fround(candidate) === f) {
-      text = String(candidate);
-      break;
-    }
-  }
-  return new LosslessNumber(/^-?\d+$/.test(text) ? `${text}.0` : text);
 }
 
 /** A JSON response with lossless numbers. */
@@ -111,108 +92,13 @@ export async function readBody(c: Context): Promise<JsonObject> {
   return value;
 }
 
-// --- field readers (422 on a wrong type or a missing required field) ---
-
-function missing(key: string): never {
-  return unprocessable(`missing field \`${key}\``);
-}
-
-/** A required string field. */
-export function str(obj: JsonObject, key: string): string {
-  const v = obj[key];
-  if (v === undefined) missing(key);
-  if (typeof v !== "string") unprocessable(`${key}: expected a string`);
-  return v;
-}
-
-/** An optional string field (absent or null → undefined). */
-export function optStr(obj: JsonObject, key: string): string | undefined {
-  const v = obj[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string") unprocessable(`${key}: expected a string`);
-  return v;
-}
-
-/** A required boolean field. */
-export function bool(obj: JsonObject, key: string): boolean {
-  const v = obj[key];
-  if (v === undefined) missing(key);
-  if (typeof v !== "boolean") unprocessable(`${key}: expected a boolean`);
-  return v;
-}
-
-function integer(key: string, v: JsonValue, max: bigint): bigint {
-  if (typeof v !== "bigint" || v < 0n || v > max) {
-    unprocessable(`${key}: expected an integer in 0..=${max}`);
-  }
-  return v;
-}
-
-const U8_MAX = 0xffn;
-const U32_MAX = 0xffff_ffffn;
-const U64_MAX = 0xffff_ffff_ffff_ffffn;
-
-/** A required u64 field. */
-export function u64(obj: JsonObject, key: string): bigint {
-  const v = obj[key];
-  if (v === undefined) missing(key);
-  return integer(key, v, U64_MAX);
-}
-
-/** A required u32 field. */
-export function u32(obj: JsonObject, key: string): number {
-  const v = obj[key];
-  if (v === undefined) missing(key);
-  return Number(integer(key, v, U32_MAX));
-}
-
-/** An optional u32 field (absent or null → undefined). */
-export function optU32(obj: JsonObject, key: string): number | undefined {
-  const v = obj[key];
-  if (v === undefined || v === null) return undefined;
-  return Number(integer(key, v, U32_MAX));
-}
-
-/** An optional u8 field (absent or null → undefined). */
-export function optU8(obj: JsonObject, key: string): number | undefined {
-  const v = obj[key];
-  if (v === undefined || v === null) return undefined;
-  return Number(integer(key, v, U8_MAX));
-}
-
-/** An optional object field (absent or null → undefined). */
-export function optObject(
-  obj: JsonObject,
-  key: string,
-): JsonObject | undefined {
-  const v = obj[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "object" || Array.isArray(v)) {
-    unprocessable(`${key}: expected an object`);
-  }
-  return v as JsonObject;
-}
-
-/** A required object field. */
-export function object(obj: JsonObject, key: string): JsonObject {
-  if (obj[key] === undefined) missing(key);
-  const v = optObject(obj, key);
-  if (!v) unprocessable(`${key}: expected an object`);
-  return v;
-}
-
-/** An identifier in a JSON body: a u32 number, or a string read like a path segment. */
-export function jsonIdentifier(
-  obj: JsonObject,
-  key: string,
-  fallback: Identifier,
-): Identifier {
-  const v = obj[key];
-  if (v === undefined || v === null) return fallback;
-  if (typeof v === "bigint") return Number(integer(key, v, U32_MAX));
-  if (typeof v === "string") return parseIdentifier(v);
-  return unprocessable(`${key}: expected a number or a string`);
-}
+/**
+ * The request-body field readers (the codec's {@linkcode JsonFields}): a missing or mistyped field
+ * is a 422, base64 must be canonical.
+ */
+export const read: JsonFields = new JsonFields(unprocessable, {
+  strictBase64: true,
+});
 
 // --- path and query values ---
 
@@ -242,7 +128,7 @@ export function parseU32(text: string | undefined, name: string): number {
 
 /** A u64 query value; 400 otherwise. */
 export function parseU64(text: string, name: string): bigint {
-  if (!/^\d{1,20}$/.test(text) || BigInt(text) > U64_MAX) {
+  if (!/^\d{1,20}$/.test(text) || BigInt(text) > 0xffff_ffff_ffff_ffffn) {
     badRequest(`Invalid value for \`${name}\`: expected a u64`);
   }
   return BigInt(text);
@@ -253,11 +139,4 @@ export function parseBool(text: string, name: string): boolean {
   if (text === "true") return true;
   if (text === "false") return false;
   return badRequest(`Invalid value for \`${name}\`: expected true or false`);
-}
-
-// --- base64 ---
-
-/** Decodes canonical standard padded base64; 422 when invalid. */
-export function fromBase64(text: string, key: string): Uint8Array {
-  return decodeBase64Strict(text) ?? unprocessable(`${key}: invalid base64`);
 }

@@ -17,7 +17,7 @@ import {
   jwtVerify,
   SignJWT,
 } from "jose";
-import { decodeBase64 } from "../../client/protocol/http_json.ts";
+import { decodeBase64 } from "../../client/protocol/http_json/mod.ts";
 import type { HttpConfig } from "../config.ts";
 import { loadRevokedTokens, saveRevokedTokens } from "./revoked_tokens.ts";
 

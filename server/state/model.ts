@@ -4,7 +4,7 @@
  * @module
  */
 
-import { decodeBase64, toBase64 } from "../../client/protocol/http_json.ts";
+import { decodeBase64, toBase64 } from "../../client/protocol/http_json/mod.ts";
 import {
   decodePermissions,
   encodePermissions,

@@ -9,6 +9,13 @@ import {
   TimeoutError,
 } from "../../mod.ts";
 import { httpError } from "../../client/http_transport.ts";
+import { topicDetailsToJson } from "../../client/protocol/http_json/mod.ts";
+import {
+  CommandCode,
+  decodeStreams,
+  encodeSendMessages,
+} from "../../client/protocol/mod.ts";
+import { stringifyJson } from "../../client/_http_json.ts";
 
 Deno.test("httpError() takes the Iggy code and reason of a JSON error body", () => {
   const err = httpError(
@@ -278,4 +285,103 @@ Deno.test("HttpTransport times out with TimeoutError and close() fails requests 
   assert.equal(transport.closed, true);
   await assert.rejects(transport.request(1, new Uint8Array()), ConnectionError);
   resolve();
+});
+
+Deno.test("HttpTransport reads an empty poll's position from the answer's headers, else from the topic", async () => {
+  const zeroed =
+    '{"partition_id":0,"current_offset":0,"count":0,"messages":[]}';
+  let withHeaders = true;
+  const topic = stringifyJson(topicDetailsToJson({
+    id: 1,
+    createdAt: 1n,
+    name: "t",
+    partitionsCount: 1,
+    messageExpiry: 0n,
+    compressionAlgorithm: 1,
+    maxTopicSize: 0n,
+    replicationFactor: 1,
+    sizeBytes: 0n,
+    messagesCount: 42n,
+    partitions: [{
+      id: 2,
+      createdAt: 1n,
+      segmentsCount: 1,
+      currentOffset: 41n,
+      sizeBytes: 0n,
+      messagesCount: 42n,
+    }],
+  }));
+  const { server, seen, url } = stub({
+    "GET /streams/s/topics/t/messages": () =>
+      new Response(zeroed, {
+        headers: withHeaders
+          ? {
+            "content-type": "application/json",
+            "iggy-partition-id": "2",
+            "iggy-current-offset": "41",
+          }
+          : { "content-type": "application/json" },
+      }),
+    "GET /streams/s/topics/t": () => json(topic),
+  });
+  await using _ = server;
+  await using client = new IggyClient(new HttpTransport({ url }));
+  const poll = () =>
+    client.pollMessages({ streamId: "s", topicId: "t", partitionId: 2 });
+  assert.deepEqual(await poll(), {
+    partitionId: 2,
+    currentOffset: 41n,
+    messages: [],
+  });
+  assert.equal(seen.length, 1, "no second request");
+  withHeaders = false;
+  assert.deepEqual(await poll(), {
+    partitionId: 2,
+    currentOffset: 41n,
+    messages: [],
+  });
+  assert.deepEqual(seen.slice(1).map((s) => s.path.split("?")[0]), [
+    "/streams/s/topics/t/messages",
+    "/streams/s/topics/t",
+  ]);
+});
+
+Deno.test("HttpTransport.request() still carries binary commands: decoded to typed, answered in binary", async () => {
+  const { server, seen, url } = stub({
+    "POST /streams/s/topics/t/messages": () =>
+      new Response(null, { status: 201 }),
+    "GET /streams": () =>
+      json(stringifyJson([{
+        id: 1,
+        created_at: 2,
+        name: "s",
+        size: "1 KiB",
+        messages_count: 3,
+        topics_count: 1,
+      }])),
+  });
+  await using _ = server;
+  const transport = new HttpTransport({ url });
+  try {
+    const sent = await transport.request(
+      CommandCode.SendMessages,
+      encodeSendMessages({
+        streamId: "s",
+        topicId: "t",
+        partitioning: { kind: "balanced" },
+        messages: [{ id: 5n, payload: new TextEncoder().encode("hi") }],
+      }),
+    );
+    assert.equal(sent.length, 0);
+    assert.deepEqual(JSON.parse(seen[0]!.body), {
+      partitioning: { kind: "balanced", value: "" },
+      messages: [{ payload: "aGk=", id: "5" }],
+    });
+    const streams = decodeStreams(
+      await transport.request(CommandCode.GetStreams, new Uint8Array()),
+    );
+    assert.deepEqual(streams.map((s) => [s.name, s.sizeBytes]), [["s", 1024n]]);
+  } finally {
+    await transport.close();
+  }
 });

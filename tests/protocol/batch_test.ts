@@ -2,11 +2,13 @@ import assert from "node:assert/strict";
 import {
   decodePolledMessages,
   decodeSendMessages,
+  encodePolledMessages,
   encodeSendMessages,
   encodeSendMessagesFrame,
   INDEX_ENTRY_SIZE,
   MESSAGE_HEADER_SIZE,
   MessageField,
+  type PolledMessages,
   prepareMessages,
   validateMessages,
 } from "../../client/protocol/batch.ts";
@@ -470,4 +472,35 @@ Deno.test("prepareMessages() exposes only count and section, the section being t
     decoded.indexes.length + decoded.messages.length,
   );
   assert.equal(toHex(prepared.section), toHex(payload.subarray(22)));
+});
+
+Deno.test("decodePolledMessages() reads back encodePolledMessages()", () => {
+  const polled: PolledMessages = {
+    partitionId: 3,
+    currentOffset: 9n,
+    messages: [
+      {
+        offset: 8n,
+        id: 2n ** 128n - 1n,
+        timestamp: 5n,
+        originTimestamp: 4n,
+        checksum: 7n,
+        headers: { k: header.string("v") },
+        payload: new TextEncoder().encode("x"),
+      },
+      {
+        offset: 9n,
+        id: 1n,
+        timestamp: 6n,
+        originTimestamp: 4n,
+        checksum: 8n,
+        headers: {},
+        payload: new Uint8Array(0),
+      },
+    ],
+  };
+  assert.deepEqual(
+    decodePolledMessages(encodePolledMessages(polled)),
+    polled,
+  );
 });

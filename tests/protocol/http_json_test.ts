@@ -10,15 +10,16 @@ import {
   headerKindCode,
   headersJson,
   JSON_SOURCE_ACCESS,
+  JsonFields,
+  JsonNumber,
   type JsonObject,
-  type JsonValue,
   parseByteSize,
   parseJsonExact,
   permissionsFromJson,
-  permissionsJson,
-  type PermissionsReader,
+  permissionsToJson,
+  stringifyJson,
   toBase64,
-} from "../../client/protocol/http_json.ts";
+} from "../../client/protocol/http_json/mod.ts";
 import type { Permissions } from "../../client/protocol/permissions.ts";
 import { parse as losslessParse } from "lossless-json";
 
@@ -50,24 +51,14 @@ Deno.test("headersJson() reads the block encodeHeaderFields() writes", () => {
   assert.equal(headersJson(block.subarray(0, block.length - 1)), undefined);
 });
 
-function plainReader(): PermissionsReader {
-  function fail(what: string): never {
+/** Readers that reject with a plain TypeError. */
+function plainReader(): JsonFields {
+  return new JsonFields((what) => {
     throw new TypeError(what);
-  }
-  function asObject(v: JsonValue | undefined, what: string): JsonObject {
-    if (v === null || typeof v !== "object" || Array.isArray(v)) fail(what);
-    return v as JsonObject;
-  }
-  return {
-    bool: (o, key) => typeof o[key] === "boolean" ? o[key] : fail(key),
-    optObject: (o, key) => o[key] == null ? undefined : asObject(o[key], key),
-    missingGlobal: () => fail("global"),
-    entry: (value, map, key) => asObject(value, `${map}.${key}`),
-    idKey: (key) => Number(key),
-  };
+  });
 }
 
-Deno.test("permissionsFromJson() reads back what permissionsJson() writes", () => {
+Deno.test("permissionsFromJson() reads back what permissionsToJson() writes", () => {
   const flags = { pollMessages: true, sendMessages: false };
   const permissions: Permissions = {
     global: {
@@ -90,7 +81,7 @@ Deno.test("permissionsFromJson() reads back what permissionsJson() writes", () =
       topics: new Map([[9, { manageTopic: true, readTopic: false, ...flags }]]),
     }]]),
   };
-  const json = JSON.parse(JSON.stringify(permissionsJson(permissions)));
+  const json = JSON.parse(JSON.stringify(permissionsToJson(permissions)));
   assert.equal(json.streams["2"].topics["9"].manage_topic, true);
   assert.deepEqual(permissionsFromJson(json, plainReader()), permissions);
   assert.throws(
@@ -162,4 +153,27 @@ Deno.test("decodeBase64Strict() takes canonical padded base64 only", () => {
   ) {
     assert.equal(decodeBase64Strict(bad), undefined, JSON.stringify(bad));
   }
+});
+
+Deno.test("stringifyJson() writes what JSON.stringify writes, bigints and JsonNumbers bare", () => {
+  const plain = {
+    s: 'q"uote\\ \u2028 \ud800 é',
+    n: [0, -0, 1.5, 1e21, -3e-7, NaN, Infinity],
+    b: [true, false, null],
+    nested: { a: [{}, []], skip: undefined, f: () => 1 },
+    holes: [undefined, () => 1],
+    date: new Date(0),
+    "0": "numeric key",
+  };
+  assert.equal(stringifyJson(plain), JSON.stringify(plain));
+  assert.equal(
+    stringifyJson({
+      u64: 2n ** 64n - 1n,
+      id: 2n ** 128n - 1n,
+      f: new JsonNumber("1.0"),
+    }),
+    '{"u64":18446744073709551615,"id":340282366920938463463374607431768211455,"f":1.0}',
+  );
+  assert.equal(stringifyJson(undefined), "null");
+  assert.equal(stringifyJson([1n, undefined]), "[1,null]");
 });

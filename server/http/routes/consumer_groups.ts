@@ -13,8 +13,12 @@ import {
   notFound,
   recordArg,
 } from "../env.ts";
-import { jsonResponse, parseIdentifier, readBody, str } from "../json.ts";
-import { groupDetailsJson, groupJson } from "../render.ts";
+import { jsonResponse, parseIdentifier, read, readBody } from "../json.ts";
+import {
+  consumerGroupDetailsToJson,
+  consumerGroupToJson,
+  createConsumerGroupFromJson,
+} from "../../../client/protocol/http_json/mod.ts";
 import { streamParam } from "./streams.ts";
 import { topicParam } from "./topics.ts";
 
@@ -35,14 +39,13 @@ export function consumerGroupRoutes(app: HttpApp, deps: HttpDeps): void {
       streamId,
       topicId,
     });
-    return jsonResponse(list.map(groupJson));
+    return jsonResponse(list.map(consumerGroupToJson));
   });
 
   app.post(BASE, async (c) => {
     const streamId = streamParam(c);
     const topicId = topicParam(c);
-    const body = await readBody(c);
-    const name = str(body, "name");
+    const { name } = createConsumerGroupFromJson(await readBody(c), read);
     recordArg(c, "name", name);
     checkName(name, ErrorCode.InvalidConsumerGroupName);
     const group = await groups.createConsumerGroup(commandContext(c, deps), {
@@ -50,7 +53,10 @@ export function consumerGroupRoutes(app: HttpApp, deps: HttpDeps): void {
       topicId,
       name,
     });
-    return jsonResponse(groupDetailsJson({ ...group, members: [] }), 201);
+    return jsonResponse(
+      consumerGroupDetailsToJson({ ...group, members: [] }),
+      201,
+    );
   });
 
   app.get(`${BASE}/:group_id`, (c) => {
@@ -62,7 +68,7 @@ export function consumerGroupRoutes(app: HttpApp, deps: HttpDeps): void {
       topicId,
       groupId,
     });
-    return group ? jsonResponse(groupDetailsJson(group)) : notFound();
+    return group ? jsonResponse(consumerGroupDetailsToJson(group)) : notFound();
   });
 
   app.delete(`${BASE}/:group_id`, async (c) => {

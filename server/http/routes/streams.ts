@@ -13,8 +13,12 @@ import {
   notFound,
   recordArg,
 } from "../env.ts";
-import { jsonResponse, parseIdentifier, readBody, str } from "../json.ts";
-import { streamDetailsJson, streamJson } from "../render.ts";
+import { jsonResponse, parseIdentifier, read, readBody } from "../json.ts";
+import {
+  streamDetailsToJson,
+  streamNameFromJson,
+  streamToJson,
+} from "../../../client/protocol/http_json/mod.ts";
 
 /** The `{stream_id}` path identifier. */
 export function streamParam(c: HttpContext): string | number {
@@ -27,31 +31,29 @@ export function streamParam(c: HttpContext): string | number {
 export function streamRoutes(app: HttpApp, deps: HttpDeps): void {
   app.get("/streams", (c) => {
     return jsonResponse(
-      streams.getStreams(commandContext(c, deps)).map(streamJson),
+      streams.getStreams(commandContext(c, deps)).map(streamToJson),
     );
   });
 
   app.post("/streams", async (c) => {
-    const body = await readBody(c);
-    const name = str(body, "name");
+    const { name } = streamNameFromJson(await readBody(c), read);
     recordArg(c, "name", name);
     checkName(name, ErrorCode.InvalidStreamName);
     const created = await streams.createStream(commandContext(c, deps), {
       name,
     });
-    return jsonResponse(streamDetailsJson({ ...created, topics: [] }));
+    return jsonResponse(streamDetailsToJson({ ...created, topics: [] }));
   });
 
   app.get("/streams/:stream_id", (c) => {
     const streamId = streamParam(c);
     const stream = streams.getStream(commandContext(c, deps), { streamId });
-    return stream ? jsonResponse(streamDetailsJson(stream)) : notFound();
+    return stream ? jsonResponse(streamDetailsToJson(stream)) : notFound();
   });
 
   app.put("/streams/:stream_id", async (c) => {
     const streamId = streamParam(c);
-    const body = await readBody(c);
-    const name = str(body, "name");
+    const { name } = streamNameFromJson(await readBody(c), read);
     recordArg(c, "name", name);
     checkName(name, ErrorCode.InvalidStreamName);
     await streams.updateStream(commandContext(c, deps), { streamId, name });

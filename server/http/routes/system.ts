@@ -7,23 +7,17 @@ import * as system from "../../commands/system.ts";
 import { renderMetrics } from "../../metrics.ts";
 import type { HttpApp, HttpDeps } from "../env.ts";
 import { commandContext, notFound } from "../env.ts";
+import { jsonResponse, parseU32, read, readBody } from "../json.ts";
 import {
-  jsonResponse,
-  parseU32,
-  readBody,
-  str,
-  unprocessable,
-} from "../json.ts";
-import {
-  clientDetailsJson,
-  clientJson,
-  clusterJson,
-  statsJson,
-} from "../render.ts";
+  clientDetailsToJson,
+  clientToJson,
+  clusterMetadataToJson,
+  getSnapshotFromJson,
+  statsToJson,
+} from "../../../client/protocol/http_json/mod.ts";
 import {
   ErrorCode,
   IggyError,
-  SnapshotCompression,
   SnapshotType,
 } from "../../../client/protocol/mod.ts";
 
@@ -44,42 +38,29 @@ export function systemRoutes(app: HttpApp, deps: HttpDeps): void {
   }
   app.get("/stats", async (c) => {
     const stats = await system.getStats(commandContext(c, deps));
-    return jsonResponse(statsJson(stats));
+    return jsonResponse(statsToJson(stats));
   });
   app.get("/cluster/metadata", (c) => {
     const metadata = system.getClusterMetadata(commandContext(c, deps));
-    return jsonResponse(clusterJson(metadata));
+    return jsonResponse(clusterMetadataToJson(metadata));
   });
   app.get("/clients", (c) => {
     const clients = system.getClients(commandContext(c, deps));
     clients.sort((a, b) => a.clientId - b.clientId);
-    return jsonResponse(clients.map(clientJson));
+    return jsonResponse(clients.map(clientToJson));
   });
   app.get("/clients/:client_id", (c) => {
     const clientId = parseU32(c.req.param("client_id"), "client_id");
     const client = system.getClient(commandContext(c, deps), { clientId });
-    return client ? jsonResponse(clientDetailsJson(client)) : notFound();
+    return client ? jsonResponse(clientDetailsToJson(client)) : notFound();
   });
   app.post("/snapshot", async (c) => {
     const body = await readBody(c);
-    const compression = str(body, "compression");
-    if (!(compression in SnapshotCompression)) {
-      unprocessable(`compression: unknown variant \`${compression}\``);
-    }
-    const types = body.snapshot_types;
-    if (!Array.isArray(types)) unprocessable("missing field `snapshot_types`");
-    types.forEach((t) => {
-      if (typeof t !== "string" || !(t in SnapshotType)) {
-        unprocessable(`snapshot_types: unknown variant \`${String(t)}\``);
-      }
-    });
-    if (types.length > 1 && types.includes("All")) {
+    const command = getSnapshotFromJson(body, read);
+    if (command.types.length > 1 && command.types.includes(SnapshotType.All)) {
       throw new IggyError(ErrorCode.InvalidCommand, "All with other types");
     }
-    const zip = await system.getSnapshot(commandContext(c, deps), {
-      compression: SnapshotCompression[compression as SnapshotName],
-      types: types.map((t) => SnapshotType[t as keyof typeof SnapshotType]),
-    });
+    const zip = await system.getSnapshot(commandContext(c, deps), command);
     return new Response(zip as Uint8Array<ArrayBuffer>, {
       headers: {
         "content-type": "application/zip",
@@ -90,8 +71,6 @@ export function systemRoutes(app: HttpApp, deps: HttpDeps): void {
     });
   });
 }
-
-type SnapshotName = keyof typeof SnapshotCompression;
 
 /** `YYYYMMDD_HHMMSS` in the server's local time (http.md §6.11). */
 function snapshotStamp(d: Date): string {

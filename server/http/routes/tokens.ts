@@ -6,8 +6,13 @@
 import * as tokens from "../../commands/tokens.ts";
 import type { HttpApp, HttpDeps } from "../env.ts";
 import { commandContext, empty, recordArg } from "../env.ts";
-import { jsonResponse, readBody, str, u64 } from "../json.ts";
-import { tokenJson } from "../render.ts";
+import { jsonResponse, read, readBody } from "../json.ts";
+import {
+  createPersonalAccessTokenFromJson,
+  loginWithPersonalAccessTokenFromJson,
+  rawTokenToJson,
+  tokenInfoToJson,
+} from "../../../client/protocol/http_json/mod.ts";
 import { identity } from "./users.ts";
 
 /** Registers the personal-access-token routes. */
@@ -15,19 +20,18 @@ export function tokenRoutes(app: HttpApp, deps: HttpDeps): void {
   app.get("/personal-access-tokens", (c) => {
     const list = tokens.getPersonalAccessTokens(commandContext(c, deps));
     list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return jsonResponse(list.map(tokenJson));
+    return jsonResponse(list.map(tokenInfoToJson));
   });
 
   app.post("/personal-access-tokens", async (c) => {
     const body = await readBody(c);
-    const name = str(body, "name");
-    recordArg(c, "name", name);
-    const expiry = u64(body, "expiry");
+    const command = createPersonalAccessTokenFromJson(body, read);
+    recordArg(c, "name", command.name);
     const raw = await tokens.createPersonalAccessToken(
       commandContext(c, deps),
-      { name, expiry },
+      command,
     );
-    return jsonResponse({ token: raw.token });
+    return jsonResponse(rawTokenToJson(raw));
   });
 
   app.delete("/personal-access-tokens/:name", async (c) => {
@@ -39,10 +43,9 @@ export function tokenRoutes(app: HttpApp, deps: HttpDeps): void {
 
   app.post("/personal-access-tokens/login", async (c) => {
     const body = await readBody(c);
-    const token = str(body, "token");
     const { userId } = await tokens.loginWithPersonalAccessToken(
       commandContext(c, deps),
-      { token },
+      loginWithPersonalAccessTokenFromJson(body, read),
     );
     return identity(deps, userId);
   });

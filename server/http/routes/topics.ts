@@ -3,11 +3,7 @@
  * @module
  */
 
-import {
-  type CompressionAlgorithm,
-  ErrorCode,
-  IggyError,
-} from "../../../client/protocol/mod.ts";
+import { ErrorCode, IggyError } from "../../../client/protocol/mod.ts";
 import * as topics from "../../commands/topics.ts";
 import type { HttpApp, HttpContext, HttpDeps } from "../env.ts";
 import {
@@ -20,18 +16,19 @@ import {
 } from "../env.ts";
 import {
   badRequest,
-  type JsonObject,
   jsonResponse,
-  optU8,
   parseIdentifier,
   parseU32,
+  read,
   readBody,
-  str,
-  u32,
-  u64,
-  unprocessable,
 } from "../json.ts";
-import { topicDetailsJson, topicJson } from "../render.ts";
+import {
+  createPartitionsFromJson,
+  createTopicFromJson,
+  topicDetailsToJson,
+  topicToJson,
+  updateTopicFromJson,
+} from "../../../client/protocol/http_json/mod.ts";
 import { streamParam } from "./streams.ts";
 
 /** The `{topic_id}` path identifier. */
@@ -41,30 +38,15 @@ export function topicParam(c: HttpContext): string | number {
   return id;
 }
 
-function readCompression(body: JsonObject): CompressionAlgorithm {
-  const name = str(body, "compression_algorithm").toLowerCase();
-  if (name === "none") return 1;
-  if (name === "gzip") return 2;
-  return unprocessable(`compression_algorithm: unknown variant \`${name}\``);
-}
-
-function readSettings(body: JsonObject) {
-  const name = str(body, "name");
-  checkName(name, ErrorCode.InvalidTopicName);
-  const compressionAlgorithm = readCompression(body);
-  const messageExpiry = u64(body, "message_expiry");
-  const maxTopicSize = u64(body, "max_topic_size");
-  const replicationFactor = optU8(body, "replication_factor");
-  if (replicationFactor === 0) {
+/** Server checks on top of the body's shape: the name's length, a replication factor above 0. */
+function checkSettings(
+  settings: { name: string; replicationFactor: number | undefined },
+): number {
+  checkName(settings.name, ErrorCode.InvalidTopicName);
+  if (settings.replicationFactor === 0) {
     throw new IggyError(ErrorCode.InvalidReplicationFactor);
   }
-  return {
-    name,
-    compressionAlgorithm,
-    messageExpiry,
-    maxTopicSize,
-    replicationFactor: replicationFactor ?? 1,
-  };
+  return settings.replicationFactor ?? 1;
 }
 
 function queryCount(c: HttpContext, name: string): number {
@@ -81,22 +63,22 @@ export function topicRoutes(app: HttpApp, deps: HttpDeps): void {
     const streamId = streamParam(c);
     const list = topics.getTopics(commandContext(c, deps), { streamId });
     if (!deps.system.findStream(streamId)) return notFound();
-    return jsonResponse(list.map(topicJson));
+    return jsonResponse(list.map(topicToJson));
   });
 
   app.post("/streams/:stream_id/topics", async (c) => {
     const streamId = streamParam(c);
     const body = await readBody(c);
-    if (typeof body.name === "string") recordArg(c, "name", body.name);
-    const partitionsCount = u32(body, "partitions_count");
-    const settings = readSettings(body);
+    const fields = createTopicFromJson(body, read);
+    recordArg(c, "name", fields.name);
+    const replicationFactor = checkSettings(fields);
     return streamOrNotFound(async () => {
       const topic = await topics.createTopic(commandContext(c, deps), {
         streamId,
-        partitionsCount,
-        ...settings,
+        ...fields,
+        replicationFactor,
       });
-      return jsonResponse(topicDetailsJson(topic));
+      return jsonResponse(topicDetailsToJson(topic));
     });
   });
 
@@ -107,21 +89,23 @@ export function topicRoutes(app: HttpApp, deps: HttpDeps): void {
       streamId,
       topicId,
     });
-    return topic ? jsonResponse(topicDetailsJson(topic)) : notFound();
+    return topic ? jsonResponse(topicDetailsToJson(topic)) : notFound();
   });
 
   app.put("/streams/:stream_id/topics/:topic_id", async (c) => {
     const streamId = streamParam(c);
     const topicId = topicParam(c);
     const body = await readBody(c);
-    if (typeof body.name === "string") recordArg(c, "name", body.name);
-    const settings = readSettings(body);
+    const settings = updateTopicFromJson(body, read);
+    recordArg(c, "name", settings.name);
+    const replicationFactor = checkSettings(settings);
     // A 0 means "server default" on update too (http.md §6.3, quirk 10: resolved like create).
     const defaults = deps.system.options.topicDefaults;
     await topics.updateTopic(commandContext(c, deps), {
       streamId,
       topicId,
       ...settings,
+      replicationFactor,
       messageExpiry: settings.messageExpiry === 0n
         ? defaults.messageExpiry
         : settings.messageExpiry,
@@ -150,11 +134,10 @@ export function topicRoutes(app: HttpApp, deps: HttpDeps): void {
     const streamId = streamParam(c);
     const topicId = topicParam(c);
     const body = await readBody(c);
-    const partitionsCount = u32(body, "partitions_count");
     await topics.createPartitions(commandContext(c, deps), {
       streamId,
       topicId,
-      partitionsCount,
+      ...createPartitionsFromJson(body, read),
     });
     return empty(201);
   });

@@ -3,25 +3,22 @@
  * @module
  */
 
-import {
-  ErrorCode,
-  IggyError,
-  type UserStatus,
-} from "../../../client/protocol/mod.ts";
+import { ErrorCode, IggyError } from "../../../client/protocol/mod.ts";
 import * as users from "../../commands/users.ts";
 import type { HttpApp, HttpContext, HttpDeps } from "../env.ts";
 import { commandContext, empty, notFound, recordArg } from "../env.ts";
+import { jsonResponse, parseIdentifier, read, readBody } from "../json.ts";
 import {
-  type JsonObject,
-  jsonResponse,
-  optObject,
-  optStr,
-  parseIdentifier,
-  readBody,
-  str,
-  unprocessable,
-} from "../json.ts";
-import { readPermissions, userDetailsJson, userJson } from "../render.ts";
+  changePasswordFromJson,
+  createUserFromJson,
+  identityToJson,
+  loginUserFromJson,
+  loginWithPersonalAccessTokenFromJson,
+  updatePermissionsFromJson,
+  updateUserFromJson,
+  userDetailsToJson,
+  userToJson,
+} from "../../../client/protocol/http_json/mod.ts";
 
 /** `IdentityInfo` (§6.9) for a freshly issued token of the user now at `userId`. */
 export async function identity(
@@ -31,14 +28,7 @@ export async function identity(
   const user = deps.system.users.get(userId);
   if (!user) throw new IggyError(ErrorCode.Unauthenticated);
   const { token, expiry } = await deps.tokens.issue(user);
-  return jsonResponse({ user_id: userId, access_token: { token, expiry } });
-}
-
-function readStatus(value: string | undefined): UserStatus | undefined {
-  if (value === undefined) return undefined;
-  if (value === "active") return 1;
-  if (value === "inactive") return 2;
-  return unprocessable(`status: unknown variant \`${value}\``);
+  return jsonResponse(identityToJson({ userId, token, expiry }));
 }
 
 function userParam(c: HttpContext): string | number {
@@ -51,8 +41,7 @@ function userParam(c: HttpContext): string | number {
 export function userRoutes(app: HttpApp, deps: HttpDeps): void {
   app.post("/users/login", async (c) => {
     const body = await readBody(c);
-    const username = str(body, "username");
-    const password = str(body, "password");
+    const { username, password } = loginUserFromJson(body, read);
     let userId: number;
     try {
       ({ userId } = await users.loginUser(commandContext(c, deps), {
@@ -81,7 +70,7 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
 
   app.post("/users/refresh-token", async (c) => {
     const body = await readBody(c);
-    const token = str(body, "token");
+    const { token } = loginWithPersonalAccessTokenFromJson(body, read);
     if (token === "") throw new IggyError(ErrorCode.InvalidAccessToken);
     const claims = await deps.tokens.verify(token);
     if (!claims || !deps.tokens.holder(claims, deps.system.users)) {
@@ -95,31 +84,24 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
   });
 
   app.get("/users", (c) => {
-    return jsonResponse(users.getUsers(commandContext(c, deps)).map(userJson));
+    return jsonResponse(
+      users.getUsers(commandContext(c, deps)).map(userToJson),
+    );
   });
 
   app.post("/users", async (c) => {
     const body = await readBody(c);
-    const username = str(body, "username");
-    recordArg(c, "username", username);
-    const password = str(body, "password");
-    if (body.status === undefined) unprocessable("missing field `status`");
-    const status = readStatus(str(body, "status"))!;
-    const permissions = optObject(body, "permissions");
-    const user = await users.createUser(commandContext(c, deps), {
-      username,
-      password,
-      status,
-      permissions: permissions ? readPermissions(permissions) : undefined,
-    });
-    return jsonResponse(userDetailsJson(user));
+    const command = createUserFromJson(body, read);
+    recordArg(c, "username", command.username);
+    const user = await users.createUser(commandContext(c, deps), command);
+    return jsonResponse(userDetailsToJson(user));
   });
 
   app.get("/users/:user_id", (c) => {
     const userId = userParam(c);
     if (!deps.system.findUser(userId)) return notFound();
     const user = users.getUser(commandContext(c, deps), { userId });
-    return user ? jsonResponse(userDetailsJson(user)) : notFound();
+    return user ? jsonResponse(userDetailsToJson(user)) : notFound();
   });
 
   app.put("/users/:user_id", async (c) => {
@@ -127,8 +109,7 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
     const body = await readBody(c);
     await users.updateUser(commandContext(c, deps), {
       userId,
-      username: optStr(body, "username"),
-      status: readStatus(optStr(body, "status")),
+      ...updateUserFromJson(body, read),
     });
     return empty(204);
   });
@@ -141,11 +122,10 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
 
   app.put("/users/:user_id/permissions", async (c) => {
     const userId = userParam(c);
-    const body: JsonObject = await readBody(c);
-    const permissions = optObject(body, "permissions");
+    const body = await readBody(c);
     await users.updatePermissions(commandContext(c, deps), {
       userId,
-      permissions: permissions ? readPermissions(permissions) : undefined,
+      ...updatePermissionsFromJson(body, read),
     });
     return empty(204);
   });
@@ -155,8 +135,7 @@ export function userRoutes(app: HttpApp, deps: HttpDeps): void {
     const body = await readBody(c);
     await users.changePassword(commandContext(c, deps), {
       userId,
-      currentPassword: str(body, "current_password"),
-      newPassword: str(body, "new_password"),
+      ...changePasswordFromJson(body, read),
     });
     return empty(204);
   });

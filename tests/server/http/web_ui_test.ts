@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { parse } from "lossless-json";
 import type { Stats } from "../../../client/protocol/mod.ts";
 import { f32Json, stringifyJson } from "../../../server/http/json.ts";
-import { statsJson } from "../../../server/http/render.ts";
+import { statsToJson as statsJson } from "../../../client/protocol/http_json/mod.ts";
 import { openApi } from "./_app.ts";
 
 /** Every number token of a JSON text, as written. */

@@ -1,18 +1,11 @@
 /**
- * The JSON shapes of the HTTP API (http.md §6, §7) that the server renders and the SDK's HTTP
- * transport reads back: JSON value types, base64, Iggy's human-readable byte sizes, enum names,
- * permissions and typed user headers, and exact JSON parsing on the runtime's parser where it can
- * (each side falls back to `lossless-json`). No error policy (the server rejects with 4xx, the SDK
+ * The values under the HTTP API's JSON shapes (http.md §6, §7): JSON value types, base64, Iggy's
+ * human-readable byte sizes, f32 numbers and typed user headers; exact JSON parsing on the
+ * runtime's parser where it can (the SDK falls back to `lossless-json` elsewhere) and the one JSON
+ * writer both sides use. No error policy (the server rejects with 4xx, the SDK
  * with 302 `InvalidJsonResponse`).
  * @module
  */
-
-import type {
-  GlobalPermissions,
-  Permissions,
-  StreamPermissions,
-  TopicPermissions,
-} from "./permissions.ts";
 
 /** A parsed JSON value: integers are `bigint`, other numbers `number`. */
 export type JsonValue =
@@ -212,147 +205,113 @@ export function parseByteSize(text: string): bigint | undefined {
   return (thousandths * unit) / 1000n;
 }
 
-// --- enum names ---
+// --- numbers written as given ---
 
 /**
- * The JSON name of a compression code (2 is `gzip`, anything else `none`).
- *
- * @param code The compression algorithm code.
- * @returns The name.
+ * A JSON number written exactly as `text` (each side's serializer writes it bare), for floats whose
+ * form matters: `f32` values as Rust's serde_json writes them.
  */
-export function compressionName(code: number): string {
-  return code === 2 ? "gzip" : "none";
+export class JsonNumber {
+  /** The number's JSON text. */
+  readonly text: string;
+
+  /**
+   * Wraps the text of a JSON number.
+   *
+   * @param text The number as it is to be written.
+   */
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  /**
+   * The number's text.
+   *
+   * @returns The text.
+   */
+  toString(): string {
+    return this.text;
+  }
 }
 
-/** Cluster node status names in code order (0 = healthy … 4 = maintenance). */
-export const NODE_STATUS_NAMES: readonly string[] = [
-  "healthy",
-  "starting",
-  "stopping",
-  "unreachable",
-  "maintenance",
-];
-
-// --- permissions (http.md §6.6) ---
-
 /**
- * `Permissions` as JSON: ids as object keys in ascending order, empty maps as `null`.
+ * An `f32` field as Rust's serde_json writes it: the shortest decimal that reads back as the same
+ * `f32` (`1.7424761`, not `1.7424761056900024`), integral values with `.0`, non-finite as `null`.
+ * The Web UI parses with `json-bigint`, which throws on a fractional number longer than 15 characters.
  *
- * @param p The permissions.
- * @returns The JSON object.
+ * @param value The value (rounded to f32 first).
+ * @returns The number to write, or `null`.
  */
-export function permissionsJson(p: Permissions): Record<string, unknown> {
-  const g = p.global;
-  let streams: Record<string, unknown> | null = null;
-  if (p.streams.size > 0) {
-    streams = {};
-    for (const [id, s] of [...p.streams].sort((a, b) => a[0] - b[0])) {
-      let topics: Record<string, unknown> | null = null;
-      if (s.topics.size > 0) {
-        topics = {};
-        for (const [tid, t] of [...s.topics].sort((a, b) => a[0] - b[0])) {
-          topics[String(tid)] = {
-            manage_topic: t.manageTopic,
-            read_topic: t.readTopic,
-            poll_messages: t.pollMessages,
-            send_messages: t.sendMessages,
-          };
-        }
-      }
-      streams[String(id)] = {
-        manage_stream: s.manageStream,
-        read_stream: s.readStream,
-        manage_topics: s.manageTopics,
-        read_topics: s.readTopics,
-        poll_messages: s.pollMessages,
-        send_messages: s.sendMessages,
-        topics,
-      };
+export function f32Json(value: number): JsonNumber | null {
+  const f = Math.fround(value);
+  if (!Number.isFinite(f)) return null;
+  let text = String(f);
+  for (let digits = 1; digits <= 9; digits++) {
+    const candidate = Number(f.toPrecision(digits));
+    if (Math.fround(candidate) === f) {
+      text = String(candidate);
+      break;
     }
   }
-  return {
-    global: {
-      manage_servers: g.manageServers,
-      read_servers: g.readServers,
-      manage_users: g.manageUsers,
-      read_users: g.readUsers,
-      manage_streams: g.manageStreams,
-      read_streams: g.readStreams,
-      manage_topics: g.manageTopics,
-      read_topics: g.readTopics,
-      poll_messages: g.pollMessages,
-      send_messages: g.sendMessages,
-    },
-    streams,
-  };
+  return new JsonNumber(/^-?\d+$/.test(text) ? `${text}.0` : text);
 }
 
-/** How one side reads the fields of a JSON `Permissions` object and rejects bad ones. */
-export interface PermissionsReader {
-  /** A required boolean field. */
-  bool(o: JsonObject, key: string): boolean;
-  /** An optional object field: undefined when absent or `null`. */
-  optObject(o: JsonObject, key: string): JsonObject | undefined;
-  /** Rejects an absent or `null` `global` field. */
-  missingGlobal(): never;
-  /** The value under one key of the `streams` or `topics` map, as an object. */
-  entry(value: JsonValue, map: "streams" | "topics", key: string): JsonObject;
-  /** A stream or topic id written as an object key. */
-  idKey(key: string): number;
-}
+// --- writing JSON text ---
 
 /**
- * Reads a JSON `Permissions` object: `global` first, then each stream's topics, then the stream.
+ * Writes JSON text as `JSON.stringify` does, with `bigint`s and {@linkcode JsonNumber}s as bare
+ * numbers so no u64/u128 loses a digit; `undefined` (and function) fields are dropped (`null` in
+ * arrays), non-finite numbers are `null`, `toJSON()` is honoured. One serializer for both sides:
+ * the server's answers and the SDK's request bodies. Strings (base64 payloads) go through the
+ * runtime's `JSON.stringify`.
  *
- * @param o The JSON object.
- * @param read The field readers, which throw on a bad field.
- * @returns The typed permissions.
+ * @param value The value.
+ * @returns The JSON text (`null` for a value with no JSON form).
  */
-export function permissionsFromJson(
-  o: JsonObject,
-  read: PermissionsReader,
-): Permissions {
-  const g = read.optObject(o, "global") ?? read.missingGlobal();
-  const global: GlobalPermissions = {
-    manageServers: read.bool(g, "manage_servers"),
-    readServers: read.bool(g, "read_servers"),
-    manageUsers: read.bool(g, "manage_users"),
-    readUsers: read.bool(g, "read_users"),
-    manageStreams: read.bool(g, "manage_streams"),
-    readStreams: read.bool(g, "read_streams"),
-    manageTopics: read.bool(g, "manage_topics"),
-    readTopics: read.bool(g, "read_topics"),
-    pollMessages: read.bool(g, "poll_messages"),
-    sendMessages: read.bool(g, "send_messages"),
-  };
-  const streams = new Map<number, StreamPermissions>();
-  for (
-    const [key, value] of Object.entries(read.optObject(o, "streams") ?? {})
-  ) {
-    const s = read.entry(value, "streams", key);
-    const topics = new Map<number, TopicPermissions>();
-    for (
-      const [tkey, tvalue] of Object.entries(read.optObject(s, "topics") ?? {})
-    ) {
-      const t = read.entry(tvalue, "topics", tkey);
-      topics.set(read.idKey(tkey), {
-        manageTopic: read.bool(t, "manage_topic"),
-        readTopic: read.bool(t, "read_topic"),
-        pollMessages: read.bool(t, "poll_messages"),
-        sendMessages: read.bool(t, "send_messages"),
-      });
-    }
-    streams.set(read.idKey(key), {
-      manageStream: read.bool(s, "manage_stream"),
-      readStream: read.bool(s, "read_stream"),
-      manageTopics: read.bool(s, "manage_topics"),
-      readTopics: read.bool(s, "read_topics"),
-      pollMessages: read.bool(s, "poll_messages"),
-      sendMessages: read.bool(s, "send_messages"),
-      topics,
-    });
+export function stringifyJson(value: unknown): string {
+  return writeJson("", value) ?? "null";
+}
+
+/** `value`'s JSON text, or undefined where `JSON.stringify` would leave the field out. */
+function writeJson(key: string, value: unknown): string | undefined {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "bigint":
+      return value.toString();
+    case "number":
+      return Number.isFinite(value) ? String(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      break;
+    default:
+      return undefined;
   }
-  return { global, streams };
+  if (value === null) return "null";
+  if (value instanceof JsonNumber) return value.text;
+  const toJson = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJson === "function") {
+    return writeJson(key, toJson.call(value, key));
+  }
+  if (Array.isArray(value)) {
+    let text = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) text += ",";
+      text += writeJson(String(i), value[i]) ?? "null";
+    }
+    return text + "]";
+  }
+  let text = "{";
+  let first = true;
+  const object = value as Record<string, unknown>;
+  for (const field of Object.keys(object)) {
+    const itemText = writeJson(field, object[field]);
+    if (itemText === undefined) continue;
+    text += (first ? "" : ",") + JSON.stringify(field) + ":" + itemText;
+    first = false;
+  }
+  return text + "}";
 }
 
 // --- user headers (http.md §7.1, §7.2) ---
