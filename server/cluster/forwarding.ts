@@ -31,6 +31,7 @@ import {
   type StoreConsumerOffset,
 } from "../../client/protocol/commands/offsets.ts";
 import type { CommandContext } from "../commands/context.ts";
+import type { ClusterCaller } from "../domain/system.ts";
 import * as messages from "../commands/messages.ts";
 import { mayLagBehind } from "../commands/cluster_lag.ts";
 import type { Topic } from "../domain/topic.ts";
@@ -87,7 +88,7 @@ function sendPartition(topic: Topic, batch: SendMessagesBatch): number {
  * id, a single consumer's partition 0, or the next partition of this connection's group member.
  */
 function consumerPartition(
-  ctx: CommandContext,
+  ctx: ClusterCaller,
   topic: Topic,
   cmd: PollMessages | OffsetCommand,
   advance: boolean,
@@ -128,7 +129,7 @@ function encodeSendTo(
  */
 export function forwardCommand(
   view: ForwardingView,
-  request: { ctx: CommandContext; code: number; command: unknown },
+  request: { ctx: ClusterCaller; code: number; command: unknown },
 ): Promise<Uint8Array[]> | undefined {
   const { ctx, code, command } = request;
   // A forwarded command is handled where it arrives, whatever this node believes.

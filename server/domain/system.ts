@@ -27,7 +27,6 @@ import {
   prepareEffects,
   type RemovedPartitions,
 } from "../state/disk_effects.ts";
-import type { CommandContext } from "../commands/context.ts";
 import type { ClientHandle } from "./client.ts";
 import { ConsumerGroup } from "./consumer_group.ts";
 import { peekId } from "./ids.ts";
@@ -134,6 +133,12 @@ export interface LiveCluster {
   readonly controller: string | undefined;
 }
 
+/** A command's caller as the cluster hooks see it (a command context is one). */
+export interface ClusterCaller {
+  system: System;
+  session: ClientHandle;
+}
+
 /** What a node joined to an etcd cluster plugs into the system (`server/cluster/`). */
 export interface ClusterHooks {
   /**
@@ -148,7 +153,7 @@ export interface ClusterHooks {
    * partitions other nodes lead).
    */
   forward(
-    ctx: CommandContext,
+    ctx: ClusterCaller,
     code: number,
     command: unknown,
   ): Promise<Uint8Array[] | undefined> | undefined;
