@@ -10,7 +10,10 @@
  * @module
  */
 
-import { decodeBase64, toBase64 } from "../../client/protocol/http_json.ts";
+import {
+  decodeBase64,
+  toBase64,
+} from "../../client/protocol/http_json/values.ts";
 
 /** etcd could not be reached, or answered with an error. */
 export class EtcdError extends Error {
