@@ -27,6 +27,7 @@ export { displayConfig } from "./config/display.ts";
 export { configEnvNames } from "./config/env.ts";
 export { ConfigError } from "./config/errors.ts";
 export { loadConfig, type LoadConfigOptions } from "./config/load.ts";
+export { etcdEndpoints } from "./config/validate.ts";
 export type {
   CacheIndexes,
   ClusterNodeConfig,

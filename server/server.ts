@@ -29,6 +29,12 @@ import { startConnectionGuard } from "./net/guard.ts";
 import { deleteExpiredTokens } from "./commands/tokens.ts";
 import { U64_MAX } from "./config_values.ts";
 import { dataOptions, startRetentionCleaner } from "./data_management.ts";
+import {
+  etcdClusterWanted,
+  joinCluster,
+  type JoinedCluster,
+  joiningHooks,
+} from "./cluster/join.ts";
 import { metricsOf } from "./metrics.ts";
 import { startSysinfo } from "./sysinfo.ts";
 import { FRESH_MEMORY, MessageMemory } from "./storage/message_memory.ts";
@@ -207,6 +213,7 @@ export async function startServer(
     logger,
     ...dataOptions(config),
     cluster: clusterOptions(config, options.follower ?? false),
+    clusterMode: etcdClusterWanted(config),
     snapshot: {
       logDir: resolve(dataDir, config.system.logging.path),
       config: displayConfig(config),
@@ -217,6 +224,8 @@ export async function startServer(
   const guard = startConnectionGuard(config.connections, logger);
   let listeners: Listeners;
   try {
+    // A cluster node serves no change before it has joined (see joiningHooks()).
+    if (etcdClusterWanted(config)) system.cluster = joiningHooks();
     // Storage's memory, handed to the binary transports: TCP and TLS connections serve one
     // request at a time in memory of their own; QUIC streams and WebSocket messages get new buffers.
     const memory = {
@@ -274,6 +283,21 @@ export async function startServer(
         : "HTTP API listening",
       { address: formatBound(http.addr) },
     );
+  }
+
+  let cluster: JoinedCluster | undefined;
+  if (etcdClusterWanted(config)) {
+    try {
+      cluster = await joinCluster(system, config, {
+        logger: logger.module("cluster"),
+        root: options.root,
+      });
+    } catch (err) {
+      await http?.close();
+      await Promise.all([tcp?.close(), quic?.close(), websocket?.close()]);
+      await system.close();
+      throw err;
+    }
   }
 
   const timers: ReturnType<typeof setInterval>[] = [];
@@ -335,6 +359,7 @@ export async function startServer(
     websocket,
     async close() {
       for (const timer of timers) clearInterval(timer);
+      await cluster?.stop();
       sysinfo.stop();
       metrics.eventLoop.stop();
       await http?.close();

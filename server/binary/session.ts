@@ -25,6 +25,8 @@ export class Session implements ClientHandle {
   stale = false;
   /** Called by the server to close the connection (e.g. heartbeat expiry). */
   onClose: (() => void) | undefined;
+  /** True for a command another cluster node forwarded (see {@linkcode ClientHandle.forwarded}). */
+  forwarded = false;
 
   /**
    * @param clientId XXH32 of the address ({@linkcode clientIdOf}); 0 for HTTP.

@@ -11,6 +11,7 @@ import {
   IggyError,
 } from "../../client/protocol/mod.ts";
 import type { CommandContext } from "../commands/context.ts";
+import { mayLagBehind } from "../commands/cluster_lag.ts";
 import { metricsOf } from "../metrics.ts";
 import { endSpan, startSpan } from "../tracing.ts";
 import * as groups from "../commands/consumer_groups.ts";
@@ -494,6 +495,28 @@ export const COMMANDS: ReadonlyMap<number, CommandSpec<unknown, unknown>> =
     ],
   ]);
 
+/** Reads of one object, which answer empty when it is not found. */
+const READS_OF_ONE: ReadonlySet<number> = new Set([
+  CommandCode.GetStream,
+  CommandCode.GetTopic,
+  CommandCode.GetUser,
+  CommandCode.GetConsumerGroup,
+]);
+
+/** Runs a decoded command: on the partition's leader when another node leads it, else here. */
+async function run(
+  ctx: CommandContext,
+  code: number,
+  entry: CommandSpec<unknown, unknown>,
+  command: unknown,
+): Promise<Uint8Array[]> {
+  // In a cluster, a partition command for a partition another node leads goes to that node.
+  const forwarded = ctx.system.cluster?.forward(ctx, code, command);
+  const answer = forwarded && await forwarded;
+  if (answer) return answer;
+  return entry.encode(await entry.handle(ctx, command));
+}
+
 /**
  * Decodes, authorizes and runs one request; returns the OK payload as chunks or throws `IggyError`.
  * As in 0.8.0 the payload is decoded before the login check, except SendMessages (login first).
@@ -530,7 +553,26 @@ export async function dispatch(
     if (entry.auth && !loggedIn()) {
       throw new IggyError(ErrorCode.Unauthenticated);
     }
-    return entry.encode(await entry.handle(ctx, command));
+    try {
+      const answer = await run(ctx, code, entry, command);
+      const cluster = ctx.system.cluster;
+      // A read of one object answers empty when it is not found: the same lag applies.
+      if (
+        !cluster || answer.length > 0 || !READS_OF_ONE.has(code) ||
+        !(await cluster.refresh())
+      ) {
+        return answer;
+      }
+      return await run(ctx, code, entry, command);
+    } catch (err) {
+      // In a cluster, "not found" may only mean that this node has not applied a change made
+      // through another node yet: once it has, the command runs again (errors only, no cost).
+      const cluster = ctx.system.cluster;
+      if (!cluster || !mayLagBehind(code, err) || !(await cluster.refresh())) {
+        throw err;
+      }
+      return await run(ctx, code, entry, command);
+    }
   } catch (err) {
     failure = err;
     throw err;

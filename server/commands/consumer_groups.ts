@@ -136,27 +136,38 @@ export async function deleteConsumerGroup(
   });
 }
 
-/** JoinConsumerGroup: adds the calling connection (idempotent) and rebalances. */
-export function joinConsumerGroup(
+/**
+ * JoinConsumerGroup: adds the calling connection (idempotent) and rebalances; in a cluster, with
+ * the members of every node.
+ */
+export async function joinConsumerGroup(
   ctx: CommandContext,
   cmd: JoinConsumerGroup,
-): void {
-  const { topic } = locate(ctx, cmd);
-  group(topic, cmd.groupId).join(ctx.session.clientId, topic.partitions.length);
+): Promise<void> {
+  const { stream, topic } = locate(ctx, cmd);
+  const found = group(topic, cmd.groupId);
+  const { clientId } = ctx.session;
+  if (ctx.system.cluster && !found.member(clientId)) {
+    const ref = { streamId: stream.id, topicId: topic.id, groupId: found.id };
+    await ctx.system.cluster.groupMember(ref, clientId, true);
+  }
+  found.join(clientId, topic.partitions.length);
 }
 
 /** LeaveConsumerGroup: removes the calling connection; 5006 when it is not a member. */
-export function leaveConsumerGroup(
+export async function leaveConsumerGroup(
   ctx: CommandContext,
   cmd: LeaveConsumerGroup,
-): void {
-  const { topic } = locate(ctx, cmd);
-  if (
-    !group(topic, cmd.groupId).leave(
-      ctx.session.clientId,
-      topic.partitions.length,
-    )
-  ) {
+): Promise<void> {
+  const { stream, topic } = locate(ctx, cmd);
+  const found = group(topic, cmd.groupId);
+  const { clientId } = ctx.session;
+  if (!found.member(clientId)) {
     throw new IggyError(ErrorCode.ConsumerGroupMemberNotFound);
   }
+  if (ctx.system.cluster) {
+    const ref = { streamId: stream.id, topicId: topic.id, groupId: found.id };
+    await ctx.system.cluster.groupMember(ref, clientId, false);
+  }
+  found.leave(clientId, topic.partitions.length);
 }

@@ -50,6 +50,30 @@ function partitionOf(topic: Topic, id: number): Partition {
   return partition;
 }
 
+/**
+ * In a cluster, refuses to touch this node's copy of a partition another node leads. Every
+ * transport forwards such commands before they get here (`server/cluster/forwarding.ts`); this
+ * guards the empty local copy when leadership moved in between.
+ */
+function assertLeadsHere(
+  ctx: CommandContext,
+  streamId: number,
+  topic: Topic,
+  partition: Partition,
+): void {
+  const leader = ctx.system.cluster?.leaderElsewhere(
+    streamId,
+    topic.id,
+    partition.id,
+  );
+  if (leader !== undefined && !ctx.session.forwarded) {
+    throw new IggyError(
+      ErrorCode.ShardCommunicationError,
+      `partition ${partition.id} is led by node "${leader}"`,
+    );
+  }
+}
+
 /** Picks the partition for a send (binary.md §8.4). */
 function selectPartition(topic: Topic, batch: SendMessagesBatch): Partition {
   const p = batch.partitioning;
@@ -88,6 +112,7 @@ export async function sendMessages(
   const { stream, topic } = ctx.system.topic(batch.streamId, batch.topicId);
   require(ctx, "send", { streamId: stream.id, topicId: topic.id });
   const partition = selectPartition(topic, batch);
+  assertLeadsHere(ctx, stream.id, topic, partition);
   try {
     await partition.appendMessages(batch.messages, batch.count, nowMicros(), {
       memory: ctx.memory,
@@ -135,9 +160,13 @@ function resolveTarget(
       `group ${JSON.stringify(consumer.id)}`,
     );
   }
+  const owner: OffsetOwner = { kind: "groups", key: group.id };
+  // The forwarding node checked the membership and chose the partition.
+  if (ctx.session.forwarded && partitionId !== undefined) {
+    return { partition: partitionOf(topic, partitionId), owner };
+  }
   const member = group.member(ctx.session.clientId);
   if (!member) throw new IggyError(ErrorCode.ConsumerGroupMemberNotFound);
-  const owner: OffsetOwner = { kind: "groups", key: group.id };
   if (partitionId !== undefined) {
     if (!member.partitions.includes(partitionId)) {
       if (mode === "poll") return undefined;
@@ -209,6 +238,7 @@ export async function pollMessages(
     return { partitionId: 0, currentOffset: 0n, count: 0, chunks: [] };
   }
   const { partition, owner } = target;
+  assertLeadsHere(ctx, stream.id, topic, partition);
   const log = partition.log;
   const empty = {
     partitionId: partition.id,
@@ -253,7 +283,9 @@ export async function flushUnsavedBuffer(
 ): Promise<void> {
   const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
   require(ctx, "send", { streamId: stream.id, topicId: topic.id });
-  await partitionOf(topic, cmd.partitionId).log.flush(cmd.fsync);
+  const partition = partitionOf(topic, cmd.partitionId);
+  assertLeadsHere(ctx, stream.id, topic, partition);
+  await partition.log.flush(cmd.fsync);
 }
 
 /** GetConsumerOffset: the stored offset, or undefined (empty OK) on any lookup failure. */
@@ -276,6 +308,7 @@ export function getConsumerOffset(
     partition = topic.partitions[cmd.partitionId ?? 0];
     owner = { kind: "groups", key: group.id };
   }
+  if (partition) assertLeadsHere(ctx, stream.id, topic, partition);
   const stored = partition?.storedOffset(owner);
   if (!partition || stored === undefined) return undefined;
   return {
@@ -292,7 +325,15 @@ function offsetTarget(
 ): { partition: Partition; owner: OffsetOwner } {
   const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
   require(ctx, "poll", { streamId: stream.id, topicId: topic.id });
-  return resolveTarget(ctx, topic, cmd.consumer, cmd.partitionId, "store")!;
+  const target = resolveTarget(
+    ctx,
+    topic,
+    cmd.consumer,
+    cmd.partitionId,
+    "store",
+  )!;
+  assertLeadsHere(ctx, stream.id, topic, target.partition);
+  return target;
 }
 
 /** StoreConsumerOffset: stores an offset no greater than the partition's current offset. */

@@ -22,7 +22,7 @@ import type {
   Stats,
 } from "../../client/protocol/commands/system.ts";
 import { buildSnapshot } from "../snapshot.ts";
-import { nowMicros, type System } from "../domain/system.ts";
+import { type LiveCluster, nowMicros, type System } from "../domain/system.ts";
 import type { ClientHandle } from "../domain/client.ts";
 import { type CommandContext, currentUser, require } from "./context.ts";
 
@@ -103,6 +103,7 @@ export function getClusterMetadata(ctx: CommandContext): ClusterMetadata {
   currentUser(ctx);
   const l = ctx.system.listeners;
   const options = ctx.system.options.cluster;
+  if (options?.live) return liveClusterMetadata(options.name, options.live);
   const cluster = options?.enabled ? options : undefined;
   const configured = options?.ports ??
     { tcp: 0, quic: 0, http: 0, websocket: 0 };
@@ -131,6 +132,28 @@ export function getClusterMetadata(ctx: CommandContext): ClusterMetadata {
     });
   }
   return { name: cluster?.name ?? "single-node", nodes };
+}
+
+/** An etcd cluster's live nodes; the controller is the `Leader`. */
+function liveClusterMetadata(
+  name: string,
+  live: LiveCluster,
+): ClusterMetadata {
+  return {
+    name,
+    nodes: live.nodes.map((node) => ({
+      name: node.name,
+      ip: node.ip,
+      tcpPort: node.ports.tcp,
+      quicPort: node.ports.quic,
+      httpPort: node.ports.http,
+      websocketPort: node.ports.websocket,
+      role: node.name === live.controller
+        ? ClusterNodeRole.Leader
+        : ClusterNodeRole.Follower,
+      status: ClusterNodeStatus.Healthy,
+    })),
+  };
 }
 
 /** GetSnapshot: a ZIP of diagnostic files (see `server/snapshot.ts`). */
@@ -181,9 +204,9 @@ export async function getStats(ctx: CommandContext): Promise<Stats> {
       groups += topic.groups.size;
       partitions += topic.partitions.length;
       for (const p of topic.partitions) {
-        segments += p.log.segmentsCount;
-        messages += p.log.messagesCount;
-        bytes += p.log.sizeBytes;
+        segments += p.segmentsCount;
+        messages += p.messagesCount;
+        bytes += p.sizeBytes;
       }
     }
   }

@@ -36,10 +36,10 @@ export function partitionInfo(partition: Partition): PartitionInfo {
   return {
     id: partition.id,
     createdAt: partition.createdAt,
-    segmentsCount: partition.log.segmentsCount,
-    currentOffset: partition.log.currentOffset,
-    sizeBytes: partition.log.sizeBytes,
-    messagesCount: partition.log.messagesCount,
+    segmentsCount: partition.segmentsCount,
+    currentOffset: partition.currentOffset,
+    sizeBytes: partition.sizeBytes,
+    messagesCount: partition.messagesCount,
   };
 }
 

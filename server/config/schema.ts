@@ -217,8 +217,11 @@ export const SCHEMA: Table = {
   cluster: {
     enabled: "bool",
     name: "string",
+    secret: "string",
+    lease_ttl: "duration",
+    etcd: { endpoints: "string", timeout: "duration" },
     node: {
-      current: { name: "string", ip: "string" },
+      current: { name: "string", ip: "string", lead_partitions: "bool" },
       others: [{
         name: "string",
         ip: "string",
@@ -238,6 +241,7 @@ export const SECRET_KEYS = new Set([
   "http.jwt.encoding_secret",
   "http.jwt.decoding_secret",
   "system.encryption.key",
+  "cluster.secret",
 ]);
 
 /** True when `node` is a key, not a table. */

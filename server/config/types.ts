@@ -267,9 +267,20 @@ export interface ServerConfig {
   system: SystemConfig;
   cluster: {
     enabled: boolean;
+    /** The etcd key prefix: nodes with one name form one cluster. */
     name: string;
+    /** Shared secret of the node-to-node channel (at least 16 characters in an etcd cluster). */
+    secret: string;
+    /** Milliseconds without a keep-alive after which etcd drops a node and its roles. */
+    leaseTtl: number;
+    /**
+     * `cluster.etcd`: `endpoints` is a comma-separated list of URLs (empty = no etcd: the static
+     * single-node report of `[cluster.node.others]`); `timeout` bounds each request (ms).
+     */
+    etcd: { endpoints: string; timeout: number };
     node: {
-      current: { name: string; ip: string };
+      /** `lead_partitions = false`: a routing node that leads no partition (forwards them all). */
+      current: { name: string; ip: string; leadPartitions: boolean };
       others: ClusterNodeConfig[];
     };
   };

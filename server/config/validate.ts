@@ -341,6 +341,31 @@ export function validateConfig(
       "cluster.node.current.name",
       "must not be empty",
     );
+    if (cluster.etcd.endpoints.trim() !== "") {
+      for (const url of etcdEndpoints(cluster.etcd.endpoints)) {
+        check(
+          /^https?:\/\/[^/\s]+\/?$/.test(url),
+          "cluster.etcd.endpoints",
+          `"${url}" is not an http(s)://host:port URL`,
+        );
+      }
+      check(
+        cluster.secret.length >= 16,
+        "cluster.secret",
+        "must be at least 16 characters when etcd endpoints are set",
+      );
+      check(
+        cluster.leaseTtl >= 1000,
+        "cluster.lease_ttl",
+        "must be at least 1s",
+      );
+      check(
+        /^[A-Za-z0-9._-]+$/.test(cluster.name) &&
+          /^[A-Za-z0-9._-]+$/.test(cluster.node.current.name),
+        "cluster.name",
+        "the cluster and node names may use letters, digits, '.', '_' and '-' (they are etcd keys)",
+      );
+    }
     const names = new Set([cluster.node.current.name]);
     const endpoints = new Set<string>();
     cluster.node.others.forEach((node, index) => {
@@ -395,4 +420,9 @@ function validateCpuAllocation(
     false,
     'expected "all", a count, a range "<start>..<end>" or "numa:..."',
   );
+}
+
+/** The URLs of `cluster.etcd.endpoints` (comma-separated). */
+export function etcdEndpoints(value: string): string[] {
+  return value.split(",").map((url) => url.trim()).filter((url) => url !== "");
 }

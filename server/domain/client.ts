@@ -22,4 +22,9 @@ export interface ClientHandle {
   stale: boolean;
   /** Called by the server to close the connection (e.g. heartbeat expiry). */
   onClose: (() => void) | undefined;
+  /**
+   * True for a command another node of the cluster forwarded: it names its partition (chosen
+   * on that node, where the client's group membership lives) and is never forwarded again.
+   */
+  readonly forwarded?: boolean;
 }

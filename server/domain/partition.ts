@@ -42,6 +42,14 @@ export interface AppendMessagesOptions {
 export type OffsetOwner = { kind: "consumers" | "groups"; key: number };
 
 /** One partition of a topic. */
+/** What reads report of a partition's storage. */
+export interface PartitionFigures {
+  segmentsCount: number;
+  currentOffset: bigint;
+  sizeBytes: bigint;
+  messagesCount: bigint;
+}
+
 export class Partition {
   readonly id: number;
   readonly createdAt: bigint;
@@ -69,6 +77,32 @@ export class Partition {
     this.#dedup = options.deduplication &&
       new MessageDeduplicator(options.deduplication);
     this.#cipher = options.cipher;
+  }
+
+  /**
+   * In a cluster, the figures of the node that leads this partition when another node does
+   * (this node's copy is empty); reads report them instead of the local log's.
+   */
+  remoteFigures: PartitionFigures | undefined;
+
+  /** Segments, as reads report them. */
+  get segmentsCount(): number {
+    return this.remoteFigures?.segmentsCount ?? this.log.segmentsCount;
+  }
+
+  /** Offset of the last message, as reads report it. */
+  get currentOffset(): bigint {
+    return this.remoteFigures?.currentOffset ?? this.log.currentOffset;
+  }
+
+  /** Stored bytes, as reads report them. */
+  get sizeBytes(): bigint {
+    return this.remoteFigures?.sizeBytes ?? this.log.sizeBytes;
+  }
+
+  /** Stored messages, as reads report them. */
+  get messagesCount(): bigint {
+    return this.remoteFigures?.messagesCount ?? this.log.messagesCount;
   }
 
   /** Opens (or creates) the partition in `dir`, recovering its log and loading stored offsets. */

@@ -78,6 +78,8 @@ export interface SystemOptions {
   compression?: { allowOverride: boolean; defaultAlgorithm: "none" | "gzip" };
   /** What GetClusterMetadata reports; absent = one `single-node` leader with the bound ports. */
   cluster?: ClusterOptions;
+  /** Metadata comes from an etcd cluster: no root user is created at open. */
+  clusterMode?: boolean;
   /** What GetSnapshot packs besides the data directory's listing: the log directory and config. */
   snapshot?: { logDir: string; config: string };
   /** `[login]`: the password workers and the login throttle (defaults when absent). */
@@ -115,6 +117,66 @@ export interface ClusterOptions {
   ports: TransportPorts;
   /** `--follower`: with the cluster enabled, this node is a follower and its peers leaders. */
   follower: boolean;
+  /** Set once the node has joined an etcd cluster: the live nodes replace the static report. */
+  live?: LiveCluster;
+}
+
+/** What GetClusterMetadata needs of a node that has joined an etcd cluster. */
+export interface LiveCluster {
+  /** Every live node (this one included). */
+  readonly nodes: readonly {
+    name: string;
+    ip: string;
+    ports: TransportPorts;
+  }[];
+  /** The controller's name, when one is elected. */
+  readonly controller: string | undefined;
+}
+
+/** A command's caller as the cluster hooks see it (a command context is one). */
+export interface ClusterCaller {
+  system: System;
+  session: ClientHandle;
+}
+
+/** What a node joined to an etcd cluster plugs into the system (`server/cluster/`). */
+export interface ClusterHooks {
+  /**
+   * Commits the entry `validate` builds (against this node's metadata, caught up with the
+   * cluster) through the cluster; resolves once it is applied here.
+   */
+  propose<E extends MetadataEntry>(validate: () => E): Promise<E>;
+  /**
+   * Sends a partition command (decoded `command` of `code`) to the node leading the partition
+   * and resolves to its answer; or resolves to (or returns) `undefined` when this node handles
+   * the command (after refreshing, for reads that report partition figures, the figures of
+   * partitions other nodes lead).
+   */
+  forward(
+    ctx: ClusterCaller,
+    code: number,
+    command: unknown,
+  ): Promise<Uint8Array[] | undefined> | undefined;
+  /** The node leading a partition when it is another one (its data is there, not here). */
+  leaderElsewhere(
+    streamId: number,
+    topicId: number,
+    partitionId: number,
+  ): string | undefined;
+  /**
+   * Makes connection `clientId` of this node a member of a consumer group for the whole cluster
+   * (or no longer one); resolves once this node's group has the cluster's new member list.
+   */
+  groupMember(
+    group: { streamId: number; topicId: number; groupId: number },
+    clientId: number,
+    member: boolean,
+  ): Promise<void>;
+  /**
+   * Applies the metadata changes committed through other nodes that this node has not applied
+   * yet (its watch lags a little); resolves to true when there were any.
+   */
+  refresh(): Promise<boolean>;
 }
 
 /** Default of {@linkcode SystemOptions.cacheSize}: 64 MiB. */
@@ -132,6 +194,8 @@ export class System {
   /** The streams with their topics and opened partitions; mirrors the metadata. */
   readonly streams: Map<number, Stream> = new Map();
   readonly clients: Map<number, ClientHandle> = new Map();
+  /** Set once the node has joined an etcd cluster. */
+  cluster: ClusterHooks | undefined;
   readonly startedAt: bigint = nowMicros();
   /** Bound listener addresses, filled in by the transports as they start. */
   readonly listeners: Partial<
@@ -229,7 +293,8 @@ export class System {
     }
     system.#mirror(opened);
     await dropOrphanGroupOffsets(system.streams.values(), options.logger);
-    if (system.users.size === 0) {
+    // A cluster node gets its root user from the cluster's log (created once per cluster).
+    if (system.users.size === 0 && !options.clusterMode) {
       await system.#createRoot(options.root);
     }
     system.passwords.prestart();
@@ -240,24 +305,35 @@ export class System {
   async #createRoot(root: SystemOptions["root"]): Promise<void> {
     try {
       const passwordHash = await this.passwords.hash(root.password);
-      await this.commit(ErrorCode.CannotAppendToFile, () => ({
-        type: "CreateUser",
-        user: {
-          id: peekId(this.metadata.userIds),
-          incarnation: newIncarnation(),
-          passwordVersion: 0,
-          username: root.username,
-          passwordHash,
-          status: 1,
-          createdAt: nowMicros(),
-          permissions: rootPermissions(),
-        },
-      }));
+      await this.commit(
+        ErrorCode.CannotAppendToFile,
+        () => this.rootUserEntry(root.username, passwordHash),
+      );
     } catch (err) {
       this.passwords.close();
       throw err;
     }
     this.logger.info("Created root user", { username: root.username });
+  }
+
+  /** The entry that creates the root user (all permissions) at the next free user id. */
+  rootUserEntry(
+    username: string,
+    passwordHash: string,
+  ): Extract<MetadataEntry, { type: "CreateUser" }> {
+    return {
+      type: "CreateUser",
+      user: {
+        id: peekId(this.metadata.userIds),
+        incarnation: newIncarnation(),
+        passwordVersion: 0,
+        username,
+        passwordHash,
+        status: 1,
+        createdAt: nowMicros(),
+        permissions: rootPermissions(),
+      },
+    };
   }
 
   /**
@@ -276,41 +352,73 @@ export class System {
     failureCode: number,
     validate: () => E,
   ): Promise<E> {
+    // In a cluster the entry is committed through etcd and comes back through applyCommitted().
+    if (this.cluster) return this.cluster.propose(validate);
+    return this.#store.exclusive(() =>
+      this.#commitLocal(failureCode, validate())
+    );
+  }
+
+  /**
+   * Applies an entry the cluster committed (`index` in the cluster's log, which this node's log
+   * mirrors one for one): the same disk preparation, local append, application and disk effects
+   * as a local change.
+   * @throws {IggyError} when `index` does not follow this node's last entry, or a storage step fails
+   */
+  applyCommitted(index: number, entry: MetadataEntry): Promise<void> {
     return this.#store.exclusive(async () => {
-      const entry = validate();
-      const fail = (err: unknown) =>
-        storageError(err, {
-          code: failureCode,
-          logger: this.logger,
-          fields: { change: entry.type },
-        });
-      let prepared: PreparedEffects;
-      try {
-        prepared = await prepareEffects(this, entry);
-      } catch (err) {
-        throw fail(err);
-      }
-      try {
-        await this.#store.commit(entry);
-      } catch (err) {
-        await prepared.undo().catch((undoErr) =>
-          this.logger.warn("Cannot undo the disk changes of a failed change", {
-            change: entry.type,
-            error: String(undoErr),
-          })
+      if (index !== this.#store.lastIndex + 1) {
+        throw new IggyError(
+          ErrorCode.StateFileCorrupted,
+          `cluster entry ${index} does not follow local entry ${this.#store.lastIndex}`,
         );
-        throw fail(err);
       }
-      const removed = this.#mirror(prepared.partitions);
-      try {
-        await finishEffects(this, entry, { removed });
-      } catch (err) {
-        throw fail(err);
-      } finally {
-        await this.#store.snapshotIfDue();
-      }
-      return entry;
+      await this.#commitLocal(ErrorCode.Error, entry);
     });
+  }
+
+  /** Index of the last metadata entry applied (and in the local log). */
+  get metadataIndex(): number {
+    return this.#store.lastIndex;
+  }
+
+  /** prepare -> append to the local log -> apply -> disk effects (see {@linkcode System.commit}). */
+  async #commitLocal<E extends MetadataEntry>(
+    failureCode: number,
+    entry: E,
+  ): Promise<E> {
+    const fail = (err: unknown) =>
+      storageError(err, {
+        code: failureCode,
+        logger: this.logger,
+        fields: { change: entry.type },
+      });
+    let prepared: PreparedEffects;
+    try {
+      prepared = await prepareEffects(this, entry);
+    } catch (err) {
+      throw fail(err);
+    }
+    try {
+      await this.#store.commit(entry);
+    } catch (err) {
+      await prepared.undo().catch((undoErr) =>
+        this.logger.warn("Cannot undo the disk changes of a failed change", {
+          change: entry.type,
+          error: String(undoErr),
+        })
+      );
+      throw fail(err);
+    }
+    const removed = this.#mirror(prepared.partitions);
+    try {
+      await finishEffects(this, entry, { removed });
+    } catch (err) {
+      throw fail(err);
+    } finally {
+      await this.#store.snapshotIfDue();
+    }
+    return entry;
   }
 
   /**
@@ -485,7 +593,12 @@ export class System {
     for (const stream of this.streams.values()) {
       for (const topic of stream.topics.values()) {
         for (const group of topic.groups.values()) {
-          group.leave(session.clientId, topic.partitions.length);
+          if (!group.leave(session.clientId, topic.partitions.length)) continue;
+          this.cluster?.groupMember(
+            { streamId: stream.id, topicId: topic.id, groupId: group.id },
+            session.clientId,
+            false,
+          ).catch(() => {}); // never fails: etcd is told when it is reachable
         }
       }
     }

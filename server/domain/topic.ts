@@ -37,12 +37,12 @@ export class Topic {
 
   /** Total stored bytes. */
   get sizeBytes(): bigint {
-    return this.partitions.reduce((sum, p) => sum + p.log.sizeBytes, 0n);
+    return this.partitions.reduce((sum, p) => sum + p.sizeBytes, 0n);
   }
 
   /** Total stored messages. */
   get messagesCount(): bigint {
-    return this.partitions.reduce((sum, p) => sum + p.log.messagesCount, 0n);
+    return this.partitions.reduce((sum, p) => sum + p.messagesCount, 0n);
   }
 
   /** Finds a group by id or name. */

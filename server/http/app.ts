@@ -21,6 +21,7 @@ import { errorBody, statusOf } from "./errors.ts";
 import type { HttpApp, HttpDeps, HttpEnv } from "./env.ts";
 import { HttpReject, jsonResponse } from "./json.ts";
 import { TokenAuthority } from "./jwt.ts";
+import { clusterReads } from "./cluster_reads.ts";
 import { consumerGroupRoutes } from "./routes/consumer_groups.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { streamRoutes } from "./routes/streams.ts";
@@ -225,6 +226,7 @@ export function createHttpApp(
   if (http.cors.enabled) app.use("*", corsLayer(http.cors));
   app.use("*", authentication(deps));
   app.use("*", bodyLimits(config));
+  app.use("*", clusterReads(deps, (request) => app.fetch(request)));
 
   systemRoutes(app, deps);
   userRoutes(app, deps);

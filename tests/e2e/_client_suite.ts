@@ -57,6 +57,8 @@ export interface ClientSuiteOptions extends StartServerOptions {
    * @default {false}
    */
   sessionless?: boolean;
+  /** Starts the server the suite talks to (a cluster node, say). @default {startServer(options)} */
+  start?: () => Promise<TestServer>;
 }
 
 const decoder = new TextDecoder();
@@ -111,9 +113,9 @@ export function clientSuite(
   connect: Connect,
   options: ClientSuiteOptions = {},
 ): void {
-  const { sessionless = false, ...serverOptions } = options;
+  const { sessionless = false, start, ...serverOptions } = options;
   Deno.test(`IggyClient over ${name}`, async (t) => {
-    await using server = await startServer(serverOptions);
+    await using server = await (start?.() ?? startServer(serverOptions));
     await using client = await connect(server);
 
     await t.step("ping() answers", async () => {

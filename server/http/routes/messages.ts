@@ -16,7 +16,8 @@ import {
   sendMessagesFromJson,
   storeConsumerOffsetFromJson,
 } from "../../../client/protocol/http_json/mod.ts";
-import * as messages from "../../commands/messages.ts";
+// In a cluster each runs on its partition's leader (forwarded as the binary transports do).
+import { messagesOnLeader as messages } from "../../cluster/forwarding.ts";
 import type { HttpApp, HttpContext, HttpDeps } from "../env.ts";
 import { commandContext, empty, notFound, recordArg } from "../env.ts";
 import {
@@ -171,13 +172,13 @@ export function messageRoutes(app: HttpApp, deps: HttpDeps): void {
     return empty(200);
   });
 
-  app.get(`${BASE}/consumer-offsets`, (c) => {
+  app.get(`${BASE}/consumer-offsets`, async (c) => {
     const streamId = streamParam(c);
     const topicId = topicParam(c);
     const id = consumerQuery(c);
     const partitionId = partitionQuery(c);
     deps.system.topic(streamId, topicId);
-    const info = messages.getConsumerOffset(commandContext(c, deps), {
+    const info = await messages.getConsumerOffset(commandContext(c, deps), {
       consumer: { kind: "consumer", id },
       streamId,
       topicId,

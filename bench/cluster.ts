@@ -1,0 +1,179 @@
+/**
+ * `deno task bench:cluster`: send and poll throughput of one node against a two-node cluster
+ * (partition leaders spread over both nodes) in the same run, on this machine.
+ *
+ * Each of `--partitions` producers sends `--batches` batches of `--batch` messages of `--size`
+ * bytes to its own partition, all at once; then one consumer per partition polls it back in
+ * polls of `--batch` messages. In the cluster, producer and consumer `i` talk to the node that
+ * leads partition `i` ("direct": how an SDK that routes to leaders would run) and, in a second
+ * round, all to the first node ("via one node": half the requests are forwarded).
+ *
+ * Needs etcd (`/usr/bin/etcd`, Debian's etcd-server).
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import {
+  connect,
+  type IggyClient,
+  Partitioning,
+  PollingStrategy,
+} from "../mod.ts";
+import { startEtcd } from "../tests/cluster/_etcd.ts";
+import { startBenchServer } from "./server.ts";
+
+const args = parseArgs({
+  args: Deno.args,
+  options: {
+    partitions: { type: "string", default: "4" },
+    batches: { type: "string", default: "200" },
+    batch: { type: "string", default: "1000" },
+    size: { type: "string", default: "100" },
+  },
+});
+const PARTITIONS = Number(args.values.partitions);
+const BATCHES = Number(args.values.batches);
+const BATCH = Number(args.values.batch);
+const SIZE = Number(args.values.size);
+const TOTAL = PARTITIONS * BATCHES * BATCH;
+
+function tcpOf(address: string): { hostname: string; port: number } {
+  const at = address.lastIndexOf(":");
+  return {
+    hostname: address.slice(0, at),
+    port: Number(address.slice(at + 1)),
+  };
+}
+
+function login(address: string): Promise<IggyClient> {
+  return connect({
+    ...tcpOf(address),
+    username: "iggy",
+    password: "iggy",
+    reconnect: false,
+  });
+}
+
+interface Round {
+  name: string;
+  send: number;
+  poll: number;
+}
+
+/** Runs producers then consumers; `addressOf(i)` is the node partition `i`'s client uses. */
+async function round(
+  name: string,
+  admin: string,
+  addressOf: (partition: number) => string,
+): Promise<Round> {
+  const setup = await login(admin);
+  const stream = `bench-${crypto.randomUUID().slice(0, 8)}`;
+  await setup.createStream(stream);
+  await setup.createTopic({
+    streamId: stream,
+    name: "t",
+    partitionsCount: PARTITIONS,
+  });
+  const clients = await Promise.all(
+    Array.from({ length: PARTITIONS }, (_, i) => login(addressOf(i))),
+  );
+  const payload = new Uint8Array(SIZE).fill(120);
+  const batches = await Promise.all(
+    clients.map((client) =>
+      client.prepareMessages(Array.from({ length: BATCH }, () => ({ payload })))
+    ),
+  );
+  let started = performance.now();
+  await Promise.all(clients.map(async (client, partition) => {
+    const batch = batches[partition]!;
+    for (let b = 0; b < BATCHES; b++) {
+      await client.sendMessages({
+        streamId: stream,
+        topicId: "t",
+        partitioning: Partitioning.partitionId(partition),
+        messages: batch,
+      });
+    }
+  }));
+  const send = TOTAL / ((performance.now() - started) / 1000);
+  started = performance.now();
+  await Promise.all(clients.map(async (client, partition) => {
+    let offset = 0n;
+    while (offset < BigInt(BATCHES * BATCH)) {
+      const polled = await client.pollMessages({
+        streamId: stream,
+        topicId: "t",
+        partitionId: partition,
+        strategy: PollingStrategy.offset(offset),
+        count: BATCH,
+        autoCommit: false,
+      });
+      if (polled.messages.length === 0) {
+        throw new Error("poll returned nothing");
+      }
+      offset += BigInt(polled.messages.length);
+    }
+  }));
+  const poll = TOTAL / ((performance.now() - started) / 1000);
+  for (const client of [setup, ...clients]) await client.close();
+  return { name, send, poll };
+}
+
+const QUIET = {
+  IGGY_SYSTEM_LOGGING_LEVEL: "warn",
+  IGGY_QUIC_ENABLED: "false",
+  IGGY_HTTP_ENABLED: "false",
+  IGGY_WEBSOCKET_ENABLED: "false",
+};
+
+const rounds: Round[] = [];
+{
+  const single = await startBenchServer({ env: QUIET });
+  try {
+    const tcp = single.addresses.tcp!;
+    rounds.push(await round("one node", tcp, () => tcp));
+  } finally {
+    await single.stop();
+  }
+}
+{
+  await using etcd = await startEtcd();
+  const nodeEnv = (name: string) => ({
+    ...QUIET,
+    IGGY_CLUSTER_ENABLED: "true",
+    IGGY_CLUSTER_NAME: "bench",
+    IGGY_CLUSTER_ETCD_ENDPOINTS: etcd.endpoint,
+    IGGY_CLUSTER_NODE_CURRENT_NAME: name,
+    IGGY_CLUSTER_SECRET: "bench-cluster-secret-0123",
+  });
+  const n1 = await startBenchServer({ env: nodeEnv("n1") });
+  const n2 = await startBenchServer({ env: nodeEnv("n2") });
+  try {
+    const nodes = [n1.addresses.tcp!, n2.addresses.tcp!];
+    // Placement gives each new partition to the node leading the fewest, ties by name: with two
+    // nodes and one topic per round, partition i is led by node i % 2 (n1, n2, n1, ...).
+    rounds.push(
+      await round("2 nodes, direct", nodes[0]!, (i) => nodes[i % 2]!),
+    );
+    rounds.push(
+      await round("2 nodes, via n1", nodes[0]!, () => nodes[0]!),
+    );
+  } finally {
+    await n1.stop();
+    await n2.stop();
+  }
+}
+
+const mb = (rate: number) => ((rate * SIZE) / 1e6).toFixed(1);
+console.log(
+  `${PARTITIONS} partitions x ${BATCHES} batches x ${BATCH} messages of ${SIZE} B`,
+);
+for (const r of rounds) {
+  console.log(
+    `${r.name.padEnd(18)} send ${
+      Math.round(r.send).toLocaleString("en")
+    } msg/s (${mb(r.send)} MB/s)   poll ${
+      Math.round(r.poll).toLocaleString("en")
+    } msg/s (${mb(r.poll)} MB/s)`,
+  );
+}

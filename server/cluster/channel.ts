@@ -1,0 +1,416 @@
+/**
+ * The node-to-node channel: a TCP connection between two nodes of one cluster that carries
+ * forwarded binary commands. Clients cannot use it: it listens on its own port (advertised in
+ * etcd, not to clients), and a connection must first prove it knows the cluster secret.
+ *
+ * ```text
+ * handshake   server -> client  challenge (32 random bytes)
+ *             client -> server  HMAC-SHA256(cluster.secret, challenge ‖ cluster name) (32 bytes)
+ *             (a wrong answer closes the connection)
+ * request     [length u32][request id u32][user id u32][code u32][metadata index u32]
+ *             [incarnation length u8][user incarnation][payload]
+ * response    [length u32][request id u32][status u32][payload]   status 0 = OK, else an Iggy code
+ * ```
+ * `length` counts the bytes after it. Requests on one connection are answered as they finish
+ * (matched by id), so one connection per pair of nodes carries every forwarded request. The
+ * metadata index is the last entry the sending node had applied: the receiver applies at least
+ * that far before running the command, so a client that created a topic through one node can
+ * use it at once through any node. The user id and incarnation name the client's user: the receiver
+ * runs the command as that user only while it is the same user (not a later one at a reused id).
+ * @module
+ */
+
+import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
+import type { Logger } from "../logger.ts";
+
+const CHALLENGE_SIZE = 32;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const HANDSHAKE_TIMEOUT_MS = 5000;
+/** Larger forwarded frames are refused (a SendMessages batch is far below it). */
+const MAX_FRAME = 128 * 1024 * 1024;
+
+/** The user a forwarded command runs as (`incarnation` empty for a node's own requests). */
+export interface Caller {
+  userId: number;
+  incarnation: string;
+}
+
+/** The caller of a node's own requests (partition figures): no user. */
+export const NODE_CALLER: Caller = { userId: 0, incarnation: "" };
+
+/** Longest user incarnation the channel carries (a UUID is 36 bytes). */
+const MAX_INCARNATION = 255;
+
+/**
+ * Runs a forwarded command as `caller`, once metadata entry `metadataIndex` is applied, and
+ * returns the OK payload, or throws an Iggy error.
+ */
+export type ForwardedHandler = (
+  caller: Caller,
+  code: number,
+  payload: Uint8Array,
+  metadataIndex: number,
+) => Promise<Uint8Array[]>;
+
+async function proof(
+  secret: string,
+  clusterName: string,
+  challenge: Uint8Array,
+): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const name = encoder.encode(clusterName);
+  const data = new Uint8Array(challenge.length + name.length);
+  data.set(challenge);
+  data.set(name, challenge.length);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, data));
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/** Reads exactly `size` bytes, or `undefined` at end of stream. */
+class FrameReader {
+  readonly #conn: Deno.TcpConn;
+  #buffer = new Uint8Array(64 * 1024);
+  #start = 0;
+  #end = 0;
+
+  constructor(conn: Deno.TcpConn) {
+    this.#conn = conn;
+  }
+
+  async read(size: number): Promise<Uint8Array | undefined> {
+    while (this.#end - this.#start < size) {
+      if (this.#start > 0) {
+        this.#buffer.copyWithin(0, this.#start, this.#end);
+        this.#end -= this.#start;
+        this.#start = 0;
+      }
+      if (this.#buffer.length < size) {
+        const bigger = new Uint8Array(Math.max(size, this.#buffer.length * 2));
+        bigger.set(this.#buffer.subarray(0, this.#end));
+        this.#buffer = bigger;
+      }
+      const n = await this.#conn.read(this.#buffer.subarray(this.#end));
+      if (n === null) return undefined;
+      this.#end += n;
+    }
+    const out = this.#buffer.slice(this.#start, this.#start + size);
+    this.#start += size;
+    return out;
+  }
+
+  /** A frame `[length u32][body]`: the body. */
+  async frame(): Promise<Uint8Array | undefined> {
+    const header = await this.read(4);
+    if (!header) return undefined;
+    const length = new DataView(header.buffer).getUint32(0, true);
+    if (length > MAX_FRAME || length < 8) {
+      throw new IggyError(ErrorCode.InvalidCommand, "bad node channel frame");
+    }
+    return this.read(length);
+  }
+}
+
+async function writeAll(
+  conn: Deno.TcpConn,
+  chunks: Uint8Array[],
+): Promise<void> {
+  for (const chunk of chunks) {
+    let at = 0;
+    while (at < chunk.length) at += await conn.write(chunk.subarray(at));
+  }
+}
+
+/** Options of {@linkcode NodeChannelServer.listen}. */
+export interface NodeChannelServerOptions {
+  hostname: string;
+  /** 0 = any free port. */
+  port: number;
+  secret: string;
+  clusterName: string;
+  handle: ForwardedHandler;
+  logger: Logger;
+}
+
+/** The listening side of the channel. */
+export class NodeChannelServer {
+  /** The bound address. */
+  readonly addr: Deno.NetAddr;
+  readonly #listener: Deno.TcpListener;
+  readonly #options: NodeChannelServerOptions;
+  readonly #conns = new Set<Deno.TcpConn>();
+  #accepting: Promise<void>;
+
+  private constructor(
+    listener: Deno.TcpListener,
+    options: NodeChannelServerOptions,
+  ) {
+    this.#listener = listener;
+    this.addr = listener.addr as Deno.NetAddr;
+    this.#options = options;
+    this.#accepting = this.#accept();
+  }
+
+  /** Binds the channel's listener and starts accepting nodes. */
+  static listen(options: NodeChannelServerOptions): NodeChannelServer {
+    const listener = Deno.listen({
+      hostname: options.hostname,
+      port: options.port,
+    });
+    return new NodeChannelServer(listener, options);
+  }
+
+  async #accept(): Promise<void> {
+    for (;;) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch {
+        return; // closed
+      }
+      this.#conns.add(conn);
+      this.#serve(conn).catch(() => {}).finally(() => {
+        this.#conns.delete(conn);
+        try {
+          conn.close();
+        } catch {
+          // Already closed.
+        }
+      });
+    }
+  }
+
+  async #serve(conn: Deno.TcpConn): Promise<void> {
+    const { secret, clusterName, handle, logger } = this.#options;
+    conn.setNoDelay(true);
+    const challenge = crypto.getRandomValues(new Uint8Array(CHALLENGE_SIZE));
+    await writeAll(conn, [challenge]);
+    const reader = new FrameReader(conn);
+    const timer = setTimeout(() => conn.close(), HANDSHAKE_TIMEOUT_MS);
+    const answer = await reader.read(32).finally(() => clearTimeout(timer));
+    if (
+      !answer ||
+      !sameBytes(answer, await proof(secret, clusterName, challenge))
+    ) {
+      logger.warn("Refused a node channel connection: wrong cluster secret", {
+        address: addressOf(conn.remoteAddr),
+      });
+      return;
+    }
+    for (;;) {
+      const body = await reader.frame();
+      if (!body) return;
+      const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+      const requestId = view.getUint32(0, true);
+      const code = view.getUint32(8, true);
+      const metadataIndex = view.getUint32(12, true);
+      const incarnationEnd = 17 + (body[16] ?? 0);
+      if (body.length < incarnationEnd) {
+        throw new IggyError(ErrorCode.InvalidCommand, "bad node channel frame");
+      }
+      const caller = {
+        userId: view.getUint32(4, true),
+        incarnation: decoder.decode(body.subarray(17, incarnationEnd)),
+      };
+      const payload = body.subarray(incarnationEnd);
+      handle(caller, code, payload, metadataIndex).then(
+        (chunks) => respond(conn, requestId, 0, chunks),
+        (err) =>
+          respond(
+            conn,
+            requestId,
+            err instanceof IggyError ? err.code : ErrorCode.Error,
+            [],
+          ),
+      ).catch(() => {});
+    }
+  }
+
+  /** Stops accepting and closes every node connection. */
+  async close(): Promise<void> {
+    this.#listener.close();
+    await this.#accepting;
+    for (const conn of this.#conns) {
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+    }
+  }
+}
+
+function addressOf(addr: Deno.Addr): string {
+  return "hostname" in addr ? `${addr.hostname}:${addr.port}` : String(addr);
+}
+
+function respond(
+  conn: Deno.TcpConn,
+  requestId: number,
+  status: number,
+  chunks: Uint8Array[],
+): Promise<void> {
+  let size = 0;
+  for (const chunk of chunks) size += chunk.length;
+  const header = new Uint8Array(12);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, 8 + size, true);
+  view.setUint32(4, requestId, true);
+  view.setUint32(8, status, true);
+  // One write per answer: concurrent answers on one connection must not interleave.
+  const frame = new Uint8Array(12 + size);
+  frame.set(header);
+  let at = 12;
+  for (const chunk of chunks) {
+    frame.set(chunk, at);
+    at += chunk.length;
+  }
+  return writeAll(conn, [frame]);
+}
+
+/** The connecting side: one connection to one peer node. */
+export class NodeChannel {
+  readonly #conn: Deno.TcpConn;
+  readonly #pending = new Map<number, PromiseWithResolvers<Uint8Array>>();
+  #nextId = 1;
+  #closed = false;
+  #writing: Promise<void> = Promise.resolve();
+
+  private constructor(conn: Deno.TcpConn, reader: FrameReader) {
+    this.#conn = conn;
+    this.#readLoop(reader).catch((err) => this.#fail(err));
+  }
+
+  /**
+   * Connects to a peer's channel and answers its challenge.
+   * @throws {IggyError} 11001 `ShardCommunicationError` when the peer cannot be reached
+   */
+  static async connect(
+    address: { hostname: string; port: number },
+    options: { secret: string; clusterName: string; timeoutMs?: number },
+  ): Promise<NodeChannel> {
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? 3000);
+    let conn: Deno.TcpConn;
+    try {
+      conn = await Deno.connect({ ...address, signal: timeout });
+      conn.setNoDelay(true);
+      const reader = new FrameReader(conn);
+      const challenge = await reader.read(CHALLENGE_SIZE);
+      if (!challenge) throw new Error("the peer closed the connection");
+      await writeAll(conn, [
+        await proof(options.secret, options.clusterName, challenge),
+      ]);
+      return new NodeChannel(conn, reader);
+    } catch (err) {
+      throw new IggyError(
+        ErrorCode.ShardCommunicationError,
+        `cannot reach node ${address.hostname}:${address.port}: ${
+          err instanceof Error ? err.message : String(err)
+        }`,
+        { cause: err },
+      );
+    }
+  }
+
+  /** True once the connection has failed or been closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Sends one command to run on the peer as `caller`.
+   * @returns the OK payload
+   * @throws {IggyError} the peer's status, or 11001 when the connection fails
+   */
+  request(
+    caller: Caller,
+    code: number,
+    payload: Uint8Array,
+    metadataIndex = 0,
+  ): Promise<Uint8Array> {
+    if (this.#closed) {
+      return Promise.reject(
+        new IggyError(
+          ErrorCode.ShardCommunicationError,
+          "node channel closed",
+        ),
+      );
+    }
+    const incarnation = encoder.encode(caller.incarnation);
+    if (incarnation.length > MAX_INCARNATION) {
+      return Promise.reject(
+        new IggyError(ErrorCode.InvalidCommand, "user incarnation too long"),
+      );
+    }
+    const id = this.#nextId;
+    this.#nextId = (this.#nextId + 1) >>> 0 || 1;
+    const pending = Promise.withResolvers<Uint8Array>();
+    this.#pending.set(id, pending);
+    const head = 21 + incarnation.length;
+    const frame = new Uint8Array(head + payload.length);
+    const view = new DataView(frame.buffer);
+    view.setUint32(0, head - 4 + payload.length, true);
+    view.setUint32(4, id, true);
+    view.setUint32(8, caller.userId, true);
+    view.setUint32(12, code, true);
+    view.setUint32(16, metadataIndex, true);
+    frame[20] = incarnation.length;
+    frame.set(incarnation, 21);
+    frame.set(payload, head);
+    this.#writing = this.#writing.then(() => writeAll(this.#conn, [frame]))
+      .catch((err) => this.#fail(err));
+    return pending.promise;
+  }
+
+  async #readLoop(reader: FrameReader): Promise<void> {
+    for (;;) {
+      const body = await reader.frame();
+      if (!body) throw new Error("the peer closed the connection");
+      const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+      const pending = this.#pending.get(view.getUint32(0, true));
+      if (!pending) continue;
+      this.#pending.delete(view.getUint32(0, true));
+      const status = view.getUint32(4, true);
+      if (status === 0) pending.resolve(body.subarray(8));
+      else pending.reject(new IggyError(status));
+    }
+  }
+
+  #fail(err: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed.
+    }
+    for (const pending of this.#pending.values()) {
+      pending.reject(
+        new IggyError(
+          ErrorCode.ShardCommunicationError,
+          `node channel failed: ${
+            err instanceof Error ? err.message : String(err)
+          }`,
+        ),
+      );
+    }
+    this.#pending.clear();
+  }
+
+  /** Closes the connection; pending requests fail. */
+  close(): void {
+    this.#fail(new Error("closed"));
+  }
+}

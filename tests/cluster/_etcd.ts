@@ -1,0 +1,116 @@
+/**
+ * Test harness: a real etcd (`/usr/bin/etcd`, Debian's `etcd-server`) in a child process on free
+ * ports with a temp data directory. Tests that need it are skipped (ignored) when etcd is missing.
+ * @module
+ */
+
+const START_DEADLINE_MS = 20_000;
+
+/** Path of the etcd binary, or `undefined` when it is not installed. */
+export const ETCD_BIN: string | undefined = (() => {
+  for (const path of ["/usr/bin/etcd", "/usr/local/bin/etcd"]) {
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch {
+      // Not there.
+    }
+  }
+  return undefined;
+})();
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** A running etcd. */
+export class TestEtcd {
+  /** Client URL, e.g. `http://127.0.0.1:40123`. */
+  readonly endpoint: string;
+  readonly #dataDir: string;
+  readonly #peerUrl: string;
+  readonly #clientPort: number;
+  #child: Deno.ChildProcess | undefined;
+  #log = "";
+
+  constructor(dataDir: string) {
+    this.#dataDir = dataDir;
+    this.#clientPort = freePort();
+    this.endpoint = `http://127.0.0.1:${this.#clientPort}`;
+    this.#peerUrl = `http://127.0.0.1:${freePort()}`;
+  }
+
+  /** What etcd wrote (its log). */
+  log(): string {
+    return this.#log;
+  }
+
+  /** Starts etcd (again, on the same ports and data) and waits until it answers. */
+  async start(): Promise<void> {
+    const child = new Deno.Command(ETCD_BIN!, {
+      args: [
+        "--data-dir",
+        this.#dataDir,
+        "--listen-client-urls",
+        this.endpoint,
+        "--advertise-client-urls",
+        this.endpoint,
+        "--listen-peer-urls",
+        this.#peerUrl,
+        "--initial-advertise-peer-urls",
+        this.#peerUrl,
+        "--initial-cluster",
+        `default=${this.#peerUrl}`,
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    this.#child = child;
+    (async () => {
+      for await (
+        const chunk of child.stderr.pipeThrough(new TextDecoderStream())
+      ) this.#log += chunk;
+    })().catch(() => {});
+    const deadline = Date.now() + START_DEADLINE_MS;
+    while (Date.now() < deadline) {
+      const ok = await fetch(`${this.endpoint}/v3/kv/range`, {
+        method: "POST",
+        body: JSON.stringify({ key: "AA==" }),
+      }).then(async (r) => {
+        await r.body?.cancel();
+        return r.ok;
+      }).catch(() => false);
+      if (ok) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`etcd did not start:\n${this.#log}`);
+  }
+
+  /** Stops etcd with `signal` and waits for it to exit. */
+  async stop(signal: Deno.Signal = "SIGKILL"): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    this.#child = undefined;
+    try {
+      child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+    await child.status;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+    await Deno.remove(this.#dataDir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Starts an etcd on free ports and a temp data directory. */
+export async function startEtcd(): Promise<TestEtcd> {
+  const etcd = new TestEtcd(await Deno.makeTempDir({ prefix: "etcd-test-" }));
+  await etcd.start();
+  return etcd;
+}

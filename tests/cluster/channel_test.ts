@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { IggyError } from "../../client/protocol/errors.ts";
+import {
+  NODE_CALLER,
+  NodeChannel,
+  NodeChannelServer,
+} from "../../server/cluster/channel.ts";
+import { createLogger } from "../../server/logger.ts";
+
+const SECRET = "0123456789abcdef-secret";
+
+function echoServer(): NodeChannelServer {
+  return NodeChannelServer.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    secret: SECRET,
+    clusterName: "c",
+    logger: createLogger("off"),
+    handle: async (caller, code, payload) => {
+      if (code === 999) throw new IggyError(1009);
+      // Later requests may finish first: answers are matched by id.
+      await new Promise((r) => setTimeout(r, payload[0] ?? 0));
+      const incarnation = new TextEncoder().encode(caller.incarnation);
+      return [Uint8Array.of(caller.userId, code), incarnation, payload];
+    },
+  });
+}
+
+Deno.test("NodeChannel carries concurrent requests and the peer's error codes", async () => {
+  const server = echoServer();
+  const channel = await NodeChannel.connect(server.addr, {
+    secret: SECRET,
+    clusterName: "c",
+  });
+  try {
+    const answers = await Promise.all([
+      channel.request({ userId: 7, incarnation: "ab" }, 101, Uint8Array.of(30)),
+      channel.request({ userId: 8, incarnation: "" }, 100, Uint8Array.of(0)),
+    ]);
+    assert.deepEqual(answers.map((a) => [...a]), [
+      [7, 101, 97, 98, 30],
+      [8, 100, 0],
+    ]);
+    await assert.rejects(
+      channel.request(NODE_CALLER, 999, new Uint8Array(0)),
+      (err) => err instanceof IggyError && err.code === 1009,
+    );
+  } finally {
+    channel.close();
+    await server.close();
+  }
+});
+
+Deno.test("NodeChannel: a wrong secret or cluster name is refused; requests fail with code 11001", async () => {
+  const server = echoServer();
+  try {
+    for (
+      const options of [
+        { secret: "wrong-secret-0123456789", clusterName: "c" },
+        { secret: SECRET, clusterName: "other" },
+      ]
+    ) {
+      const channel = await NodeChannel.connect(server.addr, options);
+      await assert.rejects(
+        channel.request(NODE_CALLER, 1, new Uint8Array(0)),
+        (err) => err instanceof IggyError && err.code === 11001,
+      );
+      assert.equal(channel.closed, true);
+    }
+    await assert.rejects(
+      NodeChannel.connect({ hostname: "127.0.0.1", port: 1 }, {
+        secret: SECRET,
+        clusterName: "c",
+      }),
+      (err) => err instanceof IggyError && err.code === 11001,
+    );
+  } finally {
+    await server.close();
+  }
+});
