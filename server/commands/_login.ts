@@ -20,7 +20,7 @@ const inFlight = new WeakMap<System, Map<string, Promise<boolean>>>();
  * @returns whether the password is right
  * @throws {IggyError} `TooManyLoginAttempts`, `LoginQueueFull`, or what `validate` throws
  */
-export function checkLogin(
+export async function checkLogin(
   system: System,
   attempt: {
     host: string;
@@ -31,12 +31,13 @@ export function checkLogin(
   },
 ): Promise<boolean> {
   const { host, username, password, user } = attempt;
-  let pending = inFlight.get(system);
-  if (!pending) inFlight.set(system, pending = new Map());
-  const key = system.passwords.credentialKey(
+  const key = await system.passwords.credentialKey(
     password,
     `${host}\0${username}\0${user?.passwordHash ?? ""}`,
   );
+  // From here to `pending.set` nothing awaits: one attempt starts, the identical ones join it.
+  let pending = inFlight.get(system);
+  if (!pending) inFlight.set(system, pending = new Map());
   const joined = pending.get(key);
   if (joined) return joined;
   const check = (async () => {

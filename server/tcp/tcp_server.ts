@@ -28,6 +28,9 @@ import { DeadlineExceeded, withDeadline } from "../net/idle.ts";
 import { AcceptBackoff, pause } from "../net/backoff.ts";
 import { Refusals } from "./refusal.ts";
 
+/** Connections accepted back to back before the accept loop lets other work run. */
+const ACCEPT_SLICE = 32;
+
 /** Transport code of TCP and TLS clients. */
 export const TCP_TRANSPORT = 1;
 
@@ -100,7 +103,13 @@ export class TcpServer {
 
   async #acceptLoop(): Promise<void> {
     const backoff = new AcceptBackoff();
+    let burst = 0;
     while (true) {
+      // A burst of connections (a fleet reconnecting) is taken in slices, with a macrotask turn
+      // between them, so that clients already connected are answered meanwhile.
+      if (++burst % ACCEPT_SLICE === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
       let conn: Deno.Conn;
       try {
         conn = await this.#listener.accept();
