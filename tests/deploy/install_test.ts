@@ -293,6 +293,34 @@ Deno.test("compose.yaml builds the Dockerfile and maps its volume and ports", as
   assert.match(compose, /IGGY_ROOT_PASSWORD: \$\{IGGY_ROOT_PASSWORD:\?/);
 });
 
+Deno.test("compose.yaml's cluster profile: etcd and three nodes with their own names, volumes and host ports", async () => {
+  const compose = await Deno.readTextFile(`${ROOT}/compose.yaml`);
+  for (const service of ["etcd", "iggy-n1", "iggy-n2", "iggy-n3"]) {
+    assert.match(compose, new RegExp(`^  ${service}:`, "m"), service);
+  }
+  assert.equal(compose.match(/^ {4}profiles: \[cluster\]$/gm)?.length, 2);
+  assert.match(compose, /IGGY_CLUSTER_ETCD_ENDPOINTS: http:\/\/etcd:2379/);
+  assert.match(compose, /--advertise-client-urls=http:\/\/etcd:2379/);
+  assert.match(compose, /IGGY_CLUSTER_SECRET: \$\{IGGY_CLUSTER_SECRET:\?/);
+  for (const n of [1, 2, 3]) {
+    assert.match(
+      compose,
+      new RegExp(`IGGY_CLUSTER_NODE_CURRENT_NAME: n${n}$`, "m"),
+    );
+    assert.match(
+      compose,
+      new RegExp(`IGGY_CLUSTER_NODE_CURRENT_IP: iggy-n${n}$`, "m"),
+    );
+    assert.match(compose, new RegExp(`- iggy-n${n}-data:/var/lib/iggy$`, "m"));
+  }
+  // Every host port is mapped once (the single server and the three nodes can run side by side).
+  const hostPorts = [...compose.matchAll(/^\s+- "(\d+):\d+(?:\/udp)?"/gm)].map((
+    m,
+  ) => m[1]);
+  assert.equal(hostPorts.length, 16);
+  assert.equal(new Set(hostPorts).size, hostPorts.length);
+});
+
 const analyze = await new Deno.Command("systemd-analyze", {
   args: ["--version"],
   stdout: "null",
