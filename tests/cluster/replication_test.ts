@@ -374,3 +374,74 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "replication factor 3: a paused follower leaves the in-sync set, writes go on, it returns and rejoins",
+  ignore,
+  async fn() {
+    await using etcdServer = await startEtcd();
+    const etcd = new EtcdClient([etcdServer.endpoint]);
+    const nodes: TestServer[] = [];
+    let client: IggyClient | undefined;
+    try {
+      for (const name of NAMES) {
+        nodes.push(
+          await startServer({ env: replicatedEnv(etcdServer.endpoint, name) }),
+        );
+      }
+      const { leader: first } = await (async () => {
+        const admin = await login(nodes[0]!);
+        await admin.createStream("s");
+        await admin.createTopic({
+          streamId: "s",
+          name: "t",
+          partitionsCount: 1,
+          replicationFactor: 3,
+        });
+        await admin.close();
+        return await assignment(etcd);
+      })();
+      const leader = nodes[NAMES.indexOf(first)]!;
+      const follower = NAMES.find((n) => n !== first)!;
+      client = await login(leader);
+      let sent = 0;
+      const send = async () => {
+        await client!.sendMessages({
+          streamId: "s",
+          topicId: "t",
+          partitioning: Partitioning.partitionId(0),
+          messages: [{ payload: `m-${sent}` }],
+        });
+        sent++;
+      };
+      for (let i = 0; i < 5; i++) await send();
+      Deno.kill(nodes[NAMES.indexOf(follower)]!.pid!, "SIGSTOP");
+      try {
+        // Sends keep being acknowledged (leader + the other follower are a quorum) ...
+        await eventually(
+          "the paused follower out of the in-sync set",
+          async () => {
+            await send();
+            const { inSync } = await assignment(etcd);
+            return inSync.includes(follower) ? undefined : inSync;
+          },
+          30_000,
+        );
+        for (let i = 0; i < 5; i++) await send();
+      } finally {
+        Deno.kill(nodes[NAMES.indexOf(follower)]!.pid!, "SIGCONT");
+      }
+      // ... and once it runs again it catches up and rejoins.
+      await eventually("the follower back in the in-sync set", async () => {
+        await send();
+        const { inSync } = await assignment(etcd);
+        return inSync.includes(follower) ? true : undefined;
+      }, 30_000);
+      assert.equal((await readAll(client)).length, sent);
+    } finally {
+      await client?.close().catch(() => {});
+      for (const node of nodes) await node[Symbol.asyncDispose]();
+    }
+  },
+});
