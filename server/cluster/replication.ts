@@ -167,6 +167,8 @@ class LeaderRole {
   /** This log's end when each follower fetched last. */
   readonly endAtLastFetch = new Map<string, bigint>();
   highWatermark: bigint;
+  /** The log's purge count this state was made for (a purge starts offsets again at 0). */
+  purges: number;
   waiters: AckWaiter[] = [];
   dataWaiters = new Set<() => void>();
   stopped = false;
@@ -186,6 +188,21 @@ class LeaderRole {
     this.generation = options.generation;
     this.partition = options.partition;
     this.highWatermark = options.highWatermark;
+    this.purges = options.partition.log.purges;
+  }
+
+  /**
+   * After a purge (applied on every replica), what the followers had is gone: forget their
+   * ends and start the high watermark again at 0.
+   */
+  resetIfPurged(): void {
+    const purges = this.partition.log.purges;
+    if (purges === this.purges) return;
+    this.purges = purges;
+    this.ends.clear();
+    this.caughtUpAt.clear();
+    this.endAtLastFetch.clear();
+    this.highWatermark = 0n;
   }
 
   wakeFetchers(): void {
@@ -449,6 +466,7 @@ export class Replicator {
     this.#epochs.set(key, Math.max(this.#epochs.get(key) ?? 0, epoch));
     // Unknown at first: the leader sends its offsets with the first answer.
     let offsetsVersion = (partition.offsetsVersion + 1) >>> 0;
+    let purges = log.purges;
     while (!signal.aborted) {
       try {
         const channel = await this.#channelTo(role.leader);
@@ -470,6 +488,12 @@ export class Replicator {
           ),
         );
         if (signal.aborted) return;
+        if (log.purges !== purges) {
+          // Purged meanwhile (on every replica): what was known of the old offsets is void.
+          purges = log.purges;
+          role.highWatermark = 0n;
+          continue;
+        }
         if (answer.count > 0 || answer.segmentStart > 0n) {
           await log.appendReplica(answer, true);
         }
@@ -575,6 +599,7 @@ export class Replicator {
     follower: string,
     end: bigint,
   ): void {
+    role.resetIfPurged();
     const now = Date.now();
     const before = role.endAtLastFetch.get(follower) ?? 0n;
     if (end >= before) role.caughtUpAt.set(follower, now);
@@ -610,6 +635,7 @@ export class Replicator {
 
   /** Recomputes the high watermark and answers the sends it covers. */
   #advance(role: LeaderRole, a: PartitionAssignment): void {
+    role.resetIfPurged();
     const inSync = a.inSync;
     const point = this.#quorumPoint(role, inSync, a.replicas.length);
     if (point > role.highWatermark) role.highWatermark = point;
@@ -704,7 +730,9 @@ export class Replicator {
     const a = this.#assignment(ref);
     if (!a || a.replicas.length < 2) return undefined;
     const role = this.#roles.get(refKey(ref));
-    return role?.kind === "leader" ? role.highWatermark : 0n;
+    if (role?.kind !== "leader") return 0n;
+    role.resetIfPurged();
+    return role.highWatermark;
   }
 
   /** Writes an in-sync set change by etcd transaction, if this node still leads that epoch. */

@@ -292,6 +292,7 @@ export class PartitionLog {
   #logger: StorageLogger | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  #purges = 0;
 
   private constructor(
     dir: string,
@@ -407,6 +408,11 @@ export class PartitionLog {
     let n = 0;
     for (const seg of this.#segments) n += seg.size;
     return BigInt(n);
+  }
+
+  /** How many times the log was purged (offsets started again at 0) since it was opened. */
+  get purges(): number {
+    return this.#purges;
   }
 
   /** Number of segments, the active one included. */
@@ -795,6 +801,7 @@ export class PartitionLog {
       const seg = await Segment.create(this.dir, 0n);
       await seg.openForAppend();
       this.#segments = [seg];
+      this.#purges++;
     });
   }
 
