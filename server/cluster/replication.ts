@@ -496,6 +496,7 @@ export class Replicator {
         }
         if (answer.count > 0 || answer.segmentStart > 0n) {
           await log.appendReplica(answer, true);
+          partition.rememberIds(answer.bytes, answer.count);
         }
         if (answer.offsets) {
           await copyOffsets(partition, answer.offsets);

@@ -174,6 +174,14 @@ export class Partition {
   }
 
   /**
+   * Remembers the ids of stored frames copied from another node (a replica of the leader), so
+   * that, leader in turn, this partition still drops a retry of a message the old leader took.
+   */
+  rememberIds(frames: Uint8Array, count: number): void {
+    this.#dedup?.filter(frames, count);
+  }
+
+  /**
    * Reads up to `count` messages from `startOffset` as wire frames (decrypted and
    * decompressed where they were stored so).
    * @param memory the request's memory: plain frames are read into its answer regions; new

@@ -283,7 +283,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "replication factor 3: a paused leader (SIGSTOP past its lease) acknowledges nothing more and converges",
+    "replication factor 3: a paused leader (SIGSTOP past its lease) acknowledges nothing more and converges; deduplication survives the failover",
   ignore,
   async fn() {
     await using etcdServer = await startEtcd();
@@ -293,7 +293,12 @@ Deno.test({
     try {
       for (const name of NAMES) {
         nodes.push(
-          await startServer({ env: replicatedEnv(etcdServer.endpoint, name) }),
+          await startServer({
+            env: {
+              ...replicatedEnv(etcdServer.endpoint, name),
+              IGGY_SYSTEM_MESSAGE_DEDUPLICATION_ENABLED: "true",
+            },
+          }),
         );
       }
       for (const node of nodes) clients.push(await login(node));
@@ -304,19 +309,19 @@ Deno.test({
         partitionsCount: 1,
         replicationFactor: 3,
       });
-      const send = (client: IggyClient, payload: string) =>
+      const send = (client: IggyClient, payload: string, id?: bigint) =>
         client.sendMessages({
           streamId: "s",
           topicId: "t",
           partitioning: Partitioning.partitionId(0),
-          messages: [{ payload }],
+          messages: [{ payload, id }],
         });
       const acked: string[] = [];
       const { leader } = await assignment(etcd);
       const paused = NAMES.indexOf(leader);
       const other = (paused + 1) % 3;
       for (let i = 0; i < 10; i++) {
-        await send(clients[paused]!, `before-${i}`);
+        await send(clients[paused]!, `before-${i}`, BigInt(1000 + i));
         acked.push(`before-${i}`);
       }
       Deno.kill(nodes[paused]!.pid!, "SIGSTOP");
@@ -326,6 +331,8 @@ Deno.test({
           async () =>
             (await assignment(etcd)).leader !== leader ? true : undefined,
         );
+        // A retry of a message the old leader took (same id) is still dropped as a duplicate.
+        await send(clients[other]!, "before-0 again", 1000n);
         for (let i = 0; i < 10; i++) {
           await send(clients[other]!, `during-${i}`);
           acked.push(`during-${i}`);
@@ -357,6 +364,10 @@ Deno.test({
             ? payloads
             : undefined;
         },
+      );
+      assert.ok(
+        !stored.includes("before-0 again"),
+        "the retry was deduplicated",
       );
       const positions = acked.map((p) => stored.indexOf(p));
       assert.deepEqual(positions, [...positions].sort((a, b) => a - b));
