@@ -137,6 +137,23 @@ const QUIET = {
   IGGY_WEBSOCKET_ENABLED: "false",
 };
 
+/** The environment of cluster node `name` on `etcd`. */
+function clusterNodeEnv(
+  etcd: string,
+  name: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    ...QUIET,
+    IGGY_CLUSTER_ENABLED: "true",
+    IGGY_CLUSTER_NAME: "bench",
+    IGGY_CLUSTER_ETCD_ENDPOINTS: etcd,
+    IGGY_CLUSTER_NODE_CURRENT_NAME: name,
+    IGGY_CLUSTER_SECRET: "bench-cluster-secret-0123",
+    ...extra,
+  };
+}
+
 const rounds: Round[] = [];
 const latencies: string[] = [];
 
@@ -186,15 +203,9 @@ if (args.values.replicated) {
   for (const name of names) {
     nodes.push(
       await startBenchServer({
-        env: {
-          ...QUIET,
-          IGGY_CLUSTER_ENABLED: "true",
-          IGGY_CLUSTER_NAME: "bench",
-          IGGY_CLUSTER_ETCD_ENDPOINTS: etcd.endpoint,
-          IGGY_CLUSTER_NODE_CURRENT_NAME: name,
-          IGGY_CLUSTER_SECRET: "bench-cluster-secret-0123",
+        env: clusterNodeEnv(etcd.endpoint, name, {
           IGGY_CLUSTER_REPLICATION_ENABLED: "true",
-        },
+        }),
       }),
     );
   }
@@ -233,14 +244,7 @@ if (args.values.replicated) {
 }
 if (!args.values.replicated) {
   await using etcd = await startEtcd();
-  const nodeEnv = (name: string) => ({
-    ...QUIET,
-    IGGY_CLUSTER_ENABLED: "true",
-    IGGY_CLUSTER_NAME: "bench",
-    IGGY_CLUSTER_ETCD_ENDPOINTS: etcd.endpoint,
-    IGGY_CLUSTER_NODE_CURRENT_NAME: name,
-    IGGY_CLUSTER_SECRET: "bench-cluster-secret-0123",
-  });
+  const nodeEnv = (name: string) => clusterNodeEnv(etcd.endpoint, name);
   const n1 = await startBenchServer({ env: nodeEnv("n1") });
   const n2 = await startBenchServer({ env: nodeEnv("n2") });
   try {

@@ -64,6 +64,52 @@ async function logFiles(node: TestServer): Promise<Map<string, Uint8Array>> {
   return files;
 }
 
+/** Starts n1, n2, n3 with replication on (and `extra` env), one after the other. */
+async function startReplicated(
+  etcd: string,
+  extra: Record<string, string> = {},
+): Promise<TestServer[]> {
+  const nodes: TestServer[] = [];
+  for (const name of NAMES) {
+    nodes.push(
+      await startServer({ env: { ...replicatedEnv(etcd, name), ...extra } }),
+    );
+  }
+  return nodes;
+}
+
+/** Creates stream "s" with topic "t": one partition, replication factor 3. */
+async function createReplicatedTopic(client: IggyClient): Promise<void> {
+  await client.createStream("s");
+  await client.createTopic({
+    streamId: "s",
+    name: "t",
+    partitionsCount: 1,
+    replicationFactor: 3,
+  });
+}
+
+/**
+ * True when the three nodes hold the same segment files with the same bytes (and at least
+ * `segments` of them); `undefined` while they differ (a copy still catching up).
+ */
+async function identicalCopies(
+  nodes: TestServer[],
+  segments = 1,
+): Promise<true | undefined> {
+  const copies = await Promise.all(nodes.map(logFiles));
+  const names = copies.map((c) => [...c.keys()].sort().join(","));
+  if (new Set(names).size !== 1 || copies[0]!.size < segments) return undefined;
+  for (const name of copies[0]!.keys()) {
+    const bytes = copies.map((c) => c.get(name)!);
+    if (bytes.some((b) => b.length !== bytes[0]!.length)) return undefined;
+    if (bytes.some((b) => !b.every((x, k) => x === bytes[0]![k]))) {
+      return undefined;
+    }
+  }
+  return true;
+}
+
 /** Every stored message of the partition, through `client`, from offset 0. */
 async function readAll(client: IggyClient) {
   const out: { offset: bigint; payload: string }[] = [];
@@ -93,11 +139,7 @@ Deno.test({
     const nodes: TestServer[] = [];
     const clients = new Map<string, IggyClient>();
     try {
-      for (const name of NAMES) {
-        nodes.push(
-          await startServer({ env: replicatedEnv(etcdServer.endpoint, name) }),
-        );
-      }
+      nodes.push(...await startReplicated(etcdServer.endpoint));
       const byName = (name: string) => nodes[NAMES.indexOf(name)]!;
       const clientOf = async (name: string) => {
         let client = clients.get(name);
@@ -108,13 +150,7 @@ Deno.test({
         return client;
       };
       const admin = await clientOf("n2");
-      await admin.createStream("s");
-      await admin.createTopic({
-        streamId: "s",
-        name: "t",
-        partitionsCount: 1,
-        replicationFactor: 3,
-      });
+      await createReplicatedTopic(admin);
       const first = await assignment(etcd);
       assert.deepEqual([...first.replicas].sort(), NAMES);
       assert.deepEqual([...first.inSync].sort(), NAMES);
@@ -229,21 +265,11 @@ Deno.test({
 
       // The three copies converge to the same bytes (same segments, same content).
       const end = stored.length;
-      await eventually("identical copies on the three nodes", async () => {
-        const copies = await Promise.all(nodes.map(logFiles));
-        const names = copies.map((c) => [...c.keys()].sort().join(","));
-        if (new Set(names).size !== 1) return undefined;
-        for (const name of copies[0]!.keys()) {
-          const bytes = copies.map((c) => c.get(name)!);
-          if (bytes.some((b) => b.length !== bytes[0]!.length)) {
-            return undefined;
-          }
-          if (bytes.some((b) => !b.every((x, k) => x === bytes[0]![k]))) {
-            throw new Error(`${name} differs between nodes`);
-          }
-        }
-        return copies[0]!.size > 1 ? true : undefined;
-      }, 30_000);
+      await eventually(
+        "identical copies on the three nodes",
+        () => identicalCopies(nodes, 2),
+        30_000,
+      );
       assert.ok(end > 0);
 
       // Two nodes of three down: a send fails with a clear code (no quorum), the unacknowledged
@@ -291,24 +317,13 @@ Deno.test({
     const nodes: TestServer[] = [];
     const clients: IggyClient[] = [];
     try {
-      for (const name of NAMES) {
-        nodes.push(
-          await startServer({
-            env: {
-              ...replicatedEnv(etcdServer.endpoint, name),
-              IGGY_SYSTEM_MESSAGE_DEDUPLICATION_ENABLED: "true",
-            },
-          }),
-        );
-      }
+      nodes.push(
+        ...await startReplicated(etcdServer.endpoint, {
+          IGGY_SYSTEM_MESSAGE_DEDUPLICATION_ENABLED: "true",
+        }),
+      );
       for (const node of nodes) clients.push(await login(node));
-      await clients[1]!.createStream("s");
-      await clients[1]!.createTopic({
-        streamId: "s",
-        name: "t",
-        partitionsCount: 1,
-        replicationFactor: 3,
-      });
+      await createReplicatedTopic(clients[1]!);
       const send = (client: IggyClient, payload: string, id?: bigint) =>
         client.sendMessages({
           streamId: "s",
@@ -372,13 +387,11 @@ Deno.test({
       const positions = acked.map((p) => stored.indexOf(p));
       assert.deepEqual(positions, [...positions].sort((a, b) => a - b));
       // The paused node follows the new leader again: same bytes as the others.
-      await eventually("the old leader's copy converges", async () => {
-        const copies = await Promise.all(nodes.map(logFiles));
-        const joined = copies.map((c) =>
-          [...c.keys()].sort().map((k) => c.get(k)!.join(",")).join("|")
-        );
-        return new Set(joined).size === 1 ? true : undefined;
-      }, 30_000);
+      await eventually(
+        "the old leader's copy converges",
+        () => identicalCopies(nodes),
+        30_000,
+      );
     } finally {
       for (const client of clients) await client.close().catch(() => {});
       for (const node of nodes) await node[Symbol.asyncDispose]();
@@ -396,20 +409,10 @@ Deno.test({
     const nodes: TestServer[] = [];
     let client: IggyClient | undefined;
     try {
-      for (const name of NAMES) {
-        nodes.push(
-          await startServer({ env: replicatedEnv(etcdServer.endpoint, name) }),
-        );
-      }
+      nodes.push(...await startReplicated(etcdServer.endpoint));
       const { leader: first } = await (async () => {
         const admin = await login(nodes[0]!);
-        await admin.createStream("s");
-        await admin.createTopic({
-          streamId: "s",
-          name: "t",
-          partitionsCount: 1,
-          replicationFactor: 3,
-        });
+        await createReplicatedTopic(admin);
         await admin.close();
         return await assignment(etcd);
       })();
@@ -458,15 +461,10 @@ Deno.test({
       for (let i = 0; i < 3; i++) await send();
       const after = await readAll(client);
       assert.deepEqual(after.map((m) => m.payload), ["m-0", "m-1", "m-2"]);
-      await eventually("the copies identical after the purge", async () => {
-        const copies = await Promise.all(nodes.map(logFiles));
-        const joined = copies.map((c) =>
-          [...c.keys()].sort().map((k) => c.get(k)!.join(",")).join("|")
-        );
-        return new Set(joined).size === 1 && joined[0] !== ""
-          ? true
-          : undefined;
-      });
+      await eventually(
+        "the copies identical after the purge",
+        () => identicalCopies(nodes),
+      );
     } finally {
       await client?.close().catch(() => {});
       for (const node of nodes) await node[Symbol.asyncDispose]();
