@@ -393,6 +393,8 @@ export class Replicator {
       await writeEpoch(partition.dir, a.leaderEpoch);
       this.#epochs.set(key, a.leaderEpoch);
     }
+    // Figures it reported as a follower came from the old leader; its own log is the truth now.
+    partition.remoteFigures = undefined;
     const known = previous?.highWatermark ?? 0n;
     const role = new LeaderRole(ref, {
       epoch: a.leaderEpoch,
