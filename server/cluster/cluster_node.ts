@@ -142,6 +142,13 @@ export class ClusterNode {
     return this.#assignments.values();
   }
 
+  /** The etcd mod revision of a topic's assignments as this node has them (0: none). */
+  assignmentsRevision(streamId: number, topicId: number): number {
+    return this.#assignmentRevisions.get(
+      this.keys.topicAssignments(streamId, topicId),
+    ) ?? 0;
+  }
+
   /** Every topic's assignments with the topic's ids. */
   *assignmentEntries(): Iterable<
     { streamId: number; topicId: number; partitions: PartitionAssignment[] }

@@ -13,7 +13,7 @@ import {
   type MetadataEntry,
 } from "../state/entries.ts";
 import type { ClusterNode } from "./cluster_node.ts";
-import type { Operation } from "./etcd.ts";
+import type { Compare, Operation } from "./etcd.ts";
 import { leadCountsOf, placePartitions } from "./placement.ts";
 
 const encoder = new TextEncoder();
@@ -131,6 +131,20 @@ export function assignmentOps(
 }
 
 /**
+ * What an entry that rewrites a topic's assignments from this node's copy relies on: nobody
+ * changed them since (a leader change or an in-sync set change in between would be undone).
+ */
+function assignmentChecks(node: ClusterNode, entry: MetadataEntry): Compare[] {
+  if (entry.type !== "CreatePartitions" && entry.type !== "DeletePartitions") {
+    return [];
+  }
+  return [{
+    key: node.keys.topicAssignments(entry.streamId, entry.topicId),
+    modRevision: node.assignmentsRevision(entry.streamId, entry.topicId),
+  }];
+}
+
+/**
  * Commits the entry `validate` builds through the cluster.
  * @returns the committed entry, applied on this node
  */
@@ -145,6 +159,7 @@ export async function proposeEntry<E extends MetadataEntry>(
     return {
       payload: entryPayload(built),
       also: assignmentOps(node, built, options),
+      compare: assignmentChecks(node, built),
     };
   });
   return built!;

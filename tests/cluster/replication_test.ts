@@ -465,6 +465,17 @@ Deno.test({
         "the copies identical after the purge",
         () => identicalCopies(nodes),
       );
+
+      // Partitions added later are replicated as the topic's first ones.
+      await client.createPartitions({
+        streamId: "s",
+        topicId: "t",
+        partitionsCount: 1,
+      });
+      const kv = await etcd.get(`/${CLUSTER}/assignments/0/0`);
+      const added = (JSON.parse(kv!.value) as PartitionAssignment[])[1]!;
+      assert.equal(added.replicas.length, 3);
+      assert.equal(added.inSync.length, 3);
     } finally {
       await client?.close().catch(() => {});
       for (const node of nodes) await node[Symbol.asyncDispose]();
