@@ -173,6 +173,8 @@ class LeaderRole {
   dataWaiters = new Set<() => void>();
   stopped = false;
   readonly startedAt = Date.now();
+  /** An in-sync set change is being written (one at a time, not one per fetch). */
+  changingInSync = false;
 
   constructor(
     ref: PartitionRef,
@@ -743,6 +745,8 @@ export class Replicator {
     role: LeaderRole,
     change: (inSync: string[]) => string[] | undefined,
   ): void {
+    if (role.changingInSync) return;
+    role.changingInSync = true;
     const { streamId, topicId, partitionId } = role.ref;
     this.#node.updateAssignments(streamId, topicId, (current) => {
       const p = current[partitionId];
@@ -760,7 +764,7 @@ export class Replicator {
           inSync: this.#assignment(role.ref)?.inSync ?? [],
         });
       }
-    }).catch(() => {});
+    }).catch(() => {}).finally(() => role.changingInSync = false);
   }
 
   /**
