@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  connect,
   Consumer,
   type IggyClient,
   Partitioning,
@@ -401,7 +402,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "replication factor 3: a paused follower leaves the in-sync set, writes go on, it returns and rejoins",
+    "replication factor 3: a paused follower leaves the in-sync set and rejoins; purge; added partitions; the SDK fails over",
   ignore,
   async fn() {
     await using etcdServer = await startEtcd();
@@ -476,6 +477,34 @@ Deno.test({
       const added = (JSON.parse(kv!.value) as PartitionAssignment[])[1]!;
       assert.equal(added.replicas.length, 3);
       assert.equal(added.inSync.length, 3);
+
+      // The SDK's reconnecting client fails over by itself: connected to the leader, which dies,
+      // it reconnects to another node GetClusterMetadata listed and its sends go on.
+      await using reconnecting = await connect({
+        ...leader.tcp,
+        username: "iggy",
+        password: "iggy",
+      });
+      await reconnecting.sendMessages({
+        streamId: "s",
+        topicId: "t",
+        partitioning: Partitioning.partitionId(0),
+        messages: [{ payload: "before the leader dies" }],
+      });
+      await leader.kill("SIGKILL");
+      await eventually("a send through the reconnected client", async () => {
+        await reconnecting.sendMessages({
+          streamId: "s",
+          topicId: "t",
+          partitioning: Partitioning.partitionId(0),
+          messages: [{ payload: "after the leader died" }],
+        });
+        return true;
+      }, 30_000);
+      const payloads = (await readAll(reconnecting)).map((m) => m.payload);
+      assert.deepEqual(payloads.slice(0, 3), ["m-0", "m-1", "m-2"]);
+      assert.ok(payloads.includes("before the leader dies"));
+      assert.equal(payloads.at(-1), "after the leader died");
     } finally {
       await client?.close().catch(() => {});
       for (const node of nodes) await node[Symbol.asyncDispose]();
