@@ -8,8 +8,8 @@
  * leads partition `i` ("direct": how an SDK that routes to leaders would run) and, in a second
  * round, all to the first node ("via one node": half the requests are forwarded).
  *
- * With `--replicated`: three nodes with `cluster.replication.enabled`, a topic with
- * replication factor 1 against one with 3 (quorum acks) in the same run, each client on its
+ * With `--replicated`: three nodes with `cluster.replication.enabled`, topics with replication
+ * factor 1, 2 and 3 (quorum acks) in the same run, each client on its
  * partition's leader (read from etcd), then the latency of single-message sends at R = 1 and 3.
  *
  * Needs etcd (`/usr/bin/etcd`, Debian's etcd-server).
@@ -217,7 +217,7 @@ if (args.values.replicated) {
     return addresses[names.indexOf(leader)]!;
   };
   try {
-    for (const factor of [1, 3]) {
+    for (const factor of [1, 2, 3]) {
       rounds.push(
         await round(`3 nodes, R=${factor}`, addresses[0]!, leaderOf, factor),
       );
