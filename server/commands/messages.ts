@@ -255,9 +255,7 @@ export async function pollMessages(
   const log = partition.log;
   // A replicated partition shows only what its replicas have (below the high watermark).
   const limit = highWatermark(ctx, stream.id, topic, partition);
-  const currentOffset = limit === undefined
-    ? log.currentOffset
-    : (limit > 0n ? limit - 1n : 0n);
+  const currentOffset = visibleOffset(partition, limit);
   const empty = {
     partitionId: partition.id,
     currentOffset,
@@ -289,7 +287,7 @@ export async function pollMessages(
   }
   return {
     partitionId: partition.id,
-    currentOffset: limit === undefined ? log.currentOffset : currentOffset,
+    currentOffset: visibleOffset(partition, limit),
     count: read.count,
     chunks: read.chunks,
   };
@@ -346,9 +344,21 @@ export function getConsumerOffset(
   if (!partition || stored === undefined) return undefined;
   return {
     partitionId: partition.id,
-    currentOffset: partition.log.currentOffset,
+    currentOffset: visibleOffset(
+      partition,
+      highWatermark(ctx, stream.id, topic, partition),
+    ),
     storedOffset: stored,
   };
+}
+
+/** The current offset as polls show it: below the high watermark of a replicated partition. */
+function visibleOffset(
+  partition: Partition,
+  limit: bigint | undefined,
+): bigint {
+  if (limit === undefined) return partition.log.currentOffset;
+  return limit > 0n ? limit - 1n : 0n;
 }
 
 /** The partition and owner a Store/DeleteConsumerOffset names, after the poll permission check. */
