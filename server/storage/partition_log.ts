@@ -100,17 +100,18 @@ function fillReplicaIndex(
     at.index.byteLength,
   );
   const relative = Number(at.firstOffset - at.segmentStartOffset);
+  // Offsets as two u32 halves, compared without a bigint per message (offsets < 2^53).
+  const first = Number(at.firstOffset);
   let pos = 0;
   for (let k = 0; k < count; k++) {
     if (pos + MESSAGE_HEADER_SIZE > bytes.length) {
       throw new RangeError(`Replica frame ${k} is cut short`);
     }
-    const offset = view.getBigUint64(pos + MessageField.Offset, true);
-    if (offset !== at.firstOffset + BigInt(k)) {
+    const offset = view.getUint32(pos + MessageField.Offset, true) +
+      view.getUint32(pos + MessageField.Offset + 4, true) * 0x1_0000_0000;
+    if (offset !== first + k) {
       throw new RangeError(
-        `Replica frame ${k} has offset ${offset}, expected ${
-          at.firstOffset + BigInt(k)
-        }`,
+        `Replica frame ${k} has offset ${offset}, expected ${first + k}`,
       );
     }
     const end = pos + MESSAGE_HEADER_SIZE +
@@ -122,9 +123,15 @@ function fillReplicaIndex(
     const e = k * INDEX_ENTRY_SIZE;
     iv.setUint32(e, relative + k, true);
     iv.setUint32(e + 4, at.basePosition + end, true);
-    iv.setBigUint64(
+    // The timestamp, copied as two u32 halves.
+    iv.setUint32(
       e + 8,
-      view.getBigUint64(pos + MessageField.Timestamp, true),
+      view.getUint32(pos + MessageField.Timestamp, true),
+      true,
+    );
+    iv.setUint32(
+      e + 12,
+      view.getUint32(pos + MessageField.Timestamp + 4, true),
       true,
     );
     pos = end;
