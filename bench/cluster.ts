@@ -8,6 +8,10 @@
  * leads partition `i` ("direct": how an SDK that routes to leaders would run) and, in a second
  * round, all to the first node ("via one node": half the requests are forwarded).
  *
+ * With `--replicated`: three nodes with `cluster.replication.enabled`, topics with replication
+ * factor 1, 2 and 3 (quorum acks) in the same run, each client on its
+ * partition's leader (read from etcd), then the latency of single-message sends at R = 1 and 3.
+ *
  * Needs etcd (`/usr/bin/etcd`, Debian's etcd-server).
  * @module
  */
@@ -20,6 +24,7 @@ import {
   PollingStrategy,
 } from "../mod.ts";
 import { startEtcd } from "../tests/cluster/_etcd.ts";
+import { EtcdClient } from "../server/cluster/etcd.ts";
 import { startBenchServer } from "./server.ts";
 
 const args = parseArgs({
@@ -29,6 +34,7 @@ const args = parseArgs({
     batches: { type: "string", default: "200" },
     batch: { type: "string", default: "1000" },
     size: { type: "string", default: "100" },
+    replicated: { type: "boolean", default: false },
   },
 });
 const PARTITIONS = Number(args.values.partitions);
@@ -64,18 +70,23 @@ interface Round {
 async function round(
   name: string,
   admin: string,
-  addressOf: (partition: number) => string,
+  addressOf: (partition: number, streamId: number) => string | Promise<string>,
+  replicationFactor = 1,
 ): Promise<Round> {
   const setup = await login(admin);
   const stream = `bench-${crypto.randomUUID().slice(0, 8)}`;
-  await setup.createStream(stream);
+  const { id: streamId } = await setup.createStream(stream);
   await setup.createTopic({
     streamId: stream,
     name: "t",
     partitionsCount: PARTITIONS,
+    replicationFactor,
   });
   const clients = await Promise.all(
-    Array.from({ length: PARTITIONS }, (_, i) => login(addressOf(i))),
+    Array.from(
+      { length: PARTITIONS },
+      async (_, i) => login(await addressOf(i, streamId)),
+    ),
   );
   const payload = new Uint8Array(SIZE).fill(120);
   const batches = await Promise.all(
@@ -126,8 +137,103 @@ const QUIET = {
   IGGY_WEBSOCKET_ENABLED: "false",
 };
 
+/** The environment of cluster node `name` on `etcd`. */
+function clusterNodeEnv(
+  etcd: string,
+  name: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    ...QUIET,
+    IGGY_CLUSTER_ENABLED: "true",
+    IGGY_CLUSTER_NAME: "bench",
+    IGGY_CLUSTER_ETCD_ENDPOINTS: etcd,
+    IGGY_CLUSTER_NODE_CURRENT_NAME: name,
+    IGGY_CLUSTER_SECRET: "bench-cluster-secret-0123",
+    ...extra,
+  };
+}
+
 const rounds: Round[] = [];
-{
+const latencies: string[] = [];
+
+/** p50 and p99 of `count` single-message sends to partition 0 of a new topic. */
+async function sendLatency(
+  name: string,
+  address: (streamId: number) => Promise<string>,
+  admin: string,
+  replicationFactor: number,
+): Promise<void> {
+  const setup = await login(admin);
+  const stream = `lat-${crypto.randomUUID().slice(0, 8)}`;
+  const { id } = await setup.createStream(stream);
+  await setup.createTopic({
+    streamId: stream,
+    name: "t",
+    partitionsCount: 1,
+    replicationFactor,
+  });
+  const client = await login(await address(id));
+  const times: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const started = performance.now();
+    await client.sendMessages({
+      streamId: stream,
+      topicId: "t",
+      partitioning: Partitioning.partitionId(0),
+      messages: [{ payload: "x".repeat(SIZE) }],
+    });
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  latencies.push(
+    `${name.padEnd(18)} single-message send p50 ${
+      times[250]!.toFixed(2)
+    } ms, p99 ${times[495]!.toFixed(2)} ms`,
+  );
+  await client.close();
+  await setup.close();
+}
+
+if (args.values.replicated) {
+  await using etcd = await startEtcd();
+  const client = new EtcdClient([etcd.endpoint]);
+  const names = ["n1", "n2", "n3"];
+  const nodes = [];
+  for (const name of names) {
+    nodes.push(
+      await startBenchServer({
+        env: clusterNodeEnv(etcd.endpoint, name, {
+          IGGY_CLUSTER_REPLICATION_ENABLED: "true",
+        }),
+      }),
+    );
+  }
+  const addresses = nodes.map((n) => n.addresses.tcp!);
+  const leaderOf = async (partition: number, streamId: number) => {
+    const kv = await client.get(`/bench/assignments/${streamId}/0`);
+    const leader = (JSON.parse(kv!.value) as { leader: string }[])[partition]!
+      .leader;
+    return addresses[names.indexOf(leader)]!;
+  };
+  try {
+    for (const factor of [1, 2, 3]) {
+      rounds.push(
+        await round(`3 nodes, R=${factor}`, addresses[0]!, leaderOf, factor),
+      );
+    }
+    for (const factor of [1, 3]) {
+      await sendLatency(
+        `3 nodes, R=${factor}`,
+        (id) => leaderOf(0, id),
+        addresses[0]!,
+        factor,
+      );
+    }
+  } finally {
+    for (const node of nodes) await node.stop();
+  }
+} else {
   const single = await startBenchServer({ env: QUIET });
   try {
     const tcp = single.addresses.tcp!;
@@ -136,16 +242,9 @@ const rounds: Round[] = [];
     await single.stop();
   }
 }
-{
+if (!args.values.replicated) {
   await using etcd = await startEtcd();
-  const nodeEnv = (name: string) => ({
-    ...QUIET,
-    IGGY_CLUSTER_ENABLED: "true",
-    IGGY_CLUSTER_NAME: "bench",
-    IGGY_CLUSTER_ETCD_ENDPOINTS: etcd.endpoint,
-    IGGY_CLUSTER_NODE_CURRENT_NAME: name,
-    IGGY_CLUSTER_SECRET: "bench-cluster-secret-0123",
-  });
+  const nodeEnv = (name: string) => clusterNodeEnv(etcd.endpoint, name);
   const n1 = await startBenchServer({ env: nodeEnv("n1") });
   const n2 = await startBenchServer({ env: nodeEnv("n2") });
   try {
@@ -177,3 +276,4 @@ for (const r of rounds) {
     } msg/s (${mb(r.poll)} MB/s)`,
   );
 }
+for (const line of latencies) console.log(line);

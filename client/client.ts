@@ -80,6 +80,54 @@ import {
 const sendingBatches = new WeakSet<PreparedMessages>();
 
 /** How {@linkcode IggyClient.connect} opens each transport: one entry per {@linkcode TransportKind}. */
+/**
+ * The nodes a reconnecting client tries: the configured one, then (in a cluster: GetClusterMetadata
+ * lists more than one node, each answers every command) the others in turn, so that a dead node
+ * does not stop the client.
+ */
+class ClusterNodes {
+  readonly #configured: ConnectOptions;
+  readonly #kind: TransportKind;
+  #others: ConnectOptions[] = [];
+  #turn = 0;
+
+  constructor(configured: ConnectOptions, kind: TransportKind) {
+    this.#configured = configured;
+    this.#kind = kind;
+  }
+
+  /** The options of the next node to try. */
+  next(): ConnectOptions {
+    if (this.#others.length === 0) return this.#configured;
+    const all = [this.#configured, ...this.#others];
+    return all[this.#turn++ % all.length]!;
+  }
+
+  /** Asks the server for the cluster's other nodes (nothing changes on a single node). */
+  async learn(client: IggyClient): Promise<void> {
+    let metadata: ClusterMetadata;
+    try {
+      metadata = await client.getClusterMetadata();
+    } catch {
+      return; // not answered: this client sticks to the configured node
+    }
+    if (metadata.nodes.length < 2) return;
+    const port = (n: ClusterMetadata["nodes"][number]) =>
+      this.#kind === "quic"
+        ? n.quicPort
+        : this.#kind === "websocket"
+        ? n.websocketPort
+        : n.tcpPort;
+    const configuredPort = this.#configured.port ?? DEFAULT_PORTS[this.#kind];
+    this.#others = metadata.nodes
+      .filter((n) =>
+        port(n) > 0 &&
+        !(port(n) === configuredPort && n.ip === this.#configured.hostname)
+      )
+      .map((n) => ({ ...this.#configured, hostname: n.ip, port: port(n) }));
+  }
+}
+
 const TRANSPORTS: Readonly<
   Record<TransportKind, (options: ConnectOptions) => Promise<Transport>>
 > = {
@@ -613,7 +661,9 @@ export class IggyClient {
   /**
    * Connects and, when credentials are given, logs in. Over TCP, QUIC and WebSocket the connection
    * is reopened (and the login replayed) after it drops, unless `reconnect` is `false`; see
-   * {@linkcode ConnectOptions.reconnect} and {@linkcode IggyClient.status}.
+   * {@linkcode ConnectOptions.reconnect} and {@linkcode IggyClient.status}. Connected to a
+   * cluster (GetClusterMetadata, asked once after the login, lists several nodes), the attempts
+   * go to the configured node and the other nodes in turn, so a dead node does not stop the client.
    *
    * @param options A connection string (`iggy://user:password@host:port`) or options.
    * @param overrides Options that take precedence over those of the connection string, such as a
@@ -664,10 +714,11 @@ export class IggyClient {
     }
     // HTTP has no connection to lose: each request stands alone.
     const reconnect = kind === "http" ? false : resolved.reconnect ?? true;
+    const nodes = new ClusterNodes(resolved, kind);
     const client = new IggyClient(
       reconnect
         ? await ReconnectingTransport.open(
-          () => open(resolved),
+          () => open(nodes.next()),
           {
             logger: resolved.logger,
             ...(reconnect === true ? {} : reconnect),
@@ -690,6 +741,9 @@ export class IggyClient {
       await client.close();
       throw err;
     }
+    const loggedIn = resolved.username !== undefined ||
+      resolved.token !== undefined;
+    if (reconnect && loggedIn) await nodes.learn(client);
     return client;
   }
 

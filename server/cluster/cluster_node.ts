@@ -59,6 +59,12 @@ export class ClusterNode {
   readonly #logger: Logger;
   readonly #nodes = new Map<string, NodeInfo>();
   readonly #assignments = new Map<string, PartitionAssignment[]>();
+  /** The etcd mod revision of each assignments key (a transaction compares it to change one). */
+  readonly #assignmentRevisions = new Map<string, number>();
+  readonly #listeners = new Set<() => void>();
+  /** Until when this node's lease surely holds (ms since the epoch). */
+  #leaseValidUntil = 0;
+  #leaseGeneration = 0;
   readonly #stop = new AbortController();
   #lease = "0";
   #controller: string | undefined;
@@ -136,6 +142,88 @@ export class ClusterNode {
     return this.#assignments.values();
   }
 
+  /** The etcd mod revision of a topic's assignments as this node has them (0: none). */
+  assignmentsRevision(streamId: number, topicId: number): number {
+    return this.#assignmentRevisions.get(
+      this.keys.topicAssignments(streamId, topicId),
+    ) ?? 0;
+  }
+
+  /** Every topic's assignments with the topic's ids. */
+  *assignmentEntries(): Iterable<
+    { streamId: number; topicId: number; partitions: PartitionAssignment[] }
+  > {
+    for (const [key, partitions] of this.#assignments) {
+      const [streamId, topicId] = key.slice(this.keys.assignments.length)
+        .split("/").map(Number) as [number, number];
+      yield { streamId, topicId, partitions };
+    }
+  }
+
+  /** Calls `listener` after each change of the nodes, the assignments or this node's lease. */
+  onChange(listener: () => void): void {
+    this.#listeners.add(listener);
+  }
+
+  /**
+   * True while this node's lease surely has not expired in etcd: the last renewal started less
+   * than one TTL ago. A leader whose lease may be gone acknowledges nothing (another node may
+   * lead its partitions already).
+   */
+  get leaseValid(): boolean {
+    return Date.now() < this.#leaseValidUntil;
+  }
+
+  /** Raised each time this node registers with a new lease (after its old one expired). */
+  get leaseGeneration(): number {
+    return this.#leaseGeneration;
+  }
+
+  /**
+   * Changes one topic's assignments by an etcd transaction that succeeds only if nobody changed
+   * them since this node read them (`change` is called again on the newer value otherwise).
+   * @param change the new assignments, or `undefined` to give up
+   * @returns true when written
+   */
+  async updateAssignments(
+    streamId: number,
+    topicId: number,
+    change: (
+      current: PartitionAssignment[],
+    ) => PartitionAssignment[] | undefined,
+  ): Promise<boolean> {
+    const key = this.keys.topicAssignments(streamId, topicId);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = this.#assignments.get(key);
+      const revision = this.#assignmentRevisions.get(key);
+      if (!current || revision === undefined) return false;
+      const next = change(current);
+      if (!next) return false;
+      const { succeeded, ranges } = await this.#etcd.txn(
+        [{ key, modRevision: revision }],
+        [{ put: { key, value: JSON.stringify(next) } }],
+        [{ range: { key } }],
+      );
+      if (succeeded) return true;
+      const fresh = ranges[0]?.[0];
+      if (fresh) this.#seen("PUT", fresh);
+      else return false;
+    }
+    return false;
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.#logger.warn("A cluster change listener failed", {
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
+    }
+  }
+
   /**
    * Leaves the cluster: stops following it and revokes the lease, so its roles move at once.
    * With `revokeLease: false` the node just goes quiet, as a crashed one does (tests).
@@ -154,7 +242,10 @@ export class ClusterNode {
    * for; a name still taken after it belongs to another live node.
    */
   async #register(): Promise<void> {
+    const asked = Date.now();
     this.#lease = await this.#etcd.grantLease(this.#ttl);
+    this.#leaseValidUntil = asked + this.#ttl * 1000;
+    this.#leaseGeneration++;
     const key = this.keys.node(this.self.name);
     const deadline = Date.now() + (this.#ttl + 2) * 1000;
     for (;;) {
@@ -212,6 +303,7 @@ export class ClusterNode {
       } else {
         this.#nodes.set(name, JSON.parse(kv.value) as NodeInfo);
       }
+      this.#changed();
     } else if (kv.key === keys.controller) {
       if (type === "DELETE") {
         this.#setController(undefined);
@@ -224,13 +316,19 @@ export class ClusterNode {
     } else if (kv.key.startsWith(keys.members)) {
       this.groupMembers.seen(type, kv);
     } else if (kv.key.startsWith(keys.assignments)) {
-      if (type === "DELETE") this.#assignments.delete(kv.key);
-      else {
+      // A re-read may have delivered a newer value than a late watch event.
+      if ((this.#assignmentRevisions.get(kv.key) ?? 0) > kv.modRevision) return;
+      if (type === "DELETE") {
+        this.#assignments.delete(kv.key);
+        this.#assignmentRevisions.delete(kv.key);
+      } else {
         this.#assignments.set(
           kv.key,
           JSON.parse(kv.value) as PartitionAssignment[],
         );
+        this.#assignmentRevisions.set(kv.key, kv.modRevision);
       }
+      this.#changed();
     }
   }
 
@@ -244,13 +342,21 @@ export class ClusterNode {
       await delay(every, this.#stop.signal);
       if (this.#stop.signal.aborted) return;
       try {
+        const asked = Date.now();
         const ttl = await this.#etcd.keepAlive(this.#lease);
+        if (ttl > 0) this.#leaseValidUntil = asked + ttl * 1000;
         if (ttl === 0) {
           this.#logger.warn(
             "This node's cluster lease expired; registering again",
             { node: this.self.name },
           );
+          this.#leaseValidUntil = 0;
           await this.#register();
+          // What changed while this node was gone (partition leaders above all) before it
+          // acts on its roles again.
+          const { kvs } = await this.#etcd.range(this.keys.assignments, true);
+          for (const kv of kvs) this.#seen("PUT", kv);
+          this.#changed();
           await this.groupMembers.restore();
         }
         if (this.#controller === undefined) await this.#campaign();

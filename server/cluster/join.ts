@@ -26,6 +26,7 @@ import {
 } from "./forwarding.ts";
 import { ensureRootUser, entryOf, proposeEntry } from "./metadata.ts";
 import { remoteSessionEffect } from "./session_effects.ts";
+import { type AcksMode, Replicator } from "./replication.ts";
 import {
   encodeLedFigures,
   PARTITION_FIGURES,
@@ -143,6 +144,8 @@ export async function joinCluster(
     logger,
     handle: async (caller, code, payload, metadataIndex) => {
       if (code === PARTITION_FIGURES) return [encodeLedFigures(system, node)];
+      const replicaAnswer = replicator?.handle(code, payload);
+      if (replicaAnswer) return replicaAnswer;
       // Read your writes: apply what the sending node had applied (bounded: a node cut off from
       // etcd answers with what it has).
       if (node.log.lastApplied < metadataIndex) {
@@ -164,6 +167,8 @@ export async function joinCluster(
   });
   const l = system.listeners;
   let node: ClusterNode;
+  // Set once the node has joined (replica commands before that answer "not the leader").
+  let replicator: Replicator | undefined;
   try {
     node = await ClusterNode.start({
       etcd,
@@ -189,6 +194,8 @@ export async function joinCluster(
         const effect = own ? undefined : remoteSessionEffect(system, entry);
         await system.applyCommitted(index, entry);
         effect?.();
+        // New partitions may be replicas here: take their roles.
+        replicator?.sync();
         // Members may have joined through other nodes before this node knew the group.
         if (entry.type === "CreateConsumerGroup") {
           syncGroup(system, node, {
@@ -214,6 +221,7 @@ export async function joinCluster(
     timeoutMs: cluster.etcd.timeout,
   });
   const stop = async () => {
+    replicator?.stop();
     await node.stop();
     await pool.close();
     await channelServer.close();
@@ -234,8 +242,23 @@ export async function joinCluster(
       channelTo: (name) => pool.get(name),
       appliedIndex: () => node.log.lastApplied,
     };
+    const replication = cluster.replication;
+    const active = new Replicator(system, node, {
+      channelTo: (name) => pool.get(name),
+      settings: {
+        acks: replication.acks as AcksMode,
+        ackTimeoutMs: replication.ackTimeout,
+        maxLagMs: replication.maxLag,
+      },
+      logger,
+    });
+    replicator = active;
     const hooks: ClusterHooks = {
-      propose: (validate) => proposeEntry(node, validate),
+      propose: (validate) =>
+        proposeEntry(node, validate, { replication: replication.enabled }),
+      beforeAppend: (partition) => active.beforeAppend(partition),
+      acknowledge: (partition, end) => active.acknowledge(partition, end),
+      readLimit: (partition) => active.readLimit(partition),
       // With etcd known to be down, answer at once rather than after its timeout.
       refresh: () =>
         node.etcdReachable
@@ -273,6 +296,7 @@ export async function joinCluster(
       syncGroup(system, node, group);
     }
     system.cluster = hooks;
+    active.start();
     if (system.options.cluster) system.options.cluster.live = node;
     if (await ensureRootUser(system, options.root)) {
       logger.info("Created the cluster's root user", {

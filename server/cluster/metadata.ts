@@ -13,7 +13,7 @@ import {
   type MetadataEntry,
 } from "../state/entries.ts";
 import type { ClusterNode } from "./cluster_node.ts";
-import type { Operation } from "./etcd.ts";
+import type { Compare, Operation } from "./etcd.ts";
 import { leadCountsOf, placePartitions } from "./placement.ts";
 
 const encoder = new TextEncoder();
@@ -30,15 +30,22 @@ export function entryOf(payload: string): MetadataEntry {
   return decodeEntry(encoder.encode(payload)).entry;
 }
 
+/** Options of {@linkcode assignmentOps} and {@linkcode proposeEntry}. */
+export interface PlacementOptions {
+  /** `cluster.replication.enabled`: replication factors above 1 are accepted. */
+  replication?: boolean;
+}
+
 /**
  * The assignment writes an entry implies: placement for new partitions (leaders spread over the
  * live nodes), removal for deleted ones.
- * @throws {IggyError} 2018 `InvalidReplicationFactor` for a replication factor above 1 (partition
- * replication is not built yet) or above the live node count
+ * @throws {IggyError} 2018 `InvalidReplicationFactor` for a replication factor above 1 without
+ * `cluster.replication.enabled`, above the live node count, or changed on an existing topic
  */
 export function assignmentOps(
   node: ClusterNode,
   entry: MetadataEntry,
+  options: PlacementOptions = {},
 ): Operation[] {
   const keys = node.keys;
   const place = (count: number, first: number, replicationFactor: number) => {
@@ -57,15 +64,24 @@ export function assignmentOps(
   switch (entry.type) {
     case "CreateTopic":
     case "UpdateTopic": {
-      const factor = entry.settings.replicationFactor;
-      if (factor > 1) {
+      const factor = Math.max(1, entry.settings.replicationFactor);
+      if (factor > 1 && !options.replication) {
         throw new IggyError(
           ErrorCode.InvalidReplicationFactor,
-          `${factor}: partition replication is not available yet; use 1`,
+          `${factor}: partition replication is off (cluster.replication.enabled); use 1`,
         );
       }
-      if (entry.type === "UpdateTopic") return [];
-      const placed = place(entry.partitionsCount, 0, 1);
+      if (entry.type === "UpdateTopic") {
+        const current = node.assignmentsOf(entry.streamId, entry.id)?.[0];
+        if (current && current.replicas.length !== factor) {
+          throw new IggyError(
+            ErrorCode.InvalidReplicationFactor,
+            `${factor}: the replication factor of an existing topic cannot change (it is ${current.replicas.length})`,
+          );
+        }
+        return [];
+      }
+      const placed = place(entry.partitionsCount, 0, factor);
       return [{
         put: {
           key: keys.topicAssignments(entry.streamId, entry.id),
@@ -76,8 +92,9 @@ export function assignmentOps(
     case "CreatePartitions":
     case "DeletePartitions": {
       const current = node.assignmentsOf(entry.streamId, entry.topicId) ?? [];
+      const factor = current[0]?.replicas.length ?? 1;
       const next = entry.type === "CreatePartitions"
-        ? [...current, ...place(entry.count, current.length, 1)]
+        ? [...current, ...place(entry.count, current.length, factor)]
         : current.slice(0, Math.max(0, current.length - entry.count));
       return [{
         put: {
@@ -114,17 +131,36 @@ export function assignmentOps(
 }
 
 /**
+ * What an entry that rewrites a topic's assignments from this node's copy relies on: nobody
+ * changed them since (a leader change or an in-sync set change in between would be undone).
+ */
+function assignmentChecks(node: ClusterNode, entry: MetadataEntry): Compare[] {
+  if (entry.type !== "CreatePartitions" && entry.type !== "DeletePartitions") {
+    return [];
+  }
+  return [{
+    key: node.keys.topicAssignments(entry.streamId, entry.topicId),
+    modRevision: node.assignmentsRevision(entry.streamId, entry.topicId),
+  }];
+}
+
+/**
  * Commits the entry `validate` builds through the cluster.
  * @returns the committed entry, applied on this node
  */
 export async function proposeEntry<E extends MetadataEntry>(
   node: ClusterNode,
   validate: () => E,
+  options: PlacementOptions = {},
 ): Promise<E> {
   let built: E | undefined;
   await node.log.propose(() => {
     built = validate();
-    return { payload: entryPayload(built), also: assignmentOps(node, built) };
+    return {
+      payload: entryPayload(built),
+      also: assignmentOps(node, built, options),
+      compare: assignmentChecks(node, built),
+    };
   });
   return built!;
 }

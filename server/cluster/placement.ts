@@ -12,10 +12,15 @@ export interface PartitionAssignment {
   leader: string;
   /** Every node holding a copy, leader first. */
   replicas: string[];
-  /** Replicas known to be up to date (the leader alone until replication exists). */
+  /** Replicas known to be up to date (the leader included); changed only by etcd transaction. */
   inSync: string[];
   /** Raised each time the leader changes, so a stale leader's writes can be refused. */
   leaderEpoch: number;
+  /**
+   * Replicated partitions: where each epoch's log starts (the new leader's log end when it took
+   * over); a replica returning from an older epoch cuts its log there.
+   */
+  epochs?: { epoch: number; start: number }[];
 }
 
 /**
@@ -53,8 +58,9 @@ export function placePartitions(
       partitionId: (options.firstPartitionId ?? 0) + i,
       leader,
       replicas,
-      inSync: [leader],
+      inSync: replicationFactor > 1 ? replicas : [leader],
       leaderEpoch: 1,
+      ...(replicationFactor > 1 ? { epochs: [{ epoch: 1, start: 0 }] } : {}),
     });
   }
   return placed;

@@ -9,7 +9,13 @@
  */
 
 import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
-import { delay, type EtcdClient, EtcdError, type Operation } from "./etcd.ts";
+import {
+  type Compare,
+  delay,
+  type EtcdClient,
+  EtcdError,
+  type Operation,
+} from "./etcd.ts";
 import type { KeyValue } from "./etcd.ts";
 import type { ClusterKeys } from "./keys.ts";
 
@@ -25,6 +31,11 @@ export interface Proposal {
   payload: string;
   /** Extra writes committed atomically with the entry (e.g. partition assignments). */
   also?: Operation[];
+  /**
+   * Conditions the other writes rely on (e.g. the assignments they rewrite are still the ones
+   * read): when one fails the proposal is retried like a lost race.
+   */
+  compare?: Compare[];
 }
 
 /** Options of {@linkcode ReplicatedLog}. */
@@ -206,7 +217,10 @@ export class ReplicatedLog {
       let succeeded: boolean;
       try {
         ({ succeeded } = await this.#etcd.txn(
-          [{ key: this.#keys.logEntry(index), createRevision: 0 }],
+          [
+            { key: this.#keys.logEntry(index), createRevision: 0 },
+            ...(proposal.compare ?? []),
+          ],
           [
             {
               put: { key: this.#keys.logEntry(index), value: proposal.payload },

@@ -113,6 +113,15 @@ export async function sendMessages(
   require(ctx, "send", { streamId: stream.id, topicId: topic.id });
   const partition = selectPartition(topic, batch);
   assertLeadsHere(ctx, stream.id, topic, partition);
+  // In a cluster, a replicated partition is written on its leader only (see server/cluster/).
+  const cluster = ctx.system.cluster;
+  const ref = cluster && {
+    streamId: stream.id,
+    topicId: topic.id,
+    partitionId: partition.id,
+  };
+  const writable = ref && cluster.beforeAppend?.(ref);
+  if (writable) await writable;
   try {
     await partition.appendMessages(batch.messages, batch.count, nowMicros(), {
       memory: ctx.memory,
@@ -121,6 +130,10 @@ export async function sendMessages(
   } catch (err) {
     throw storageFailure(ctx, err, ErrorCode.CannotAppendMessage, partition);
   }
+  // A replicated partition answers once its replicas have the batch (cluster.replication.acks).
+  const replicated = ref &&
+    cluster.acknowledge?.(ref, partition.log.nextOffset);
+  if (replicated) await replicated;
   ctx.system.counters.writtenBytes += BigInt(batch.messages.length);
   metricsOf(ctx.system).recordSend(batch.count, batch.messages.length);
 }
@@ -240,18 +253,22 @@ export async function pollMessages(
   const { partition, owner } = target;
   assertLeadsHere(ctx, stream.id, topic, partition);
   const log = partition.log;
+  // A replicated partition shows only what its replicas have (below the high watermark).
+  const limit = highWatermark(ctx, stream.id, topic, partition);
+  const currentOffset = visibleOffset(partition, limit);
   const empty = {
     partitionId: partition.id,
-    currentOffset: log.currentOffset,
+    currentOffset,
     count: 0,
     chunks: [],
   };
   if (cmd.count === 0 || log.isEmpty) return empty;
   const start = startOffset(partition, owner, cmd);
-  if (start >= log.nextOffset) return empty;
+  const end = limit ?? log.nextOffset;
+  if (start >= end) return empty;
   const read = await partition.readMessages(
     start,
-    cmd.count,
+    limit === undefined ? cmd.count : Math.min(cmd.count, Number(end - start)),
     ctx.memory,
   );
   let bytes = 0;
@@ -270,10 +287,24 @@ export async function pollMessages(
   }
   return {
     partitionId: partition.id,
-    currentOffset: log.currentOffset,
+    currentOffset: visibleOffset(partition, limit),
     count: read.count,
     chunks: read.chunks,
   };
+}
+
+/** The high watermark of a replicated partition (undefined when it is not replicated). */
+function highWatermark(
+  ctx: CommandContext,
+  streamId: number,
+  topic: Topic,
+  partition: Partition,
+): bigint | undefined {
+  return ctx.system.cluster?.readLimit?.({
+    streamId,
+    topicId: topic.id,
+    partitionId: partition.id,
+  });
 }
 
 /** FlushUnsavedBuffer: writes (and optionally fsyncs) the partition's buffered data. */
@@ -313,16 +344,33 @@ export function getConsumerOffset(
   if (!partition || stored === undefined) return undefined;
   return {
     partitionId: partition.id,
-    currentOffset: partition.log.currentOffset,
+    currentOffset: visibleOffset(
+      partition,
+      highWatermark(ctx, stream.id, topic, partition),
+    ),
     storedOffset: stored,
   };
+}
+
+/** The current offset as polls show it: below the high watermark of a replicated partition. */
+function visibleOffset(
+  partition: Partition,
+  limit: bigint | undefined,
+): bigint {
+  if (limit === undefined) return partition.log.currentOffset;
+  return limit > 0n ? limit - 1n : 0n;
 }
 
 /** The partition and owner a Store/DeleteConsumerOffset names, after the poll permission check. */
 function offsetTarget(
   ctx: CommandContext,
   cmd: StoreConsumerOffset | DeleteConsumerOffset,
-): { partition: Partition; owner: OffsetOwner } {
+): {
+  partition: Partition;
+  owner: OffsetOwner;
+  streamId: number;
+  topic: Topic;
+} {
   const { stream, topic } = ctx.system.topic(cmd.streamId, cmd.topicId);
   require(ctx, "poll", { streamId: stream.id, topicId: topic.id });
   const target = resolveTarget(
@@ -333,7 +381,7 @@ function offsetTarget(
     "store",
   )!;
   assertLeadsHere(ctx, stream.id, topic, target.partition);
-  return target;
+  return { ...target, streamId: stream.id, topic };
 }
 
 /** StoreConsumerOffset: stores an offset no greater than the partition's current offset. */
@@ -341,8 +389,13 @@ export async function storeConsumerOffset(
   ctx: CommandContext,
   cmd: StoreConsumerOffset,
 ): Promise<void> {
-  const { partition, owner } = offsetTarget(ctx, cmd);
-  if (partition.log.isEmpty || cmd.offset > partition.log.currentOffset) {
+  const { partition, owner, streamId, topic } = offsetTarget(ctx, cmd);
+  // Beyond the high watermark of a replicated partition is beyond what a poll can return.
+  const limit = highWatermark(ctx, streamId, topic, partition);
+  if (
+    partition.log.isEmpty || cmd.offset > partition.log.currentOffset ||
+    (limit !== undefined && cmd.offset >= limit)
+  ) {
     throw new IggyError(ErrorCode.InvalidOffset, `${cmd.offset}`);
   }
   try {

@@ -220,6 +220,12 @@ export const SCHEMA: Table = {
     secret: "string",
     lease_ttl: "duration",
     etcd: { endpoints: "string", timeout: "duration" },
+    replication: {
+      enabled: "bool",
+      acks: "string",
+      ack_timeout: "duration",
+      max_lag: "duration",
+    },
     node: {
       current: { name: "string", ip: "string", lead_partitions: "bool" },
       others: [{

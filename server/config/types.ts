@@ -278,6 +278,17 @@ export interface ServerConfig {
      * single-node report of `[cluster.node.others]`); `timeout` bounds each request (ms).
      */
     etcd: { endpoints: string; timeout: number };
+    /**
+     * `cluster.replication`: partitions with a replication factor above 1 (`enabled`), what a
+     * send waits for (`acks`: "quorum", "all" or "leader"), how long (`ackTimeout`, ms), and how
+     * long a follower may lag before it leaves the in-sync set (`maxLag`, ms).
+     */
+    replication: {
+      enabled: boolean;
+      acks: string;
+      ackTimeout: number;
+      maxLag: number;
+    };
     node: {
       /** `lead_partitions = false`: a routing node that leads no partition (forwards them all). */
       current: { name: string; ip: string; leadPartitions: boolean };

@@ -360,6 +360,21 @@ export function validateConfig(
         "must be at least 1s",
       );
       check(
+        ["quorum", "all", "leader"].includes(cluster.replication.acks),
+        "cluster.replication.acks",
+        'must be "quorum", "all" or "leader"',
+      );
+      check(
+        cluster.replication.ackTimeout >= 100,
+        "cluster.replication.ack_timeout",
+        "must be at least 100ms",
+      );
+      check(
+        cluster.replication.maxLag >= 100,
+        "cluster.replication.max_lag",
+        "must be at least 100ms",
+      );
+      check(
         /^[A-Za-z0-9._-]+$/.test(cluster.name) &&
           /^[A-Za-z0-9._-]+$/.test(cluster.node.current.name),
         "cluster.name",

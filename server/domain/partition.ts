@@ -85,6 +85,12 @@ export class Partition {
    */
   remoteFigures: PartitionFigures | undefined;
 
+  /**
+   * Changes with every stored or deleted offset (from a random start, so that two nodes' counters
+   * do not look alike): a replica copies the offsets when it differs from the one it has.
+   */
+  offsetsVersion: number = crypto.getRandomValues(new Uint32Array(1))[0]!;
+
   /** Segments, as reads report them. */
   get segmentsCount(): number {
     return this.remoteFigures?.segmentsCount ?? this.log.segmentsCount;
@@ -168,6 +174,14 @@ export class Partition {
   }
 
   /**
+   * Remembers the ids of stored frames copied from another node (a replica of the leader), so
+   * that, leader in turn, this partition still drops a retry of a message the old leader took.
+   */
+  rememberIds(frames: Uint8Array, count: number): void {
+    this.#dedup?.filter(frames, count);
+  }
+
+  /**
    * Reads up to `count` messages from `startOffset` as wire frames (decrypted and
    * decompressed where they were stored so).
    * @param memory the request's memory: plain frames are read into its answer regions; new
@@ -204,6 +218,7 @@ export class Partition {
     const offsets = this.#offsets(owner);
     const previous = offsets.get(owner.key);
     offsets.set(owner.key, offset);
+    this.offsetsVersion = (this.offsetsVersion + 1) >>> 0;
     try {
       await storeOffset(this.dir, owner.kind, owner.key, offset);
     } catch (err) {
@@ -223,6 +238,7 @@ export class Partition {
     const stored = this.#offsets(owner).has(owner.key);
     await deleteOffset(this.dir, owner.kind, owner.key);
     this.#offsets(owner).delete(owner.key);
+    this.offsetsVersion = (this.offsetsVersion + 1) >>> 0;
     return stored;
   }
 

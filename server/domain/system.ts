@@ -177,6 +177,30 @@ export interface ClusterHooks {
    * yet (its watch lags a little); resolves to true when there were any.
    */
   refresh(): Promise<boolean>;
+  /**
+   * Before a send appends to a replicated partition: resolves when this node leads it and may
+   * write (its lease holds), rejects otherwise (a follower's copy only takes the leader's
+   * frames); `undefined` for a partition that is not replicated.
+   */
+  beforeAppend?(
+    partition: { streamId: number; topicId: number; partitionId: number },
+  ): Promise<void> | undefined;
+  /**
+   * After a send appended to a replicated partition this node leads, everything below `end`:
+   * resolves once it is replicated as `cluster.replication.acks` asks (rejects when it cannot
+   * be); `undefined` for a partition that is not replicated.
+   */
+  acknowledge?(
+    partition: { streamId: number; topicId: number; partitionId: number },
+    end: bigint,
+  ): Promise<void> | undefined;
+  /**
+   * The high watermark of a replicated partition this node leads (polls stay below it);
+   * `undefined` for a partition that is not replicated.
+   */
+  readLimit?(
+    partition: { streamId: number; topicId: number; partitionId: number },
+  ): bigint | undefined;
 }
 
 /** Default of {@linkcode SystemOptions.cacheSize}: 64 MiB. */

@@ -4,7 +4,12 @@
  * @module
  */
 
-import { stampMessages } from "./stamp.ts";
+import {
+  INDEX_ENTRY_SIZE,
+  MESSAGE_HEADER_SIZE,
+  MessageField,
+  stampMessages,
+} from "./stamp.ts";
 import type { RequestMemory } from "./message_memory.ts";
 import { indexPath, parseSegmentFileName } from "./paths.ts";
 import { Segment } from "./segment.ts";
@@ -62,6 +67,78 @@ export interface ReadResult {
   count: number;
   /** Stored frames, back to back across chunks; one chunk per segment touched. */
   chunks: Uint8Array[];
+}
+
+/** Stored frames of one segment, as a replica copies them (see {@linkcode PartitionLog.readForReplica}). */
+export interface ReplicaChunk {
+  /** Start offset of the leader's segment the frames lie in. */
+  segmentStart: bigint;
+  /** Number of frames. */
+  count: number;
+  /** The frames, back to back, as stored. */
+  bytes: Uint8Array;
+}
+
+/**
+ * Fills the index entries of stored frames (relative offset, end position, timestamp) and checks
+ * that they are whole and numbered from `firstOffset`.
+ */
+function fillReplicaIndex(
+  bytes: Uint8Array,
+  count: number,
+  at: {
+    firstOffset: bigint;
+    segmentStartOffset: bigint;
+    basePosition: number;
+    index: Uint8Array;
+  },
+): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const iv = new DataView(
+    at.index.buffer,
+    at.index.byteOffset,
+    at.index.byteLength,
+  );
+  const relative = Number(at.firstOffset - at.segmentStartOffset);
+  // Offsets as two u32 halves, compared without a bigint per message (offsets < 2^53).
+  const first = Number(at.firstOffset);
+  let pos = 0;
+  for (let k = 0; k < count; k++) {
+    if (pos + MESSAGE_HEADER_SIZE > bytes.length) {
+      throw new RangeError(`Replica frame ${k} is cut short`);
+    }
+    const offset = view.getUint32(pos + MessageField.Offset, true) +
+      view.getUint32(pos + MessageField.Offset + 4, true) * 0x1_0000_0000;
+    if (offset !== first + k) {
+      throw new RangeError(
+        `Replica frame ${k} has offset ${offset}, expected ${first + k}`,
+      );
+    }
+    const end = pos + MESSAGE_HEADER_SIZE +
+      view.getUint32(pos + MessageField.PayloadLength, true) +
+      view.getUint32(pos + MessageField.UserHeadersLength, true);
+    if (end > bytes.length) {
+      throw new RangeError(`Replica frame ${k} is cut short`);
+    }
+    const e = k * INDEX_ENTRY_SIZE;
+    iv.setUint32(e, relative + k, true);
+    iv.setUint32(e + 4, at.basePosition + end, true);
+    // The timestamp, copied as two u32 halves.
+    iv.setUint32(
+      e + 8,
+      view.getUint32(pos + MessageField.Timestamp, true),
+      true,
+    );
+    iv.setUint32(
+      e + 12,
+      view.getUint32(pos + MessageField.Timestamp + 4, true),
+      true,
+    );
+    pos = end;
+  }
+  if (pos !== bytes.length) {
+    throw new RangeError(`Replica chunk has ${bytes.length - pos} extra bytes`);
+  }
 }
 
 const DEFAULT_CACHE_BYTES = 8 * 1024 * 1024;
@@ -222,6 +299,7 @@ export class PartitionLog {
   #logger: StorageLogger | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  #purges = 0;
 
   private constructor(
     dir: string,
@@ -337,6 +415,11 @@ export class PartitionLog {
     let n = 0;
     for (const seg of this.#segments) n += seg.size;
     return BigInt(n);
+  }
+
+  /** How many times the log was purged (offsets started again at 0) since it was opened. */
+  get purges(): number {
+    return this.#purges;
   }
 
   /** Number of segments, the active one included. */
@@ -536,6 +619,125 @@ export class PartitionLog {
   }
 
   /**
+   * Reads stored frames from `offset` for a replica: at most `maxMessages` and (beyond the first
+   * message) `maxBytes`, never across a segment boundary, so that the replica can seal its
+   * segments where this log sealed them.
+   * @returns the start offset of the segment the frames lie in, the frames and their count (0
+   *   at or past the end)
+   */
+  readForReplica(
+    offset: bigint,
+    options: { maxMessages: number; maxBytes: number },
+  ): Promise<ReplicaChunk> {
+    return this.#run(() => {
+      // The last segment starting at or before `offset` (a sealed one ends where the next starts).
+      const segments = this.#segments;
+      let i = segments.length - 1;
+      while (i > 0 && segments[i]!.startOffset > offset) i--;
+      const seg = segments[i]!;
+      const k = Number(offset - seg.startOffset);
+      if (k < 0 || k >= seg.count) {
+        return Promise.resolve({
+          segmentStart: seg.startOffset,
+          count: 0,
+          bytes: EMPTY,
+        });
+      }
+      return this.#replicaChunk(seg, k, options, i);
+    });
+  }
+
+  async #replicaChunk(
+    seg: Segment,
+    k: number,
+    options: { maxMessages: number; maxBytes: number },
+    at: number,
+  ): Promise<ReplicaChunk> {
+    const start = seg.startPositionAt(k);
+    let n = 1;
+    const most = Math.min(options.maxMessages, seg.count - k);
+    while (n < most && seg.endPositionAt(k + n) - start <= options.maxBytes) {
+      n++;
+    }
+    const end = seg.endPositionAt(k + n - 1);
+    const active = at === this.#segments.length - 1;
+    let bytes = active && this.#cacheEnabled
+      ? this.#cache.get(start, end, newBuffer)
+      : undefined;
+    if (!bytes) {
+      try {
+        bytes = await seg.read(start, end);
+      } finally {
+        if (!active) seg.closeReader();
+      }
+    }
+    return { segmentStart: seg.startOffset, count: n, bytes };
+  }
+
+  /**
+   * Appends frames another node's log stored (a replica's copy): byte for byte, offsets,
+   * timestamps and checksums as they are, in a new segment when `segmentStart` is past the
+   * active one's start (the leader sealed its segment there; also for a chunk of no frames).
+   * Never rolls on size by itself.
+   * @throws {RangeError} when the frames do not continue this log or are not whole
+   */
+  appendReplica(
+    chunk: ReplicaChunk,
+    fsync: boolean,
+  ): Promise<void> {
+    return this.#run(async () => {
+      const { bytes, count, segmentStart } = chunk;
+      // The leader sealed its segment here (an empty chunk seals too: its new segment is empty).
+      if (segmentStart > this.#active.startOffset) {
+        if (segmentStart !== this.nextOffset) {
+          throw new RangeError(
+            `Replica segment ${segmentStart} does not start at the log end ${this.nextOffset}`,
+          );
+        }
+        await this.#roll();
+      }
+      if (count <= 0) return;
+      const seg = this.#active;
+      const basePosition = seg.size;
+      const index = seg.reserveIndex(count);
+      fillReplicaIndex(bytes, count, {
+        firstOffset: seg.nextOffset,
+        segmentStartOffset: seg.startOffset,
+        basePosition,
+        index,
+      });
+      await seg.append(bytes, count, fsync || this.#enforceFsync);
+      if (this.#cacheEnabled) this.#cache.add(basePosition, bytes, true);
+    });
+  }
+
+  /**
+   * Removes every message at `offset` and after (a replica whose tail the new leader does not
+   * have): later segments are deleted, the one holding `offset` is cut and becomes the active one.
+   */
+  truncateFrom(offset: bigint): Promise<void> {
+    return this.#run(async () => {
+      if (offset >= this.nextOffset) return;
+      await this.#syncing;
+      while (
+        this.#segments.length > 1 &&
+        this.#segments[this.#segments.length - 1]!.startOffset > offset
+      ) {
+        await this.#segments.pop()!.delete();
+      }
+      const seg = this.#active;
+      const keep = offset < seg.startOffset
+        ? 0
+        : Number(offset - seg.startOffset);
+      await seg.truncateTo(keep);
+      await seg.openForAppend();
+      this.#cache.clear();
+      this.#unsavedMessages = 0;
+      this.#unsavedBytes = 0;
+    });
+  }
+
+  /**
    * Returns the offset of the first retained message whose server timestamp is `>= timestamp`,
    * or `undefined` when there is none.
    */
@@ -606,6 +808,7 @@ export class PartitionLog {
       const seg = await Segment.create(this.dir, 0n);
       await seg.openForAppend();
       this.#segments = [seg];
+      this.#purges++;
     });
   }
 

@@ -1,0 +1,906 @@
+/**
+ * Partition replication (Cluster II): each partition with a replication factor above 1 has a
+ * leader and followers. Followers pull the leader's stored frames over the node channel
+ * ({@linkcode REPLICA_FETCH}) and append them byte for byte; the leader counts what each in-sync
+ * replica holds, advances the high watermark (what a quorum of the in-sync set holds) and
+ * acknowledges a send once the configured acks hold. Leader changes, the in-sync set and the
+ * epochs live in etcd (`assignments/`); see `server/cluster/README.md`.
+ * @module
+ */
+
+import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
+import type { System } from "../domain/system.ts";
+import type { Partition } from "../domain/partition.ts";
+import type { Logger } from "../logger.ts";
+import { NODE_CALLER, type NodeChannel } from "./channel.ts";
+import type { ClusterNode } from "./cluster_node.ts";
+import { delay } from "./etcd.ts";
+import type { PartitionAssignment } from "./placement.ts";
+import {
+  decodeReplicaFetch,
+  decodeReplicaFetchAnswer,
+  decodeReplicaState,
+  decodeReplicaStateRequest,
+  encodeReplicaFetch,
+  encodeReplicaFetchAnswer,
+  encodeReplicaState,
+  encodeReplicaStateRequest,
+  type PartitionRef,
+  REPLICA_FETCH,
+  REPLICA_STATE,
+  type StoredOffset,
+} from "./replica_protocol.ts";
+
+/** `cluster.replication.acks`: what a send waits for. */
+export type AcksMode = "quorum" | "all" | "leader";
+
+/** The replication settings (`[cluster.replication]`). */
+export interface ReplicationSettings {
+  acks: AcksMode;
+  /** A send not acknowledged within this many ms fails (11001). */
+  ackTimeoutMs: number;
+  /** A follower not caught up for this many ms leaves the in-sync set. */
+  maxLagMs: number;
+}
+
+/** Longest wait of a fetch that finds nothing new (the leader answers as soon as data comes). */
+const FETCH_WAIT_MS = 500;
+const FETCH_MAX_MESSAGES = 10_000;
+const FETCH_MAX_BYTES = 1024 * 1024;
+/** The file in a partition directory holding the leader epoch its log follows. */
+const EPOCH_FILE = "replica_epoch";
+
+/** A request to a peer that may be paused (SIGSTOP) must not wait forever. */
+const PEER_TIMEOUT_MS = 5000;
+
+/** `request`, or a rejection after `ms`. */
+function withTimeout<T>(request: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(notLeader(`no answer from the peer within ${ms} ms`)),
+      ms,
+    );
+  });
+  return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Replicas needed for a quorum of `replicas`. */
+export function quorumOf(replicas: number): number {
+  return Math.floor(replicas / 2) + 1;
+}
+
+function refKey(ref: PartitionRef): string {
+  return `${ref.streamId}/${ref.topicId}/${ref.partitionId}`;
+}
+
+function notLeader(detail: string): IggyError {
+  return new IggyError(ErrorCode.ShardCommunicationError, detail);
+}
+
+async function readEpoch(dir: string): Promise<number> {
+  try {
+    return Number(await Deno.readTextFile(`${dir}/${EPOCH_FILE}`)) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function writeEpoch(dir: string, epoch: number): Promise<void> {
+  const tmp = `${dir}/${EPOCH_FILE}.tmp`;
+  await Deno.writeTextFile(tmp, String(epoch));
+  const file = await Deno.open(tmp, { write: true });
+  try {
+    await file.syncData();
+  } finally {
+    file.close();
+  }
+  await Deno.rename(tmp, `${dir}/${EPOCH_FILE}`);
+}
+
+/**
+ * Where a replica whose log follows epoch `epoch` must cut its log: the start offset of the first
+ * later epoch (what the leader of that epoch had when it took over); none when it is current.
+ */
+export function truncationPoint(
+  assignment: PartitionAssignment,
+  epoch: number,
+): bigint | undefined {
+  const later = (assignment.epochs ?? []).find((e) => e.epoch > epoch);
+  return later === undefined ? undefined : BigInt(later.start);
+}
+
+/** Every consumer and group offset stored in `partition`. */
+function storedOffsets(partition: Partition): StoredOffset[] {
+  const out: StoredOffset[] = [];
+  for (const [key, offset] of partition.consumerOffsets) {
+    out.push({ kind: "consumers", key, offset });
+  }
+  for (const [key, offset] of partition.groupOffsets) {
+    out.push({ kind: "groups", key, offset });
+  }
+  return out;
+}
+
+/** Makes a replica's stored offsets the leader's (writing only what differs). */
+async function copyOffsets(
+  partition: Partition,
+  offsets: StoredOffset[],
+): Promise<void> {
+  const wanted = new Set<string>();
+  for (const o of offsets) {
+    wanted.add(`${o.kind}/${o.key}`);
+    if (partition.storedOffset(o) !== o.offset) {
+      await partition.storeOffset(o, o.offset);
+    }
+  }
+  for (const kind of ["consumers", "groups"] as const) {
+    const map = kind === "consumers"
+      ? partition.consumerOffsets
+      : partition.groupOffsets;
+    for (const key of [...map.keys()]) {
+      if (!wanted.has(`${kind}/${key}`)) {
+        await partition.deleteOffset({ kind, key });
+      }
+    }
+  }
+}
+
+interface AckWaiter {
+  offset: bigint;
+  resolve: () => void;
+  reject: (err: IggyError) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** What the leader of one partition knows of its followers. */
+class LeaderRole {
+  readonly kind = "leader";
+  readonly ref: PartitionRef;
+  readonly epoch: number;
+  readonly generation: number;
+  readonly partition: Partition;
+  /** Log end of each follower (everything below it is on its disk). */
+  readonly ends = new Map<string, bigint>();
+  /** When each follower was last caught up with this log. */
+  readonly caughtUpAt = new Map<string, number>();
+  /** This log's end when each follower fetched last. */
+  readonly endAtLastFetch = new Map<string, bigint>();
+  highWatermark: bigint;
+  /** The log's purge count this state was made for (a purge starts offsets again at 0). */
+  purges: number;
+  waiters: AckWaiter[] = [];
+  dataWaiters = new Set<() => void>();
+  stopped = false;
+  readonly startedAt = Date.now();
+  /** An in-sync set change is being written (one at a time, not one per fetch). */
+  changingInSync = false;
+
+  constructor(
+    ref: PartitionRef,
+    options: {
+      epoch: number;
+      generation: number;
+      partition: Partition;
+      highWatermark: bigint;
+    },
+  ) {
+    this.ref = ref;
+    this.epoch = options.epoch;
+    this.generation = options.generation;
+    this.partition = options.partition;
+    this.highWatermark = options.highWatermark;
+    this.purges = options.partition.log.purges;
+  }
+
+  /**
+   * After a purge (applied on every replica), what the followers had is gone: forget their
+   * ends and start the high watermark again at 0.
+   */
+  resetIfPurged(): void {
+    const purges = this.partition.log.purges;
+    if (purges === this.purges) return;
+    this.purges = purges;
+    this.ends.clear();
+    this.caughtUpAt.clear();
+    this.endAtLastFetch.clear();
+    this.highWatermark = 0n;
+  }
+
+  wakeFetchers(): void {
+    for (const wake of this.dataWaiters) wake();
+    this.dataWaiters.clear();
+  }
+
+  stop(reason: string): void {
+    this.stopped = true;
+    this.wakeFetchers();
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(notLeader(reason));
+    }
+  }
+}
+
+/** A follower's pull loop. */
+class FollowerRole {
+  readonly kind = "follower";
+  readonly epoch: number;
+  readonly leader: string;
+  readonly abort = new AbortController();
+  highWatermark = 0n;
+  done: Promise<void> = Promise.resolve();
+
+  constructor(epoch: number, leader: string) {
+    this.epoch = epoch;
+    this.leader = leader;
+  }
+}
+
+/** This node's replicas: leader roles, follower loops, acknowledgements and failover. */
+export class Replicator {
+  readonly #system: System;
+  readonly #node: ClusterNode;
+  readonly #channelTo: (name: string) => Promise<NodeChannel>;
+  readonly #settings: ReplicationSettings;
+  readonly #logger: Logger;
+  readonly #roles = new Map<string, LeaderRole | FollowerRole>();
+  /** The epoch each local replica's log follows (mirrors the epoch files). */
+  readonly #epochs = new Map<string, number>();
+  #syncing = false;
+  #syncAgain = false;
+  #synced: (() => void)[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #electing = false;
+  #stopped = false;
+
+  constructor(
+    system: System,
+    node: ClusterNode,
+    options: {
+      channelTo: (name: string) => Promise<NodeChannel>;
+      settings: ReplicationSettings;
+      logger: Logger;
+    },
+  ) {
+    this.#system = system;
+    this.#node = node;
+    this.#channelTo = options.channelTo;
+    this.#settings = options.settings;
+    this.#logger = options.logger;
+  }
+
+  /** Follows the assignments from now on (and checks the in-sync sets every so often). */
+  start(): void {
+    this.#node.onChange(() => this.sync());
+    this.sync();
+    const tick = () => {
+      if (this.#stopped) return;
+      this.sync();
+      this.#maintainInSync();
+      this.#timer = setTimeout(tick, 500);
+    };
+    this.#timer = setTimeout(tick, 500);
+  }
+
+  /** Stops every role (pending sends fail; follower loops end with their next answer). */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    for (const role of this.#roles.values()) {
+      this.#endRole(role, "this node is stopping");
+    }
+    this.#roles.clear();
+  }
+
+  #partition(ref: PartitionRef): Partition | undefined {
+    return this.#system.streams.get(ref.streamId)?.topics.get(ref.topicId)
+      ?.partitions[ref.partitionId];
+  }
+
+  #assignment(ref: PartitionRef): PartitionAssignment | undefined {
+    return this.#node.assignmentsOf(ref.streamId, ref.topicId)?.[
+      ref.partitionId
+    ];
+  }
+
+  /** Brings the roles in line with the assignments (runs again when called meanwhile). */
+  sync(): void {
+    if (this.#stopped) return;
+    if (this.#syncing) {
+      this.#syncAgain = true;
+      return;
+    }
+    this.#syncing = true;
+    this.#sync().catch((err) =>
+      this.#logger.warn("Replication: cannot follow the assignments", {
+        error: err instanceof Error ? err.message : String(err),
+      })
+    ).finally(() => {
+      this.#syncing = false;
+      if (this.#syncAgain) {
+        this.#syncAgain = false;
+        this.sync();
+      } else {
+        for (const resolve of this.#synced.splice(0)) resolve();
+      }
+    });
+    if (this.#node.isController) this.#electLeaders();
+  }
+
+  /** Resolves once the roles follow the assignments as this node knows them now. */
+  whenSynced(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#synced.push(resolve);
+    this.sync();
+    return promise;
+  }
+
+  async #sync(): Promise<void> {
+    const self = this.#node.self.name;
+    const wanted = new Set<string>();
+    for (
+      const { streamId, topicId, partitions } of this.#node.assignmentEntries()
+    ) {
+      for (const a of partitions) {
+        if (a.replicas.length < 2 || !a.replicas.includes(self)) continue;
+        const ref = { streamId, topicId, partitionId: a.partitionId };
+        const key = refKey(ref);
+        const partition = this.#partition(ref);
+        // The topic's metadata entry is not applied here yet: the next sync takes it.
+        if (!partition) continue;
+        wanted.add(key);
+        const role = this.#roles.get(key);
+        if (a.leader === self) {
+          if (
+            role?.kind === "leader" && role.epoch === a.leaderEpoch &&
+            role.generation === this.#node.leaseGeneration && !role.stopped
+          ) continue;
+          await this.#becomeLeader(ref, a, partition, role);
+        } else if (
+          role?.kind !== "follower" || role.epoch !== a.leaderEpoch ||
+          role.leader !== a.leader
+        ) {
+          this.#becomeFollower(ref, a, partition, role);
+        }
+      }
+    }
+    for (const [key, role] of this.#roles) {
+      if (wanted.has(key)) continue;
+      this.#endRole(role, "the partition moved or was deleted");
+      this.#roles.delete(key);
+    }
+  }
+
+  #endRole(role: LeaderRole | FollowerRole | undefined, reason: string): void {
+    if (role?.kind === "leader") role.stop(`no longer the leader: ${reason}`);
+    else role?.abort.abort();
+  }
+
+  async #becomeLeader(
+    ref: PartitionRef,
+    a: PartitionAssignment,
+    partition: Partition,
+    previous: LeaderRole | FollowerRole | undefined,
+  ): Promise<void> {
+    const key = refKey(ref);
+    // A follower loop still running checks its abort before each append, and the log runs
+    // appends in order: nothing it does can land after this role's first append out of order.
+    this.#endRole(previous, "a new epoch");
+    if (this.#epochs.get(key) === undefined) {
+      this.#epochs.set(key, await readEpoch(partition.dir));
+    }
+    if (this.#epochs.get(key)! < a.leaderEpoch) {
+      await writeEpoch(partition.dir, a.leaderEpoch);
+      this.#epochs.set(key, a.leaderEpoch);
+    }
+    // Figures it reported as a follower came from the old leader; its own log is the truth now.
+    partition.remoteFigures = undefined;
+    const known = previous?.highWatermark ?? 0n;
+    const role = new LeaderRole(ref, {
+      epoch: a.leaderEpoch,
+      generation: this.#node.leaseGeneration,
+      partition,
+      highWatermark: known,
+    });
+    this.#roles.set(key, role);
+    this.#logger.info("Leading a replicated partition", {
+      ...ref,
+      epoch: a.leaderEpoch,
+      logEnd: String(partition.log.nextOffset),
+    });
+  }
+
+  #becomeFollower(
+    ref: PartitionRef,
+    a: PartitionAssignment,
+    partition: Partition,
+    previous: LeaderRole | FollowerRole | undefined,
+  ): void {
+    const key = refKey(ref);
+    this.#endRole(previous, `node "${a.leader}" leads epoch ${a.leaderEpoch}`);
+    const role = new FollowerRole(a.leaderEpoch, a.leader);
+    role.highWatermark = previous?.highWatermark ?? 0n;
+    this.#roles.set(key, role);
+    role.done = this.#follow(ref, partition, role).catch((err) =>
+      this.#logger.warn("Replication: follower stopped", {
+        ...ref,
+        error: err instanceof Error ? err.message : String(err),
+      })
+    );
+  }
+
+  /** Truncates to what the leader of `role.epoch` has, then pulls from it until aborted. */
+  async #follow(
+    ref: PartitionRef,
+    partition: Partition,
+    role: FollowerRole,
+  ): Promise<void> {
+    const key = refKey(ref);
+    const signal = role.abort.signal;
+    const log = partition.log;
+    let epoch = this.#epochs.get(key) ?? await readEpoch(partition.dir);
+    if (epoch < role.epoch) {
+      const a = this.#assignment(ref);
+      const point = a && truncationPoint(a, epoch);
+      if (point !== undefined && point < log.nextOffset && !signal.aborted) {
+        const floor = role.highWatermark;
+        const to = point < floor ? floor : point;
+        if (point < floor) {
+          this.#logger.warn(
+            "Replication: the new leader's epoch starts below the high watermark",
+            { ...ref, point: String(point), highWatermark: String(floor) },
+          );
+        }
+        this.#logger.info("Replication: log truncated for the new leader", {
+          ...ref,
+          from: String(log.nextOffset),
+          to: String(to),
+          epoch: role.epoch,
+        });
+        await log.truncateFrom(to);
+      }
+      if (signal.aborted) return;
+      await writeEpoch(partition.dir, role.epoch);
+      epoch = role.epoch;
+    }
+    if (signal.aborted) return;
+    // Never back: a newer role may have written a later epoch meanwhile.
+    this.#epochs.set(key, Math.max(this.#epochs.get(key) ?? 0, epoch));
+    // Unknown at first: the leader sends its offsets with the first answer.
+    let offsetsVersion = (partition.offsetsVersion + 1) >>> 0;
+    let purges = log.purges;
+    while (!signal.aborted) {
+      try {
+        const channel = await this.#channelTo(role.leader);
+        const answer = decodeReplicaFetchAnswer(
+          await withTimeout(
+            channel.request(
+              NODE_CALLER,
+              REPLICA_FETCH,
+              encodeReplicaFetch({
+                ...ref,
+                epoch: role.epoch,
+                offset: log.nextOffset,
+                waitMs: FETCH_WAIT_MS,
+                offsetsVersion,
+                follower: this.#node.self.name,
+              }),
+            ),
+            FETCH_WAIT_MS + PEER_TIMEOUT_MS,
+          ),
+        );
+        if (signal.aborted) return;
+        if (log.purges !== purges) {
+          // Purged meanwhile (on every replica): what was known of the old offsets is void.
+          purges = log.purges;
+          role.highWatermark = 0n;
+          continue;
+        }
+        if (answer.count > 0 || answer.segmentStart > 0n) {
+          await log.appendReplica(answer, true);
+          partition.rememberIds(answer.bytes, answer.count);
+        }
+        if (answer.offsets) {
+          await copyOffsets(partition, answer.offsets);
+          offsetsVersion = answer.offsetsVersion;
+        }
+        if (answer.highWatermark > role.highWatermark) {
+          role.highWatermark = answer.highWatermark;
+        }
+      } catch {
+        // Leader down, not the leader (yet), or this node behind on the assignments.
+        await delay(100, signal);
+      }
+    }
+  }
+
+  /** The channel handler of the replication commands, or `undefined` for other codes. */
+  handle(code: number, payload: Uint8Array): Promise<Uint8Array[]> | undefined {
+    if (code === REPLICA_FETCH) return this.#serveFetch(payload);
+    if (code === REPLICA_STATE) {
+      return this.#state(decodeReplicaStateRequest(payload)).then((s) => [
+        encodeReplicaState(s),
+      ]);
+    }
+    return undefined;
+  }
+
+  async #state(ref: PartitionRef) {
+    const partition = this.#partition(ref);
+    if (!partition) throw new IggyError(ErrorCode.PartitionNotFound);
+    const key = refKey(ref);
+    const epoch = this.#epochs.get(key) ?? await readEpoch(partition.dir);
+    return {
+      epoch,
+      nextOffset: partition.log.nextOffset,
+      highWatermark: this.#roles.get(key)?.highWatermark ?? 0n,
+    };
+  }
+
+  /** A leader role that may act: current lease, same registration, not stopped. */
+  #leading(ref: PartitionRef, epoch?: number): LeaderRole {
+    const role = this.#roles.get(refKey(ref));
+    if (role?.kind !== "leader" || role.stopped) {
+      throw notLeader(`this node does not lead partition ${ref.partitionId}`);
+    }
+    if (epoch !== undefined && epoch !== role.epoch) {
+      throw notLeader(`epoch ${epoch} is not the leader's ${role.epoch}`);
+    }
+    if (
+      !this.#node.leaseValid ||
+      role.generation !== this.#node.leaseGeneration
+    ) {
+      throw notLeader("this node's cluster lease may have expired: fenced");
+    }
+    return role;
+  }
+
+  async #serveFetch(payload: Uint8Array): Promise<Uint8Array[]> {
+    const fetch = decodeReplicaFetch(payload);
+    const role = this.#leading(fetch, fetch.epoch);
+    const a = this.#assignment(fetch);
+    if (!a?.replicas.includes(fetch.follower)) {
+      throw notLeader(`node "${fetch.follower}" is not a replica`);
+    }
+    const log = role.partition.log;
+    if (fetch.offset > log.nextOffset) {
+      throw new IggyError(
+        ErrorCode.InvalidOffset,
+        `follower at ${fetch.offset} is past the leader's end ${log.nextOffset}`,
+      );
+    }
+    this.#recordFollower(role, a, fetch.follower, fetch.offset);
+    if (fetch.offset === log.nextOffset && fetch.waitMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, fetch.waitMs);
+        function done(): void {
+          clearTimeout(timer);
+          role.dataWaiters.delete(done);
+          resolve();
+        }
+        role.dataWaiters.add(done);
+      });
+    }
+    const chunk = await log.readForReplica(fetch.offset, {
+      maxMessages: FETCH_MAX_MESSAGES,
+      maxBytes: FETCH_MAX_BYTES,
+    });
+    const partition = role.partition;
+    return encodeReplicaFetchAnswer({
+      ...chunk,
+      highWatermark: role.highWatermark,
+      offsetsVersion: partition.offsetsVersion,
+      offsets: fetch.offsetsVersion === partition.offsetsVersion
+        ? undefined
+        : storedOffsets(partition),
+    });
+  }
+
+  #recordFollower(
+    role: LeaderRole,
+    a: PartitionAssignment,
+    follower: string,
+    end: bigint,
+  ): void {
+    role.resetIfPurged();
+    const now = Date.now();
+    const before = role.endAtLastFetch.get(follower) ?? 0n;
+    if (end >= before) role.caughtUpAt.set(follower, now);
+    role.endAtLastFetch.set(follower, role.partition.log.nextOffset);
+    role.ends.set(follower, end);
+    this.#advance(role, a);
+    // Caught up with the high watermark: back in the in-sync set.
+    if (!a.inSync.includes(follower) && end >= role.highWatermark) {
+      this.#changeInSync(
+        role,
+        (inSync) =>
+          inSync.includes(follower) ? undefined : [...inSync, follower],
+      );
+    }
+  }
+
+  /** Log end of `name` as the leader knows it. */
+  #endOf(role: LeaderRole, name: string): bigint {
+    return name === this.#node.self.name
+      ? role.partition.log.nextOffset
+      : role.ends.get(name) ?? 0n;
+  }
+
+  /** The offset below which a quorum of `inSync` holds every message (0 without a quorum). */
+  #quorumPoint(role: LeaderRole, inSync: string[], replicas: number): bigint {
+    const q = quorumOf(replicas);
+    if (inSync.length < q) return 0n;
+    const ends = inSync.map((n) => this.#endOf(role, n)).sort((x, y) =>
+      x > y ? -1 : x < y ? 1 : 0
+    );
+    return ends[q - 1]!;
+  }
+
+  /** Recomputes the high watermark and answers the sends it covers. */
+  #advance(role: LeaderRole, a: PartitionAssignment): void {
+    role.resetIfPurged();
+    const inSync = a.inSync;
+    const point = this.#quorumPoint(role, inSync, a.replicas.length);
+    if (point > role.highWatermark) role.highWatermark = point;
+    if (role.waiters.length === 0) return;
+    let all = 0n;
+    if (this.#settings.acks === "all") {
+      all = inSync.length >= quorumOf(a.replicas.length)
+        ? inSync.reduce(
+          (min, n) => {
+            const end = this.#endOf(role, n);
+            return end < min ? end : min;
+          },
+          role.partition.log.nextOffset,
+        )
+        : 0n;
+    }
+    const acked = this.#settings.acks === "all" ? all : role.highWatermark;
+    const fenced = !this.#node.leaseValid ||
+      role.generation !== this.#node.leaseGeneration;
+    role.waiters = role.waiters.filter((w) => {
+      if (w.offset > acked) return true;
+      clearTimeout(w.timer);
+      if (fenced) w.reject(notLeader("fenced: this node's lease expired"));
+      else w.resolve();
+      return false;
+    });
+  }
+
+  /**
+   * Before an append: resolves when this node leads the partition and may write; rejects with
+   * 11001 otherwise; `undefined` for a partition that is not replicated.
+   */
+  beforeAppend(ref: PartitionRef): Promise<void> | undefined {
+    const a = this.#assignment(ref);
+    if (!a || a.replicas.length < 2) return undefined;
+    const role = this.#roles.get(refKey(ref));
+    const check = () => {
+      this.#leading(ref);
+    };
+    if (
+      a.leader === this.#node.self.name &&
+      (role?.kind !== "leader" || role.epoch !== a.leaderEpoch)
+    ) {
+      return this.whenSynced().then(check);
+    }
+    try {
+      check();
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * After an append to a partition this node leads: resolves once the configured acks hold
+   * for every message below `end`; `undefined` for a partition that is not replicated.
+   */
+  acknowledge(
+    ref: PartitionRef,
+    end: bigint,
+  ): Promise<void> | undefined {
+    const a = this.#assignment(ref);
+    if (!a || a.replicas.length < 2) return undefined;
+    let role: LeaderRole;
+    try {
+      role = this.#leading(ref);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    role.wakeFetchers();
+    if (this.#settings.acks === "leader") return Promise.resolve();
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const timer = setTimeout(() => {
+      role.waiters = role.waiters.filter((w) => w.timer !== timer);
+      reject(
+        new IggyError(
+          ErrorCode.ShardCommunicationError,
+          `not replicated to the in-sync replicas within ${this.#settings.ackTimeoutMs} ms`,
+        ),
+      );
+    }, this.#settings.ackTimeoutMs);
+    role.waiters.push({ offset: end, resolve, reject, timer });
+    this.#advance(role, a);
+    return promise;
+  }
+
+  /**
+   * The offset polls must stay below on a partition this node leads (its high watermark);
+   * `undefined` for a partition that is not replicated.
+   */
+  readLimit(ref: PartitionRef): bigint | undefined {
+    const a = this.#assignment(ref);
+    if (!a || a.replicas.length < 2) return undefined;
+    const role = this.#roles.get(refKey(ref));
+    if (role?.kind !== "leader") return 0n;
+    role.resetIfPurged();
+    return role.highWatermark;
+  }
+
+  /** Writes an in-sync set change by etcd transaction, if this node still leads that epoch. */
+  #changeInSync(
+    role: LeaderRole,
+    change: (inSync: string[]) => string[] | undefined,
+  ): void {
+    if (role.changingInSync) return;
+    role.changingInSync = true;
+    const { streamId, topicId, partitionId } = role.ref;
+    this.#node.updateAssignments(streamId, topicId, (current) => {
+      const p = current[partitionId];
+      if (!p || p.leader !== this.#node.self.name) return undefined;
+      if (p.leaderEpoch !== role.epoch || role.stopped) return undefined;
+      const inSync = change(p.inSync);
+      if (!inSync) return undefined;
+      const next = [...current];
+      next[partitionId] = { ...p, inSync };
+      return next;
+    }).then((written) => {
+      if (written) {
+        this.#logger.info("Replication: in-sync set changed", {
+          ...role.ref,
+          inSync: this.#assignment(role.ref)?.inSync ?? [],
+        });
+      }
+    }).catch(() => {}).finally(() => role.changingInSync = false);
+  }
+
+  /**
+   * Leader side, every tick: followers not caught up for `maxLagMs` leave the in-sync set,
+   * as long as what is acknowledged stays on a quorum of the remaining set.
+   */
+  #maintainInSync(): void {
+    const now = Date.now();
+    for (const role of this.#roles.values()) {
+      if (role.kind !== "leader" || role.stopped) continue;
+      const a = this.#assignment(role.ref);
+      if (!a) continue;
+      if (!this.#node.leaseValid) continue;
+      for (const follower of a.inSync) {
+        if (follower === this.#node.self.name) continue;
+        const at = role.caughtUpAt.get(follower) ?? 0;
+        // A leader that just took over gives its followers one lag time to show up.
+        const since = Math.max(at, role.startedAt);
+        if (now - since <= this.#settings.maxLagMs) continue;
+        const remaining = a.inSync.filter((n) => n !== follower);
+        const q = quorumOf(a.replicas.length);
+        if (
+          remaining.length < q ||
+          this.#quorumPoint(role, remaining, a.replicas.length) <
+            role.highWatermark
+        ) continue;
+        this.#changeInSync(
+          role,
+          (inSync) =>
+            inSync.includes(follower)
+              ? inSync.filter((n) => n !== follower)
+              : undefined,
+        );
+      }
+    }
+  }
+
+  /**
+   * Controller side: every replicated partition whose leader is not live gets a new leader from
+   * its in-sync set, the one with the longest log, with the epoch raised, provided enough of the
+   * set answers that every acknowledged message is among them.
+   */
+  #electLeaders(): void {
+    if (this.#electing) return;
+    this.#electing = true;
+    this.#electAll().catch((err) =>
+      this.#logger.warn("Replication: leader election failed", {
+        error: err instanceof Error ? err.message : String(err),
+      })
+    ).finally(() => this.#electing = false);
+  }
+
+  async #electAll(): Promise<void> {
+    const live = new Set(this.#node.nodes.map((n) => n.name));
+    for (
+      const { streamId, topicId, partitions } of this.#node.assignmentEntries()
+    ) {
+      for (const a of partitions) {
+        if (a.replicas.length < 2 || live.has(a.leader)) continue;
+        const ref = { streamId, topicId, partitionId: a.partitionId };
+        await this.#elect(ref, a, live);
+      }
+    }
+  }
+
+  async #elect(
+    ref: PartitionRef,
+    a: PartitionAssignment,
+    live: Set<string>,
+  ): Promise<void> {
+    const candidates = a.inSync.filter((n) => n !== a.leader && live.has(n));
+    const needed = a.inSync.length - quorumOf(a.replicas.length) + 1;
+    if (candidates.length < needed) return;
+    const states = await Promise.all(candidates.map(async (name) => {
+      try {
+        const state = name === this.#node.self.name
+          ? await this.#state(ref)
+          : decodeReplicaState(
+            await withTimeout(
+              this.#channelTo(name).then((channel) =>
+                channel.request(
+                  NODE_CALLER,
+                  REPLICA_STATE,
+                  encodeReplicaStateRequest(ref),
+                )
+              ),
+              PEER_TIMEOUT_MS,
+            ),
+          );
+        return state.epoch === a.leaderEpoch ? { name, ...state } : undefined;
+      } catch {
+        return undefined;
+      }
+    }));
+    const answered = states.filter((s) => s !== undefined);
+    if (answered.length < needed) return;
+    answered.sort((x, y) =>
+      x.nextOffset > y.nextOffset
+        ? -1
+        : x.nextOffset < y.nextOffset
+        ? 1
+        : x.name < y.name
+        ? -1
+        : 1
+    );
+    const chosen = answered[0]!;
+    const written = await this.#node.updateAssignments(
+      ref.streamId,
+      ref.topicId,
+      (current) => {
+        const p = current[ref.partitionId];
+        if (!p || p.leader !== a.leader || p.leaderEpoch !== a.leaderEpoch) {
+          return undefined;
+        }
+        const epoch = p.leaderEpoch + 1;
+        const next = [...current];
+        next[ref.partitionId] = {
+          ...p,
+          leader: chosen.name,
+          leaderEpoch: epoch,
+          inSync: answered.map((s) => s.name),
+          epochs: [
+            ...(p.epochs ?? []),
+            { epoch, start: Number(chosen.nextOffset) },
+          ],
+        };
+        return next;
+      },
+    );
+    if (written) {
+      this.#logger.info("Replication: new partition leader elected", {
+        ...ref,
+        leader: chosen.name,
+        epoch: a.leaderEpoch + 1,
+        logEnd: String(chosen.nextOffset),
+      });
+    }
+  }
+}

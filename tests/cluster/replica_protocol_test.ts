@@ -1,0 +1,68 @@
+/** The node channel's replication commands: what is encoded is decoded, cut-short input refused. */
+import assert from "node:assert/strict";
+import {
+  decodeReplicaFetch,
+  decodeReplicaFetchAnswer,
+  decodeReplicaState,
+  encodeReplicaFetch,
+  encodeReplicaFetchAnswer,
+  encodeReplicaState,
+} from "../../server/cluster/replica_protocol.ts";
+
+function join(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+Deno.test("replica fetch, answer and state round-trip; cut-short input is refused", () => {
+  const fetch = {
+    streamId: 3,
+    topicId: 4,
+    partitionId: 5,
+    epoch: 7,
+    offset: 1n << 40n,
+    waitMs: 500,
+    offsetsVersion: 0xffff_fffe,
+    follower: "node-ü",
+  };
+  assert.deepEqual(decodeReplicaFetch(encodeReplicaFetch(fetch)), fetch);
+
+  const frames = new Uint8Array([1, 2, 3, 4, 5]);
+  const withOffsets = {
+    highWatermark: 99n,
+    segmentStart: 64n,
+    count: 2,
+    bytes: frames,
+    offsetsVersion: 12,
+    offsets: [
+      { kind: "consumers" as const, key: 7, offset: 3n },
+      { kind: "groups" as const, key: 0xffff_ffff, offset: 98n },
+    ],
+  };
+  assert.deepEqual(
+    decodeReplicaFetchAnswer(join(encodeReplicaFetchAnswer(withOffsets))),
+    withOffsets,
+  );
+  const unchanged = { ...withOffsets, offsets: undefined, count: 0 };
+  const decoded = decodeReplicaFetchAnswer(
+    join(encodeReplicaFetchAnswer(unchanged)),
+  );
+  assert.equal(decoded.offsets, undefined);
+  assert.equal(decoded.bytes.length, 0);
+
+  const state = { epoch: 2, nextOffset: 10n, highWatermark: 9n };
+  assert.deepEqual(decodeReplicaState(encodeReplicaState(state)), state);
+
+  assert.throws(() => decodeReplicaFetch(new Uint8Array(10)), RangeError);
+  const answer = join(encodeReplicaFetchAnswer(withOffsets));
+  assert.throws(
+    () => decodeReplicaFetchAnswer(answer.subarray(0, 30)),
+    RangeError,
+  );
+  assert.throws(() => decodeReplicaState(new Uint8Array(19)), RangeError);
+});

@@ -1,0 +1,93 @@
+/**
+ * A replica's copy of a partition log (Cluster II): frames read with `readForReplica` and appended
+ * with `appendReplica` give the same files byte for byte, segments sealed at the same offsets;
+ * `truncateFrom` cuts a copy back (across segments) and it follows again from there.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { PartitionLog } from "../../server/storage/partition_log.ts";
+import { initHashing } from "../../server/storage/stamp.ts";
+import { buildSection, parseFrames } from "./_frames.ts";
+
+await initHashing();
+
+const TS = 1_700_000_000_000_000n;
+const OPTIONS = { segmentSize: 4096, enforceFsync: false };
+
+async function append(log: PartitionLog, batch: number, size: number) {
+  const section = buildSection(size, {
+    payload: (i) => new TextEncoder().encode(`b${batch}-m${i}`.padEnd(60, ".")),
+  });
+  await log.append(section, size, TS + BigInt(batch));
+}
+
+/** Copies what `leader` has beyond `follower`'s end, in small fetches. */
+async function catchUp(leader: PartitionLog, follower: PartitionLog) {
+  for (;;) {
+    const chunk = await leader.readForReplica(follower.nextOffset, {
+      maxMessages: 7,
+      maxBytes: 1500,
+    });
+    await follower.appendReplica(chunk, true);
+    if (chunk.count === 0) return;
+  }
+}
+
+async function files(dir: string): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.name.endsWith(".log") || entry.name.endsWith(".index")) {
+      out.set(entry.name, await Deno.readFile(join(dir, entry.name)));
+    }
+  }
+  return out;
+}
+
+Deno.test("a replica's copy is the leader's log byte for byte, cut back and followed again", async () => {
+  const root = await Deno.makeTempDir();
+  const leader = await PartitionLog.open(join(root, "leader"), OPTIONS);
+  let follower = await PartitionLog.open(join(root, "follower"), OPTIONS);
+  try {
+    for (let b = 0; b < 12; b++) await append(leader, b, 9);
+    assert.ok(leader.segmentsCount > 3, "several sealed segments");
+    await catchUp(leader, follower);
+    assert.equal(follower.nextOffset, leader.nextOffset);
+    const copies = [await files(leader.dir), await files(follower.dir)];
+    assert.deepEqual(
+      [...copies[1]!.keys()].sort(),
+      [...copies[0]!.keys()].sort(),
+    );
+    for (const [name, bytes] of copies[0]!) {
+      assert.deepEqual(copies[1]!.get(name), bytes, name);
+    }
+    const read = await follower.read(0n, 1000);
+    assert.deepEqual(
+      parseFrames(read.chunks).map((f) => f.offset),
+      Array.from({ length: 108 }, (_, i) => BigInt(i)),
+    );
+
+    // Cut back into an earlier segment, reopen (as after a restart), follow again.
+    await follower.truncateFrom(20n);
+    assert.equal(follower.nextOffset, 20n);
+    await follower.close();
+    follower = await PartitionLog.open(join(root, "follower"), OPTIONS);
+    assert.equal(follower.nextOffset, 20n);
+    for (let b = 12; b < 15; b++) await append(leader, b, 9);
+    await catchUp(leader, follower);
+    const again = [await files(leader.dir), await files(follower.dir)];
+    for (const [name, bytes] of again[0]!) {
+      assert.deepEqual(again[1]!.get(name), bytes, name);
+    }
+
+    // Frames that do not continue the log are refused.
+    const stale = await leader.readForReplica(0n, {
+      maxMessages: 1,
+      maxBytes: 1,
+    });
+    await assert.rejects(follower.appendReplica(stale, false), RangeError);
+  } finally {
+    await leader.close();
+    await follower.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
