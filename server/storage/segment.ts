@@ -173,6 +173,28 @@ export class Segment {
       await truncateFile(ip, kept * INDEX_ENTRY_SIZE);
     }
     if (logSize > prev) {
+      // An append fsyncs only the `.log`: whole frames past the last index entry were written
+      // (and maybe acknowledged) before a crash lost their index entries. Index them again.
+      const tail = await indexLogTail(lp, {
+        from: prev,
+        size: logSize,
+        firstEntry: kept,
+        firstOffset: startOffset + BigInt(kept),
+      });
+      if (tail.entries > 0) {
+        const whole = new Uint8Array((kept + tail.entries) * INDEX_ENTRY_SIZE);
+        whole.set(index.subarray(0, kept * INDEX_ENTRY_SIZE));
+        whole.set(tail.index, kept * INDEX_ENTRY_SIZE);
+        await Deno.writeFile(ip, tail.index, { append: true });
+        log(
+          `Index ${ip}: ${tail.entries} entries for whole frames past its end added from the .log`,
+        );
+        index = whole;
+        kept += tail.entries;
+        prev = tail.end;
+      }
+    }
+    if (logSize > prev) {
       log(
         `Log ${lp}: ${logSize} bytes, last indexed message ends at ${prev}; truncated`,
       );
@@ -307,9 +329,9 @@ export class Segment {
       // a thread-pool round trip per file costs more than the copy itself for small batches.
       writeAllSync(logWriter, messages);
       writeAllSync(indexWriter, indexBytes);
-      if (fsync) {
-        await Promise.all([logWriter.syncData(), indexWriter.syncData()]);
-      }
+      // The `.log` alone is made durable: a lost index tail is rebuilt from it at load (see
+      // `load`), and one fsync per append instead of two is what a replica's ack waits for.
+      if (fsync) await logWriter.syncData();
     } catch (err) {
       await Promise.allSettled([
         logWriter.truncate(this.#size),
@@ -409,6 +431,56 @@ export class Segment {
     }
     return bad;
   }
+}
+
+/**
+ * Index entries for the whole frames of `path` from byte `from` on, in sequence (offsets from
+ * `firstOffset`) and with a matching checksum; stops at the first frame that is not.
+ * @returns the entries (relative offsets from `firstEntry`), their count and where the last ends
+ */
+async function indexLogTail(
+  path: string,
+  at: { from: number; size: number; firstEntry: number; firstOffset: bigint },
+): Promise<{ index: Uint8Array; entries: number; end: number }> {
+  const file = await Deno.open(path, { read: true });
+  let bytes: Uint8Array;
+  try {
+    await file.seek(at.from, Deno.SeekMode.Start);
+    bytes = new Uint8Array(at.size - at.from);
+    let got = 0;
+    while (got < bytes.length) {
+      const n = await file.read(bytes.subarray(got));
+      if (n === null) break;
+      got += n;
+    }
+    bytes = bytes.subarray(0, got);
+  } finally {
+    file.close();
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ends: number[] = [];
+  const stamps: bigint[] = [];
+  let pos = 0;
+  while (pos + MESSAGE_HEADER_SIZE <= bytes.length) {
+    const end = pos + MESSAGE_HEADER_SIZE +
+      view.getUint32(pos + MessageField.PayloadLength, true) +
+      view.getUint32(pos + MessageField.UserHeadersLength, true);
+    if (end > bytes.length) break;
+    const offset = view.getBigUint64(pos + MessageField.Offset, true);
+    if (offset !== at.firstOffset + BigInt(ends.length)) break;
+    if (!checksumMatches(bytes, pos, end)) break;
+    ends.push(end);
+    stamps.push(view.getBigUint64(pos + MessageField.Timestamp, true));
+    pos = end;
+  }
+  const index = new Uint8Array(ends.length * INDEX_ENTRY_SIZE);
+  const iv = new DataView(index.buffer);
+  for (let k = 0; k < ends.length; k++) {
+    iv.setUint32(k * INDEX_ENTRY_SIZE, at.firstEntry + k, true);
+    iv.setUint32(k * INDEX_ENTRY_SIZE + 4, at.from + ends[k]!, true);
+    iv.setBigUint64(k * INDEX_ENTRY_SIZE + 8, stamps[k]!, true);
+  }
+  return { index, entries: ends.length, end: at.from + pos };
 }
 
 /** Scans a `.log` frame by frame and builds its index; stops at the first torn frame. */
