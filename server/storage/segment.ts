@@ -457,6 +457,44 @@ async function indexLogTail(
   } finally {
     file.close();
   }
+  const scan = indexFrames(bytes, {
+    firstOffset: at.firstOffset,
+    firstEntry: at.firstEntry,
+    basePosition: at.from,
+    checksums: true,
+  });
+  return { ...scan, end: at.from + scan.end };
+}
+
+/** Scans a `.log` frame by frame and builds its index; stops at the first torn frame. */
+async function rebuildIndex(
+  path: string,
+  size: number,
+  startOffset: bigint,
+): Promise<Uint8Array> {
+  const bytes = size > 0 ? await Deno.readFile(path) : new Uint8Array(0);
+  return indexFrames(bytes, {
+    firstOffset: startOffset,
+    firstEntry: 0,
+    basePosition: 0,
+    checksums: false,
+  }).index;
+}
+
+/**
+ * Index entries of the frames at the start of `bytes` (which lie at `basePosition` of their
+ * `.log`): whole, offsets in sequence from `firstOffset` and, with `checksums`, intact; stops
+ * at the first frame that is not.
+ */
+function indexFrames(
+  bytes: Uint8Array,
+  at: {
+    firstOffset: bigint;
+    firstEntry: number;
+    basePosition: number;
+    checksums: boolean;
+  },
+): { index: Uint8Array; entries: number; end: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const ends: number[] = [];
   const stamps: bigint[] = [];
@@ -468,7 +506,7 @@ async function indexLogTail(
     if (end > bytes.length) break;
     const offset = view.getBigUint64(pos + MessageField.Offset, true);
     if (offset !== at.firstOffset + BigInt(ends.length)) break;
-    if (!checksumMatches(bytes, pos, end)) break;
+    if (at.checksums && !checksumMatches(bytes, pos, end)) break;
     ends.push(end);
     stamps.push(view.getBigUint64(pos + MessageField.Timestamp, true));
     pos = end;
@@ -477,40 +515,8 @@ async function indexLogTail(
   const iv = new DataView(index.buffer);
   for (let k = 0; k < ends.length; k++) {
     iv.setUint32(k * INDEX_ENTRY_SIZE, at.firstEntry + k, true);
-    iv.setUint32(k * INDEX_ENTRY_SIZE + 4, at.from + ends[k]!, true);
+    iv.setUint32(k * INDEX_ENTRY_SIZE + 4, at.basePosition + ends[k]!, true);
     iv.setBigUint64(k * INDEX_ENTRY_SIZE + 8, stamps[k]!, true);
   }
-  return { index, entries: ends.length, end: at.from + pos };
-}
-
-/** Scans a `.log` frame by frame and builds its index; stops at the first torn frame. */
-async function rebuildIndex(
-  path: string,
-  size: number,
-  startOffset: bigint,
-): Promise<Uint8Array> {
-  const bytes = size > 0 ? await Deno.readFile(path) : new Uint8Array(0);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const entries: number[] = [];
-  const stamps: bigint[] = [];
-  let pos = 0;
-  while (pos + MESSAGE_HEADER_SIZE <= bytes.length) {
-    const end = pos + MESSAGE_HEADER_SIZE +
-      view.getUint32(pos + MessageField.PayloadLength, true) +
-      view.getUint32(pos + MessageField.UserHeadersLength, true);
-    if (end > bytes.length) break;
-    const offset = view.getBigUint64(pos + MessageField.Offset, true);
-    if (offset !== startOffset + BigInt(entries.length)) break;
-    entries.push(end);
-    stamps.push(view.getBigUint64(pos + MessageField.Timestamp, true));
-    pos = end;
-  }
-  const index = new Uint8Array(entries.length * INDEX_ENTRY_SIZE);
-  const iv = new DataView(index.buffer);
-  for (let k = 0; k < entries.length; k++) {
-    iv.setUint32(k * INDEX_ENTRY_SIZE, k, true);
-    iv.setUint32(k * INDEX_ENTRY_SIZE + 4, entries[k]!, true);
-    iv.setBigUint64(k * INDEX_ENTRY_SIZE + 8, stamps[k]!, true);
-  }
-  return index;
+  return { index, entries: ends.length, end: pos };
 }

@@ -31,6 +31,19 @@ async function writtenLog(root: string): Promise<Uint8Array[]> {
   return stored;
 }
 
+/** Opens the log at `root` again, collecting its recovery notices. */
+async function reopen(
+  root: string,
+): Promise<{ again: PartitionLog; logs: string[] }> {
+  const logs: string[] = [];
+  const again = await PartitionLog.open(root, {
+    segmentSize: 1 << 20,
+    enforceFsync: false,
+    logger: (m) => logs.push(m),
+  });
+  return { again, logs };
+}
+
 function payloads(chunks: Uint8Array[]): string[] {
   return parseFrames(chunks).map((f) => text(f.payload).replace(/\.+$/, ""));
 }
@@ -42,12 +55,7 @@ Deno.test("PartitionLog.open() indexes whole frames the .index lost, instead of 
     const index = await Deno.readFile(indexPath(root, 0n));
     // The crash kept 5 of 12 index entries and a torn sixth.
     await Deno.truncate(indexPath(root, 0n), 5 * ENTRY + 3);
-    const logs: string[] = [];
-    const again = await PartitionLog.open(root, {
-      segmentSize: 1 << 20,
-      enforceFsync: false,
-      logger: (m) => logs.push(m),
-    });
+    const { again, logs } = await reopen(root);
     try {
       assert.equal(again.nextOffset, 12n);
       assert.ok(
@@ -78,12 +86,7 @@ Deno.test("PartitionLog.open() cuts the .log at the first unindexed frame that i
     await file.seek(8 * FRAME + 70, Deno.SeekMode.Start);
     await file.write(Uint8Array.of(0x21));
     file.close();
-    const logs: string[] = [];
-    const again = await PartitionLog.open(root, {
-      segmentSize: 1 << 20,
-      enforceFsync: false,
-      logger: (m) => logs.push(m),
-    });
+    const { again, logs } = await reopen(root);
     try {
       assert.equal(again.nextOffset, 8n);
       assert.ok(logs.some((m) => m.includes("truncated")), logs.join("\n"));
