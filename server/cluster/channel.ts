@@ -82,7 +82,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 /** Reads exactly `size` bytes, or `undefined` at end of stream. */
 class FrameReader {
   readonly #conn: Deno.TcpConn;
-  #buffer = new Uint8Array(64 * 1024);
+  readonly #buffer = new Uint8Array(64 * 1024);
   #start = 0;
   #end = 0;
 
@@ -91,16 +91,12 @@ class FrameReader {
   }
 
   async read(size: number): Promise<Uint8Array | undefined> {
+    if (size > this.#buffer.length) return this.#readLarge(size);
     while (this.#end - this.#start < size) {
       if (this.#start > 0) {
         this.#buffer.copyWithin(0, this.#start, this.#end);
         this.#end -= this.#start;
         this.#start = 0;
-      }
-      if (this.#buffer.length < size) {
-        const bigger = new Uint8Array(Math.max(size, this.#buffer.length * 2));
-        bigger.set(this.#buffer.subarray(0, this.#end));
-        this.#buffer = bigger;
       }
       const n = await this.#conn.read(this.#buffer.subarray(this.#end));
       if (n === null) return undefined;
@@ -108,6 +104,23 @@ class FrameReader {
     }
     const out = this.#buffer.slice(this.#start, this.#start + size);
     this.#start += size;
+    return out;
+  }
+
+  /**
+   * A read larger than the buffer (a batch of frames): what is buffered, then the rest read
+   * straight into the result, so the bytes are copied once, not into a grown buffer and out again.
+   */
+  async #readLarge(size: number): Promise<Uint8Array | undefined> {
+    const out = new Uint8Array(size);
+    let at = this.#end - this.#start;
+    out.set(this.#buffer.subarray(this.#start, this.#end));
+    this.#start = this.#end = 0;
+    while (at < size) {
+      const n = await this.#conn.read(out.subarray(at));
+      if (n === null) return undefined;
+      at += n;
+    }
     return out;
   }
 
@@ -131,6 +144,65 @@ async function writeAll(
     let at = 0;
     while (at < chunk.length) at += await conn.write(chunk.subarray(at));
   }
+}
+
+/** Chunks up to this size are copied behind the frame header (one write); larger ones go as they are. */
+const COALESCE_LIMIT = 16 * 1024;
+
+/**
+ * Writes whole frames to one connection, one after the other: a frame's writes never
+ * interleave with another's, even when the socket takes a large chunk in several writes.
+ */
+class FrameWriter {
+  readonly #conn: Deno.TcpConn;
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(conn: Deno.TcpConn) {
+    this.#conn = conn;
+  }
+
+  /**
+   * Queues a frame: `head` then `chunks`. Small chunks are copied behind the head; a large one
+   * (a batch of stored frames) is written from where it lies, without a copy.
+   */
+  write(head: Uint8Array, chunks: Uint8Array[]): Promise<void> {
+    const parts = coalesce(head, chunks);
+    const done = this.#writing.then(() => writeAll(this.#conn, parts));
+    this.#writing = done.catch(() => {});
+    return done;
+  }
+}
+
+/** `head` and `chunks` as few buffers: runs of small chunks joined, large ones left alone. */
+function coalesce(head: Uint8Array, chunks: Uint8Array[]): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  let run: Uint8Array[] = [head];
+  let runSize = head.length;
+  const flush = () => {
+    if (run.length === 1) parts.push(run[0]!);
+    else {
+      const joined = new Uint8Array(runSize);
+      let at = 0;
+      for (const chunk of run) {
+        joined.set(chunk, at);
+        at += chunk.length;
+      }
+      parts.push(joined);
+    }
+    run = [];
+    runSize = 0;
+  };
+  for (const chunk of chunks) {
+    if (chunk.length > COALESCE_LIMIT) {
+      if (run.length > 0) flush();
+      parts.push(chunk);
+    } else {
+      run.push(chunk);
+      runSize += chunk.length;
+    }
+  }
+  if (run.length > 0) flush();
+  return parts;
 }
 
 /** Options of {@linkcode NodeChannelServer.listen}. */
@@ -198,6 +270,7 @@ export class NodeChannelServer {
     const challenge = crypto.getRandomValues(new Uint8Array(CHALLENGE_SIZE));
     await writeAll(conn, [challenge]);
     const reader = new FrameReader(conn);
+    const writer = new FrameWriter(conn);
     const timer = setTimeout(() => conn.close(), HANDSHAKE_TIMEOUT_MS);
     const answer = await reader.read(32).finally(() => clearTimeout(timer));
     if (
@@ -226,10 +299,10 @@ export class NodeChannelServer {
       };
       const payload = body.subarray(incarnationEnd);
       handle(caller, code, payload, metadataIndex).then(
-        (chunks) => respond(conn, requestId, 0, chunks),
+        (chunks) => respond(writer, requestId, 0, chunks),
         (err) =>
           respond(
-            conn,
+            writer,
             requestId,
             err instanceof IggyError ? err.code : ErrorCode.Error,
             [],
@@ -257,7 +330,7 @@ function addressOf(addr: Deno.Addr): string {
 }
 
 function respond(
-  conn: Deno.TcpConn,
+  writer: FrameWriter,
   requestId: number,
   status: number,
   chunks: Uint8Array[],
@@ -269,15 +342,7 @@ function respond(
   view.setUint32(0, 8 + size, true);
   view.setUint32(4, requestId, true);
   view.setUint32(8, status, true);
-  // One write per answer: concurrent answers on one connection must not interleave.
-  const frame = new Uint8Array(12 + size);
-  frame.set(header);
-  let at = 12;
-  for (const chunk of chunks) {
-    frame.set(chunk, at);
-    at += chunk.length;
-  }
-  return writeAll(conn, [frame]);
+  return writer.write(header, chunks);
 }
 
 /** The connecting side: one connection to one peer node. */

@@ -214,6 +214,7 @@ class LeaderRole {
 
   stop(reason: string): void {
     this.stopped = true;
+    this.partition.log.copyTailForReplicas = false;
     this.wakeFetchers();
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
@@ -404,6 +405,7 @@ export class Replicator {
       partition,
       highWatermark: known,
     });
+    partition.log.copyTailForReplicas = true;
     this.#roles.set(key, role);
     this.#logger.info("Leading a replicated partition", {
       ...ref,

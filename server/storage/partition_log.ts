@@ -300,6 +300,11 @@ export class PartitionLog {
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   #purges = 0;
+  /**
+   * Set while this node leads the partition's replicas: appended batches that are only lent
+   * are copied into the read cache, so that the followers' fetches find them in memory.
+   */
+  copyTailForReplicas = false;
 
   private constructor(
     dir: string,
@@ -502,7 +507,13 @@ export class PartitionLog {
       if (this.#cacheEnabled) {
         const given = options.transfer ??
           (options.memory !== undefined && !options.memory.lends(messages));
-        this.#cache.add(basePosition, messages, given);
+        if (!given && this.copyTailForReplicas) {
+          // Followers fetch this batch right away: one copy here beats each of them reading it
+          // back from the file (a seek, a read and a new buffer per follower).
+          this.#cache.add(basePosition, messages.slice(), true);
+        } else {
+          this.#cache.add(basePosition, messages, given);
+        }
       }
       if (!this.#enforceFsync) {
         this.#unsavedMessages += count;

@@ -173,6 +173,28 @@ export class Segment {
       await truncateFile(ip, kept * INDEX_ENTRY_SIZE);
     }
     if (logSize > prev) {
+      // An append fsyncs only the `.log`: whole frames past the last index entry were written
+      // (and maybe acknowledged) before a crash lost their index entries. Index them again.
+      const tail = await indexLogTail(lp, {
+        from: prev,
+        size: logSize,
+        firstEntry: kept,
+        firstOffset: startOffset + BigInt(kept),
+      });
+      if (tail.entries > 0) {
+        const whole = new Uint8Array((kept + tail.entries) * INDEX_ENTRY_SIZE);
+        whole.set(index.subarray(0, kept * INDEX_ENTRY_SIZE));
+        whole.set(tail.index, kept * INDEX_ENTRY_SIZE);
+        await Deno.writeFile(ip, tail.index, { append: true });
+        log(
+          `Index ${ip}: ${tail.entries} entries for whole frames past its end added from the .log`,
+        );
+        index = whole;
+        kept += tail.entries;
+        prev = tail.end;
+      }
+    }
+    if (logSize > prev) {
       log(
         `Log ${lp}: ${logSize} bytes, last indexed message ends at ${prev}; truncated`,
       );
@@ -307,9 +329,9 @@ export class Segment {
       // a thread-pool round trip per file costs more than the copy itself for small batches.
       writeAllSync(logWriter, messages);
       writeAllSync(indexWriter, indexBytes);
-      if (fsync) {
-        await Promise.all([logWriter.syncData(), indexWriter.syncData()]);
-      }
+      // The `.log` alone is made durable: a lost index tail is rebuilt from it at load (see
+      // `load`), and one fsync per append instead of two is what a replica's ack waits for.
+      if (fsync) await logWriter.syncData();
     } catch (err) {
       await Promise.allSettled([
         logWriter.truncate(this.#size),
@@ -411,6 +433,39 @@ export class Segment {
   }
 }
 
+/**
+ * Index entries for the whole frames of `path` from byte `from` on, in sequence (offsets from
+ * `firstOffset`) and with a matching checksum; stops at the first frame that is not.
+ * @returns the entries (relative offsets from `firstEntry`), their count and where the last ends
+ */
+async function indexLogTail(
+  path: string,
+  at: { from: number; size: number; firstEntry: number; firstOffset: bigint },
+): Promise<{ index: Uint8Array; entries: number; end: number }> {
+  const file = await Deno.open(path, { read: true });
+  let bytes: Uint8Array;
+  try {
+    await file.seek(at.from, Deno.SeekMode.Start);
+    bytes = new Uint8Array(at.size - at.from);
+    let got = 0;
+    while (got < bytes.length) {
+      const n = await file.read(bytes.subarray(got));
+      if (n === null) break;
+      got += n;
+    }
+    bytes = bytes.subarray(0, got);
+  } finally {
+    file.close();
+  }
+  const scan = indexFrames(bytes, {
+    firstOffset: at.firstOffset,
+    firstEntry: at.firstEntry,
+    basePosition: at.from,
+    checksums: true,
+  });
+  return { ...scan, end: at.from + scan.end };
+}
+
 /** Scans a `.log` frame by frame and builds its index; stops at the first torn frame. */
 async function rebuildIndex(
   path: string,
@@ -418,8 +473,30 @@ async function rebuildIndex(
   startOffset: bigint,
 ): Promise<Uint8Array> {
   const bytes = size > 0 ? await Deno.readFile(path) : new Uint8Array(0);
+  return indexFrames(bytes, {
+    firstOffset: startOffset,
+    firstEntry: 0,
+    basePosition: 0,
+    checksums: false,
+  }).index;
+}
+
+/**
+ * Index entries of the frames at the start of `bytes` (which lie at `basePosition` of their
+ * `.log`): whole, offsets in sequence from `firstOffset` and, with `checksums`, intact; stops
+ * at the first frame that is not.
+ */
+function indexFrames(
+  bytes: Uint8Array,
+  at: {
+    firstOffset: bigint;
+    firstEntry: number;
+    basePosition: number;
+    checksums: boolean;
+  },
+): { index: Uint8Array; entries: number; end: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const entries: number[] = [];
+  const ends: number[] = [];
   const stamps: bigint[] = [];
   let pos = 0;
   while (pos + MESSAGE_HEADER_SIZE <= bytes.length) {
@@ -428,17 +505,18 @@ async function rebuildIndex(
       view.getUint32(pos + MessageField.UserHeadersLength, true);
     if (end > bytes.length) break;
     const offset = view.getBigUint64(pos + MessageField.Offset, true);
-    if (offset !== startOffset + BigInt(entries.length)) break;
-    entries.push(end);
+    if (offset !== at.firstOffset + BigInt(ends.length)) break;
+    if (at.checksums && !checksumMatches(bytes, pos, end)) break;
+    ends.push(end);
     stamps.push(view.getBigUint64(pos + MessageField.Timestamp, true));
     pos = end;
   }
-  const index = new Uint8Array(entries.length * INDEX_ENTRY_SIZE);
+  const index = new Uint8Array(ends.length * INDEX_ENTRY_SIZE);
   const iv = new DataView(index.buffer);
-  for (let k = 0; k < entries.length; k++) {
-    iv.setUint32(k * INDEX_ENTRY_SIZE, k, true);
-    iv.setUint32(k * INDEX_ENTRY_SIZE + 4, entries[k]!, true);
+  for (let k = 0; k < ends.length; k++) {
+    iv.setUint32(k * INDEX_ENTRY_SIZE, at.firstEntry + k, true);
+    iv.setUint32(k * INDEX_ENTRY_SIZE + 4, at.basePosition + ends[k]!, true);
     iv.setBigUint64(k * INDEX_ENTRY_SIZE + 8, stamps[k]!, true);
   }
-  return index;
+  return { index, entries: ends.length, end: pos };
 }

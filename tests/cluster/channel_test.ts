@@ -78,3 +78,33 @@ Deno.test("NodeChannel: a wrong secret or cluster name is refused; requests fail
     await server.close();
   }
 });
+
+Deno.test("NodeChannel carries large answers whole and in order among small ones", async () => {
+  const server = echoServer();
+  const channel = await NodeChannel.connect(server.addr, {
+    secret: SECRET,
+    clusterName: "c",
+  });
+  try {
+    // Answers larger than the reader's buffer and than a coalesced write, interleaved with
+    // small ones on one connection.
+    const payloads = [300_000, 3, 70_000, 20_000, 1, 1_000_000].map(
+      (size, i) => {
+        const bytes = new Uint8Array(size);
+        for (let k = 0; k < size; k++) bytes[k] = (k * 31 + i) & 0xff;
+        bytes[0] = 0; // no delay in the echo handler
+        return bytes;
+      },
+    );
+    const answers = await Promise.all(
+      payloads.map((p) => channel.request(NODE_CALLER, 5, p)),
+    );
+    answers.forEach((answer, i) => {
+      assert.equal(answer.length, 2 + payloads[i]!.length);
+      assert.deepEqual(answer.subarray(2), payloads[i]);
+    });
+  } finally {
+    channel.close();
+    await server.close();
+  }
+});
