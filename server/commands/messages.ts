@@ -307,6 +307,20 @@ function highWatermark(
   });
 }
 
+/** Waits until the replicas of a replicated partition hold its offsets (cluster.replication.acks). */
+async function offsetsReplicated(
+  ctx: CommandContext,
+  streamId: number,
+  topic: Topic,
+  partition: Partition,
+): Promise<void> {
+  await ctx.system.cluster?.acknowledgeOffsets?.({
+    streamId,
+    topicId: topic.id,
+    partitionId: partition.id,
+  });
+}
+
 /** FlushUnsavedBuffer: writes (and optionally fsyncs) the partition's buffered data. */
 export async function flushUnsavedBuffer(
   ctx: CommandContext,
@@ -403,6 +417,7 @@ export async function storeConsumerOffset(
   } catch (err) {
     throw storageFailure(ctx, err, ErrorCode.CannotWriteToFile, partition);
   }
+  await offsetsReplicated(ctx, streamId, topic, partition);
 }
 
 /** DeleteConsumerOffset: removes a stored offset; 3021 when none was stored. */
@@ -410,7 +425,7 @@ export async function deleteConsumerOffset(
   ctx: CommandContext,
   cmd: DeleteConsumerOffset,
 ): Promise<void> {
-  const { partition, owner } = offsetTarget(ctx, cmd);
+  const { partition, owner, streamId, topic } = offsetTarget(ctx, cmd);
   if (partition.storedOffset(owner) === undefined) {
     throw new IggyError(ErrorCode.ConsumerOffsetNotFound);
   }
@@ -424,4 +439,5 @@ export async function deleteConsumerOffset(
       partition,
     );
   }
+  await offsetsReplicated(ctx, streamId, topic, partition);
 }
