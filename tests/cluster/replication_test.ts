@@ -597,6 +597,8 @@ Deno.test({
         const admin = await clientOf("n1");
         await createReplicatedTopic(admin);
         for (let i = 0; i < 10; i++) await sendOne(admin, `m-${i}`);
+        const group = { streamId: "s", topicId: "t", groupId: "g" };
+        await admin.createConsumerGroup({ ...group, name: "g" });
         for (let run = 1; run <= 3; run++) {
           const { leader, leaderEpoch } = await assignment(etcd);
           const survivor = await clientOf(NAMES.find((n) => n !== leader)!);
@@ -617,6 +619,15 @@ Deno.test({
             partitionId: 0,
             offset: BigInt(run + 2),
           });
+          // A consumer group's offset takes the same path.
+          await survivor.joinConsumerGroup(group).catch(() => {});
+          await survivor.storeConsumerOffset({
+            streamId: "s",
+            topicId: "t",
+            consumer: Consumer.group("g"),
+            partitionId: 0,
+            offset: BigInt(run),
+          });
           await nodes[NAMES.indexOf(leader)]!.kill("SIGKILL");
           clients.get(leader)?.close().catch(() => {});
           clients.delete(leader);
@@ -629,6 +640,13 @@ Deno.test({
             offsetOf,
           );
           assert.equal(stored, BigInt(run + 2), `run ${run}: offset kept`);
+          const groupOffset = await survivor.getConsumerOffset({
+            streamId: "s",
+            topicId: "t",
+            consumer: Consumer.group("g"),
+            partitionId: 0,
+          });
+          assert.equal(groupOffset?.storedOffset, BigInt(run), "group offset");
           // Earlier runs' offsets too (they went through other leaders).
           for (let earlier = 1; earlier < run; earlier++) {
             const info = await survivor.getConsumerOffset({
