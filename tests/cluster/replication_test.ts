@@ -691,15 +691,23 @@ Deno.test({
         const pid = nodes[NAMES.indexOf(follower)]!.pid!;
         Deno.kill(pid, "SIGSTOP");
         try {
-          let settled = false;
+          let settled = 0;
           const started = Date.now();
-          const blocked = sendOne(client, "while stopped").finally(() =>
-            settled = true
-          );
+          const blocked = Promise.all([
+            sendOne(client, "while stopped").finally(() => settled++),
+            // A stored offset waits for the same acknowledgement.
+            client.storeConsumerOffset({
+              streamId: "s",
+              topicId: "t",
+              consumer: Consumer.single(1),
+              partitionId: 0,
+              offset: 0n,
+            }).finally(() => settled++),
+          ]);
           // Not acknowledged while the stopped follower is in the in-sync set (its lag is 2 s).
           let seenPending = false;
           await eventually("the follower out of the in-sync set", async () => {
-            const answered = settled;
+            const answered = settled > 0;
             const { inSync } = await assignment(etcd);
             if (inSync.includes(follower)) {
               assert.ok(
