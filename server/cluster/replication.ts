@@ -705,12 +705,16 @@ export class Replicator {
       this.#endOf(role, name) >= end;
   }
 
-  /** Whether the offset change (`version`, `end`) is acknowledged by `inSync` under the acks. */
+  /**
+   * Whether `inSync` (at least a quorum of the replicas) holds the offset change (`version`,
+   * `end`): every member of it with `all`, a quorum of them otherwise.
+   */
   #offsetsAcknowledged(
     role: LeaderRole,
     inSync: string[],
     replicas: number,
     change: { version: number; end: bigint },
+    all: boolean,
   ): boolean {
     const q = quorumOf(replicas);
     if (inSync.length < q) return false;
@@ -718,9 +722,7 @@ export class Replicator {
       inSync.filter((n) =>
         this.#holdsOffsets(role, n, change.version, change.end)
       ).length;
-    return this.#settings.acks === "all"
-      ? holders === inSync.length
-      : holders >= q;
+    return all ? holders === inSync.length : holders >= q;
   }
 
   /** Recomputes the high watermark and answers the sends it covers. */
@@ -749,7 +751,13 @@ export class Replicator {
       if (w.offsetsVersion !== undefined) {
         const change = { version: w.offsetsVersion, end: w.offset };
         if (
-          !this.#offsetsAcknowledged(role, inSync, a.replicas.length, change)
+          !this.#offsetsAcknowledged(
+            role,
+            inSync,
+            a.replicas.length,
+            change,
+            this.#settings.acks === "all",
+          )
         ) {
           return true;
         }
@@ -920,6 +928,7 @@ export class Replicator {
               remaining,
               a.replicas.length,
               role.offsetsAcked,
+              false,
             ))
         ) continue;
         this.#changeInSync(

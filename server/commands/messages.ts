@@ -307,18 +307,15 @@ function highWatermark(
   });
 }
 
-/** Waits until the replicas of a replicated partition hold its offsets (cluster.replication.acks). */
-async function offsetsReplicated(
-  ctx: CommandContext,
-  streamId: number,
-  topic: Topic,
-  partition: Partition,
-): Promise<void> {
-  await ctx.system.cluster?.acknowledgeOffsets?.({
-    streamId,
-    topicId: topic.id,
-    partitionId: partition.id,
-  });
+/** The partition an offset command names, as the replication hooks take it. */
+function offsetRef(
+  target: { streamId: number; topic: Topic; partition: Partition },
+) {
+  return {
+    streamId: target.streamId,
+    topicId: target.topic.id,
+    partitionId: target.partition.id,
+  };
 }
 
 /** FlushUnsavedBuffer: writes (and optionally fsyncs) the partition's buffered data. */
@@ -403,7 +400,10 @@ export async function storeConsumerOffset(
   ctx: CommandContext,
   cmd: StoreConsumerOffset,
 ): Promise<void> {
-  const { partition, owner, streamId, topic } = offsetTarget(ctx, cmd);
+  const target = offsetTarget(ctx, cmd);
+  const { partition, owner, streamId, topic } = target;
+  // A replicated partition's offsets change only where it is led, as its messages do.
+  await ctx.system.cluster?.beforeAppend?.(offsetRef(target));
   // Beyond the high watermark of a replicated partition is beyond what a poll can return.
   const limit = highWatermark(ctx, streamId, topic, partition);
   if (
@@ -417,7 +417,8 @@ export async function storeConsumerOffset(
   } catch (err) {
     throw storageFailure(ctx, err, ErrorCode.CannotWriteToFile, partition);
   }
-  await offsetsReplicated(ctx, streamId, topic, partition);
+  // Answered once its replicas hold the change (cluster.replication.acks).
+  await ctx.system.cluster?.acknowledgeOffsets?.(offsetRef(target));
 }
 
 /** DeleteConsumerOffset: removes a stored offset; 3021 when none was stored. */
@@ -425,7 +426,9 @@ export async function deleteConsumerOffset(
   ctx: CommandContext,
   cmd: DeleteConsumerOffset,
 ): Promise<void> {
-  const { partition, owner, streamId, topic } = offsetTarget(ctx, cmd);
+  const target = offsetTarget(ctx, cmd);
+  const { partition, owner } = target;
+  await ctx.system.cluster?.beforeAppend?.(offsetRef(target));
   if (partition.storedOffset(owner) === undefined) {
     throw new IggyError(ErrorCode.ConsumerOffsetNotFound);
   }
@@ -439,5 +442,5 @@ export async function deleteConsumerOffset(
       partition,
     );
   }
-  await offsetsReplicated(ctx, streamId, topic, partition);
+  await ctx.system.cluster?.acknowledgeOffsets?.(offsetRef(target));
 }
