@@ -806,15 +806,12 @@ export class Replicator {
     ref: PartitionRef,
     end: bigint,
   ): Promise<void> | undefined {
-    const a = this.#assignment(ref);
-    if (!a || a.replicas.length < 2) return undefined;
-    let role: LeaderRole;
     try {
-      role = this.#leading(ref);
+      const led = this.#replicatedLeader(ref);
+      return led && this.#waitForAcks(led.role, led.a, end);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#waitForAcks(role, a, end);
   }
 
   /**
@@ -823,16 +820,26 @@ export class Replicator {
    * a partition that is not replicated.
    */
   acknowledgeOffsets(ref: PartitionRef): Promise<void> | undefined {
-    const a = this.#assignment(ref);
-    if (!a || a.replicas.length < 2) return undefined;
-    let role: LeaderRole;
     try {
-      role = this.#leading(ref);
+      const led = this.#replicatedLeader(ref);
+      if (!led) return undefined;
+      const { log, offsetsVersion } = led.role.partition;
+      return this.#waitForAcks(led.role, led.a, log.nextOffset, offsetsVersion);
     } catch (err) {
       return Promise.reject(err);
     }
-    const { log, offsetsVersion } = role.partition;
-    return this.#waitForAcks(role, a, log.nextOffset, offsetsVersion);
+  }
+
+  /**
+   * The assignment and leader role of a replicated partition (`undefined` when it is not
+   * replicated). @throws {IggyError} 11001 when this node may not act as its leader
+   */
+  #replicatedLeader(
+    ref: PartitionRef,
+  ): { a: PartitionAssignment; role: LeaderRole } | undefined {
+    const a = this.#assignment(ref);
+    if (!a || a.replicas.length < 2) return undefined;
+    return { a, role: this.#leading(ref) };
   }
 
   /** Wakes the followers' fetches and waits for the acks (of messages below `end`, or offsets). */

@@ -153,6 +153,34 @@ async function readAll(client: IggyClient) {
   }
 }
 
+/** Waits until the three replicas are in the in-sync set (a restarted one caught up). */
+async function allInSync(etcd: EtcdClient): Promise<void> {
+  await eventually(
+    "the restarted node back in the in-sync set",
+    async () => (await assignment(etcd)).inSync.length === 3 ? true : undefined,
+    30_000,
+  );
+}
+
+/** Creates the replicated topic through n1; the name of its partition's leader. */
+async function topicOnLeader(
+  etcd: EtcdClient,
+  nodes: TestServer[],
+): Promise<string> {
+  const admin = await login(nodes[0]!);
+  try {
+    await createReplicatedTopic(admin);
+  } finally {
+    await admin.close();
+  }
+  return (await assignment(etcd)).leader;
+}
+
+/** Closes `clients`, ignoring the ones whose node is gone. */
+async function closeAll(clients: Iterable<IggyClient>): Promise<void> {
+  for (const client of clients) await client.close().catch(() => {});
+}
+
 Deno.test({
   name:
     "replication factor 3: kill -9 of the leader mid-stream (3 timings) loses no acknowledged message",
@@ -255,12 +283,7 @@ Deno.test({
           await byName(leader).restart();
           clients.get(leader)?.close().catch(() => {});
           clients.delete(leader);
-          await eventually(
-            "the restarted node back in the in-sync set",
-            async () =>
-              (await assignment(etcd)).inSync.length === 3 ? true : undefined,
-            30_000,
-          );
+          await allInSync(etcd);
         }
         console.log(
           `failover (lease TTL 2 s), kill to next acknowledged send: ${
@@ -322,9 +345,7 @@ Deno.test({
           30_000,
         );
       } finally {
-        for (const client of clients.values()) {
-          await client.close().catch(() => {});
-        }
+        await closeAll(clients.values());
       }
     }),
 });
@@ -672,17 +693,10 @@ Deno.test({
             );
           }
           await nodes[NAMES.indexOf(leader)]!.restart();
-          await eventually(
-            "the restarted node back in the in-sync set",
-            async () =>
-              (await assignment(etcd)).inSync.length === 3 ? true : undefined,
-            30_000,
-          );
+          await allInSync(etcd);
         }
       } finally {
-        for (const client of clients.values()) {
-          await client.close().catch(() => {});
-        }
+        await closeAll(clients.values());
       }
     }),
 });
@@ -695,10 +709,7 @@ Deno.test({
     withReplicatedCluster(async ({ etcd, nodes }) => {
       let client: IggyClient | undefined;
       try {
-        client = await login(nodes[0]!);
-        await createReplicatedTopic(client);
-        const { leader } = await assignment(etcd);
-        await client.close();
+        const leader = await topicOnLeader(etcd, nodes);
         client = await login(nodes[NAMES.indexOf(leader)]!);
         await sendOne(client, "before");
         const follower = NAMES.find((n) => n !== leader)!;
@@ -773,10 +784,7 @@ Deno.test({
       let client: IggyClient | undefined;
       const followers: number[] = [];
       try {
-        client = await login(nodes[0]!);
-        await createReplicatedTopic(client);
-        const { leader } = await assignment(etcd);
-        await client.close();
+        const leader = await topicOnLeader(etcd, nodes);
         client = await login(nodes[NAMES.indexOf(leader)]!);
         await sendOne(client, "replicated");
         await eventually("the first message polled", async () =>
