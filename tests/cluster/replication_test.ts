@@ -695,6 +695,36 @@ Deno.test({
           await nodes[NAMES.indexOf(leader)]!.restart();
           await allInSync(etcd);
         }
+
+        // Equal logs, one follower without the offset: the election must take the other. The
+        // follower first by name is killed (a name tie-break would pick it), the offset stored
+        // (leader + the other follower), the leader killed, the first follower restarted: both
+        // answer the election with the same log end, and only the other has the offset.
+        const { leader, leaderEpoch } = await assignment(etcd);
+        const [behind, ahead] = NAMES.filter((n) => n !== leader).sort();
+        await nodes[NAMES.indexOf(behind!)]!.kill("SIGKILL");
+        clients.get(behind!)?.close().catch(() => {});
+        clients.delete(behind!);
+        const witness = await clientOf(ahead!);
+        const tie = { streamId: "s", topicId: "t", partitionId: 0 };
+        await witness.storeConsumerOffset({
+          ...tie,
+          consumer: Consumer.single(9),
+          offset: 9n,
+        });
+        await nodes[NAMES.indexOf(leader)]!.kill("SIGKILL");
+        await nodes[NAMES.indexOf(behind!)]!.restart();
+        const elected = await eventually("a leader for the tie", async () => {
+          const a = await assignment(etcd);
+          return a.leaderEpoch > leaderEpoch ? a.leader : undefined;
+        }, 30_000);
+        assert.equal(elected, ahead, "the replica holding the offset leads");
+        const kept = await eventually("the offset after the tie", async () =>
+          (await witness.getConsumerOffset({
+            ...tie,
+            consumer: Consumer.single(9),
+          }))?.storedOffset);
+        assert.equal(kept, 9n);
       } finally {
         await closeAll(clients.values());
       }
