@@ -601,7 +601,7 @@ function sendOne(client: IggyClient, payload: string): Promise<void> {
 
 Deno.test({
   name:
-    "replication factor 3: a stored consumer offset survives kill -9 of the leader at once (3 runs)",
+    "replication factor 3: a stored consumer offset survives kill -9 of the leader at once (3 runs), also when the logs tie",
   ignore,
   fn: () =>
     withReplicatedCluster(async ({ etcd, nodes }) => {
