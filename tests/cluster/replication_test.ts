@@ -620,6 +620,29 @@ Deno.test({
         for (let i = 0; i < 10; i++) await sendOne(admin, `m-${i}`);
         const group = { streamId: "s", topicId: "t", groupId: "g" };
         await admin.createConsumerGroup({ ...group, name: "g" });
+        {
+          // A figure for the README, not an assertion: StoreConsumerOffset on the leader now
+          // waits for a follower's next fetch.
+          const onLeader = await clientOf((await assignment(etcd)).leader);
+          const times: number[] = [];
+          for (let i = 0; i < 50; i++) {
+            const started = performance.now();
+            await onLeader.storeConsumerOffset({
+              streamId: "s",
+              topicId: "t",
+              consumer: Consumer.single(100),
+              partitionId: 0,
+              offset: BigInt(i % 10),
+            });
+            times.push(performance.now() - started);
+          }
+          times.sort((x, y) => x - y);
+          console.log(
+            `StoreConsumerOffset on the leader, R = 3 quorum: p50 ${
+              times[25]!.toFixed(2)
+            } ms, max ${times[49]!.toFixed(2)} ms`,
+          );
+        }
         for (let run = 1; run <= 3; run++) {
           const { leader, leaderEpoch } = await assignment(etcd);
           const survivor = await clientOf(NAMES.find((n) => n !== leader)!);
