@@ -258,6 +258,7 @@ export async function joinCluster(
         proposeEntry(node, validate, { replication: replication.enabled }),
       beforeAppend: (partition) => active.beforeAppend(partition),
       acknowledge: (partition, end) => active.acknowledge(partition, end),
+      acknowledgeOffsets: (partition) => active.acknowledgeOffsets(partition),
       readLimit: (partition) => active.readLimit(partition),
       // With etcd known to be down, answer at once rather than after its timeout.
       refresh: () =>

@@ -68,6 +68,8 @@ export interface ReplicaState {
   epoch: number;
   nextOffset: bigint;
   highWatermark: bigint;
+  /** The leader's offsets version a follower has copied (absent when unknown or leading). */
+  offsetsVersion?: number;
 }
 
 function view(bytes: Uint8Array): DataView {
@@ -183,11 +185,13 @@ export function decodeReplicaStateRequest(bytes: Uint8Array): PartitionRef {
 
 /** Encodes a replica's state. */
 export function encodeReplicaState(state: ReplicaState): Uint8Array {
-  const out = new Uint8Array(20);
+  const known = state.offsetsVersion !== undefined;
+  const out = new Uint8Array(known ? 24 : 20);
   const v = view(out);
   v.setUint32(0, state.epoch, true);
   v.setBigUint64(4, state.nextOffset, true);
   v.setBigUint64(12, state.highWatermark, true);
+  if (known) v.setUint32(20, state.offsetsVersion!, true);
   return out;
 }
 
@@ -199,5 +203,6 @@ export function decodeReplicaState(bytes: Uint8Array): ReplicaState {
     epoch: v.getUint32(0, true),
     nextOffset: v.getBigUint64(4, true),
     highWatermark: v.getBigUint64(12, true),
+    offsetsVersion: bytes.length >= 24 ? v.getUint32(20, true) : undefined,
   };
 }

@@ -148,9 +148,24 @@ async function copyOffsets(
 
 interface AckWaiter {
   offset: bigint;
+  /** For a consumer offset change: the leader's offsets version it needs (see `holdsOffsets`). */
+  offsetsVersion?: number;
   resolve: () => void;
   reject: (err: IggyError) => void;
   timer: ReturnType<typeof setTimeout>;
+}
+
+/** Whether offsets version `version` is `wanted` or a later one (versions wrap at 2^32). */
+function sameOrLater(version: number, wanted: number): boolean {
+  return ((version - wanted) | 0) >= 0;
+}
+
+/** Sort order of two replicas' offsets versions: the later first, an unknown one last. */
+function newerOffsets(x: number | undefined, y: number | undefined): number {
+  if (x === y) return 0;
+  if (x === undefined) return 1;
+  if (y === undefined) return -1;
+  return sameOrLater(x, y) ? -1 : 1;
 }
 
 /** What the leader of one partition knows of its followers. */
@@ -166,6 +181,12 @@ class LeaderRole {
   readonly caughtUpAt = new Map<string, number>();
   /** This log's end when each follower fetched last. */
   readonly endAtLastFetch = new Map<string, bigint>();
+  /** The offsets version each follower holds (it fetched again after copying it). */
+  readonly offsetsHeld = new Map<string, number>();
+  /** The offsets version last sent to each follower. */
+  readonly offsetsSent = new Map<string, number>();
+  /** The latest acknowledged offset change (the in-sync set must keep it on a quorum). */
+  offsetsAcked: { version: number; end: bigint } | undefined;
   highWatermark: bigint;
   /** The log's purge count this state was made for (a purge starts offsets again at 0). */
   purges: number;
@@ -204,6 +225,9 @@ class LeaderRole {
     this.ends.clear();
     this.caughtUpAt.clear();
     this.endAtLastFetch.clear();
+    this.offsetsHeld.clear();
+    this.offsetsSent.clear();
+    this.offsetsAcked = undefined;
     this.highWatermark = 0n;
   }
 
@@ -230,6 +254,8 @@ class FollowerRole {
   readonly leader: string;
   readonly abort = new AbortController();
   highWatermark = 0n;
+  /** The leader's offsets version this replica has copied (unknown until its first answer). */
+  offsetsVersion: number | undefined;
   done: Promise<void> = Promise.resolve();
 
   constructor(epoch: number, leader: string) {
@@ -500,13 +526,18 @@ export class Replicator {
           role.highWatermark = 0n;
           continue;
         }
-        if (answer.count > 0 || answer.segmentStart > 0n) {
-          await log.appendReplica(answer, true);
-          partition.rememberIds(answer.bytes, answer.count);
-        }
+        // Offsets before frames: a replica whose log holds a frame the leader appended after
+        // an offset change also holds that change (the election relies on it).
         if (answer.offsets) {
           await copyOffsets(partition, answer.offsets);
           offsetsVersion = answer.offsetsVersion;
+        }
+        if (offsetsVersion === answer.offsetsVersion) {
+          role.offsetsVersion = offsetsVersion;
+        }
+        if (answer.count > 0 || answer.segmentStart > 0n) {
+          await log.appendReplica(answer, true);
+          partition.rememberIds(answer.bytes, answer.count);
         }
         if (answer.highWatermark > role.highWatermark) {
           role.highWatermark = answer.highWatermark;
@@ -534,10 +565,14 @@ export class Replicator {
     if (!partition) throw new IggyError(ErrorCode.PartitionNotFound);
     const key = refKey(ref);
     const epoch = this.#epochs.get(key) ?? await readEpoch(partition.dir);
+    const role = this.#roles.get(key);
     return {
       epoch,
       nextOffset: partition.log.nextOffset,
-      highWatermark: this.#roles.get(key)?.highWatermark ?? 0n,
+      highWatermark: role?.highWatermark ?? 0n,
+      offsetsVersion: role?.kind === "follower"
+        ? role.offsetsVersion
+        : undefined,
     };
   }
 
@@ -573,7 +608,13 @@ export class Replicator {
         `follower at ${fetch.offset} is past the leader's end ${log.nextOffset}`,
       );
     }
-    this.#recordFollower(role, a, fetch.follower, fetch.offset);
+    this.#recordFollower(
+      role,
+      a,
+      fetch.follower,
+      fetch.offset,
+      fetch.offsetsVersion,
+    );
     if (fetch.offset === log.nextOffset && fetch.waitMs > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, fetch.waitMs);
@@ -590,6 +631,7 @@ export class Replicator {
       maxBytes: FETCH_MAX_BYTES,
     });
     const partition = role.partition;
+    role.offsetsSent.set(fetch.follower, partition.offsetsVersion);
     return encodeReplicaFetchAnswer({
       ...chunk,
       highWatermark: role.highWatermark,
@@ -605,8 +647,14 @@ export class Replicator {
     a: PartitionAssignment,
     follower: string,
     end: bigint,
+    offsetsVersion: number,
   ): void {
     role.resetIfPurged();
+    // A follower fetches again only after copying the offsets of the previous answer.
+    if (
+      offsetsVersion === role.offsetsSent.get(follower) ||
+      offsetsVersion === role.partition.offsetsVersion
+    ) role.offsetsHeld.set(follower, offsetsVersion);
     const now = Date.now();
     const before = role.endAtLastFetch.get(follower) ?? 0n;
     if (end >= before) role.caughtUpAt.set(follower, now);
@@ -640,6 +688,43 @@ export class Replicator {
     return ends[q - 1]!;
   }
 
+  /**
+   * Whether replica `name` holds the offsets of version `version`, stored when the log ended at
+   * `end`: it copied that version or a later one, and its log reaches `end` (so a replica
+   * with a longer log, which the election prefers, has it too).
+   */
+  #holdsOffsets(
+    role: LeaderRole,
+    name: string,
+    version: number,
+    end: bigint,
+  ): boolean {
+    if (name === this.#node.self.name) return true;
+    const held = role.offsetsHeld.get(name);
+    return held !== undefined && sameOrLater(held, version) &&
+      this.#endOf(role, name) >= end;
+  }
+
+  /**
+   * Whether `inSync` (at least a quorum of the replicas) holds the offset change (`version`,
+   * `end`): every member of it with `all`, a quorum of them otherwise.
+   */
+  #offsetsAcknowledged(
+    role: LeaderRole,
+    inSync: string[],
+    replicas: number,
+    change: { version: number; end: bigint },
+    all: boolean,
+  ): boolean {
+    const q = quorumOf(replicas);
+    if (inSync.length < q) return false;
+    const holders =
+      inSync.filter((n) =>
+        this.#holdsOffsets(role, n, change.version, change.end)
+      ).length;
+    return all ? holders === inSync.length : holders >= q;
+  }
+
   /** Recomputes the high watermark and answers the sends it covers. */
   #advance(role: LeaderRole, a: PartitionAssignment): void {
     role.resetIfPurged();
@@ -663,7 +748,24 @@ export class Replicator {
     const fenced = !this.#node.leaseValid ||
       role.generation !== this.#node.leaseGeneration;
     role.waiters = role.waiters.filter((w) => {
-      if (w.offset > acked) return true;
+      if (w.offsetsVersion !== undefined) {
+        const change = { version: w.offsetsVersion, end: w.offset };
+        if (
+          !this.#offsetsAcknowledged(
+            role,
+            inSync,
+            a.replicas.length,
+            change,
+            this.#settings.acks === "all",
+          )
+        ) {
+          return true;
+        }
+        if (
+          !fenced && (role.offsetsAcked === undefined ||
+            sameOrLater(change.version, role.offsetsAcked.version))
+        ) role.offsetsAcked = change;
+      } else if (w.offset > acked) return true;
       clearTimeout(w.timer);
       if (fenced) w.reject(notLeader("fenced: this node's lease expired"));
       else w.resolve();
@@ -704,14 +806,49 @@ export class Replicator {
     ref: PartitionRef,
     end: bigint,
   ): Promise<void> | undefined {
-    const a = this.#assignment(ref);
-    if (!a || a.replicas.length < 2) return undefined;
-    let role: LeaderRole;
     try {
-      role = this.#leading(ref);
+      const led = this.#replicatedLeader(ref);
+      return led && this.#waitForAcks(led.role, led.a, end);
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * After a consumer offset change (store or delete) on a partition this node leads: resolves
+   * once the configured acks hold for the partition's offsets as they are now; `undefined` for
+   * a partition that is not replicated.
+   */
+  acknowledgeOffsets(ref: PartitionRef): Promise<void> | undefined {
+    try {
+      const led = this.#replicatedLeader(ref);
+      if (!led) return undefined;
+      const { log, offsetsVersion } = led.role.partition;
+      return this.#waitForAcks(led.role, led.a, log.nextOffset, offsetsVersion);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * The assignment and leader role of a replicated partition (`undefined` when it is not
+   * replicated). @throws {IggyError} 11001 when this node may not act as its leader
+   */
+  #replicatedLeader(
+    ref: PartitionRef,
+  ): { a: PartitionAssignment; role: LeaderRole } | undefined {
+    const a = this.#assignment(ref);
+    if (!a || a.replicas.length < 2) return undefined;
+    return { a, role: this.#leading(ref) };
+  }
+
+  /** Wakes the followers' fetches and waits for the acks (of messages below `end`, or offsets). */
+  #waitForAcks(
+    role: LeaderRole,
+    a: PartitionAssignment,
+    end: bigint,
+    offsetsVersion?: number,
+  ): Promise<void> {
     role.wakeFetchers();
     if (this.#settings.acks === "leader") return Promise.resolve();
     const { promise, resolve, reject } = Promise.withResolvers<void>();
@@ -724,7 +861,7 @@ export class Replicator {
         ),
       );
     }, this.#settings.ackTimeoutMs);
-    role.waiters.push({ offset: end, resolve, reject, timer });
+    role.waiters.push({ offset: end, offsetsVersion, resolve, reject, timer });
     this.#advance(role, a);
     return promise;
   }
@@ -791,7 +928,15 @@ export class Replicator {
         if (
           remaining.length < q ||
           this.#quorumPoint(role, remaining, a.replicas.length) <
-            role.highWatermark
+            role.highWatermark ||
+          (role.offsetsAcked !== undefined &&
+            !this.#offsetsAcknowledged(
+              role,
+              remaining,
+              a.replicas.length,
+              role.offsetsAcked,
+              false,
+            ))
         ) continue;
         this.#changeInSync(
           role,
@@ -863,14 +1008,14 @@ export class Replicator {
     }));
     const answered = states.filter((s) => s !== undefined);
     if (answered.length < needed) return;
+    // The longest log; on equal logs the newest copy of the offsets (see #holdsOffsets).
     answered.sort((x, y) =>
       x.nextOffset > y.nextOffset
         ? -1
         : x.nextOffset < y.nextOffset
         ? 1
-        : x.name < y.name
-        ? -1
-        : 1
+        : newerOffsets(x.offsetsVersion, y.offsetsVersion) ||
+          (x.name < y.name ? -1 : 1)
     );
     const chosen = answered[0]!;
     const written = await this.#node.updateAssignments(

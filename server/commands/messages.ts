@@ -307,6 +307,17 @@ function highWatermark(
   });
 }
 
+/** The partition an offset command names, as the replication hooks take it. */
+function offsetRef(
+  target: { streamId: number; topic: Topic; partition: Partition },
+) {
+  return {
+    streamId: target.streamId,
+    topicId: target.topic.id,
+    partitionId: target.partition.id,
+  };
+}
+
 /** FlushUnsavedBuffer: writes (and optionally fsyncs) the partition's buffered data. */
 export async function flushUnsavedBuffer(
   ctx: CommandContext,
@@ -389,7 +400,10 @@ export async function storeConsumerOffset(
   ctx: CommandContext,
   cmd: StoreConsumerOffset,
 ): Promise<void> {
-  const { partition, owner, streamId, topic } = offsetTarget(ctx, cmd);
+  const target = offsetTarget(ctx, cmd);
+  const { partition, owner, streamId, topic } = target;
+  // A replicated partition's offsets change only where it is led, as its messages do.
+  await ctx.system.cluster?.beforeAppend?.(offsetRef(target));
   // Beyond the high watermark of a replicated partition is beyond what a poll can return.
   const limit = highWatermark(ctx, streamId, topic, partition);
   if (
@@ -403,6 +417,8 @@ export async function storeConsumerOffset(
   } catch (err) {
     throw storageFailure(ctx, err, ErrorCode.CannotWriteToFile, partition);
   }
+  // Answered once its replicas hold the change (cluster.replication.acks).
+  await ctx.system.cluster?.acknowledgeOffsets?.(offsetRef(target));
 }
 
 /** DeleteConsumerOffset: removes a stored offset; 3021 when none was stored. */
@@ -410,7 +426,9 @@ export async function deleteConsumerOffset(
   ctx: CommandContext,
   cmd: DeleteConsumerOffset,
 ): Promise<void> {
-  const { partition, owner } = offsetTarget(ctx, cmd);
+  const target = offsetTarget(ctx, cmd);
+  const { partition, owner } = target;
+  await ctx.system.cluster?.beforeAppend?.(offsetRef(target));
   if (partition.storedOffset(owner) === undefined) {
     throw new IggyError(ErrorCode.ConsumerOffsetNotFound);
   }
@@ -424,4 +442,5 @@ export async function deleteConsumerOffset(
       partition,
     );
   }
+  await ctx.system.cluster?.acknowledgeOffsets?.(offsetRef(target));
 }

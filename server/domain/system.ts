@@ -195,6 +195,15 @@ export interface ClusterHooks {
     end: bigint,
   ): Promise<void> | undefined;
   /**
+   * After StoreConsumerOffset or DeleteConsumerOffset changed the offsets of a replicated
+   * partition this node leads: resolves once its replicas hold them as
+   * `cluster.replication.acks` asks (rejects when they cannot); `undefined` for a partition
+   * that is not replicated.
+   */
+  acknowledgeOffsets?(
+    partition: { streamId: number; topicId: number; partitionId: number },
+  ): Promise<void> | undefined;
+  /**
    * The high watermark of a replicated partition this node leads (polls stay below it);
    * `undefined` for a partition that is not replicated.
    */

@@ -56,7 +56,13 @@ Deno.test("replica fetch, answer and state round-trip; cut-short input is refuse
   assert.equal(decoded.bytes.length, 0);
 
   const state = { epoch: 2, nextOffset: 10n, highWatermark: 9n };
-  assert.deepEqual(decodeReplicaState(encodeReplicaState(state)), state);
+  assert.deepEqual(decodeReplicaState(encodeReplicaState(state)), {
+    ...state,
+    offsetsVersion: undefined,
+  });
+  // A follower's copied offsets version (0xffffffff: versions wrap).
+  const copied = { ...state, offsetsVersion: 0xffff_ffff };
+  assert.deepEqual(decodeReplicaState(encodeReplicaState(copied)), copied);
 
   assert.throws(() => decodeReplicaFetch(new Uint8Array(10)), RangeError);
   const answer = join(encodeReplicaFetchAnswer(withOffsets));
