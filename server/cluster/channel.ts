@@ -22,11 +22,14 @@
 
 import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
 import type { Logger } from "../logger.ts";
+import { AcceptBackoff, pause } from "../net/backoff.ts";
 
 const CHALLENGE_SIZE = 32;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const HANDSHAKE_TIMEOUT_MS = 5000;
+/** A connection's read buffer once it carries frames. */
+const READ_BUFFER_SIZE = 64 * 1024;
 /** Larger forwarded frames are refused (a SendMessages batch is far below it). */
 const MAX_FRAME = 128 * 1024 * 1024;
 
@@ -82,7 +85,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 /** Reads exactly `size` bytes, or `undefined` at end of stream. */
 class FrameReader {
   readonly #conn: Deno.TcpConn;
-  readonly #buffer = new Uint8Array(64 * 1024);
+  /**
+   * Starts with room for the handshake only, so that a connection that never proves the secret
+   * costs a few bytes; grows to {@linkcode READ_BUFFER_SIZE} on a larger read or a full one.
+   */
+  #buffer = new Uint8Array(2 * CHALLENGE_SIZE);
   #start = 0;
   #end = 0;
 
@@ -91,20 +98,33 @@ class FrameReader {
   }
 
   async read(size: number): Promise<Uint8Array | undefined> {
-    if (size > this.#buffer.length) return this.#readLarge(size);
+    if (size > READ_BUFFER_SIZE) return this.#readLarge(size);
+    if (size > this.#buffer.length) this.#grow();
     while (this.#end - this.#start < size) {
       if (this.#start > 0) {
         this.#buffer.copyWithin(0, this.#start, this.#end);
         this.#end -= this.#start;
         this.#start = 0;
       }
+      const free = this.#buffer.length - this.#end;
       const n = await this.#conn.read(this.#buffer.subarray(this.#end));
       if (n === null) return undefined;
       this.#end += n;
+      if (n === free) this.#grow();
     }
     const out = this.#buffer.slice(this.#start, this.#start + size);
     this.#start += size;
     return out;
+  }
+
+  /** Moves to the full-size buffer (once), keeping the unread bytes. */
+  #grow(): void {
+    if (this.#buffer.length >= READ_BUFFER_SIZE) return;
+    const buffer = new Uint8Array(READ_BUFFER_SIZE);
+    buffer.set(this.#buffer.subarray(this.#start, this.#end));
+    this.#end -= this.#start;
+    this.#start = 0;
+    this.#buffer = buffer;
   }
 
   /**
@@ -223,6 +243,7 @@ export class NodeChannelServer {
   readonly #listener: Deno.TcpListener;
   readonly #options: NodeChannelServerOptions;
   readonly #conns = new Set<Deno.TcpConn>();
+  readonly #closed = Promise.withResolvers<void>();
   #accepting: Promise<void>;
 
   private constructor(
@@ -245,13 +266,26 @@ export class NodeChannelServer {
   }
 
   async #accept(): Promise<void> {
+    const backoff = new AcceptBackoff();
     for (;;) {
       let conn: Deno.TcpConn;
       try {
         conn = await this.#listener.accept();
-      } catch {
-        return; // closed
+      } catch (err) {
+        if (
+          err instanceof Deno.errors.BadResource ||
+          err instanceof Deno.errors.Interrupted
+        ) return; // closed
+        // E.g. out of file descriptors: the connection stays queued; wait rather than spin or stop.
+        const wait = backoff.next();
+        this.#options.logger.warn("Node channel accept failed", {
+          error: String(err),
+          retryMs: wait,
+        });
+        if (await pause(wait, this.#closed.promise)) return;
+        continue;
       }
+      backoff.reset();
       this.#conns.add(conn);
       this.#serve(conn).catch(() => {}).finally(() => {
         this.#conns.delete(conn);
@@ -313,6 +347,7 @@ export class NodeChannelServer {
 
   /** Stops accepting and closes every node connection. */
   async close(): Promise<void> {
+    this.#closed.resolve();
     this.#listener.close();
     await this.#accepting;
     for (const conn of this.#conns) {
