@@ -242,7 +242,7 @@ export class ClusterNode {
    * for; a name still taken after it belongs to another live node.
    */
   async #register(): Promise<void> {
-    const asked = Date.now();
+    let asked = Date.now();
     this.#lease = await this.#etcd.grantLease(this.#ttl);
     this.#leaseValidUntil = asked + this.#ttl * 1000;
     this.#leaseGeneration++;
@@ -263,6 +263,13 @@ export class ClusterNode {
         );
       }
       await delay(200, this.#stop.signal);
+      // Waiting for the old key can take a whole TTL: keep the new lease alive meanwhile (or take
+      // another if it expired anyway), so that the put does not name a lease etcd has dropped.
+      asked = Date.now();
+      if (await this.#etcd.keepAlive(this.#lease) === 0) {
+        this.#lease = await this.#etcd.grantLease(this.#ttl);
+      }
+      this.#leaseValidUntil = asked + this.#ttl * 1000;
     }
     this.#nodes.set(this.self.name, this.self);
   }
