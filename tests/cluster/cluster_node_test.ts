@@ -2,19 +2,16 @@ import assert from "node:assert/strict";
 import { ClusterNode } from "../../server/cluster/cluster_node.ts";
 import { EtcdClient } from "../../server/cluster/etcd.ts";
 import { createLogger } from "../../server/logger.ts";
+import { waitFor } from "../_assert.ts";
 import { ETCD_BIN, startEtcd } from "./_etcd.ts";
+
+/** Cluster changes wait for etcd watches and lease expiries: a longer bound than the default. */
+const until = (what: string, ok: () => boolean) =>
+  waitFor(what, ok, { timeoutMs: 15_000, intervalMs: 20 });
 
 const ignore = ETCD_BIN === undefined;
 const logger = createLogger("off");
 const TTL = 2;
-
-async function until(what: string, ok: () => boolean, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** An etcd client that counts the log reads (`rangeFrom`) it makes. */
 class CountingEtcd extends EtcdClient {

@@ -14,7 +14,7 @@ import {
 import { startServer } from "../_server.ts";
 import { withTempDir } from "../_temp_dir.ts";
 import { FaultControl } from "../server/state/_faults.ts";
-import { connectRoot } from "./_crash.ts";
+import { connectRoot, waitForEmptyTrash } from "./_crash.ts";
 
 /** Only the TCP listener: the tests below need no other. */
 const TCP_ONLY = {
@@ -66,18 +66,6 @@ async function copyTree(from: string, to: string): Promise<void> {
   assert.equal(code, 0, new TextDecoder().decode(stderr));
 }
 
-async function waitForEmptyTrash(dataDir: string): Promise<void> {
-  const deadline = performance.now() + 20_000;
-  while (true) {
-    const left = await Array.fromAsync(Deno.readDir(`${dataDir}/trash`));
-    if (left.length === 0) return;
-    if (performance.now() > deadline) {
-      assert.fail(`The trash still holds ${left.map((e) => e.name)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 Deno.test("the server start reconciles disk with metadata: orphans to the trash, missing recreated empty", async () => {
   await using server = await startServer({ env: TCP_ONLY });
   const live = `${server.dataDir}/streams/0/topics/0/partitions`;
@@ -119,7 +107,7 @@ Deno.test("the server start reconciles disk with metadata: orphans to the trash,
   assert.match(log, /Orphan partition directory moved to the trash/);
   assert.match(log, /Missing partition directory recreated empty/);
   assert.match(log, /Stored offset of a deleted consumer group removed/);
-  await waitForEmptyTrash(server.dataDir);
+  await waitForEmptyTrash(server.dataDir, "after the restart");
 
   await using client = await connectRoot(server);
   assert.equal(await countMessages(client, "keep", "t", 0), 10);
@@ -182,7 +170,7 @@ Deno.test("a create never adopts what a delete left: the leftover goes to the tr
     assert.equal(await countMessages(client, "new", "t", 0), 0);
     const moved = server.stderr().match(/Leftover directory at a fresh id/g);
     assert.equal(moved?.length, 1, "the leftover is logged once");
-    await waitForEmptyTrash(server.dataDir);
+    await waitForEmptyTrash(server.dataDir, "after the restart");
   });
 });
 
