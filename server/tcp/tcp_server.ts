@@ -28,7 +28,7 @@ import { DeadlineExceeded, withDeadline } from "../net/idle.ts";
 import { AcceptBackoff, pause } from "../net/backoff.ts";
 import { Refusals } from "./refusal.ts";
 
-/** Connections accepted back to back before the accept loop lets other work run. */
+/** After every this many accepted connections the accept loop gives other work a macrotask turn. */
 const ACCEPT_SLICE = 32;
 
 /** Transport code of TCP and TLS clients. */
