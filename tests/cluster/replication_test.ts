@@ -681,6 +681,17 @@ Deno.test({
             partitionId: 0,
             offset: BigInt(run),
           });
+          // And an offset auto-committed by a poll: the answer waits for the replicas too.
+          const polled = await survivor.pollMessages({
+            streamId: "s",
+            topicId: "t",
+            consumer: Consumer.single(100 + run),
+            partitionId: 0,
+            strategy: PollingStrategy.offset(0n),
+            count: run + 1,
+            autoCommit: true,
+          });
+          assert.equal(polled.messages.length, run + 1);
           await nodes[NAMES.indexOf(leader)]!.kill("SIGKILL");
           clients.get(leader)?.close().catch(() => {});
           clients.delete(leader);
@@ -700,6 +711,17 @@ Deno.test({
             partitionId: 0,
           });
           assert.equal(groupOffset?.storedOffset, BigInt(run), "group offset");
+          const autoCommitted = await survivor.getConsumerOffset({
+            streamId: "s",
+            topicId: "t",
+            consumer: Consumer.single(100 + run),
+            partitionId: 0,
+          });
+          assert.equal(
+            autoCommitted?.storedOffset,
+            BigInt(run),
+            `run ${run}: auto-committed offset kept`,
+          );
           // Earlier runs' offsets too (they went through other leaders).
           for (let earlier = 1; earlier < run; earlier++) {
             const info = await survivor.getConsumerOffset({
