@@ -11,6 +11,7 @@ import {
   connect,
   Consumer,
   type IggyClient,
+  IggyProducer,
   Partitioning,
   PollingStrategy,
 } from "../../mod.ts";
@@ -524,6 +525,32 @@ Deno.test({
           partitioning: Partitioning.partitionId(0),
           messages: [{ payload: "before the leader dies" }],
         });
+        // A producer on its own reconnecting client keeps sending through the failover: every
+        // send resolves (its default retries cover a failover), nothing is stored twice (ids
+        // from the producer, deduplication on).
+        await using producerClient = await connect({
+          ...leader.tcp,
+          username: "iggy",
+          password: "iggy",
+        });
+        const producer = new IggyProducer(producerClient, {
+          streamId: "s",
+          topicId: "t",
+          partitioning: Partitioning.partitionId(0),
+          lingerMs: 0,
+        });
+        let produced = 0;
+        let killed = false;
+        const producing = (async () => {
+          // Until well after the kill: sends before, during and after the failover.
+          for (let sentAfterKill = 0; sentAfterKill < 20; produced++) {
+            await producer.send(`p-${produced}`);
+            if (killed) sentAfterKill++;
+          }
+        })();
+        await eventually("producer sends before the kill", () =>
+          Promise.resolve(produced >= 10 ? true : undefined));
+        killed = true;
         await leader.kill("SIGKILL");
         await eventually("a send through the reconnected client", async () => {
           await reconnecting.sendMessages({
@@ -534,13 +561,25 @@ Deno.test({
           });
           return true;
         }, 30_000);
-        const payloads = (await readAll(reconnecting)).map((m) => m.payload);
+        await producing;
+        await producer.close();
+        const payloads = (await readAll(reconnecting)).map((m) =>
+          m.payload
+        );
         assert.deepEqual(payloads.slice(0, 3), ["m-0", "m-1", "m-2"]);
         assert.ok(payloads.includes("before the leader dies"));
-        assert.equal(payloads.at(-1), "after the leader died");
+        assert.ok(payloads.includes("after the leader died"));
+        const fromProducer = payloads.filter((p) => p.startsWith("p-"));
+        assert.deepEqual(
+          fromProducer,
+          Array.from({ length: produced }, (_, i) => `p-${i}`),
+          "every producer send stored once, in order",
+        );
       } finally {
         await client?.close().catch(() => {});
       }
+    }, {
+      IGGY_SYSTEM_MESSAGE_DEDUPLICATION_ENABLED: "true",
     }),
 });
 
