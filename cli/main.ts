@@ -142,10 +142,12 @@ export async function runCli(args: string[], app: App): Promise<number> {
 }
 
 if (import.meta.main) {
-  const insecure = await rerunInsecureIfAsked(import.meta.url, Deno.args);
+  // `deno task cli -- stream list` hands the script a leading "--": the same as without it.
+  const args = Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args;
+  const insecure = await rerunInsecureIfAsked(import.meta.url, args);
   if (insecure !== undefined) Deno.exit(insecure);
   const app = new App();
-  const code = await runCli(Deno.args, app);
+  const code = await runCli(args, app);
   await app.close();
   Deno.exit(code);
 }

@@ -23,3 +23,15 @@ export function isConnectionFailure(error: unknown): boolean {
   return error instanceof ConnectionError || error instanceof TimeoutError ||
     (error instanceof IggyError && CONNECTION_CODES.has(error.code));
 }
+
+/**
+ * True for what a moment may cure: a connection failure, or a cluster's "partition unavailable"
+ * answer (`ShardCommunicationError`, 11001: its leader died and the next is not elected yet, or a
+ * deposed leader refused the send). The producer's default: it sends the same bytes again (ids
+ * included), so a server with deduplication on stores a batch once.
+ */
+export function isTransientFailure(error: unknown): boolean {
+  return isConnectionFailure(error) ||
+    (error instanceof IggyError &&
+      error.code === ErrorCode.ShardCommunicationError);
+}

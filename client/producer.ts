@@ -8,7 +8,7 @@
 import type { IggyClient, NewMessage } from "./client.ts";
 import type { Encryptor } from "./encryption.ts";
 import { Partitioning } from "./builders.ts";
-import { isConnectionFailure } from "./_retry.ts";
+import { isConnectionFailure, isTransientFailure } from "./_retry.ts";
 import { BufferPool } from "./_buffer_pool.ts";
 import { commandError } from "./_request_errors.ts";
 import type {
@@ -141,8 +141,9 @@ export type PartitioningMode = "round-robin" | "sticky";
  */
 export interface ProducerRetryPolicy {
   /**
-   * Sends after the first one before the batch fails.
-   * @default {5}
+   * Sends after the first one before the batch fails (the default delays add up to about 16 s:
+   * longer than a cluster's failover with its default lease).
+   * @default {8}
    */
   retries?: number;
   /**
@@ -157,7 +158,8 @@ export interface ProducerRetryPolicy {
   maxDelayMs?: number;
   /**
    * Which errors are worth another send.
-   * @default {a lost or timed-out connection, or the server's "disconnected" answer}
+   * @default {a lost or timed-out connection, the server's "disconnected" answer, or a cluster's
+   *   "partition unavailable" (ShardCommunicationError, 11001) during a failover}
    */
   retryable?: (error: unknown) => boolean;
 }
@@ -192,11 +194,12 @@ export interface IggyProducerOptions {
     | Partitioning
     | ((message: NewMessage) => Partitioning);
   /**
-   * Retries of a batch that failed on a lost connection (see {@linkcode ProducerRetryPolicy}), or
+   * Retries of a batch that failed on a lost connection or a cluster failover (see
+   * {@linkcode ProducerRetryPolicy}), or
    * `false` for none. A batch is encoded once and sent again byte for byte: messages without an id
    * get one from the producer first, so that a server with deduplication on stores a batch that
    * was in flight when the connection dropped only once.
-   * @default {{ retries: 5, delayMs: 100, maxDelayMs: 5000 }}
+   * @default {{ retries: 8, delayMs: 100, maxDelayMs: 5000 }}
    */
   retry?: ProducerRetryPolicy | false;
   /**
@@ -352,10 +355,10 @@ export class IggyProducer {
       );
     }
     this.#retry = options.retry === false ? undefined : {
-      retries: options.retry?.retries ?? 5,
+      retries: options.retry?.retries ?? 8,
       delayMs: options.retry?.delayMs ?? 100,
       maxDelayMs: options.retry?.maxDelayMs ?? 5000,
-      retryable: options.retry?.retryable ?? isConnectionFailure,
+      retryable: options.retry?.retryable ?? isTransientFailure,
     };
     if (
       this.#retry &&

@@ -249,6 +249,7 @@ export async function joinCluster(
         acks: replication.acks as AcksMode,
         ackTimeoutMs: replication.ackTimeout,
         maxLagMs: replication.maxLag,
+        fsync: replication.fsync,
       },
       logger,
     });

@@ -41,6 +41,8 @@ export interface ReplicationSettings {
   ackTimeoutMs: number;
   /** A follower not caught up for this many ms leaves the in-sync set. */
   maxLagMs: number;
+  /** A replica counts toward the acks only for messages fsynced on its disk (the leader too). */
+  fsync: boolean;
 }
 
 /** Longest wait of a fetch that finds nothing new (the leader answers as soon as data comes). */
@@ -433,6 +435,8 @@ export class Replicator {
     });
     partition.log.copyTailForReplicas = true;
     this.#roles.set(key, role);
+    // A tail it copied as a follower without fsync counts once synced.
+    this.#syncLeader(role);
     this.#logger.info("Leading a replicated partition", {
       ...ref,
       epoch: a.leaderEpoch,
@@ -536,7 +540,7 @@ export class Replicator {
           role.offsetsVersion = offsetsVersion;
         }
         if (answer.count > 0 || answer.segmentStart > 0n) {
-          await log.appendReplica(answer, true);
+          await log.appendReplica(answer, this.#settings.fsync);
           partition.rememberIds(answer.bytes, answer.count);
         }
         if (answer.highWatermark > role.highWatermark) {
@@ -671,11 +675,26 @@ export class Replicator {
     }
   }
 
-  /** Log end of `name` as the leader knows it. */
+  /** Log end of `name` as the leader knows it (its own: fsynced, with `fsync`). */
   #endOf(role: LeaderRole, name: string): bigint {
-    return name === this.#node.self.name
-      ? role.partition.log.nextOffset
-      : role.ends.get(name) ?? 0n;
+    if (name !== this.#node.self.name) return role.ends.get(name) ?? 0n;
+    const log = role.partition.log;
+    return this.#settings.fsync ? log.durableOffset : log.nextOffset;
+  }
+
+  /**
+   * With `fsync`: fsyncs what the leader appended (in the background, while the followers
+   * fetch it) and counts it once done.
+   */
+  #syncLeader(role: LeaderRole): void {
+    const log = role.partition.log;
+    if (!this.#settings.fsync || log.durableOffset >= log.nextOffset) return;
+    log.syncAppended().then(() => {
+      const a = this.#assignment(role.ref);
+      if (a && !role.stopped) this.#advance(role, a);
+    }, () => {
+      // Logged by the log; the sends it covers fail at their ack timeout.
+    });
   }
 
   /** The offset below which a quorum of `inSync` holds every message (0 without a quorum). */
@@ -851,6 +870,7 @@ export class Replicator {
   ): Promise<void> {
     role.wakeFetchers();
     if (this.#settings.acks === "leader") return Promise.resolve();
+    this.#syncLeader(role);
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     const timer = setTimeout(() => {
       role.waiters = role.waiters.filter((w) => w.timer !== timer);

@@ -284,6 +284,15 @@ export async function pollMessages(
     } catch (err) {
       throw storageFailure(ctx, err, ErrorCode.CannotWriteToFile, partition);
     }
+    // On a replicated partition the answer waits until the replicas hold the committed offset
+    // (cluster.replication.acks), so it survives the leader's death. If they cannot, the
+    // messages are answered anyway: failing the poll would skip them on the consumer's retry
+    // (the offset is stored here), while a lost commit only makes it read them again.
+    await ctx.system.cluster?.acknowledgeOffsets?.({
+      streamId: stream.id,
+      topicId: topic.id,
+      partitionId: partition.id,
+    })?.catch(() => {});
   }
   return {
     partitionId: partition.id,

@@ -225,6 +225,7 @@ export const SCHEMA: Table = {
       acks: "string",
       ack_timeout: "duration",
       max_lag: "duration",
+      fsync: "bool",
     },
     node: {
       current: { name: "string", ip: "string", lead_partitions: "bool" },

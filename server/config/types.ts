@@ -281,13 +281,15 @@ export interface ServerConfig {
     /**
      * `cluster.replication`: partitions with a replication factor above 1 (`enabled`), what a
      * send waits for (`acks`: "quorum", "all" or "leader"), how long (`ackTimeout`, ms), and how
-     * long a follower may lag before it leaves the in-sync set (`maxLag`, ms).
+     * long a follower may lag before it leaves the in-sync set (`maxLag`, ms), and whether a
+     * replica counts toward an acknowledgement only once the messages are fsynced (`fsync`).
      */
     replication: {
       enabled: boolean;
       acks: string;
       ackTimeout: number;
       maxLag: number;
+      fsync: boolean;
     };
     node: {
       /** `lead_partitions = false`: a routing node that leads no partition (forwards them all). */

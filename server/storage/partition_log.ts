@@ -69,6 +69,13 @@ export interface ReadResult {
   chunks: Uint8Array[];
 }
 
+/** A caller of {@linkcode PartitionLog.syncAppended}: waits until the log is durable to `target`. */
+interface DurableWaiter {
+  target: bigint;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 /** Stored frames of one segment, as a replica copies them (see {@linkcode PartitionLog.readForReplica}). */
 export interface ReplicaChunk {
   /** Start offset of the leader's segment the frames lie in. */
@@ -296,6 +303,10 @@ export class PartitionLog {
   /** The threshold fsync running in the background, if any. */
   #syncing: Promise<void> | undefined;
   #syncAgain = false;
+  /** Every message below this offset is fsynced (see {@linkcode PartitionLog.durableOffset}). */
+  #durable: bigint;
+  /** Callers of {@linkcode PartitionLog.syncAppended} waiting for the log to be durable to `target`. */
+  #durableWaiters: DurableWaiter[] = [];
   #logger: StorageLogger | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -318,6 +329,8 @@ export class PartitionLog {
     const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
     this.#cacheEnabled = cacheBytes > 0 && options.cacheBudget?.limit !== 0;
     this.#cache = new TailCache(cacheBytes, options.cacheBudget);
+    // What a load finds counts as on disk (it survived whatever ended the last run).
+    this.#durable = this.nextOffset;
     this.#saveMessages = options.saveMessages ?? 0;
     this.#saveBytes = options.saveBytes ?? 0;
     this.#logger = options.logger;
@@ -515,18 +528,8 @@ export class PartitionLog {
           this.#cache.add(basePosition, messages, given);
         }
       }
-      if (!this.#enforceFsync) {
-        this.#unsavedMessages += count;
-        this.#unsavedBytes += messages.length;
-        if (
-          (this.#saveMessages > 0 &&
-            this.#unsavedMessages >= this.#saveMessages) ||
-          (this.#saveBytes > 0 && this.#unsavedBytes >= this.#saveBytes)
-        ) {
-          // Not awaited: without enforce_fsync an acknowledgement never promised an fsync.
-          this.#syncInBackground();
-        }
-      }
+      if (this.#enforceFsync) this.#markDurable(seg.nextOffset);
+      else this.#noteUnsaved(count, messages.length);
       if (seg.size >= this.#segmentSize) await this.#roll();
     });
   }
@@ -536,6 +539,64 @@ export class PartitionLog {
     await this.#active.sync();
     this.#unsavedMessages = 0;
     this.#unsavedBytes = 0;
+    this.#markDurable(this.nextOffset);
+  }
+
+  /**
+   * The offset below which every message is fsynced on this node (what a replica counts toward
+   * an acknowledgement with `cluster.replication.fsync`). Messages found at load count as
+   * synced; with `enforce_fsync` it is the log end.
+   */
+  get durableOffset(): bigint {
+    return this.#durable;
+  }
+
+  /**
+   * Resolves once every message appended before the call is fsynced. Starts (or joins) the
+   * background fsync, which holds up no append or read; callers meanwhile share one fsync.
+   * Rejects when that fsync fails.
+   */
+  syncAppended(): Promise<void> {
+    const target = this.nextOffset;
+    if (target <= this.#durable) return Promise.resolve();
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    this.#durableWaiters.push({ target, resolve, reject });
+    this.#syncInBackground();
+    return promise;
+  }
+
+  /** Everything below `offset` is fsynced: answers the waiters it covers. */
+  #markDurable(offset: bigint): void {
+    if (offset > this.#durable) this.#durable = offset;
+    if (this.#durableWaiters.length === 0) return;
+    this.#durableWaiters = this.#durableWaiters.filter((w) => {
+      if (w.target > this.#durable) return true;
+      w.resolve();
+      return false;
+    });
+  }
+
+  /** An fsync meant to cover `offset` failed: its waiters learn it. */
+  #failDurable(offset: bigint, err: unknown): void {
+    this.#durableWaiters = this.#durableWaiters.filter((w) => {
+      if (w.target > offset) return true;
+      w.reject(err);
+      return false;
+    });
+  }
+
+  /** Counts an append not fsynced, and starts the threshold fsync when one is due. */
+  #noteUnsaved(count: number, bytes: number): void {
+    this.#unsavedMessages += count;
+    this.#unsavedBytes += bytes;
+    if (
+      (this.#saveMessages > 0 &&
+        this.#unsavedMessages >= this.#saveMessages) ||
+      (this.#saveBytes > 0 && this.#unsavedBytes >= this.#saveBytes)
+    ) {
+      // Not awaited: without enforce_fsync an acknowledgement never promised an fsync.
+      this.#syncInBackground();
+    }
   }
 
   /**
@@ -553,10 +614,14 @@ export class PartitionLog {
     this.#syncing = (async () => {
       do {
         this.#syncAgain = false;
+        // Everything before this segment was fsynced when it was sealed (see #roll).
+        const covered = seg.nextOffset;
         try {
-          await seg.sync();
+          await seg.syncLog();
+          this.#markDurable(covered);
         } catch (err) {
           this.#logger?.(`Cannot fsync ${seg.logPath}: ${err}`);
+          this.#failDurable(covered, err);
         }
       } while (this.#syncAgain);
       this.#syncing = undefined;
@@ -717,7 +782,10 @@ export class PartitionLog {
         basePosition,
         index,
       });
-      await seg.append(bytes, count, fsync || this.#enforceFsync);
+      const synced = fsync || this.#enforceFsync;
+      await seg.append(bytes, count, synced);
+      if (synced) this.#markDurable(seg.nextOffset);
+      else this.#noteUnsaved(count, bytes.length);
       if (this.#cacheEnabled) this.#cache.add(basePosition, bytes, true);
     });
   }
@@ -745,6 +813,7 @@ export class PartitionLog {
       this.#cache.clear();
       this.#unsavedMessages = 0;
       this.#unsavedBytes = 0;
+      if (this.#durable > this.nextOffset) this.#durable = this.nextOffset;
     });
   }
 
@@ -820,6 +889,9 @@ export class PartitionLog {
       await seg.openForAppend();
       this.#segments = [seg];
       this.#purges++;
+      this.#durable = 0n;
+      const purged = new Error(`Partition log ${this.dir} was purged`);
+      for (const w of this.#durableWaiters.splice(0)) w.reject(purged);
     });
   }
 

@@ -370,6 +370,11 @@ export class Segment {
   }
 
   /** Fsyncs both files when they are open for appending. */
+  /** fsyncs the `.log` only (a lost `.index` tail is rebuilt from it at load). */
+  async syncLog(): Promise<void> {
+    await this.#logWriter?.syncData();
+  }
+
   async sync(): Promise<void> {
     if (this.#logWriter && this.#indexWriter) {
       await Promise.all([

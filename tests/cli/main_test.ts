@@ -272,3 +272,15 @@ Deno.test("cli quick start: login, create, send, restart, poll, logout; errors; 
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("cli: a leading '--' (as `deno task cli -- ...` passes it) is the same as none", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    const plain = ok(await cli(home, ["--version"]), "--version");
+    const dashed = ok(await cli(home, ["--", "--version"]), "-- --version");
+    assert.equal(dashed.stdout, plain.stdout);
+    assert.match(plain.stdout, /\d+\.\d+\.\d+/);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});

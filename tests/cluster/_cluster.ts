@@ -29,15 +29,21 @@ export function nodeEnv(
   };
 }
 
-/** Starts nodes `names` of `cluster` one after the other (the first becomes the controller). */
+/**
+ * Starts nodes `names` of `cluster` one after the other (the first becomes the controller),
+ * with `extra` added to each node's environment.
+ */
 export async function startNodes(
   etcd: string,
   cluster: string,
   names: string[],
+  extra: Record<string, string> = {},
 ): Promise<TestServer[]> {
   const nodes: TestServer[] = [];
   for (const name of names) {
-    nodes.push(await startServer({ env: nodeEnv(etcd, cluster, name) }));
+    nodes.push(
+      await startServer({ env: { ...nodeEnv(etcd, cluster, name), ...extra } }),
+    );
   }
   return nodes;
 }

@@ -39,7 +39,10 @@ Deno.test({
   ignore,
   async fn() {
     await using etcd = await startEtcd();
-    const nodes = await startNodes(etcd.endpoint, "meta", ["n1", "n2", "n3"]);
+    // Replication turned off: replication_factor > 1 must be refused.
+    const nodes = await startNodes(etcd.endpoint, "meta", ["n1", "n2", "n3"], {
+      IGGY_CLUSTER_REPLICATION_ENABLED: "false",
+    });
     const clients: IggyClient[] = [];
     try {
       for (const node of nodes) clients.push(await login(node));

@@ -11,6 +11,7 @@ import {
   connect,
   Consumer,
   type IggyClient,
+  IggyProducer,
   Partitioning,
   PollingStrategy,
 } from "../../mod.ts";
@@ -524,6 +525,32 @@ Deno.test({
           partitioning: Partitioning.partitionId(0),
           messages: [{ payload: "before the leader dies" }],
         });
+        // A producer on its own reconnecting client keeps sending through the failover: every
+        // send resolves (its default retries cover a failover), nothing is stored twice (ids
+        // from the producer, deduplication on).
+        await using producerClient = await connect({
+          ...leader.tcp,
+          username: "iggy",
+          password: "iggy",
+        });
+        const producer = new IggyProducer(producerClient, {
+          streamId: "s",
+          topicId: "t",
+          partitioning: Partitioning.partitionId(0),
+          lingerMs: 0,
+        });
+        let produced = 0;
+        let killed = false;
+        const producing = (async () => {
+          // Until well after the kill: sends before, during and after the failover.
+          for (let sentAfterKill = 0; sentAfterKill < 20; produced++) {
+            await producer.send(`p-${produced}`);
+            if (killed) sentAfterKill++;
+          }
+        })();
+        await eventually("producer sends before the kill", () =>
+          Promise.resolve(produced >= 10 ? true : undefined));
+        killed = true;
         await leader.kill("SIGKILL");
         await eventually("a send through the reconnected client", async () => {
           await reconnecting.sendMessages({
@@ -534,13 +561,25 @@ Deno.test({
           });
           return true;
         }, 30_000);
-        const payloads = (await readAll(reconnecting)).map((m) => m.payload);
+        await producing;
+        await producer.close();
+        const payloads = (await readAll(reconnecting)).map((m) =>
+          m.payload
+        );
         assert.deepEqual(payloads.slice(0, 3), ["m-0", "m-1", "m-2"]);
         assert.ok(payloads.includes("before the leader dies"));
-        assert.equal(payloads.at(-1), "after the leader died");
+        assert.ok(payloads.includes("after the leader died"));
+        const fromProducer = payloads.filter((p) => p.startsWith("p-"));
+        assert.deepEqual(
+          fromProducer,
+          Array.from({ length: produced }, (_, i) => `p-${i}`),
+          "every producer send stored once, in order",
+        );
       } finally {
         await client?.close().catch(() => {});
       }
+    }, {
+      IGGY_SYSTEM_MESSAGE_DEDUPLICATION_ENABLED: "true",
     }),
 });
 
@@ -681,6 +720,17 @@ Deno.test({
             partitionId: 0,
             offset: BigInt(run),
           });
+          // And an offset auto-committed by a poll: the answer waits for the replicas too.
+          const polled = await survivor.pollMessages({
+            streamId: "s",
+            topicId: "t",
+            consumer: Consumer.single(100 + run),
+            partitionId: 0,
+            strategy: PollingStrategy.offset(0n),
+            count: run + 1,
+            autoCommit: true,
+          });
+          assert.equal(polled.messages.length, run + 1);
           await nodes[NAMES.indexOf(leader)]!.kill("SIGKILL");
           clients.get(leader)?.close().catch(() => {});
           clients.delete(leader);
@@ -700,6 +750,17 @@ Deno.test({
             partitionId: 0,
           });
           assert.equal(groupOffset?.storedOffset, BigInt(run), "group offset");
+          const autoCommitted = await survivor.getConsumerOffset({
+            streamId: "s",
+            topicId: "t",
+            consumer: Consumer.single(100 + run),
+            partitionId: 0,
+          });
+          assert.equal(
+            autoCommitted?.storedOffset,
+            BigInt(run),
+            `run ${run}: auto-committed offset kept`,
+          );
           // Earlier runs' offsets too (they went through other leaders).
           for (let earlier = 1; earlier < run; earlier++) {
             const info = await survivor.getConsumerOffset({
