@@ -147,7 +147,7 @@ async function mainCluster(options: BenchOptions): Promise<number> {
             ? ` started by the bench (etcd, acks ${cluster.acks ?? "quorum"})`
             : ""
         }; clients on ${nodes.map((n) => `${n.name} ${n.address}`).join(", ")}`,
-        "Partition i's client is on node i mod N, which forwards to the partition's leader (GetClusterMetadata lists no partition leaders)",
+        "Partition i's client is on node i mod N by name: its leader when the cluster has no other topics, else that node forwards to the leader",
         `${options.partitions} partitions x ${options.messageBatches} batches x ${options.messagesPerBatch} messages of ${size} B (MB/s counts 64-byte headers + payload)`,
         formatCluster(result),
         `Total time: ${((performance.now() - started) / 1000).toFixed(3)} s`,

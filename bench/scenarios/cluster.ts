@@ -5,12 +5,16 @@
  *
  * Per factor, a new stream gets a topic of `--partitions` partitions with that replication factor;
  * one producer per partition sends `--message-batches` batches of `--messages-per-batch` messages,
- * all producers at once, then one consumer per partition polls them back by offset. The nodes come
- * from the SDK's GetClusterMetadata, which lists nodes but not partition leaders, so partition
- * `i`'s client talks to node `i mod N` and that node forwards to the partition's leader when it does
- * not lead it (every node answers every command): throughput includes the forwarding hop for the
- * partitions not led where their client is. Single-message sends go through each node in turn, so
- * every factor sees the same mix of direct and forwarded sends.
+ * all producers at once, then one consumer per partition polls them back by offset; the stream is
+ * deleted before the next factor. Then, per factor, single-message sends go one after the other to
+ * a topic with one partition per node, send `s` to partition `s mod N` through node `s mod N`.
+ *
+ * Where clients connect: the SDK's GetClusterMetadata lists the nodes but not the partition
+ * leaders, so partition `i`'s client talks to node `i mod N`, nodes sorted by name. Placement gives
+ * each new partition to the node leading the fewest, ties by name, so on a cluster with no other
+ * topics (the one `--nodes` starts) that node is partition `i`'s leader and every request goes
+ * straight to it. On a cluster with other topics some partitions are led elsewhere: their node
+ * forwards the request to the leader (every node answers every command), which costs a hop.
  * @module
  */
 
@@ -85,7 +89,7 @@ export interface ClusterResult {
   ratios?: ClusterRatios;
 }
 
-/** Credentials and the nodes' addresses. */
+/** The login of every client. */
 interface Login {
   username: string;
   password: string;
@@ -102,12 +106,17 @@ function login(address: string, credentials: Login): Promise<IggyClient> {
   });
 }
 
+/** Orders nodes by name as placement does (`Array.prototype.sort`'s code-unit order). */
+function byName(a: BenchNode, b: BenchNode): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
 /**
  * The nodes to spread clients over: with several `seeds`, those; with one, every node its
  * GetClusterMetadata lists (by `ip:tcp port`), named as there.
  * @param seeds `--connect` addresses, or the started nodes'.
  * @param credentials The login.
- * @returns The nodes, in the metadata's order, and how many the metadata lists.
+ * @returns The nodes sorted by name, and how many the metadata lists.
  * @throws {ClusterBenchError} When no seed answers.
  */
 export async function discoverNodes(
@@ -145,9 +154,9 @@ export async function discoverNodes(
         name: listed.find((n) => n.address === address)?.name ?? address,
         address,
       }));
-      return { nodes, listed: Math.max(listed.length, 1) };
+      return { nodes: nodes.sort(byName), listed: Math.max(listed.length, 1) };
     }
-    return { nodes: listed, listed: listed.length };
+    return { nodes: listed.sort(byName), listed: listed.length };
   } finally {
     await client.close();
   }
@@ -298,7 +307,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length, rank) - 1]!;
 }
 
-/** `--latency-sends` single-message sends to a new one-partition topic, through each node in turn. */
+/**
+ * `--latency-sends` single-message sends, one after the other, to a new topic with a partition per
+ * node: send `s` to partition `s mod N` through node `s mod N` (its leader on a cluster with no
+ * other topics, as in {@linkcode throughput}).
+ */
 async function singleMessageLatency(
   ctx: Context,
   factor: number,
@@ -308,7 +321,7 @@ async function singleMessageLatency(
   const admin = await login(ctx.nodes[0]!.address, ctx.credentials);
   const clients: IggyClient[] = [];
   try {
-    await createBenchTopic(admin, stream, 1, factor);
+    await createBenchTopic(admin, stream, ctx.nodes.length, factor);
     for (const node of ctx.nodes) {
       clients.push(await login(node.address, ctx.credentials));
     }
@@ -321,11 +334,11 @@ async function singleMessageLatency(
       clients[i]!.sendMessages({
         streamId: stream,
         topicId: "t",
-        partitioning: Partitioning.partitionId(0),
+        partitioning: Partitioning.partitionId(i),
         messages: message[i]!,
       });
     ctx.log(`R=${factor}: single-message sends`);
-    // The first forwarded send may open a node channel: not measured.
+    // The first sends open connections between nodes (forwarding, replication): not measured.
     for (let w = 0; w < WARMUP_SENDS; w++) {
       for (let i = 0; i < clients.length; i++) await send(i);
     }
@@ -440,18 +453,18 @@ export function formatCluster(result: ClusterResult): string {
     );
   }
   const ratios = result.ratios;
+  const list = (of: Record<string, number>) =>
+    Object.entries(of).map(([r, x]) => `R=${r}/R=1 ${x.toFixed(2)}`).join(", ");
   if (ratios === undefined) {
     lines.push("Ratios: none (R=1 was not measured)");
+  } else if (Object.keys(ratios.send).length === 0) {
+    lines.push("Ratios: none (only R=1 was measured)");
   } else {
-    const parts = [
-      ...Object.entries(ratios.send).map(([r, x]) =>
-        `send R=${r}/R=1 ${x.toFixed(2)}`
-      ),
-      ...Object.entries(ratios.p99).map(([r, x]) =>
-        `single-message send p99 R=${r}/R=1 ${x.toFixed(2)}`
-      ),
-    ];
-    lines.push(`Ratios: ${parts.length > 0 ? parts.join(", ") : "none"}`);
+    lines.push(
+      `Ratios: send ${list(ratios.send)}; single-message send p99 ${
+        list(ratios.p99)
+      }`,
+    );
   }
   return lines.join("\n");
 }

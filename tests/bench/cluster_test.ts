@@ -58,7 +58,7 @@ function assertFigures(stdout: string, factors: number[]): void {
   assert.match(
     stdout,
     new RegExp(
-      `^Ratios: send R=${top}/R=1 [\\d.]+, single-message send p99 R=${top}/R=1 [\\d.]+$`,
+      `^Ratios: send R=${top}/R=1 [\\d.]+; single-message send p99 R=${top}/R=1 [\\d.]+$`,
       "m",
     ),
   );
