@@ -5,34 +5,14 @@
  */
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { bench } from "./_bench.ts";
 import { startServer } from "../_server.ts";
 import { ETCD_BIN, startEtcd } from "../cluster/_etcd.ts";
 import { login, nodeEnv } from "../cluster/_cluster.ts";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ignore = ETCD_BIN === undefined;
 if (ignore) {
   console.log("etcd is not installed: the cluster bench tests are skipped");
-}
-
-async function bench(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "bench/main.ts", ...args],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
 }
 
 /** The workload options every run here uses: 2 partitions x 2 batches x 10 messages of 100 B. */
