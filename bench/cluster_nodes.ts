@@ -11,7 +11,7 @@ import { type BenchServer, startBenchServer } from "./server.ts";
 
 /** What the bench prints when `--nodes` needs etcd and it is not installed. */
 export const ETCD_MISSING =
-  "etcd is not installed (looked for /usr/bin/etcd; Debian: apt-get install etcd-server): install it, or point the bench at a running cluster with --connect host:port";
+  "etcd is not installed (looked for /usr/bin/etcd and /usr/local/bin/etcd; Debian: apt-get install etcd-server): install it, or point the bench at a running cluster with --connect host:port";
 
 /** True when the etcd binary the bench starts is installed. */
 export function etcdInstalled(): boolean {

@@ -155,3 +155,45 @@ Deno.test({
     assert.doesNotMatch(stderr, /\n\s+at /, "no stack trace");
   },
 });
+
+/** `unshare` and root: a private mount namespace can hide the etcd binary from one process. */
+const canHideEtcd = Deno.build.os === "linux" && Deno.uid() === 0 &&
+  (() => {
+    try {
+      return Deno.statSync("/usr/bin/unshare").isFile;
+    } catch {
+      return false;
+    }
+  })();
+
+Deno.test({
+  name: "main() cluster mode says in one line that etcd is missing",
+  ignore: !canHideEtcd,
+  async fn() {
+    // /dev/null mounted over the binaries (in this process's own mount namespace only): not a file.
+    const hide = ["/usr/bin/etcd", "/usr/local/bin/etcd"]
+      .map((path) => `{ [ ! -e ${path} ] || mount --bind /dev/null ${path}; }`)
+      .join(" && ");
+    const output = await new Deno.Command("unshare", {
+      args: [
+        "-m",
+        "sh",
+        "-c",
+        `${hide} && exec "$0" run -A bench/main.ts cluster -q`,
+        Deno.execPath(),
+      ],
+      cwd: new URL("../../", import.meta.url),
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(60_000),
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 1, stderr);
+    assert.match(
+      stderr,
+      /^etcd is not installed \(looked for \/usr\/bin\/etcd.*--connect host:port\n$/,
+    );
+    assert.equal(output.stdout.length, 0);
+  },
+});
