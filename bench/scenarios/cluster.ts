@@ -117,7 +117,7 @@ function byName(a: BenchNode, b: BenchNode): number {
  * @param seeds `--connect` addresses, or the started nodes'.
  * @param credentials The login.
  * @returns The nodes sorted by name, and how many the metadata lists.
- * @throws {ClusterBenchError} When no seed answers.
+ * @throws {ClusterBenchError} When no seed can be reached and logged in to.
  */
 export async function discoverNodes(
   seeds: string[],
@@ -135,7 +135,7 @@ export async function discoverNodes(
   }
   if (client === undefined) {
     throw new ClusterBenchError(
-      `Cannot reach the cluster at ${seeds.join(", ")}: ${
+      `Cannot connect and log in to ${seeds.join(", ")}: ${
         (failure as Error).message
       }`,
       { cause: failure },

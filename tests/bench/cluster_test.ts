@@ -197,3 +197,24 @@ Deno.test({
     assert.equal(output.stdout.length, 0);
   },
 });
+
+Deno.test("main() cluster mode says in one line that --connect reaches nothing", async () => {
+  // A port nothing listens on: bound, then closed.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const { code, stdout, stderr } = await bench([
+    "cluster",
+    "--connect",
+    `127.0.0.1:${port}`,
+    "-q",
+  ]);
+  assert.equal(code, 1);
+  assert.match(
+    stderr,
+    new RegExp(
+      `^Bench failed: Cannot connect and log in to 127\\.0\\.0\\.1:${port}: .+\\n$`,
+    ),
+  );
+  assert.equal(stdout, "");
+});
