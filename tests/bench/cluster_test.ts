@@ -9,6 +9,8 @@ import { bench } from "./_bench.ts";
 import { startServer } from "../_server.ts";
 import { ETCD_BIN, startEtcd } from "../cluster/_etcd.ts";
 import { login, nodeEnv } from "../cluster/_cluster.ts";
+import { EtcdClient } from "../../server/cluster/etcd.ts";
+import type { PartitionAssignment } from "../../server/cluster/placement.ts";
 
 const ignore = ETCD_BIN === undefined;
 if (ignore) {
@@ -124,6 +126,22 @@ Deno.test({
       assertFigures(stdout, [1, 2]);
       assert.doesNotMatch(stdout, /R=3/);
       assert.deepEqual(await client.getStreams(), [], "bench streams deleted");
+      // What the bench's client placement relies on: on a cluster without topics, partition i
+      // of a new topic is led by node i mod N (nodes by name).
+      const { id } = await client.createStream("placement");
+      await client.createTopic({
+        streamId: id,
+        name: "t",
+        partitionsCount: 4,
+        replicationFactor: 2,
+      });
+      const kv = await new EtcdClient([etcd.endpoint]).get(
+        `/bench-connect/assignments/${id}/0`,
+      );
+      assert.deepEqual(
+        (JSON.parse(kv!.value) as PartitionAssignment[]).map((p) => p.leader),
+        ["n1", "n2", "n1", "n2"],
+      );
     } finally {
       await client.close();
     }
