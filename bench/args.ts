@@ -13,7 +13,10 @@
  */
 
 import {
+  ACKS_MODES,
   type BenchOptions,
+  CLUSTER_DEFAULTS,
+  type ClusterOptions,
   DEFAULT_ADDRESSES,
   DEFAULTS,
   type Mode,
@@ -65,6 +68,17 @@ const SPECS: OptionSpec[] = [
   { long: "max-topic-size", short: "T", value: true, stage: "mode" },
   { long: "message-expiry", short: "e", value: true, stage: "mode" },
   { long: "read-amplification", short: "R", value: true, stage: "mode" },
+  // The cluster mode's own (see CLUSTER_ONLY); --batches, --batch, --size and --replicated are
+  // the command line of the former `bench/cluster.ts`.
+  { long: "nodes", value: true, stage: "mode" },
+  { long: "connect", value: true, stage: "mode" },
+  { long: "replication", value: true, stage: "mode" },
+  { long: "acks", value: true, stage: "mode" },
+  { long: "latency-sends", value: true, stage: "mode" },
+  { long: "batches", value: true, stage: "mode" },
+  { long: "batch", value: true, stage: "mode" },
+  { long: "size", value: true, stage: "mode" },
+  { long: "replicated", value: false, stage: "mode" },
   // The transport's options.
   { long: "server-address", value: true, stage: "transport" },
   { long: "nodelay", value: false, stage: "transport" },
@@ -91,6 +105,19 @@ const SPECS: OptionSpec[] = [
   { long: "transport", value: true, stage: "ours" },
   { long: "output", short: "o", value: true, stage: "ours" },
   { long: "help", short: "h", value: false, stage: "ours" },
+];
+
+/** Options only the cluster mode takes. */
+const CLUSTER_ONLY = [
+  "nodes",
+  "connect",
+  "replication",
+  "acks",
+  "latency-sends",
+  "batches",
+  "batch",
+  "size",
+  "replicated",
 ];
 
 /** Stages searched for an option seen in `stage`: its own, the earlier ones, then ours. */
@@ -129,6 +156,8 @@ Modes (Iggy's aliases in brackets):
   end-to-end-producing-consumer (e2e)        each actor sends a batch, then polls it back
   end-to-end-producing-consumer-group (e2ecg) producers send, group members poll; latency send to receipt
   ceiling                                    raw TCP and bare log server floors vs pinned send/poll (ours)
+  cluster                                    a cluster's send/poll and single-message send latency at
+                                             replication factors 1, 2, 3 in one run (ours, TCP)
   examples (e)                               print example command lines
 
 Common options (before the mode):
@@ -155,6 +184,15 @@ Mode options (after the mode):
   -T, --max-topic-size <size>           topic max size (server default when absent)
   -e, --message-expiry <duration>       topic message expiry (never when absent)
   -R, --read-amplification <x>          accepted and recorded                             [1.05]
+
+cluster (after the mode; its own defaults: -a 4 -b 200 -P 1000 -m 100):
+      --nodes <n>                       start etcd (/usr/bin/etcd) and n nodes                 [3]
+      --connect <host:port[,...]>       a running cluster instead (one address: the others from
+                                        its cluster metadata; --username/--password to log in)
+      --replication <r[,r...]>          replication factors measured in turn      [1,2,3 up to n]
+      --acks <quorum|all|leader>        cluster.replication.acks of the started nodes
+      --latency-sends <n>               single-message sends per factor (p50/p99)            [500]
+      --batches, --batch, --size        same as -b, -P, -m (the former bench:cluster's names)
 
 Transport (after the mode): tcp (default), quic, http, websocket (ws), with:
       --server-address <host:port>      server to benchmark     [Iggy's default port of the transport]
@@ -187,7 +225,9 @@ export const EXAMPLES =
   -H pc -c 4 tcp --server-address 127.0.0.1:8090              high-level consumers
   -T 1GB bpcg -p 4 -c 4 -g 2 -a 8 tcp output -o out --identifier laptop --gitref main
   -t 100ms -W 10 e2ecg -p 2 -c 2 -g 1 websocket
-  ceiling --start-server -p 2 -c 2 -b 200 --rounds 15         our ceiling mode`;
+  ceiling --start-server -p 2 -c 2 -b 200 --rounds 15         our ceiling mode
+  cluster --nodes 3 --replication 1,2,3                       etcd and 3 nodes started, R = 1, 2, 3
+  cluster --connect 127.0.0.1:8090 --replication 1,3 -o out   a running cluster, report.json in out`;
 
 /** What {@linkcode parseBenchArgs} found on the command line. */
 export type ParsedArgs =
@@ -409,6 +449,14 @@ export function parseBenchArgs(args: string[]): ParsedArgs {
     keepData: flag("keep-data"),
     rounds: count("rounds", str("rounds"), DEFAULTS.rounds, 1),
   };
+  if (mode === "cluster") {
+    applyClusterOptions(options, values);
+  } else {
+    const misplaced = CLUSTER_ONLY.find((name) => values.has(name));
+    if (misplaced !== undefined) {
+      throw new TypeError(`--${misplaced} is an option of the cluster mode`);
+    }
+  }
   if (options.messagesPerBatch < 1) {
     throw new TypeError("--messages-per-batch must be at least 1");
   }
@@ -423,6 +471,132 @@ export function parseBenchArgs(args: string[]): ParsedArgs {
     );
   }
   return { kind: "run", options };
+}
+
+/** Parses `host:port` (IPv6 in brackets) for `--connect`. */
+function address(text: string): string {
+  const at = text.lastIndexOf(":");
+  const port = Number(text.slice(at + 1));
+  if (
+    at < 1 || !/^\d+$/.test(text.slice(at + 1)) || port < 1 || port > 65535
+  ) {
+    throw new TypeError(
+      `--connect takes host:port[,host:port...]: "${text}"`,
+    );
+  }
+  return text;
+}
+
+/** Parses `--replication 1,2,3`: distinct positive factors. */
+function factors(text: string): number[] {
+  const out = text.split(",").map((part) =>
+    count("replication", part.trim(), 0, 1)
+  );
+  if (new Set(out).size !== out.length) {
+    throw new TypeError(`--replication names a factor twice: "${text}"`);
+  }
+  return out;
+}
+
+/**
+ * Fills `options.cluster` and the cluster mode's workload defaults (those not given), and refuses
+ * what the mode cannot do.
+ */
+function applyClusterOptions(
+  options: BenchOptions,
+  values: Map<string, string | true>,
+): void {
+  const str = (name: string): string | undefined => {
+    const value = values.get(name);
+    return typeof value === "string" ? value : undefined;
+  };
+  for (const name of ["start-server", "server-address", "tls"]) {
+    if (values.has(name)) {
+      throw new TypeError(
+        `--${name} does not apply to the cluster mode: it starts its nodes (--nodes) or uses --connect`,
+      );
+    }
+  }
+  if (options.transport !== "tcp") {
+    throw new TypeError(
+      `The cluster mode runs over tcp, not ${options.transport}`,
+    );
+  }
+  const connect = str("connect");
+  if (connect !== undefined && values.has("nodes")) {
+    throw new TypeError(
+      "Give --nodes (start a cluster) or --connect, not both",
+    );
+  }
+  const acks = str("acks");
+  if (acks !== undefined) {
+    if (connect !== undefined) {
+      throw new TypeError(
+        "--acks applies only to the nodes the bench starts (set cluster.replication.acks on the running cluster)",
+      );
+    }
+    if (!(ACKS_MODES as readonly string[]).includes(acks)) {
+      throw new TypeError(
+        `--acks must be one of ${ACKS_MODES.join(", ")}: "${acks}"`,
+      );
+    }
+  }
+  const cluster: ClusterOptions = {
+    nodes: count("nodes", str("nodes"), CLUSTER_DEFAULTS.nodes, 1),
+    connect: connect === undefined
+      ? []
+      : connect.split(",").map((part) => address(part.trim())),
+    latencySends: count(
+      "latency-sends",
+      str("latency-sends"),
+      CLUSTER_DEFAULTS.latencySends,
+      1,
+    ),
+  };
+  const replication = str("replication");
+  if (replication !== undefined) {
+    cluster.replication = factors(replication);
+    const above = cluster.replication.find((r) => r > cluster.nodes);
+    if (connect === undefined && above !== undefined) {
+      throw new TypeError(
+        `--replication ${above} needs at least ${above} nodes (--nodes ${cluster.nodes})`,
+      );
+    }
+  }
+  if (acks !== undefined) cluster.acks = acks as ClusterOptions["acks"];
+  options.cluster = cluster;
+  // The workload: -a, -b, -P, -m (or the former names), else the cluster mode's defaults.
+  options.partitions = count(
+    "partitions",
+    str("partitions"),
+    CLUSTER_DEFAULTS.partitions,
+    1,
+  );
+  const batches = str("message-batches") ?? str("batches");
+  options.messageBatches = count(
+    "message-batches",
+    batches,
+    CLUSTER_DEFAULTS.messageBatches,
+    1,
+  );
+  options.messagesPerBatch = count(
+    "messages-per-batch",
+    str("messages-per-batch") ?? str("batch"),
+    CLUSTER_DEFAULTS.messagesPerBatch,
+    1,
+  );
+  const size = str("size");
+  if (str("message-size") === undefined) {
+    const bytes = size === undefined
+      ? CLUSTER_DEFAULTS.messageSize
+      : parseSize(size);
+    if (bytes < 1) throw new TypeError(`--size must be at least 1: "${size}"`);
+    options.messageSize = { min: bytes, max: bytes };
+  } else if (options.messageSize.min !== options.messageSize.max) {
+    throw new TypeError(
+      "The cluster mode sends messages of one size: give -m a single size",
+    );
+  }
 }
 
 function hostName(): string {

@@ -5,7 +5,8 @@
  * prints per-actor and aggregate throughput and batch latency percentiles, and with `--output DIR`
  * writes `report.json` and `report.html`. The `ceiling` mode also measures, in the same run, a raw
  * Deno TCP server and a bare log server with the same byte pattern, in `--rounds` interleaved
- * rounds, and prints the ratios of each round and their medians.
+ * rounds, and prints the ratios of each round and their medians. The `cluster` mode measures a
+ * cluster (started here with etcd, or `--connect`ed) at several replication factors.
  * @module
  */
 
@@ -22,6 +23,19 @@ import {
 import { type RunHooks, runMode } from "./scenarios/modes.ts";
 import { runCeiling } from "./scenarios/ceiling.ts";
 import { startBenchServer } from "./server.ts";
+import {
+  type BenchCluster,
+  ETCD_MISSING,
+  etcdInstalled,
+  startBenchCluster,
+} from "./cluster_nodes.ts";
+import {
+  ClusterBenchError,
+  discoverNodes,
+  formatCluster,
+  runCluster,
+} from "./scenarios/cluster.ts";
+import { CLUSTER_DEFAULTS } from "./options.ts";
 import { rerunInsecureIfAsked } from "../cli/insecure.ts";
 
 interface ProgressBar {
@@ -78,6 +92,90 @@ async function openInBrowser(path: string): Promise<void> {
   }
 }
 
+/** Writes report.json and report.html when `--output` asks for them. */
+async function writeReportIfAsked(
+  options: BenchOptions,
+  runs: RunResult[],
+  extra: Record<string, unknown>,
+): Promise<void> {
+  if (!options.output) return;
+  const written = await writeReport(options.output, {
+    parameters: { ...options, password: "***" },
+    runs,
+    extra: { run: options.identity, ...extra },
+    sampling: {
+      seconds: options.samplingSeconds,
+      window: options.movingAverageWindow,
+    },
+  });
+  console.log(`Report: ${written.json}, ${written.html}`);
+  if (options.openCharts) await openInBrowser(written.html);
+}
+
+/** The `cluster` mode: start etcd and nodes (or use `--connect`), measure, print, report. */
+async function mainCluster(options: BenchOptions): Promise<number> {
+  const cluster = options.cluster!;
+  if (cluster.connect.length === 0 && !etcdInstalled()) {
+    console.error(ETCD_MISSING);
+    return 1;
+  }
+  const started = performance.now();
+  let own: BenchCluster | undefined;
+  try {
+    if (cluster.connect.length === 0) {
+      if (!options.quiet) {
+        console.error(`Starting etcd and ${cluster.nodes} nodes`);
+      }
+      own = await startBenchCluster({
+        nodes: cluster.nodes,
+        acks: cluster.acks,
+        keepData: options.keepData,
+      });
+    }
+    const { nodes, listed } = await discoverNodes(
+      own?.addresses ?? cluster.connect,
+      options,
+    );
+    const factors = cluster.replication ??
+      CLUSTER_DEFAULTS.replication.filter((r) => r <= listed);
+    const result = await runCluster(options, nodes, factors);
+    const size = options.messageSize.max;
+    console.log(
+      [
+        `Cluster of ${listed} node${listed === 1 ? "" : "s"}${
+          own
+            ? ` started by the bench (etcd, acks ${cluster.acks ?? "quorum"})`
+            : ""
+        }; clients on ${nodes.map((n) => `${n.name} ${n.address}`).join(", ")}`,
+        "Partition i's client is on node i mod N by name: its leader when the cluster has no other topics, else that node forwards to the leader",
+        `${options.partitions} partitions x ${options.messageBatches} batches x ${options.messagesPerBatch} messages of ${size} B (MB/s counts 64-byte headers + payload)`,
+        formatCluster(result),
+        `Total time: ${((performance.now() - started) / 1000).toFixed(3)} s`,
+      ].join("\n"),
+    );
+    await writeReportIfAsked(options, result.runs, {
+      cluster: {
+        started: own !== undefined,
+        acks: own ? cluster.acks ?? "quorum" : undefined,
+        nodes: result.nodes,
+        factors: result.factors,
+        ratios: result.ratios,
+      },
+    });
+    return 0;
+  } catch (err) {
+    if (err instanceof ClusterBenchError) {
+      console.error(`Bench failed: ${err.message}`);
+    } else {
+      console.error(`Bench failed: ${(err as Error).stack ?? err}`);
+      if (own) console.error(own.log());
+    }
+    return 1;
+  } finally {
+    await own?.stop();
+  }
+}
+
 /**
  * Runs the bench with `args`.
  * @param args Command-line arguments.
@@ -100,6 +198,7 @@ export async function main(args: string[]): Promise<number> {
     console.error(`${(err as Error).message}\n\n${USAGE}`);
     return 2;
   }
+  if (options.mode === "cluster") return await mainCluster(options);
   const server = options.startServer
     ? await startBenchServer({ keepData: options.keepData })
     : undefined;
@@ -140,19 +239,7 @@ export async function main(args: string[]): Promise<number> {
     console.log(
       `Total time: ${((performance.now() - started) / 1000).toFixed(3)} s`,
     );
-    if (options.output) {
-      const written = await writeReport(options.output, {
-        parameters: { ...options, password: "***" },
-        runs,
-        extra: { run: options.identity, ...extra },
-        sampling: {
-          seconds: options.samplingSeconds,
-          window: options.movingAverageWindow,
-        },
-      });
-      console.log(`Report: ${written.json}, ${written.html}`);
-      if (options.openCharts) await openInBrowser(written.html);
-    }
+    await writeReportIfAsked(options, runs, extra);
     return 0;
   } catch (err) {
     hooks.stop();

@@ -4,7 +4,7 @@
  * @module
  */
 
-/** The benchmark modes (Iggy's bench kinds), plus our own `ceiling`. */
+/** The benchmark modes (Iggy's bench kinds), plus our own `ceiling` and `cluster`. */
 export const MODES = [
   "pinned-producer",
   "pinned-consumer",
@@ -15,6 +15,7 @@ export const MODES = [
   "end-to-end-producing-consumer",
   "end-to-end-producing-consumer-group",
   "ceiling",
+  "cluster",
 ] as const;
 
 /** One of {@linkcode MODES}. */
@@ -63,6 +64,40 @@ export interface RunIdentity {
   /** `--gitref-date`. */
   gitrefDate?: string;
 }
+
+/** `cluster.replication.acks` values the started nodes accept (`--acks`). */
+export const ACKS_MODES = ["quorum", "all", "leader"] as const;
+
+/** The `cluster` mode's own options. */
+export interface ClusterOptions {
+  /** `--nodes`: nodes the bench starts, with an etcd, when `connect` is empty. */
+  nodes: number;
+  /** `--connect`: TCP `host:port` of a running cluster's nodes (empty = start `nodes` nodes). */
+  connect: string[];
+  /**
+   * `--replication`: the replication factors measured, in this order; absent = 1, 2 and 3, each
+   * up to the node count.
+   */
+  replication?: number[];
+  /** `--acks`: `cluster.replication.acks` of the started nodes (absent = the server's default). */
+  acks?: typeof ACKS_MODES[number];
+  /** `--latency-sends`: single-message sends per factor for the latency figures. */
+  latencySends: number;
+}
+
+/**
+ * The `cluster` mode's defaults; its workload (4 partitions × 200 batches × 1000 messages of
+ * 100 B) is the one of the figures in `server/cluster/README.md`.
+ */
+export const CLUSTER_DEFAULTS = {
+  nodes: 3,
+  replication: [1, 2, 3],
+  latencySends: 500,
+  partitions: 4,
+  messageBatches: 200,
+  messagesPerBatch: 1000,
+  messageSize: 100,
+} as const;
 
 /** Everything one bench run is configured with. */
 export interface BenchOptions {
@@ -122,6 +157,8 @@ export interface BenchOptions {
   keepData: boolean;
   /** Rounds of the `ceiling` mode (at least 1); its figures are their medians. */
   rounds: number;
+  /** The `cluster` mode's options (set in that mode only). */
+  cluster?: ClusterOptions;
 }
 
 /** Defaults scaled to a 2-core machine (the seed run is 10 actors × 1000 batches). */

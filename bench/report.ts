@@ -551,6 +551,7 @@ const root = document.getElementById("root");
 const el = (tag, text) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; root.appendChild(e); return e; };
 el("pre", "Parameters: " + JSON.stringify(report.parameters, null, 1) + "\\nEnvironment: " + JSON.stringify(report.environment, null, 1));
 if (report.ceiling) el("pre", "Ceiling: " + JSON.stringify(report.ceiling, null, 1));
+if (report.cluster) el("pre", "Cluster: " + JSON.stringify(report.cluster, null, 1));
 const colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 function chart(title, xLabel, yLabel, xs, series) {
   el("h3", title);

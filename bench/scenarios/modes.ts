@@ -97,6 +97,12 @@ export function layoutOf(options: BenchOptions): Layout {
         options.mode === "balanced-consumer-group",
       );
     }
+    case "cluster": {
+      // Run by scenarios/cluster.ts, not runMode: a stream per replication factor, a producer
+      // and then a consumer per partition.
+      const partitions = auto(options.partitions, producers);
+      return layout(1, partitions, partitions, partitions, 0, false);
+    }
     case "end-to-end-producing-consumer": {
       const n = Math.max(1, producers);
       const out = layout(auto(options.streams, n), 1, 0, 0, 0, false);

@@ -225,6 +225,122 @@ Deno.test("parseBenchArgs() names what it does not understand", () => {
   );
 });
 
+Deno.test("parseBenchArgs() gives the cluster mode its own defaults", () => {
+  const o = parse(["cluster"]);
+  assert.equal(o.mode, "cluster");
+  assert.deepEqual(o.cluster, { nodes: 3, connect: [], latencySends: 500 });
+  assert.equal(o.partitions, 4);
+  assert.equal(o.messageBatches, 200);
+  assert.equal(o.messagesPerBatch, 1000);
+  assert.deepEqual(o.messageSize, { min: 100, max: 100 });
+  assert.equal(parse(["pp"]).cluster, undefined);
+});
+
+Deno.test("parseBenchArgs() reads the cluster mode's options and the former bench:cluster names", () => {
+  const started = parse([
+    "cluster",
+    "--nodes",
+    "2",
+    "--replication=2,1",
+    "--acks",
+    "all",
+    "-a",
+    "3",
+    "-b",
+    "7",
+    "-P",
+    "10",
+    "-m",
+    "50",
+  ]);
+  assert.deepEqual(started.cluster, {
+    nodes: 2,
+    connect: [],
+    replication: [2, 1],
+    acks: "all",
+    latencySends: 500,
+  });
+  assert.deepEqual(
+    [started.partitions, started.messageBatches, started.messagesPerBatch],
+    [3, 7, 10],
+  );
+  assert.deepEqual(started.messageSize, { min: 50, max: 50 });
+  const former = parse([
+    "cluster",
+    "--replicated",
+    "--partitions",
+    "3",
+    "--batches",
+    "100",
+    "--batch",
+    "10",
+    "--size",
+    "200",
+  ]);
+  assert.deepEqual(
+    [former.partitions, former.messageBatches, former.messagesPerBatch],
+    [3, 100, 10],
+  );
+  assert.deepEqual(former.messageSize, { min: 200, max: 200 });
+  const connected = parse([
+    "--",
+    "cluster",
+    "--connect",
+    "10.0.0.5:8090, [::1]:8190",
+    "--replication",
+    "3",
+    "--username",
+    "bench",
+    "--password",
+    "secret",
+    "--latency-sends",
+    "50",
+  ]);
+  assert.deepEqual(connected.cluster, {
+    nodes: 3,
+    connect: ["10.0.0.5:8090", "[::1]:8190"],
+    replication: [3],
+    latencySends: 50,
+  });
+  assert.equal(connected.username, "bench");
+  assert.equal(connected.password, "secret");
+});
+
+Deno.test("parseBenchArgs() refuses what the cluster mode cannot do", () => {
+  const cases: [string[], RegExp][] = [
+    [["cluster", "--connect", "h:1", "--acks", "all"], /--acks applies only/],
+    [["cluster", "--acks", "most"], /--acks must be one of quorum, all/],
+    [
+      ["cluster", "--nodes", "2", "--replication", "1,3"],
+      /--replication 3 needs at least 3 nodes/,
+    ],
+    [["cluster", "--replication", "1,1"], /names a factor twice/],
+    [
+      ["cluster", "--replication", "1,x"],
+      /--replication must be a positive integer: "x"/,
+    ],
+    [["cluster", "--nodes", "0"], /--nodes must be a positive integer/],
+    [["cluster", "--connect", "nohost"], /--connect takes host:port/],
+    [["cluster", "--connect", "h:99999"], /--connect takes host:port/],
+    [
+      ["cluster", "--nodes", "2", "--connect", "h:1"],
+      /--nodes .* or --connect, not both/,
+    ],
+    [["cluster", "--start-server"], /--start-server does not apply/],
+    [
+      ["cluster", "tcp", "--server-address", "h:1"],
+      /--server-address does not apply/,
+    ],
+    [["cluster", "quic"], /runs over tcp, not quic/],
+    [["cluster", "-m", "10..20"], /messages of one size/],
+    [["pp", "--nodes", "3"], /--nodes is an option of the cluster mode/],
+    [["pp", "--batches", "3"], /--batches is an option of the cluster mode/],
+  ];
+  for (const [args, message] of cases) {
+    assert.throws(() => parseBenchArgs(args), message, args.join(" "));
+  }
+});
+
 Deno.test("parseDuration() reads Iggy's human durations", () => {
   assert.equal(parseDuration("10ms"), 0.01);
   assert.equal(parseDuration("2s"), 2);
