@@ -50,6 +50,15 @@ export interface ForwardingView {
   ): string | undefined;
   /** True when `node` is live. */
   isLive(node: string): boolean;
+  /**
+   * True when this node answers polls of a partition whose leader is down (a replica, up to the
+   * high watermark it knows).
+   */
+  readsWithoutLeader?(
+    streamId: number,
+    topicId: number,
+    partitionId: number,
+  ): boolean;
   /** The channel to `node` (connected on first use). */
   channelTo(node: string): Promise<NodeChannel>;
   /** Index of the last metadata entry applied here (the leader catches up to it first). */
@@ -184,6 +193,10 @@ export function forwardCommand(
   // Not logged in: the local handler answers 40.
   if (userId === undefined || userIncarnation === undefined) return undefined;
   if (!view.isLive(leader)) {
+    if (
+      code === CommandCode.PollMessages &&
+      view.readsWithoutLeader?.(stream.id, topic.id, partitionId)
+    ) return undefined;
     return Promise.reject(
       new IggyError(
         ErrorCode.ShardCommunicationError,

@@ -239,6 +239,8 @@ export async function joinCluster(
       leaderOf: (streamId, topicId, partitionId) =>
         node.assignmentsOf(streamId, topicId)?.[partitionId]?.leader,
       isLive: (name) => node.nodes.some((n) => n.name === name),
+      readsWithoutLeader: (streamId, topicId, partitionId) =>
+        active.readsWithoutLeader({ streamId, topicId, partitionId }),
       channelTo: (name) => pool.get(name),
       appliedIndex: () => node.log.lastApplied,
     };
@@ -261,6 +263,7 @@ export async function joinCluster(
       acknowledge: (partition, end) => active.acknowledge(partition, end),
       acknowledgeOffsets: (partition) => active.acknowledgeOffsets(partition),
       readLimit: (partition) => active.readLimit(partition),
+      readsWithoutLeader: (partition) => active.readsWithoutLeader(partition),
       // With etcd known to be down, answer at once rather than after its timeout.
       refresh: () =>
         node.etcdReachable

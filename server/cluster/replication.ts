@@ -47,6 +47,12 @@ export interface ReplicationSettings {
 
 /** Longest wait of a fetch that finds nothing new (the leader answers as soon as data comes). */
 const FETCH_WAIT_MS = 500;
+/**
+ * A raised high watermark reaches the followers with the next data; when none comes within this
+ * many ms, their waiting fetches are answered with it alone (a follower that may have to answer
+ * polls without its leader knows what was acknowledged to within about this).
+ */
+const HWM_ANNOUNCE_MS = 50;
 const FETCH_MAX_MESSAGES = 10_000;
 const FETCH_MAX_BYTES = 1024 * 1024;
 /** The file in a partition directory holding the leader epoch its log follows. */
@@ -194,6 +200,8 @@ class LeaderRole {
   purges: number;
   waiters: AckWaiter[] = [];
   dataWaiters = new Set<() => void>();
+  /** Set while a high watermark announcement is due (see HWM_ANNOUNCE_MS). */
+  announceTimer: ReturnType<typeof setTimeout> | undefined;
   stopped = false;
   readonly startedAt = Date.now();
   /** An in-sync set change is being written (one at a time, not one per fetch). */
@@ -238,8 +246,18 @@ class LeaderRole {
     this.dataWaiters.clear();
   }
 
+  /** The high watermark rose: waiting followers hear of it soon, data or not. */
+  announceHighWatermark(): void {
+    if (this.announceTimer !== undefined || this.stopped) return;
+    this.announceTimer = setTimeout(() => {
+      this.announceTimer = undefined;
+      this.wakeFetchers();
+    }, HWM_ANNOUNCE_MS);
+  }
+
   stop(reason: string): void {
     this.stopped = true;
+    clearTimeout(this.announceTimer);
     this.partition.log.copyTailForReplicas = false;
     this.wakeFetchers();
     for (const w of this.waiters.splice(0)) {
@@ -749,7 +767,10 @@ export class Replicator {
     role.resetIfPurged();
     const inSync = a.inSync;
     const point = this.#quorumPoint(role, inSync, a.replicas.length);
-    if (point > role.highWatermark) role.highWatermark = point;
+    if (point > role.highWatermark) {
+      role.highWatermark = point;
+      role.announceHighWatermark();
+    }
     if (role.waiters.length === 0) return;
     let all = 0n;
     if (this.#settings.acks === "all") {
@@ -894,9 +915,24 @@ export class Replicator {
     const a = this.#assignment(ref);
     if (!a || a.replicas.length < 2) return undefined;
     const role = this.#roles.get(refKey(ref));
+    if (role?.kind === "follower") {
+      return this.readsWithoutLeader(ref) ? role.highWatermark : 0n;
+    }
     if (role?.kind !== "leader") return 0n;
     role.resetIfPurged();
     return role.highWatermark;
+  }
+
+  /**
+   * True when this node follows a replicated partition whose leader is down: with no leader to
+   * ask, its polls are answered here up to the high watermark this replica last heard of
+   * (everything below it was acknowledged; nothing above it is shown).
+   */
+  readsWithoutLeader(ref: PartitionRef): boolean {
+    const a = this.#assignment(ref);
+    if (!a || a.replicas.length < 2) return false;
+    if (this.#roles.get(refKey(ref))?.kind !== "follower") return false;
+    return !this.#node.nodes.some((n) => n.name === a.leader);
   }
 
   /** Writes an in-sync set change by etcd transaction, if this node still leads that epoch. */

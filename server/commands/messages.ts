@@ -251,7 +251,20 @@ export async function pollMessages(
     return { partitionId: 0, currentOffset: 0n, count: 0, chunks: [] };
   }
   const { partition, owner } = target;
-  assertLeadsHere(ctx, stream.id, topic, partition);
+  const ref = {
+    streamId: stream.id,
+    topicId: topic.id,
+    partitionId: partition.id,
+  };
+  if (!ctx.system.cluster?.readsWithoutLeader?.(ref)) {
+    assertLeadsHere(ctx, stream.id, topic, partition);
+  } else if (cmd.autoCommit) {
+    // A replica without its leader shows what was acknowledged but cannot commit offsets.
+    throw new IggyError(
+      ErrorCode.ShardCommunicationError,
+      `partition ${partition.id}'s leader is down: polls with auto-commit wait for a new one`,
+    );
+  }
   const log = partition.log;
   // A replicated partition shows only what its replicas have (below the high watermark).
   const limit = highWatermark(ctx, stream.id, topic, partition);
@@ -288,11 +301,7 @@ export async function pollMessages(
     // (cluster.replication.acks), so it survives the leader's death. If they cannot, the
     // messages are answered anyway: failing the poll would skip them on the consumer's retry
     // (the offset is stored here), while a lost commit only makes it read them again.
-    await ctx.system.cluster?.acknowledgeOffsets?.({
-      streamId: stream.id,
-      topicId: topic.id,
-      partitionId: partition.id,
-    })?.catch(() => {});
+    await ctx.system.cluster?.acknowledgeOffsets?.(ref)?.catch(() => {});
   }
   return {
     partitionId: partition.id,

@@ -210,6 +210,13 @@ export interface ClusterHooks {
   readLimit?(
     partition: { streamId: number; topicId: number; partitionId: number },
   ): bigint | undefined;
+  /**
+   * True when this node holds a replica of a replicated partition whose leader is down (no
+   * new one elected): it answers polls itself, up to the high watermark it knows.
+   */
+  readsWithoutLeader?(
+    partition: { streamId: number; topicId: number; partitionId: number },
+  ): boolean;
 }
 
 /** Default of {@linkcode SystemOptions.cacheSize}: 64 MiB. */
