@@ -324,6 +324,11 @@ Deno.test({
         [SHARD_COMMUNICATION_ERROR],
       );
 
+      // Polls on the cut-off leader show what a quorum held (checked below: a prefix of the final
+      // log), nothing it took after the cut.
+      const cutOffRead = await readAll(oldLeaderClient);
+      assert.ok(cutOffRead.length > 0);
+
       await net.heal(cutNode, ["peers", "etcd"]);
       const healed = Date.now();
       await allInSync(etcd, "the old leader back in the in-sync set");
@@ -343,6 +348,10 @@ Deno.test({
       );
       const acked = [...producers.acked(), ...afterHeal.acked()];
       assertAckedStored(stored, acked);
+      assert.deepEqual(
+        cutOffRead.map((m) => m.payload),
+        stored.slice(0, cutOffRead.length).map((m) => m.payload),
+      );
       // What the old leader appended after the cut was never acknowledged: cut from its log.
       const payloads = new Set(stored.map((m) => m.payload));
       assert.deepEqual(
