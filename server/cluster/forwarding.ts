@@ -37,6 +37,7 @@ import { mayLagBehind } from "../commands/cluster_lag.ts";
 import type { Topic } from "../domain/topic.ts";
 import { xxh32 } from "../storage/stamp.ts";
 import type { NodeChannel } from "./channel.ts";
+import { requestWithin } from "./peer_request.ts";
 
 /** What forwarding needs of the cluster. */
 export interface ForwardingView {
@@ -63,6 +64,11 @@ export interface ForwardingView {
   channelTo(node: string): Promise<NodeChannel>;
   /** Index of the last metadata entry applied here (the leader catches up to it first). */
   appliedIndex(): number;
+  /**
+   * How long a forwarded command may wait for the leader's answer before it fails with 11001
+   * (a leader cut off by a network partition never answers).
+   */
+  readonly requestTimeoutMs: number;
 }
 
 /** The commands addressed to one partition: the ones forwarded to its leader. */
@@ -206,12 +212,12 @@ export function forwardCommand(
   }
   const payload = encode();
   return view.channelTo(leader).then((channel) =>
-    channel.request(
-      { userId, incarnation: userIncarnation },
+    requestWithin(channel, view.requestTimeoutMs, {
+      caller: { userId, incarnation: userIncarnation },
       code,
       payload,
-      view.appliedIndex(),
-    )
+      metadataIndex: view.appliedIndex(),
+    })
   ).then((answer) => answer.length === 0 ? [] : [answer]);
 }
 

@@ -114,6 +114,20 @@ class ChannelPool {
     return connecting;
   }
 
+  /**
+   * Closes the channels to nodes that left the cluster (their lease expired): requests waiting
+   * there fail (11001) at once rather than on a peer that may never answer (cut off by a network
+   * partition), and the clients retry on the partitions' new leaders.
+   */
+  closeGone(): void {
+    const live = new Set(this.#node().nodes.map((n) => n.name));
+    for (const [name, channel] of this.#channels) {
+      if (live.has(name)) continue;
+      this.#channels.delete(name);
+      channel.then((c) => c.close(), () => {});
+    }
+  }
+
   async close(): Promise<void> {
     for (const channel of this.#channels.values()) {
       (await channel.catch(() => undefined))?.close();
@@ -220,6 +234,11 @@ export async function joinCluster(
     clusterName: cluster.name,
     timeoutMs: cluster.etcd.timeout,
   });
+  node.onChange(() => pool.closeGone());
+  // A leader answers a forwarded command within etcd.timeout (catching up the metadata) plus
+  // ack_timeout (a replicated partition's acks); a node silent for longer is cut off or hung.
+  const peerTimeoutMs = cluster.etcd.timeout + cluster.replication.ackTimeout +
+    1000;
   const stop = async () => {
     replicator?.stop();
     await node.stop();
@@ -243,6 +262,7 @@ export async function joinCluster(
         active.readsWithoutLeader({ streamId, topicId, partitionId }),
       channelTo: (name) => pool.get(name),
       appliedIndex: () => node.log.lastApplied,
+      requestTimeoutMs: peerTimeoutMs,
     };
     const replication = cluster.replication;
     const active = new Replicator(system, node, {
@@ -274,6 +294,7 @@ export async function joinCluster(
           return refreshFigures(system, {
             node,
             channelTo: (name) => pool.get(name),
+            requestTimeoutMs: peerTimeoutMs,
           }).then(
             () => undefined,
           );

@@ -15,6 +15,7 @@ import { CommandCode } from "../../client/protocol/codes.ts";
 import type { System } from "../domain/system.ts";
 import type { ClusterNode } from "./cluster_node.ts";
 import { NODE_CALLER, type NodeChannel } from "./channel.ts";
+import { requestWithin } from "./peer_request.ts";
 
 /** Channel-only command code (no client command uses it; clients cannot reach the channel). */
 export const PARTITION_FIGURES = 0x49_47_00_01;
@@ -97,6 +98,8 @@ export async function refreshFigures(
   cluster: {
     node: ClusterNode;
     channelTo: (name: string) => Promise<NodeChannel>;
+    /** How long to wait for a node's figures (one cut off never answers). */
+    requestTimeoutMs: number;
   },
 ): Promise<void> {
   const { node, channelTo } = cluster;
@@ -108,11 +111,11 @@ export async function refreshFigures(
       const channel = await channelTo(peer.name);
       applyFigures(
         system,
-        await channel.request(
-          NODE_CALLER,
-          PARTITION_FIGURES,
-          new Uint8Array(0),
-        ),
+        await requestWithin(channel, cluster.requestTimeoutMs, {
+          caller: NODE_CALLER,
+          code: PARTITION_FIGURES,
+          payload: new Uint8Array(0),
+        }),
       );
     } catch {
       // Unreachable: keep what it reported last.

@@ -32,13 +32,23 @@ export class TestEtcd {
   readonly #dataDir: string;
   readonly #peerUrl: string;
   readonly #clientPort: number;
+  /** Every URL etcd serves clients on: {@linkcode endpoint} and the same port on `extraHosts`. */
+  readonly #clientUrls: string;
   #child: Deno.ChildProcess | undefined;
   #log = "";
 
-  constructor(dataDir: string) {
+  /**
+   * @param dataDir etcd's data directory.
+   * @param extraHosts More local addresses to serve clients on (e.g. a test bridge's address).
+   */
+  constructor(dataDir: string, extraHosts: string[] = []) {
     this.#dataDir = dataDir;
     this.#clientPort = freePort();
     this.endpoint = `http://127.0.0.1:${this.#clientPort}`;
+    this.#clientUrls = [
+      this.endpoint,
+      ...extraHosts.map((host) => `http://${host}:${this.#clientPort}`),
+    ].join(",");
     this.#peerUrl = `http://127.0.0.1:${freePort()}`;
   }
 
@@ -54,7 +64,7 @@ export class TestEtcd {
         "--data-dir",
         this.#dataDir,
         "--listen-client-urls",
-        this.endpoint,
+        this.#clientUrls,
         "--advertise-client-urls",
         this.endpoint,
         "--listen-peer-urls",
@@ -108,9 +118,15 @@ export class TestEtcd {
   }
 }
 
-/** Starts an etcd on free ports and a temp data directory. */
-export async function startEtcd(): Promise<TestEtcd> {
-  const etcd = new TestEtcd(await Deno.makeTempDir({ prefix: "etcd-test-" }));
+/**
+ * Starts an etcd on free ports and a temp data directory, serving clients on 127.0.0.1 and on
+ * `extraHosts` (local addresses, same port).
+ */
+export async function startEtcd(extraHosts: string[] = []): Promise<TestEtcd> {
+  const etcd = new TestEtcd(
+    await Deno.makeTempDir({ prefix: "etcd-test-" }),
+    extraHosts,
+  );
   await etcd.start();
   return etcd;
 }

@@ -6,7 +6,6 @@
  * to the new leader and catches up until the three `.log` copies are identical byte for byte.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import {
   connect,
   Consumer,
@@ -21,11 +20,17 @@ import type { TestServer } from "../_server.ts";
 import { startServer } from "../_server.ts";
 import { ETCD_BIN, startEtcd, type TestEtcd } from "./_etcd.ts";
 import { eventually, login, nodeEnv } from "./_cluster.ts";
+import {
+  createReplicatedTopic,
+  identicalCopies,
+  partitionAssignment,
+  readAll,
+  sendOne,
+} from "./_replicated.ts";
 
 const ignore = ETCD_BIN === undefined;
 const CLUSTER = "replicated";
 const NAMES = ["n1", "n2", "n3"];
-const decoder = new TextDecoder();
 
 function replicatedEnv(etcd: string, name: string): Record<string, string> {
   return {
@@ -40,30 +45,8 @@ function replicatedEnv(etcd: string, name: string): Record<string, string> {
   };
 }
 
-async function assignment(etcd: EtcdClient): Promise<PartitionAssignment> {
-  const kv = await etcd.get(`/${CLUSTER}/assignments/0/0`);
-  assert.ok(kv, "the topic's assignments are in etcd");
-  return (JSON.parse(kv.value) as PartitionAssignment[])[0]!;
-}
-
-/** The stored `.log` files of partition 0 of topic 0 of stream 0 on one node, by name. */
-async function logFiles(node: TestServer): Promise<Map<string, Uint8Array>> {
-  const dir = join(
-    node.dataDir,
-    "streams",
-    "0",
-    "topics",
-    "0",
-    "partitions",
-    "0",
-  );
-  const files = new Map<string, Uint8Array>();
-  for await (const entry of Deno.readDir(dir)) {
-    if (entry.name.endsWith(".log")) {
-      files.set(entry.name, await Deno.readFile(join(dir, entry.name)));
-    }
-  }
-  return files;
+function assignment(etcd: EtcdClient): Promise<PartitionAssignment> {
+  return partitionAssignment(etcd, CLUSTER);
 }
 
 /** Starts n1, n2, n3 with replication on (and `extra` env), one after the other. */
@@ -100,57 +83,6 @@ async function withReplicatedCluster(
     });
   } finally {
     for (const node of nodes) await node[Symbol.asyncDispose]();
-  }
-}
-
-/** Creates stream "s" with topic "t": one partition, replication factor 3. */
-async function createReplicatedTopic(client: IggyClient): Promise<void> {
-  await client.createStream("s");
-  await client.createTopic({
-    streamId: "s",
-    name: "t",
-    partitionsCount: 1,
-    replicationFactor: 3,
-  });
-}
-
-/**
- * True when the three nodes hold the same segment files with the same bytes (and at least
- * `segments` of them); `undefined` while they differ (a copy still catching up).
- */
-async function identicalCopies(
-  nodes: TestServer[],
-  segments = 1,
-): Promise<true | undefined> {
-  const copies = await Promise.all(nodes.map(logFiles));
-  const names = copies.map((c) => [...c.keys()].sort().join(","));
-  if (new Set(names).size !== 1 || copies[0]!.size < segments) return undefined;
-  for (const name of copies[0]!.keys()) {
-    const bytes = copies.map((c) => c.get(name)!);
-    if (bytes.some((b) => b.length !== bytes[0]!.length)) return undefined;
-    if (bytes.some((b) => !b.every((x, k) => x === bytes[0]![k]))) {
-      return undefined;
-    }
-  }
-  return true;
-}
-
-/** Every stored message of the partition, through `client`, from offset 0. */
-async function readAll(client: IggyClient) {
-  const out: { offset: bigint; payload: string }[] = [];
-  for (;;) {
-    const polled = await client.pollMessages({
-      streamId: "s",
-      topicId: "t",
-      partitionId: 0,
-      strategy: PollingStrategy.offset(BigInt(out.length)),
-      count: 1000,
-      autoCommit: false,
-    });
-    if (polled.messages.length === 0) return out;
-    for (const m of polled.messages) {
-      out.push({ offset: m.offset, payload: decoder.decode(m.payload) });
-    }
   }
 }
 
@@ -679,16 +611,6 @@ Deno.test({
       }
     }),
 });
-
-/** Sends one message `payload` to partition 0 of "s"/"t" through `client`. */
-function sendOne(client: IggyClient, payload: string): Promise<void> {
-  return client.sendMessages({
-    streamId: "s",
-    topicId: "t",
-    partitioning: Partitioning.partitionId(0),
-    messages: [{ payload }],
-  });
-}
 
 Deno.test({
   name:
