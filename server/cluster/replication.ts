@@ -12,6 +12,7 @@ import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
 import type { System } from "../domain/system.ts";
 import type { Partition } from "../domain/partition.ts";
 import type { Logger } from "../logger.ts";
+import type { PartitionLog } from "../storage/partition_log.ts";
 import { NODE_CALLER, type NodeChannel } from "./channel.ts";
 import type { ClusterNode } from "./cluster_node.ts";
 import { delay } from "./etcd.ts";
@@ -152,6 +153,24 @@ async function copyOffsets(
       }
     }
   }
+}
+
+/**
+ * A follower whose log ends below its leader's first retained offset (it was away while the
+ * leader's retention or DeleteSegments removed what it would fetch next): everything it holds
+ * is gone on the leader, so its log starts again, empty, at the leader's start.
+ */
+async function restartLog(
+  ref: PartitionRef,
+  log: PartitionLog,
+  logStart: bigint,
+  logger: Logger,
+): Promise<void> {
+  logger.info(
+    "Replication: the leader deleted what this replica would fetch next; its log starts again at the leader's first offset",
+    { ...ref, from: String(log.nextOffset), to: String(logStart) },
+  );
+  await log.restartAt(logStart);
 }
 
 interface AckWaiter {
@@ -557,9 +576,18 @@ export class Replicator {
         if (offsetsVersion === answer.offsetsVersion) {
           role.offsetsVersion = offsetsVersion;
         }
+        if (answer.logStart > log.nextOffset) {
+          await restartLog(ref, log, answer.logStart, this.#logger);
+        }
         if (answer.count > 0 || answer.segmentStart > 0n) {
           await log.appendReplica(answer, this.#settings.fsync);
           partition.rememberIds(answer.bytes, answer.count);
+        }
+        // The leader deleted its oldest segments (retention, DeleteSegments): so does its copy.
+        if (answer.logStart > log.firstOffset) {
+          await log.deleteOldestSegmentsWhile((segment) =>
+            segment.endOffset < answer.logStart
+          );
         }
         if (answer.highWatermark > role.highWatermark) {
           role.highWatermark = answer.highWatermark;
