@@ -14,105 +14,24 @@ import {
   Partitioning,
   PollingStrategy,
 } from "../../mod.ts";
-import { EtcdClient } from "../../server/cluster/etcd.ts";
 import type { PartitionAssignment } from "../../server/cluster/placement.ts";
-import type { TestServer } from "../_server.ts";
-import { startServer } from "../_server.ts";
-import { ETCD_BIN, startEtcd, type TestEtcd } from "./_etcd.ts";
-import { eventually, login, nodeEnv } from "./_cluster.ts";
+import { ETCD_BIN } from "./_etcd.ts";
+import { eventually, login } from "./_cluster.ts";
 import {
+  allInSync,
+  assignment,
+  closeAll,
+  CLUSTER,
   createReplicatedTopic,
   identicalCopies,
-  partitionAssignment,
+  NAMES,
   readAll,
   sendOne,
+  topicOnLeader,
+  withReplicatedCluster,
 } from "./_replicated.ts";
 
 const ignore = ETCD_BIN === undefined;
-const CLUSTER = "replicated";
-const NAMES = ["n1", "n2", "n3"];
-
-function replicatedEnv(etcd: string, name: string): Record<string, string> {
-  return {
-    ...nodeEnv(etcd, CLUSTER, name),
-    IGGY_CLUSTER_REPLICATION_ENABLED: "true",
-    IGGY_CLUSTER_REPLICATION_ACK_TIMEOUT: "3s",
-    IGGY_CLUSTER_REPLICATION_MAX_LAG: "3s",
-    // Small segments: the copies must seal their segments where the leader did.
-    IGGY_SYSTEM_SEGMENT_SIZE: "8 KiB",
-    IGGY_HTTP_ENABLED: "false",
-    IGGY_WEBSOCKET_ENABLED: "false",
-  };
-}
-
-function assignment(etcd: EtcdClient): Promise<PartitionAssignment> {
-  return partitionAssignment(etcd, CLUSTER);
-}
-
-/** Starts n1, n2, n3 with replication on (and `extra` env), one after the other. */
-async function startReplicated(
-  etcd: string,
-  extra: Record<string, string> = {},
-): Promise<TestServer[]> {
-  const nodes: TestServer[] = [];
-  for (const name of NAMES) {
-    nodes.push(
-      await startServer({ env: { ...replicatedEnv(etcd, name), ...extra } }),
-    );
-  }
-  return nodes;
-}
-
-/** Runs `fn` on a fresh etcd and three replicating nodes (with `extra` env), then stops them. */
-async function withReplicatedCluster(
-  fn: (cluster: {
-    etcdServer: TestEtcd;
-    etcd: EtcdClient;
-    nodes: TestServer[];
-  }) => Promise<void>,
-  extra: Record<string, string> = {},
-): Promise<void> {
-  await using etcdServer = await startEtcd();
-  const nodes: TestServer[] = [];
-  try {
-    nodes.push(...await startReplicated(etcdServer.endpoint, extra));
-    await fn({
-      etcdServer,
-      etcd: new EtcdClient([etcdServer.endpoint]),
-      nodes,
-    });
-  } finally {
-    for (const node of nodes) await node[Symbol.asyncDispose]();
-  }
-}
-
-/** Waits until the three replicas are in the in-sync set (a restarted one caught up). */
-async function allInSync(etcd: EtcdClient): Promise<void> {
-  await eventually(
-    "the restarted node back in the in-sync set",
-    async () => (await assignment(etcd)).inSync.length === 3 ? true : undefined,
-    30_000,
-  );
-}
-
-/** Creates the replicated topic through n1; the name of its partition's leader. */
-async function topicOnLeader(
-  etcd: EtcdClient,
-  nodes: TestServer[],
-): Promise<string> {
-  const admin = await login(nodes[0]!);
-  try {
-    await createReplicatedTopic(admin);
-  } finally {
-    await admin.close();
-  }
-  return (await assignment(etcd)).leader;
-}
-
-/** Closes `clients`, ignoring the ones whose node is gone. */
-async function closeAll(clients: Iterable<IggyClient>): Promise<void> {
-  for (const client of clients) await client.close().catch(() => {});
-}
 
 Deno.test({
   name:
