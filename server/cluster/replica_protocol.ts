@@ -16,9 +16,10 @@
  * waiting up to `wait ms` when it has nothing newer, and its stored consumer offsets when their
  * version is not the one the follower has. `log start` is the leader's first retained offset: the
  * follower drops its sealed segments wholly below it, and a follower whose log ends below it
- * starts its log again there (the frames then start at it: `segment start` = `log start`).
- * REPLICA_STATE is what the controller asks the
- * in-sync replicas before it picks a new leader.
+ * starts its log again there (the frames then start at it: `segment start` = `log start`). The
+ * channel frame of a fetch carries the metadata index the follower has applied (a purge is
+ * metadata: see `replication.ts`). REPLICA_STATE is what the controller asks the in-sync
+ * replicas before it picks a new leader.
  * @module
  */
 

@@ -217,6 +217,9 @@ class LeaderRole {
   highWatermark: bigint;
   /** The log's purge count this state was made for (a purge starts offsets again at 0). */
   purges: number;
+  /** The purge count fetches last saw, and this node's metadata index when they saw it change. */
+  fetchPurges: number;
+  purgedAt = 0;
   waiters: AckWaiter[] = [];
   dataWaiters = new Set<() => void>();
   /** Set while a high watermark announcement is due (see HWM_ANNOUNCE_MS). */
@@ -241,6 +244,7 @@ class LeaderRole {
     this.partition = options.partition;
     this.highWatermark = options.highWatermark;
     this.purges = options.partition.log.purges;
+    this.fetchPurges = this.purges;
   }
 
   /**
@@ -556,6 +560,8 @@ export class Replicator {
                 offsetsVersion,
                 follower: this.#node.self.name,
               }),
+              // The leader answers once it has applied as much (a purge above all).
+              this.#node.log.lastApplied,
             ),
             FETCH_WAIT_MS + PEER_TIMEOUT_MS,
           ),
@@ -599,9 +605,17 @@ export class Replicator {
     }
   }
 
-  /** The channel handler of the replication commands, or `undefined` for other codes. */
-  handle(code: number, payload: Uint8Array): Promise<Uint8Array[]> | undefined {
-    if (code === REPLICA_FETCH) return this.#serveFetch(payload);
+  /**
+   * The channel handler of the replication commands, or `undefined` for other codes.
+   * `metadataIndex` is the metadata entry the sending node had applied (this node has applied
+   * it too, or waited as long as it could).
+   */
+  handle(
+    code: number,
+    payload: Uint8Array,
+    metadataIndex = 0,
+  ): Promise<Uint8Array[]> | undefined {
+    if (code === REPLICA_FETCH) return this.#serveFetch(payload, metadataIndex);
     if (code === REPLICA_STATE) {
       return this.#state(decodeReplicaStateRequest(payload)).then((s) => [
         encodeReplicaState(s),
@@ -644,9 +658,23 @@ export class Replicator {
     return role;
   }
 
-  async #serveFetch(payload: Uint8Array): Promise<Uint8Array[]> {
+  async #serveFetch(
+    payload: Uint8Array,
+    metadataIndex: number,
+  ): Promise<Uint8Array[]> {
     const fetch = decodeReplicaFetch(payload);
     const role = this.#leading(fetch, fetch.epoch);
+    // A purge applied here and not yet on the follower: its fetch offset is one of the old log's
+    // (the follower purged first waited above, in the channel handler, for this node to purge).
+    if (role.partition.log.purges !== role.fetchPurges) {
+      role.fetchPurges = role.partition.log.purges;
+      role.purgedAt = this.#system.metadataIndex;
+    }
+    if (metadataIndex < role.purgedAt) {
+      throw notLeader(
+        `node "${fetch.follower}" has not applied the purge (metadata entry ${role.purgedAt}) yet`,
+      );
+    }
     const a = this.#assignment(fetch);
     if (!a?.replicas.includes(fetch.follower)) {
       throw notLeader(`node "${fetch.follower}" is not a replica`);

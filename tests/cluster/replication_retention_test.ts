@@ -224,6 +224,26 @@ Deno.test({
           });
           assert.equal(first.messages[0]?.offset, start);
         }
+
+        // A purge proposed through a follower while the leader is paused: the followers purge
+        // first and fetch from 0 while the leader's log still starts at 123.
+        await whilePaused(node(leader), async () => {
+          await (await clientOf(f1)).purgeTopic("s", "t");
+        });
+        // A send the leader took before it applied the purge would be purged with the rest.
+        await eventually(
+          "the leader purged",
+          async () => await hasSegments(node(leader), [0n]),
+        );
+        sent.length = 0;
+        await send(3);
+        await identical("the purged copies");
+        assert.deepEqual(await starts(), [0n, 10n, 20n, 30n]);
+        const purged = await readAll(await clientOf(f2), 0n);
+        assert.deepEqual(
+          purged.map((m) => m.payload.replace(/\.+$/, "")),
+          sent,
+        );
       } finally {
         await closeAll(clients.values());
       }
