@@ -171,3 +171,29 @@ Deno.test("enforceRetention() reports a failing topic and goes on", async () => 
     },
   );
 });
+
+Deno.test("enforceRetention() cleans only the partitions partitionsOf() names, and counts their size only", async () => {
+  await withTopic(
+    { messageExpiry: U64_MAX, maxTopicSize: 3000n },
+    2,
+    async (topic) => {
+      const [led, copy] = topic.partitions as [Partition, Partition];
+      let ts = T0;
+      for (let i = 0; i < 7; i++) {
+        await append(led, ts++);
+        await append(copy, ts++);
+      } // each: 2 sealed segments of 1248 bytes + active 416 = 2912; topic 5824
+      const options = { defaults: NEVER, partitionsOf: () => [led] };
+      // The led partition alone (2912 bytes) is within 3000: nothing is deleted.
+      let r = await enforceRetention([topic], { ...options, now: ts });
+      assert.deepEqual(r, { expiredSegments: 0, oversizeSegments: 0 });
+      // Expiry deletes the led partition's sealed segments and leaves the other's copy alone.
+      topic.settings.messageExpiry = 1n;
+      r = await enforceRetention([topic], { ...options, now: ts + 100n });
+      assert.deepEqual(r, { expiredSegments: 2, oversizeSegments: 0 });
+      assert.equal(led.log.firstOffset, 24n);
+      assert.equal(copy.log.firstOffset, 0n);
+      assert.equal(copy.log.segmentsCount, 3);
+    },
+  );
+});
