@@ -10,21 +10,20 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   CompressionAlgorithm,
-  type IggyClient,
   Partitioning,
   PollingStrategy,
 } from "../../mod.ts";
 import type { TestServer } from "../_server.ts";
 import { ETCD_BIN } from "./_etcd.ts";
-import { eventually, login } from "./_cluster.ts";
+import { eventually } from "./_cluster.ts";
 import {
   allInSync,
   assignment,
-  closeAll,
   createReplicatedTopic,
   identicalCopies,
   logFiles,
   NAMES,
+  NodeClients,
   readAll,
   withReplicatedCluster,
 } from "./_replicated.ts";
@@ -66,15 +65,8 @@ Deno.test({
   ignore: ETCD_BIN === undefined,
   fn: () =>
     withReplicatedCluster(async ({ etcd, nodes }) => {
-      const clients = new Map<string, IggyClient>();
-      const clientOf = async (name: string) => {
-        let client = clients.get(name);
-        if (!client) {
-          client = await login(nodes[NAMES.indexOf(name)]!);
-          clients.set(name, client);
-        }
-        return client;
-      };
+      const clients = new NodeClients(nodes);
+      const clientOf = (name: string) => clients.of(name);
       try {
         await createReplicatedTopic(await clientOf("n1"));
         const { leader } = await assignment(etcd);
@@ -174,8 +166,7 @@ Deno.test({
 
         // The other follower is killed, its copy wiped (an empty log), the leader deletes a
         // segment meanwhile: it comes back below the leader's first offset, from nothing.
-        clients.get(f2)?.close().catch(() => {});
-        clients.delete(f2);
+        clients.forget(f2);
         await node(f2).kill("SIGKILL");
         const dir = join(
           node(f2).dataDir,
@@ -245,7 +236,7 @@ Deno.test({
           sent,
         );
       } finally {
-        await closeAll(clients.values());
+        await clients.close();
       }
     }, {
       IGGY_SYSTEM_SEGMENT_SIZE: "1 KiB",

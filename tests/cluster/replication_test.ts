@@ -20,11 +20,11 @@ import { eventually, login } from "./_cluster.ts";
 import {
   allInSync,
   assignment,
-  closeAll,
   CLUSTER,
   createReplicatedTopic,
   identicalCopies,
   NAMES,
+  NodeClients,
   readAll,
   sendOne,
   topicOnLeader,
@@ -39,17 +39,10 @@ Deno.test({
   ignore,
   fn: () =>
     withReplicatedCluster(async ({ etcd, nodes }) => {
-      const clients = new Map<string, IggyClient>();
+      const clients = new NodeClients(nodes);
       try {
         const byName = (name: string) => nodes[NAMES.indexOf(name)]!;
-        const clientOf = async (name: string) => {
-          let client = clients.get(name);
-          if (!client) {
-            client = await login(byName(name));
-            clients.set(name, client);
-          }
-          return client;
-        };
+        const clientOf = (name: string) => clients.of(name);
         const admin = await clientOf("n2");
         await createReplicatedTopic(admin);
         const first = await assignment(etcd);
@@ -133,8 +126,7 @@ Deno.test({
           }
           // The killed node returns, truncates to the new leader, catches up and is in sync again.
           await byName(leader).restart();
-          clients.get(leader)?.close().catch(() => {});
-          clients.delete(leader);
+          clients.forget(leader);
           await allInSync(etcd);
         }
         console.log(
@@ -174,8 +166,7 @@ Deno.test({
         // message stays above the high watermark (polls do not show it), earlier ones still read.
         const followers = NAMES.filter((n) => n !== leader);
         for (const name of followers) {
-          clients.get(name)?.close().catch(() => {});
-          clients.delete(name);
+          clients.forget(name);
           await byName(name).kill("SIGKILL");
         }
         const lonely = await clientOf(leader);
@@ -197,7 +188,7 @@ Deno.test({
           30_000,
         );
       } finally {
-        await closeAll(clients.values());
+        await clients.close();
       }
     }),
 });
@@ -537,15 +528,8 @@ Deno.test({
   ignore,
   fn: () =>
     withReplicatedCluster(async ({ etcd, nodes }) => {
-      const clients = new Map<string, IggyClient>();
-      const clientOf = async (name: string) => {
-        let client = clients.get(name);
-        if (!client) {
-          client = await login(nodes[NAMES.indexOf(name)]!);
-          clients.set(name, client);
-        }
-        return client;
-      };
+      const clients = new NodeClients(nodes);
+      const clientOf = (name: string) => clients.of(name);
       try {
         const admin = await clientOf("n1");
         await createReplicatedTopic(admin);
@@ -625,8 +609,7 @@ Deno.test({
           });
           assert.equal(polled.messages.length, run + 1);
           await nodes[NAMES.indexOf(leader)]!.kill("SIGKILL");
-          clients.get(leader)?.close().catch(() => {});
-          clients.delete(leader);
+          clients.forget(leader);
           await eventually("a new leader", async () => {
             const a = await assignment(etcd);
             return a.leaderEpoch > leaderEpoch ? a : undefined;
@@ -680,8 +663,7 @@ Deno.test({
         const { leader, leaderEpoch } = await assignment(etcd);
         const [behind, ahead] = NAMES.filter((n) => n !== leader).sort();
         await nodes[NAMES.indexOf(behind!)]!.kill("SIGKILL");
-        clients.get(behind!)?.close().catch(() => {});
-        clients.delete(behind!);
+        clients.forget(behind!);
         const witness = await clientOf(ahead!);
         const tie = { streamId: "s", topicId: "t", partitionId: 0 };
         await witness.storeConsumerOffset({
@@ -703,7 +685,7 @@ Deno.test({
           }))?.storedOffset);
         assert.equal(kept, 9n);
       } finally {
-        await closeAll(clients.values());
+        await clients.close();
       }
     }),
 });
