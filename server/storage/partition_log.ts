@@ -856,6 +856,8 @@ export class PartitionLog {
         await this.#segments[0]!.delete();
         this.#segments.shift();
       }
+      // Nothing below `offset` is left to fsync.
+      this.#markDurable(offset);
     });
   }
 

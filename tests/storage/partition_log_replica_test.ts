@@ -161,6 +161,11 @@ Deno.test("a replica behind the leader's deleted segments starts again at its fi
         ),
       );
     }
+    // Nothing below the restart point is left to fsync.
+    const fresh = await open("fresh");
+    await fresh.restartAt(50n);
+    assert.equal(fresh.firstOffset, 50n);
+    assert.equal(fresh.durableOffset, 50n);
     // A restart point at or below the log end is refused.
     await assert.rejects(empty.restartAt(empty.nextOffset), RangeError);
 
