@@ -177,6 +177,21 @@ Deno.test("a replica behind the leader's deleted segments starts again at its fi
     for (let b = 12; b < 16; b++) await append(leader, b, 9);
     while (await followOnce(leader, reopened) > 0) { /* catch up */ }
     await assertSameFiles(leader, reopened);
+
+    // Every sealed segment deleted and the active one empty: a copy from nothing ends there too.
+    // (A batch that seals a segment leaves the new active one empty.)
+    await append(leader, 99, 9);
+    while (leader.nextOffset !== leader.segments.at(-1)!.startOffset) {
+      await append(leader, 99, 9);
+    }
+    await leader.deleteOldestSegmentsWhile(() => true);
+    assert.equal(leader.segmentsCount, 1);
+    assert.equal(leader.firstOffset, leader.nextOffset);
+    const late = await open("late");
+    await followOnce(leader, late);
+    assert.equal(late.firstOffset, leader.nextOffset);
+    assert.equal(late.nextOffset, leader.nextOffset);
+    await assertSameFiles(leader, late);
   } finally {
     for (const log of logs) await log.close();
     await Deno.remove(root, { recursive: true });
