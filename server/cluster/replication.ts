@@ -217,8 +217,9 @@ class LeaderRole {
   highWatermark: bigint;
   /** The log's purge count this state was made for (a purge starts offsets again at 0). */
   purges: number;
-  /** The purge count fetches last saw, and this node's metadata index when they saw it change. */
+  /** The log's purge count the last fetch saw. */
   fetchPurges: number;
+  /** This node's metadata index when a fetch saw the log purged: followers below it wait. */
   purgedAt = 0;
   waiters: AckWaiter[] = [];
   dataWaiters = new Set<() => void>();
