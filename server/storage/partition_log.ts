@@ -715,7 +715,7 @@ export class PartitionLog {
     offset: bigint,
     options: { maxMessages: number; maxBytes: number },
   ): Promise<ReplicaRead> {
-    return this.#run(async () => {
+    return this.#run(() => {
       const segments = this.#segments;
       const logStart = segments[0]!.startOffset;
       const from = offset < logStart ? logStart : offset;
@@ -725,14 +725,14 @@ export class PartitionLog {
       const seg = segments[i]!;
       const k = Number(from - seg.startOffset);
       if (k >= seg.count) {
-        return {
+        return Promise.resolve({
           segmentStart: seg.startOffset,
           count: 0,
           bytes: EMPTY,
           logStart,
-        };
+        });
       }
-      return { ...await this.#replicaChunk(seg, k, options, i), logStart };
+      return this.#replicaChunk(seg, k, options, i, logStart);
     });
   }
 
@@ -741,7 +741,8 @@ export class PartitionLog {
     k: number,
     options: { maxMessages: number; maxBytes: number },
     at: number,
-  ): Promise<ReplicaChunk> {
+    logStart: bigint,
+  ): Promise<ReplicaRead> {
     const start = seg.startPositionAt(k);
     let n = 1;
     const most = Math.min(options.maxMessages, seg.count - k);
@@ -760,7 +761,7 @@ export class PartitionLog {
         if (!active) seg.closeReader();
       }
     }
-    return { segmentStart: seg.startOffset, count: n, bytes };
+    return { segmentStart: seg.startOffset, count: n, bytes, logStart };
   }
 
   /**
