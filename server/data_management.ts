@@ -9,6 +9,7 @@ import type { Logger } from "./logger.ts";
 import type { System, SystemOptions } from "./domain/system.ts";
 import { enforceRetention } from "./domain/retention.ts";
 import { nowMicros } from "./domain/system.ts";
+import type { Topic } from "./domain/topic.ts";
 
 /** The {@linkcode SystemOptions} fields that come from `[system]` data-management keys. */
 export type DataOptions = Pick<
@@ -70,12 +71,22 @@ export function startRetentionCleaner(
   let stopped = false;
 
   const pass = async (): Promise<void> => {
-    const topics = [...system.streams.values()].flatMap((stream) => [
-      ...stream.topics.values(),
-    ]);
-    const report = await enforceRetention(topics, {
+    const streamOf = new Map<Topic, number>();
+    for (const stream of system.streams.values()) {
+      for (const topic of stream.topics.values()) {
+        streamOf.set(topic, stream.id);
+      }
+    }
+    const cluster = system.cluster;
+    const report = await enforceRetention(streamOf.keys(), {
       defaults: system.options.topicDefaults,
       now: nowMicros(),
+      // In a cluster, the partitions this node leads (a replica's copy follows its leader).
+      partitionsOf: cluster &&
+        ((topic) =>
+          topic.partitions.filter((p) =>
+            !cluster.leaderElsewhere(streamOf.get(topic)!, topic.id, p.id)
+          )),
       onError: (topic, error) =>
         logger.warn("Retention failed for a topic", {
           topic: topic.id,

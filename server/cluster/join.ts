@@ -158,16 +158,16 @@ export async function joinCluster(
     logger,
     handle: async (caller, code, payload, metadataIndex) => {
       if (code === PARTITION_FIGURES) return [encodeLedFigures(system, node)];
-      const replicaAnswer = replicator?.handle(code, payload);
-      if (replicaAnswer) return replicaAnswer;
       // Read your writes: apply what the sending node had applied (bounded: a node cut off from
-      // etcd answers with what it has).
+      // etcd answers with what it has); a follower's fetch after a purge it applied included.
       if (node.log.lastApplied < metadataIndex) {
         await Promise.race([
           node.log.waitApplied(metadataIndex),
           delay(cluster.etcd.timeout),
         ]);
       }
+      const replicaAnswer = replicator?.handle(code, payload, metadataIndex);
+      if (replicaAnswer) return replicaAnswer;
       const session = new Session(0, 1, "cluster node");
       session.userId = caller.userId;
       session.userIncarnation = caller.incarnation;

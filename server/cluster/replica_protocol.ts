@@ -5,7 +5,7 @@
  * REPLICA_FETCH  request  [stream u32][topic u32][partition u32][epoch u32][offset u64][wait ms u32]
  *                         [offsets version u32][name length u8][follower name]
  *                answer   [high watermark u64][segment start u64][count u32][offsets version u32]
- *                         [offsets count u32, 0xffffffff = unchanged]
+ *                         [offsets count u32, 0xffffffff = unchanged][log start u64]
  *                         [kind u8 (0 consumer, 1 group)][key u32][offset u64] per offset
  *                         [stored frames]
  * REPLICA_STATE  request  [stream u32][topic u32][partition u32]
@@ -14,12 +14,16 @@
  * A fetch names the follower's log end (`offset`: it holds every message below it, fsynced) and
  * the leader epoch it follows; the leader answers the frames from there (one segment at most),
  * waiting up to `wait ms` when it has nothing newer, and its stored consumer offsets when their
- * version is not the one the follower has. REPLICA_STATE is what the controller asks the
- * in-sync replicas before it picks a new leader.
+ * version is not the one the follower has. `log start` is the leader's first retained offset: the
+ * follower drops its sealed segments wholly below it, and a follower whose log ends below it
+ * starts its log again there (the frames then start at it: `segment start` = `log start`). The
+ * channel frame of a fetch carries the metadata index the follower has applied (a purge is
+ * metadata: see `replication.ts`). REPLICA_STATE is what the controller asks the in-sync
+ * replicas before it picks a new leader.
  * @module
  */
 
-import type { ReplicaChunk } from "../storage/partition_log.ts";
+import type { ReplicaRead } from "../storage/partition_log.ts";
 
 /** A follower's fetch from its leader. */
 export const REPLICA_FETCH = 0x49_47_00_02;
@@ -27,6 +31,8 @@ export const REPLICA_FETCH = 0x49_47_00_02;
 export const REPLICA_STATE = 0x49_47_00_03;
 
 const OFFSET_SIZE = 13;
+/** A fetch answer's fixed part (before the offsets and the frames). */
+const HEAD_SIZE = 36;
 const UNCHANGED = 0xffff_ffff;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -56,7 +62,7 @@ export interface StoredOffset {
 }
 
 /** The leader's answer to a fetch. */
-export interface ReplicaFetchAnswer extends ReplicaChunk {
+export interface ReplicaFetchAnswer extends ReplicaRead {
   highWatermark: bigint;
   offsetsVersion: number;
   /** Every stored offset, when the version changed. */
@@ -126,15 +132,16 @@ export function encodeReplicaFetchAnswer(
   answer: ReplicaFetchAnswer,
 ): Uint8Array[] {
   const offsets = answer.offsets;
-  const head = new Uint8Array(28 + OFFSET_SIZE * (offsets?.length ?? 0));
+  const head = new Uint8Array(HEAD_SIZE + OFFSET_SIZE * (offsets?.length ?? 0));
   const v = view(head);
   v.setBigUint64(0, answer.highWatermark, true);
   v.setBigUint64(8, answer.segmentStart, true);
   v.setUint32(16, answer.count, true);
   v.setUint32(20, answer.offsetsVersion, true);
   v.setUint32(24, offsets ? offsets.length : UNCHANGED, true);
+  v.setBigUint64(28, answer.logStart, true);
   offsets?.forEach((o, i) => {
-    const at = 28 + i * OFFSET_SIZE;
+    const at = HEAD_SIZE + i * OFFSET_SIZE;
     head[at] = o.kind === "groups" ? 1 : 0;
     v.setUint32(at + 1, o.key, true);
     v.setBigUint64(at + 5, o.offset, true);
@@ -146,14 +153,16 @@ export function encodeReplicaFetchAnswer(
 export function decodeReplicaFetchAnswer(
   bytes: Uint8Array,
 ): ReplicaFetchAnswer {
-  if (bytes.length < 28) throw new RangeError("replica answer cut short");
+  if (bytes.length < HEAD_SIZE) {
+    throw new RangeError("replica answer cut short");
+  }
   const v = view(bytes);
   const n = v.getUint32(24, true);
   const changed = n !== UNCHANGED;
-  const end = 28 + (changed ? n * OFFSET_SIZE : 0);
+  const end = HEAD_SIZE + (changed ? n * OFFSET_SIZE : 0);
   if (bytes.length < end) throw new RangeError("replica answer cut short");
   const offsets: StoredOffset[] | undefined = changed ? [] : undefined;
-  for (let at = 28; at < end; at += OFFSET_SIZE) {
+  for (let at = HEAD_SIZE; at < end; at += OFFSET_SIZE) {
     offsets!.push({
       kind: bytes[at] === 1 ? "groups" : "consumers",
       key: v.getUint32(at + 1, true),
@@ -166,6 +175,7 @@ export function decodeReplicaFetchAnswer(
     count: v.getUint32(16, true),
     offsetsVersion: v.getUint32(20, true),
     offsets,
+    logStart: v.getBigUint64(28, true),
     bytes: bytes.subarray(end),
   };
 }

@@ -12,6 +12,7 @@ import { ErrorCode, IggyError } from "../../client/protocol/errors.ts";
 import type { System } from "../domain/system.ts";
 import type { Partition } from "../domain/partition.ts";
 import type { Logger } from "../logger.ts";
+import type { PartitionLog } from "../storage/partition_log.ts";
 import { NODE_CALLER, type NodeChannel } from "./channel.ts";
 import type { ClusterNode } from "./cluster_node.ts";
 import { delay } from "./etcd.ts";
@@ -154,6 +155,24 @@ async function copyOffsets(
   }
 }
 
+/**
+ * A follower whose log ends below its leader's first retained offset (it was away while the
+ * leader's retention or DeleteSegments removed what it would fetch next): everything it holds
+ * is gone on the leader, so its log starts again, empty, at the leader's start.
+ */
+async function restartLog(
+  ref: PartitionRef,
+  log: PartitionLog,
+  logStart: bigint,
+  logger: Logger,
+): Promise<void> {
+  logger.info(
+    "Replication: the leader deleted what this replica would fetch next; its log starts again at the leader's first offset",
+    { ...ref, from: String(log.nextOffset), to: String(logStart) },
+  );
+  await log.restartAt(logStart);
+}
+
 interface AckWaiter {
   offset: bigint;
   /** For a consumer offset change: the leader's offsets version it needs (see `holdsOffsets`). */
@@ -198,6 +217,10 @@ class LeaderRole {
   highWatermark: bigint;
   /** The log's purge count this state was made for (a purge starts offsets again at 0). */
   purges: number;
+  /** The log's purge count the last fetch saw. */
+  fetchPurges: number;
+  /** This node's metadata index when a fetch saw the log purged: followers below it wait. */
+  purgedAt = 0;
   waiters: AckWaiter[] = [];
   dataWaiters = new Set<() => void>();
   /** Set while a high watermark announcement is due (see HWM_ANNOUNCE_MS). */
@@ -222,6 +245,7 @@ class LeaderRole {
     this.partition = options.partition;
     this.highWatermark = options.highWatermark;
     this.purges = options.partition.log.purges;
+    this.fetchPurges = this.purges;
   }
 
   /**
@@ -537,6 +561,8 @@ export class Replicator {
                 offsetsVersion,
                 follower: this.#node.self.name,
               }),
+              // The leader answers once it has applied as much (a purge above all).
+              this.#node.log.lastApplied,
             ),
             FETCH_WAIT_MS + PEER_TIMEOUT_MS,
           ),
@@ -557,9 +583,18 @@ export class Replicator {
         if (offsetsVersion === answer.offsetsVersion) {
           role.offsetsVersion = offsetsVersion;
         }
+        if (answer.logStart > log.nextOffset) {
+          await restartLog(ref, log, answer.logStart, this.#logger);
+        }
         if (answer.count > 0 || answer.segmentStart > 0n) {
           await log.appendReplica(answer, this.#settings.fsync);
           partition.rememberIds(answer.bytes, answer.count);
+        }
+        // The leader deleted its oldest segments (retention, DeleteSegments): so does its copy.
+        if (answer.logStart > log.firstOffset) {
+          await log.deleteOldestSegmentsWhile((segment) =>
+            segment.endOffset < answer.logStart
+          );
         }
         if (answer.highWatermark > role.highWatermark) {
           role.highWatermark = answer.highWatermark;
@@ -571,9 +606,17 @@ export class Replicator {
     }
   }
 
-  /** The channel handler of the replication commands, or `undefined` for other codes. */
-  handle(code: number, payload: Uint8Array): Promise<Uint8Array[]> | undefined {
-    if (code === REPLICA_FETCH) return this.#serveFetch(payload);
+  /**
+   * The channel handler of the replication commands, or `undefined` for other codes.
+   * `metadataIndex` is the metadata entry the sending node had applied (this node has applied
+   * it too, or waited as long as it could).
+   */
+  handle(
+    code: number,
+    payload: Uint8Array,
+    metadataIndex = 0,
+  ): Promise<Uint8Array[]> | undefined {
+    if (code === REPLICA_FETCH) return this.#serveFetch(payload, metadataIndex);
     if (code === REPLICA_STATE) {
       return this.#state(decodeReplicaStateRequest(payload)).then((s) => [
         encodeReplicaState(s),
@@ -616,9 +659,23 @@ export class Replicator {
     return role;
   }
 
-  async #serveFetch(payload: Uint8Array): Promise<Uint8Array[]> {
+  async #serveFetch(
+    payload: Uint8Array,
+    metadataIndex: number,
+  ): Promise<Uint8Array[]> {
     const fetch = decodeReplicaFetch(payload);
     const role = this.#leading(fetch, fetch.epoch);
+    // A purge applied here and not yet on the follower: its fetch offset is one of the old log's
+    // (the follower purged first waited above, in the channel handler, for this node to purge).
+    if (role.partition.log.purges !== role.fetchPurges) {
+      role.fetchPurges = role.partition.log.purges;
+      role.purgedAt = this.#system.metadataIndex;
+    }
+    if (metadataIndex < role.purgedAt) {
+      throw notLeader(
+        `node "${fetch.follower}" has not applied the purge (metadata entry ${role.purgedAt}) yet`,
+      );
+    }
     const a = this.#assignment(fetch);
     if (!a?.replicas.includes(fetch.follower)) {
       throw notLeader(`node "${fetch.follower}" is not a replica`);

@@ -14,6 +14,9 @@
  * segments. Offsets are never renumbered: First and Next polls start at the oldest retained
  * offset. Unlike DeleteSegments (503), retention does not wait for consumers: stored consumer
  * offsets below the retained range simply resume at the oldest retained message.
+ *
+ * In a cluster a node cleans only the partitions it leads (their size makes the topic's): a
+ * replica's copy drops what its leader dropped (server/cluster/README.md).
  * @module
  */
 
@@ -78,19 +81,22 @@ export function retentionPolicy(
  * @param topic the topic
  * @param defaults the server defaults for 0 settings
  * @param now the current time in µs
+ * @param partitions the partitions this node cleans (all of them but in a cluster); their
+ *   stored bytes are what `max_topic_size` limits
  * @returns the number of segments deleted for each reason
  */
 export async function enforceTopicRetention(
   topic: Topic,
   defaults: RetentionDefaults,
   now: bigint,
+  partitions: Partition[] = topic.partitions,
 ): Promise<RetentionReport> {
   const policy = retentionPolicy(topic.settings, defaults);
   const report: RetentionReport = { expiredSegments: 0, oversizeSegments: 0 };
   const expiry = policy.expiry;
   if (expiry !== undefined) {
     const cutoff = now - expiry;
-    for (const partition of topic.partitions) {
+    for (const partition of partitions) {
       report.expiredSegments += await partition.log.deleteOldestSegmentsWhile(
         (info) => info.lastTimestamp <= cutoff,
       );
@@ -98,8 +104,9 @@ export async function enforceTopicRetention(
   }
   const maxSize = policy.maxSize;
   if (maxSize !== undefined) {
-    while (topic.sizeBytes > maxSize) {
-      const victim = oldestSealedSegment(topic.partitions);
+    const sizeBytes = () => partitions.reduce((n, p) => n + p.sizeBytes, 0n);
+    while (sizeBytes() > maxSize) {
+      const victim = oldestSealedSegment(partitions);
       if (!victim) break;
       const deleted = await victim.partition.log.deleteOldestSegmentsWhile(
         (info) => info.startOffset === victim.info.startOffset,
@@ -130,7 +137,8 @@ function oldestSealedSegment(
  * Runs {@linkcode enforceTopicRetention} over many topics, one after the other. A failure on
  * one topic (say, deleted meanwhile) is reported through `onError` and the pass goes on.
  * @param topics the topics to clean
- * @param options the server defaults, the time (µs) and the error sink
+ * @param options the server defaults, the time (µs), the error sink, and which partitions of a
+ *   topic this node cleans (all by default)
  * @returns the totals of the pass
  */
 export async function enforceRetention(
@@ -139,6 +147,7 @@ export async function enforceRetention(
     defaults: RetentionDefaults;
     now: bigint;
     onError?: (topic: Topic, error: unknown) => void;
+    partitionsOf?: (topic: Topic) => Partition[];
   },
 ): Promise<RetentionReport> {
   const total: RetentionReport = { expiredSegments: 0, oversizeSegments: 0 };
@@ -148,6 +157,7 @@ export async function enforceRetention(
         topic,
         options.defaults,
         options.now,
+        options.partitionsOf?.(topic),
       );
       total.expiredSegments += r.expiredSegments;
       total.oversizeSegments += r.oversizeSegments;

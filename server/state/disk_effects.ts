@@ -30,6 +30,14 @@ export interface DiskEffectsHost {
   readonly logger: Pick<Logger, "warn">;
   readonly streams: ReadonlyMap<number, Stream>;
   readonly trash: Trash;
+  /** Set in a cluster: another node leading a partition deletes its segments (see DeleteSegments). */
+  readonly cluster?: {
+    leaderElsewhere(
+      streamId: number,
+      topicId: number,
+      partitionId: number,
+    ): string | undefined;
+  };
   /** Opens or creates a partition's files. */
   openPartition(
     streamId: number,
@@ -355,8 +363,13 @@ export async function finishEffects(
       });
       return;
     case "DeleteSegments": {
-      const partition =
-        partitionsOf(system, entry.streamId, entry.topicId)[entry.partitionId];
+      // In a cluster only the partition's leader deletes: a replica's copy drops what its
+      // leader dropped with its next fetch (server/cluster/README.md, "Retention").
+      const { streamId, topicId, partitionId } = entry;
+      if (system.cluster?.leaderElsewhere(streamId, topicId, partitionId)) {
+        return;
+      }
+      const partition = partitionsOf(system, streamId, topicId)[partitionId];
       await partition?.log.deleteOldestSegments(
         entry.count,
         partition.lowestStoredOffset(),

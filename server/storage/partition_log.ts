@@ -86,6 +86,15 @@ export interface ReplicaChunk {
   bytes: Uint8Array;
 }
 
+/** What {@linkcode PartitionLog.readForReplica} answers: stored frames and where the log starts. */
+export interface ReplicaRead extends ReplicaChunk {
+  /**
+   * The log's first offset (its first segment's start) at the read: a replica drops its sealed
+   * segments wholly below it, and a replica whose log ends below it starts again there.
+   */
+  logStart: bigint;
+}
+
 /**
  * Fills the index entries of stored frames (relative offset, end position, timestamp) and checks
  * that they are whole and numbered from `firstOffset`.
@@ -697,29 +706,33 @@ export class PartitionLog {
   /**
    * Reads stored frames from `offset` for a replica: at most `maxMessages` and (beyond the first
    * message) `maxBytes`, never across a segment boundary, so that the replica can seal its
-   * segments where this log sealed them.
+   * segments where this log sealed them. An `offset` below the first retained one (segments
+   * deleted since) reads from the first segment's start: the replica starts again there.
    * @returns the start offset of the segment the frames lie in, the frames and their count (0
-   *   at or past the end)
+   *   at or past the end), and the log's first offset
    */
   readForReplica(
     offset: bigint,
     options: { maxMessages: number; maxBytes: number },
-  ): Promise<ReplicaChunk> {
+  ): Promise<ReplicaRead> {
     return this.#run(() => {
-      // The last segment starting at or before `offset` (a sealed one ends where the next starts).
       const segments = this.#segments;
+      const logStart = segments[0]!.startOffset;
+      const from = offset < logStart ? logStart : offset;
+      // The last segment starting at or before `from` (a sealed one ends where the next starts).
       let i = segments.length - 1;
-      while (i > 0 && segments[i]!.startOffset > offset) i--;
+      while (i > 0 && segments[i]!.startOffset > from) i--;
       const seg = segments[i]!;
-      const k = Number(offset - seg.startOffset);
-      if (k < 0 || k >= seg.count) {
+      const k = Number(from - seg.startOffset);
+      if (k >= seg.count) {
         return Promise.resolve({
           segmentStart: seg.startOffset,
           count: 0,
           bytes: EMPTY,
+          logStart,
         });
       }
-      return this.#replicaChunk(seg, k, options, i);
+      return this.#replicaChunk(seg, k, options, i, logStart);
     });
   }
 
@@ -728,7 +741,8 @@ export class PartitionLog {
     k: number,
     options: { maxMessages: number; maxBytes: number },
     at: number,
-  ): Promise<ReplicaChunk> {
+    logStart: bigint,
+  ): Promise<ReplicaRead> {
     const start = seg.startPositionAt(k);
     let n = 1;
     const most = Math.min(options.maxMessages, seg.count - k);
@@ -747,7 +761,7 @@ export class PartitionLog {
         if (!active) seg.closeReader();
       }
     }
-    return { segmentStart: seg.startOffset, count: n, bytes };
+    return { segmentStart: seg.startOffset, count: n, bytes, logStart };
   }
 
   /**
@@ -814,6 +828,37 @@ export class PartitionLog {
       this.#unsavedMessages = 0;
       this.#unsavedBytes = 0;
       if (this.#durable > this.nextOffset) this.#durable = this.nextOffset;
+    });
+  }
+
+  /**
+   * Drops every segment and starts the log again, empty, at `offset` (a replica whose log ends
+   * below its leader's first retained offset: everything it holds was deleted on the leader).
+   * The new segment is created before the old ones go: a crash in between leaves them below it,
+   * and the replica drops them with its next fetch.
+   * @throws {RangeError} when `offset` is not past the log end
+   */
+  restartAt(offset: bigint): Promise<void> {
+    return this.#run(async () => {
+      if (offset <= this.nextOffset) {
+        throw new RangeError(
+          `Cannot restart the log at ${offset}: it ends at ${this.nextOffset}`,
+        );
+      }
+      await this.#syncing;
+      const seg = await Segment.create(this.dir, offset);
+      await seg.openForAppend();
+      this.#active.close();
+      this.#segments.push(seg);
+      this.#cache.clear();
+      this.#unsavedMessages = 0;
+      this.#unsavedBytes = 0;
+      while (this.#segments.length > 1) {
+        await this.#segments[0]!.delete();
+        this.#segments.shift();
+      }
+      // Nothing below `offset` is left to fsync.
+      this.#markDurable(offset);
     });
   }
 

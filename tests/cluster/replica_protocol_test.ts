@@ -36,6 +36,7 @@ Deno.test("replica fetch, answer and state round-trip; cut-short input is refuse
   const withOffsets = {
     highWatermark: 99n,
     segmentStart: 64n,
+    logStart: 1n << 50n,
     count: 2,
     bytes: frames,
     offsetsVersion: 12,
@@ -54,6 +55,14 @@ Deno.test("replica fetch, answer and state round-trip; cut-short input is refuse
   );
   assert.equal(decoded.offsets, undefined);
   assert.equal(decoded.bytes.length, 0);
+  assert.equal(decoded.logStart, 1n << 50n);
+  assert.throws(
+    () =>
+      decodeReplicaFetchAnswer(
+        join(encodeReplicaFetchAnswer(unchanged)).subarray(0, 35),
+      ),
+    RangeError,
+  );
 
   const state = { epoch: 2, nextOffset: 10n, highWatermark: 9n };
   assert.deepEqual(decodeReplicaState(encodeReplicaState(state)), {
@@ -67,7 +76,7 @@ Deno.test("replica fetch, answer and state round-trip; cut-short input is refuse
   assert.throws(() => decodeReplicaFetch(new Uint8Array(10)), RangeError);
   const answer = join(encodeReplicaFetchAnswer(withOffsets));
   assert.throws(
-    () => decodeReplicaFetchAnswer(answer.subarray(0, 30)),
+    () => decodeReplicaFetchAnswer(answer.subarray(0, 40)),
     RangeError,
   );
   assert.throws(() => decodeReplicaState(new Uint8Array(19)), RangeError);

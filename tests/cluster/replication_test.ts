@@ -14,105 +14,24 @@ import {
   Partitioning,
   PollingStrategy,
 } from "../../mod.ts";
-import { EtcdClient } from "../../server/cluster/etcd.ts";
 import type { PartitionAssignment } from "../../server/cluster/placement.ts";
-import type { TestServer } from "../_server.ts";
-import { startServer } from "../_server.ts";
-import { ETCD_BIN, startEtcd, type TestEtcd } from "./_etcd.ts";
-import { eventually, login, nodeEnv } from "./_cluster.ts";
+import { ETCD_BIN } from "./_etcd.ts";
+import { eventually, login } from "./_cluster.ts";
 import {
+  allInSync,
+  assignment,
+  CLUSTER,
   createReplicatedTopic,
   identicalCopies,
-  partitionAssignment,
+  NAMES,
+  NodeClients,
   readAll,
   sendOne,
+  topicOnLeader,
+  withReplicatedCluster,
 } from "./_replicated.ts";
 
 const ignore = ETCD_BIN === undefined;
-const CLUSTER = "replicated";
-const NAMES = ["n1", "n2", "n3"];
-
-function replicatedEnv(etcd: string, name: string): Record<string, string> {
-  return {
-    ...nodeEnv(etcd, CLUSTER, name),
-    IGGY_CLUSTER_REPLICATION_ENABLED: "true",
-    IGGY_CLUSTER_REPLICATION_ACK_TIMEOUT: "3s",
-    IGGY_CLUSTER_REPLICATION_MAX_LAG: "3s",
-    // Small segments: the copies must seal their segments where the leader did.
-    IGGY_SYSTEM_SEGMENT_SIZE: "8 KiB",
-    IGGY_HTTP_ENABLED: "false",
-    IGGY_WEBSOCKET_ENABLED: "false",
-  };
-}
-
-function assignment(etcd: EtcdClient): Promise<PartitionAssignment> {
-  return partitionAssignment(etcd, CLUSTER);
-}
-
-/** Starts n1, n2, n3 with replication on (and `extra` env), one after the other. */
-async function startReplicated(
-  etcd: string,
-  extra: Record<string, string> = {},
-): Promise<TestServer[]> {
-  const nodes: TestServer[] = [];
-  for (const name of NAMES) {
-    nodes.push(
-      await startServer({ env: { ...replicatedEnv(etcd, name), ...extra } }),
-    );
-  }
-  return nodes;
-}
-
-/** Runs `fn` on a fresh etcd and three replicating nodes (with `extra` env), then stops them. */
-async function withReplicatedCluster(
-  fn: (cluster: {
-    etcdServer: TestEtcd;
-    etcd: EtcdClient;
-    nodes: TestServer[];
-  }) => Promise<void>,
-  extra: Record<string, string> = {},
-): Promise<void> {
-  await using etcdServer = await startEtcd();
-  const nodes: TestServer[] = [];
-  try {
-    nodes.push(...await startReplicated(etcdServer.endpoint, extra));
-    await fn({
-      etcdServer,
-      etcd: new EtcdClient([etcdServer.endpoint]),
-      nodes,
-    });
-  } finally {
-    for (const node of nodes) await node[Symbol.asyncDispose]();
-  }
-}
-
-/** Waits until the three replicas are in the in-sync set (a restarted one caught up). */
-async function allInSync(etcd: EtcdClient): Promise<void> {
-  await eventually(
-    "the restarted node back in the in-sync set",
-    async () => (await assignment(etcd)).inSync.length === 3 ? true : undefined,
-    30_000,
-  );
-}
-
-/** Creates the replicated topic through n1; the name of its partition's leader. */
-async function topicOnLeader(
-  etcd: EtcdClient,
-  nodes: TestServer[],
-): Promise<string> {
-  const admin = await login(nodes[0]!);
-  try {
-    await createReplicatedTopic(admin);
-  } finally {
-    await admin.close();
-  }
-  return (await assignment(etcd)).leader;
-}
-
-/** Closes `clients`, ignoring the ones whose node is gone. */
-async function closeAll(clients: Iterable<IggyClient>): Promise<void> {
-  for (const client of clients) await client.close().catch(() => {});
-}
 
 Deno.test({
   name:
@@ -120,17 +39,10 @@ Deno.test({
   ignore,
   fn: () =>
     withReplicatedCluster(async ({ etcd, nodes }) => {
-      const clients = new Map<string, IggyClient>();
+      const clients = new NodeClients(nodes);
       try {
         const byName = (name: string) => nodes[NAMES.indexOf(name)]!;
-        const clientOf = async (name: string) => {
-          let client = clients.get(name);
-          if (!client) {
-            client = await login(byName(name));
-            clients.set(name, client);
-          }
-          return client;
-        };
+        const clientOf = (name: string) => clients.of(name);
         const admin = await clientOf("n2");
         await createReplicatedTopic(admin);
         const first = await assignment(etcd);
@@ -214,8 +126,7 @@ Deno.test({
           }
           // The killed node returns, truncates to the new leader, catches up and is in sync again.
           await byName(leader).restart();
-          clients.get(leader)?.close().catch(() => {});
-          clients.delete(leader);
+          clients.forget(leader);
           await allInSync(etcd);
         }
         console.log(
@@ -255,8 +166,7 @@ Deno.test({
         // message stays above the high watermark (polls do not show it), earlier ones still read.
         const followers = NAMES.filter((n) => n !== leader);
         for (const name of followers) {
-          clients.get(name)?.close().catch(() => {});
-          clients.delete(name);
+          clients.forget(name);
           await byName(name).kill("SIGKILL");
         }
         const lonely = await clientOf(leader);
@@ -278,7 +188,7 @@ Deno.test({
           30_000,
         );
       } finally {
-        await closeAll(clients.values());
+        await clients.close();
       }
     }),
 });
@@ -607,15 +517,8 @@ Deno.test({
   ignore,
   fn: () =>
     withReplicatedCluster(async ({ etcd, nodes }) => {
-      const clients = new Map<string, IggyClient>();
-      const clientOf = async (name: string) => {
-        let client = clients.get(name);
-        if (!client) {
-          client = await login(nodes[NAMES.indexOf(name)]!);
-          clients.set(name, client);
-        }
-        return client;
-      };
+      const clients = new NodeClients(nodes);
+      const clientOf = (name: string) => clients.of(name);
       try {
         const admin = await clientOf("n1");
         await createReplicatedTopic(admin);
@@ -695,8 +598,7 @@ Deno.test({
           });
           assert.equal(polled.messages.length, run + 1);
           await nodes[NAMES.indexOf(leader)]!.kill("SIGKILL");
-          clients.get(leader)?.close().catch(() => {});
-          clients.delete(leader);
+          clients.forget(leader);
           await eventually("a new leader", async () => {
             const a = await assignment(etcd);
             return a.leaderEpoch > leaderEpoch ? a : undefined;
@@ -750,8 +652,7 @@ Deno.test({
         const { leader, leaderEpoch } = await assignment(etcd);
         const [behind, ahead] = NAMES.filter((n) => n !== leader).sort();
         await nodes[NAMES.indexOf(behind!)]!.kill("SIGKILL");
-        clients.get(behind!)?.close().catch(() => {});
-        clients.delete(behind!);
+        clients.forget(behind!);
         const witness = await clientOf(ahead!);
         const tie = { streamId: "s", topicId: "t", partitionId: 0 };
         await witness.storeConsumerOffset({
@@ -773,7 +674,7 @@ Deno.test({
           }))?.storedOffset);
         assert.equal(kept, 9n);
       } finally {
-        await closeAll(clients.values());
+        await clients.close();
       }
     }),
 });

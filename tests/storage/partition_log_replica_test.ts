@@ -91,3 +91,109 @@ Deno.test("a replica's copy is the leader's log byte for byte, cut back and foll
     await Deno.remove(root, { recursive: true });
   }
 });
+
+/**
+ * A follower's step on one answer, as `server/cluster/replication.ts` takes it: start again at
+ * the leader's first offset when the log ends below it, append, drop what lies below it.
+ */
+async function followOnce(leader: PartitionLog, follower: PartitionLog) {
+  const read = await leader.readForReplica(follower.nextOffset, {
+    maxMessages: 7,
+    maxBytes: 1500,
+  });
+  if (read.logStart > follower.nextOffset) {
+    await follower.restartAt(read.logStart);
+  }
+  await follower.appendReplica(read, true);
+  if (read.logStart > follower.firstOffset) {
+    await follower.deleteOldestSegmentsWhile((s) =>
+      s.endOffset < read.logStart
+    );
+  }
+  return read.count;
+}
+
+async function assertSameFiles(leader: PartitionLog, follower: PartitionLog) {
+  const [ours, theirs] = [await files(leader.dir), await files(follower.dir)];
+  assert.deepEqual([...theirs.keys()].sort(), [...ours.keys()].sort());
+  for (const [name, bytes] of ours) {
+    assert.deepEqual(theirs.get(name), bytes, name);
+  }
+}
+
+Deno.test("a replica behind the leader's deleted segments starts again at its first offset; caught-up copies drop them too", async () => {
+  const root = await Deno.makeTempDir();
+  const leader = await PartitionLog.open(join(root, "leader"), OPTIONS);
+  const logs = [leader];
+  const open = async (name: string) => {
+    const log = await PartitionLog.open(join(root, name), OPTIONS);
+    logs.push(log);
+    return log;
+  };
+  try {
+    for (let b = 0; b < 12; b++) await append(leader, b, 9);
+    const caughtUp = await open("caught-up");
+    const behind = await open("behind");
+    const empty = await open("empty");
+    while (await followOnce(leader, caughtUp) > 0) { /* copy it all */ }
+    for (let i = 0; i < 2; i++) await followOnce(leader, behind);
+    assert.ok(behind.nextOffset > 0n && behind.nextOffset < 30n);
+
+    // The leader's retention deletes its oldest segments, past where `behind` ends.
+    const deleted = await leader.deleteOldestSegmentsWhile((s) =>
+      s.endOffset < 80n
+    );
+    assert.ok(deleted >= 2, `${deleted} segments deleted`);
+    const start = leader.firstOffset;
+    assert.ok(start > behind.nextOffset);
+
+    for (const follower of [caughtUp, behind, empty]) {
+      while (await followOnce(leader, follower) > 0) { /* catch up */ }
+      assert.equal(follower.firstOffset, start);
+      assert.equal(follower.nextOffset, leader.nextOffset);
+      await assertSameFiles(leader, follower);
+      const read = await follower.read(0n, 1000);
+      assert.deepEqual(
+        parseFrames(read.chunks).map((f) => f.offset),
+        Array.from(
+          { length: Number(leader.nextOffset - start) },
+          (_, i) => start + BigInt(i),
+        ),
+      );
+    }
+    // Nothing below the restart point is left to fsync.
+    const fresh = await open("fresh");
+    await fresh.restartAt(50n);
+    assert.equal(fresh.firstOffset, 50n);
+    assert.equal(fresh.durableOffset, 50n);
+    // A restart point at or below the log end is refused.
+    await assert.rejects(empty.restartAt(empty.nextOffset), RangeError);
+
+    // The restarted copy reopens as it was (as after a crash), and follows new segments.
+    await behind.close();
+    logs.splice(logs.indexOf(behind), 1);
+    const reopened = await open("behind");
+    assert.equal(reopened.firstOffset, start);
+    for (let b = 12; b < 16; b++) await append(leader, b, 9);
+    while (await followOnce(leader, reopened) > 0) { /* catch up */ }
+    await assertSameFiles(leader, reopened);
+
+    // Every sealed segment deleted and the active one empty: a copy from nothing ends there too.
+    // (A batch that seals a segment leaves the new active one empty.)
+    await append(leader, 99, 9);
+    while (leader.nextOffset !== leader.segments.at(-1)!.startOffset) {
+      await append(leader, 99, 9);
+    }
+    await leader.deleteOldestSegmentsWhile(() => true);
+    assert.equal(leader.segmentsCount, 1);
+    assert.equal(leader.firstOffset, leader.nextOffset);
+    const late = await open("late");
+    await followOnce(leader, late);
+    assert.equal(late.firstOffset, leader.nextOffset);
+    assert.equal(late.nextOffset, leader.nextOffset);
+    await assertSameFiles(leader, late);
+  } finally {
+    for (const log of logs) await log.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -57,6 +57,20 @@ async function append(partition: Partition, ts: bigint): Promise<void> {
   );
 }
 
+/**
+ * Seven batches to each of `a` and `b`, in turn, at T0, T0 + 1, ...: each gets 2 sealed
+ * segments of 1248 bytes and an active one of 416 (2912 bytes; 5824 together).
+ * @returns the next timestamp
+ */
+async function fillBoth(a: Partition, b: Partition): Promise<bigint> {
+  let ts = T0;
+  for (let i = 0; i < 7; i++) {
+    await append(a, ts++);
+    await append(b, ts++);
+  }
+  return ts;
+}
+
 Deno.test("retentionPolicy() resolves 0 to the server default and u64::MAX to none", () => {
   assert.deepEqual(
     retentionPolicy({ messageExpiry: 0n, maxTopicSize: 0n }, {
@@ -130,11 +144,7 @@ Deno.test("enforceTopicRetention() deletes the oldest sealed segments across par
     2,
     async (topic) => {
       const [a, b] = topic.partitions as [Partition, Partition];
-      let ts = T0;
-      for (let i = 0; i < 7; i++) {
-        await append(a, ts++);
-        await append(b, ts++);
-      } // each: 2 sealed segments of 1248 bytes + active 416 = 2912; topic 5824
+      const ts = await fillBoth(a, b);
       assert.equal(topic.sizeBytes, 5824n);
       const r = await enforceTopicRetention(topic, NEVER, ts);
       assert.deepEqual(r, { expiredSegments: 0, oversizeSegments: 3 });
@@ -168,6 +178,28 @@ Deno.test("enforceRetention() reports a failing topic and goes on", async () => 
           assert.equal(r.expiredSegments, 1);
         },
       );
+    },
+  );
+});
+
+Deno.test("enforceRetention() cleans only the partitions partitionsOf() names, and counts their size only", async () => {
+  await withTopic(
+    { messageExpiry: U64_MAX, maxTopicSize: 3000n },
+    2,
+    async (topic) => {
+      const [led, copy] = topic.partitions as [Partition, Partition];
+      const ts = await fillBoth(led, copy);
+      const options = { defaults: NEVER, partitionsOf: () => [led] };
+      // The led partition alone (2912 bytes) is within 3000: nothing is deleted.
+      let r = await enforceRetention([topic], { ...options, now: ts });
+      assert.deepEqual(r, { expiredSegments: 0, oversizeSegments: 0 });
+      // Expiry deletes the led partition's sealed segments and leaves the other's copy alone.
+      topic.settings.messageExpiry = 1n;
+      r = await enforceRetention([topic], { ...options, now: ts + 100n });
+      assert.deepEqual(r, { expiredSegments: 2, oversizeSegments: 0 });
+      assert.equal(led.log.firstOffset, 24n);
+      assert.equal(copy.log.firstOffset, 0n);
+      assert.equal(copy.log.segmentsCount, 3);
     },
   );
 });
