@@ -179,6 +179,26 @@ export class ClusterNode {
     return this.#leaseGeneration;
   }
 
+  /** `cluster.lease_ttl` in ms. */
+  get leaseTtlMs(): number {
+    return this.#ttl * 1000;
+  }
+
+  /** Puts `key` under this node's lease: it goes when the node does. */
+  async putOwned(key: string, value: string): Promise<void> {
+    await this.#etcd.put(key, value, this.#lease);
+  }
+
+  /** Deletes `key`. */
+  async deleteKey(key: string): Promise<void> {
+    await this.#etcd.delete(key);
+  }
+
+  /** Every key under `prefix`, with its value. */
+  async keysUnder(prefix: string): Promise<{ key: string; value: string }[]> {
+    return (await this.#etcd.range(prefix, true)).kvs;
+  }
+
   /**
    * Changes one topic's assignments by an etcd transaction that succeeds only if nobody changed
    * them since this node read them (`change` is called again on the newer value otherwise).

@@ -26,6 +26,8 @@ export class ClusterKeys {
   readonly assignments: string;
   /** Prefix of the consumer group members. */
   readonly members: string;
+  /** Prefix of the followers' reports of a partition leader they cannot reach. */
+  readonly unreachable: string;
 
   /** @param clusterName `cluster.name` */
   constructor(clusterName: string) {
@@ -35,6 +37,15 @@ export class ClusterKeys {
     this.log = `${this.root}log/`;
     this.assignments = `${this.root}assignments/`;
     this.members = `${this.root}members/`;
+    this.unreachable = `${this.root}unreachable/`;
+  }
+
+  /** The key of `follower`'s report that it cannot reach the leader of a partition. */
+  unreachableReport(
+    ref: { streamId: number; topicId: number; partitionId: number },
+    follower: string,
+  ): string {
+    return `${this.unreachable}${ref.streamId}/${ref.topicId}/${ref.partitionId}/${follower}`;
   }
 
   /** The registration key of `node`. */

@@ -17,6 +17,7 @@ import { NODE_CALLER, type NodeChannel } from "./channel.ts";
 import type { ClusterNode } from "./cluster_node.ts";
 import { delay } from "./etcd.ts";
 import type { PartitionAssignment } from "./placement.ts";
+import { LeaderContact, reportsByPartition } from "./unreachable_leader.ts";
 import {
   decodeReplicaFetch,
   decodeReplicaFetchAnswer,
@@ -72,6 +73,11 @@ function withTimeout<T>(request: Promise<T>, ms: number): Promise<T> {
     );
   });
   return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Whether two in-sync sets name the same nodes. */
+function sameMembers(x: string[], y: string[]): boolean {
+  return x.length === y.length && x.every((n) => y.includes(n));
 }
 
 /** Replicas needed for a quorum of `replicas`. */
@@ -545,28 +551,49 @@ export class Replicator {
     // Unknown at first: the leader sends its offsets with the first answer.
     let offsetsVersion = (partition.offsetsVersion + 1) >>> 0;
     let purges = log.purges;
+    // Fetches failing for a lease TTL: say so in etcd (a leader cut off from its followers but
+    // not from etcd keeps its lease; see unreachable_leader.ts).
+    const contact = new LeaderContact(
+      this.#node,
+      this.#node.keys.unreachableReport(ref, this.#node.self.name),
+      this.#node.leaseTtlMs,
+    );
+    signal.addEventListener("abort", () => contact.withdraw(), { once: true });
     while (!signal.aborted) {
       try {
-        const channel = await this.#channelTo(role.leader);
-        const answer = decodeReplicaFetchAnswer(
-          await withTimeout(
-            channel.request(
-              NODE_CALLER,
-              REPLICA_FETCH,
-              encodeReplicaFetch({
-                ...ref,
-                epoch: role.epoch,
-                offset: log.nextOffset,
-                waitMs: FETCH_WAIT_MS,
-                offsetsVersion,
-                follower: this.#node.self.name,
-              }),
-              // The leader answers once it has applied as much (a purge above all).
-              this.#node.log.lastApplied,
+        let answer;
+        try {
+          const channel = await this.#channelTo(role.leader);
+          answer = decodeReplicaFetchAnswer(
+            await withTimeout(
+              channel.request(
+                NODE_CALLER,
+                REPLICA_FETCH,
+                encodeReplicaFetch({
+                  ...ref,
+                  epoch: role.epoch,
+                  offset: log.nextOffset,
+                  waitMs: FETCH_WAIT_MS,
+                  offsetsVersion,
+                  follower: this.#node.self.name,
+                }),
+                // The leader answers once it has applied as much (a purge above all).
+                this.#node.log.lastApplied,
+              ),
+              FETCH_WAIT_MS + PEER_TIMEOUT_MS,
             ),
-            FETCH_WAIT_MS + PEER_TIMEOUT_MS,
-          ),
-        );
+          );
+          contact.answered();
+        } catch (err) {
+          // Only the fetch itself counts: a local failure (a full disk) says nothing of the leader.
+          contact.failed(() => ({
+            follower: this.#node.self.name,
+            epoch: role.epoch,
+            nextOffset: log.nextOffset,
+            offsetsVersion: role.offsetsVersion,
+          }));
+          throw err;
+        }
         if (signal.aborted) return;
         if (log.purges !== purges) {
           // Purged meanwhile (on every replica): what was known of the old offsets is void.
@@ -1079,15 +1106,18 @@ export class Replicator {
 
   async #electAll(): Promise<void> {
     const live = new Set(this.#node.nodes.map((n) => n.name));
-    for (
-      const { streamId, topicId, partitions } of this.#node.assignmentEntries()
-    ) {
+    const entries = [...this.#node.assignmentEntries()];
+    let replicated = false;
+    for (const { streamId, topicId, partitions } of entries) {
       for (const a of partitions) {
-        if (a.replicas.length < 2 || live.has(a.leader)) continue;
+        if (a.replicas.length < 2) continue;
+        replicated = true;
+        if (live.has(a.leader)) continue;
         const ref = { streamId, topicId, partitionId: a.partitionId };
         await this.#elect(ref, a, live);
       }
     }
+    if (replicated) await this.#deposeUnreachable(entries, live);
   }
 
   async #elect(
@@ -1121,6 +1151,68 @@ export class Replicator {
     }));
     const answered = states.filter((s) => s !== undefined);
     if (answered.length < needed) return;
+    await this.#install(ref, a, answered, "its lease expired");
+  }
+
+  /**
+   * Controller side: a replicated partition whose leader is live (its lease holds) but whose
+   * in-sync followers report they cannot reach it (see `unreachable_leader.ts`) gets a new
+   * leader among them, once enough report the current epoch that one of them holds every
+   * acknowledged message (as for a dead leader). The reports carry what the election needs, so
+   * no peer is asked over the node channel: the controller may be the node cut off.
+   */
+  async #deposeUnreachable(
+    entries: {
+      streamId: number;
+      topicId: number;
+      partitions: PartitionAssignment[];
+    }[],
+    live: Set<string>,
+  ): Promise<void> {
+    const prefix = this.#node.keys.unreachable;
+    let kvs;
+    try {
+      kvs = await this.#node.keysUnder(prefix);
+    } catch {
+      return; // etcd unreachable: nothing can be elected anyway
+    }
+    const reports = reportsByPartition(kvs, prefix);
+    if (reports.size === 0) return;
+    for (const { streamId, topicId, partitions } of entries) {
+      for (const a of partitions) {
+        if (a.replicas.length < 2 || !live.has(a.leader)) continue;
+        const ref = { streamId, topicId, partitionId: a.partitionId };
+        const valid = (reports.get(refKey(ref)) ?? []).filter((r) =>
+          r.epoch === a.leaderEpoch && r.follower !== a.leader &&
+          a.inSync.includes(r.follower) && live.has(r.follower)
+        );
+        const needed = a.inSync.length - quorumOf(a.replicas.length) + 1;
+        if (valid.length < needed) continue;
+        await this.#install(
+          ref,
+          a,
+          valid.map((r) => ({
+            name: r.follower,
+            nextOffset: r.nextOffset,
+            offsetsVersion: r.offsetsVersion,
+          })),
+          "its in-sync followers cannot reach it",
+        );
+      }
+    }
+  }
+
+  /**
+   * Makes the best of `answered` (replicas of the current epoch, enough of the in-sync set
+   * `a.inSync` that one holds every acknowledged message) the leader of the next epoch, by a
+   * transaction that gives up if the leader, the epoch or the in-sync set changed meanwhile.
+   */
+  async #install(
+    ref: PartitionRef,
+    a: PartitionAssignment,
+    answered: { name: string; nextOffset: bigint; offsetsVersion?: number }[],
+    why: string,
+  ): Promise<void> {
     // The longest log; on equal logs the newest copy of the offsets (see #holdsOffsets).
     answered.sort((x, y) =>
       x.nextOffset > y.nextOffset
@@ -1136,7 +1228,10 @@ export class Replicator {
       ref.topicId,
       (current) => {
         const p = current[ref.partitionId];
-        if (!p || p.leader !== a.leader || p.leaderEpoch !== a.leaderEpoch) {
+        if (
+          !p || p.leader !== a.leader || p.leaderEpoch !== a.leaderEpoch ||
+          !sameMembers(p.inSync, a.inSync)
+        ) {
           return undefined;
         }
         const epoch = p.leaderEpoch + 1;
@@ -1157,6 +1252,7 @@ export class Replicator {
     if (written) {
       this.#logger.info("Replication: new partition leader elected", {
         ...ref,
+        why,
         leader: chosen.name,
         epoch: a.leaderEpoch + 1,
         logEnd: String(chosen.nextOffset),
