@@ -33,6 +33,9 @@ const READ_BUFFER_SIZE = 64 * 1024;
 /** Larger forwarded frames are refused (a SendMessages batch is far below it). */
 const MAX_FRAME = 128 * 1024 * 1024;
 
+/** An error status the peer answered (it was reached: the request did not get lost). */
+export class PeerError extends IggyError {}
+
 /** The user a forwarded command runs as (`incarnation` empty for a node's own requests). */
 export interface Caller {
   userId: number;
@@ -484,7 +487,7 @@ export class NodeChannel {
       this.#pending.delete(view.getUint32(0, true));
       const status = view.getUint32(4, true);
       if (status === 0) pending.resolve(body.subarray(8));
-      else pending.reject(new IggyError(status));
+      else pending.reject(new PeerError(status));
     }
   }
 

@@ -13,7 +13,7 @@ import type { System } from "../domain/system.ts";
 import type { Partition } from "../domain/partition.ts";
 import type { Logger } from "../logger.ts";
 import type { PartitionLog } from "../storage/partition_log.ts";
-import { NODE_CALLER, type NodeChannel } from "./channel.ts";
+import { NODE_CALLER, type NodeChannel, PeerError } from "./channel.ts";
 import type { ClusterNode } from "./cluster_node.ts";
 import { delay } from "./etcd.ts";
 import type { PartitionAssignment } from "./placement.ts";
@@ -585,13 +585,17 @@ export class Replicator {
           );
           contact.answered();
         } catch (err) {
-          // Only the fetch itself counts: a local failure (a full disk) says nothing of the leader.
-          contact.failed(() => ({
-            follower: this.#node.self.name,
-            epoch: role.epoch,
-            nextOffset: log.nextOffset,
-            offsetsVersion: role.offsetsVersion,
-          }));
+          // Only a fetch that got no answer counts: a refusal comes from a reachable leader, and
+          // a local failure (a full disk) says nothing of it.
+          if (err instanceof PeerError) contact.answered();
+          else {
+            contact.failed(() => ({
+              follower: this.#node.self.name,
+              epoch: role.epoch,
+              nextOffset: log.nextOffset,
+              offsetsVersion: role.offsetsVersion,
+            }));
+          }
           throw err;
         }
         if (signal.aborted) return;
@@ -1182,10 +1186,15 @@ export class Replicator {
       for (const a of partitions) {
         if (a.replicas.length < 2 || !live.has(a.leader)) continue;
         const ref = { streamId, topicId, partitionId: a.partitionId };
-        const valid = (reports.get(refKey(ref)) ?? []).filter((r) =>
+        const reporting = (reports.get(refKey(ref)) ?? []).filter((r) =>
           r.epoch === a.leaderEpoch && r.follower !== a.leader &&
-          a.inSync.includes(r.follower) && live.has(r.follower)
+          a.replicas.includes(r.follower) && live.has(r.follower)
         );
+        // A quorum of the replicas must find the leader unreachable (one slow or cut-off
+        // follower never deposes it), and enough of the in-sync set that one of them holds
+        // every acknowledged message.
+        if (reporting.length < quorumOf(a.replicas.length)) continue;
+        const valid = reporting.filter((r) => a.inSync.includes(r.follower));
         const needed = a.inSync.length - quorumOf(a.replicas.length) + 1;
         if (valid.length < needed) continue;
         await this.#install(
