@@ -5,7 +5,7 @@
  * @module
  */
 
-import { connect } from "../mod.ts";
+import { connect, type IggyClient } from "../mod.ts";
 import { ETCD_BIN, startEtcd } from "../tests/cluster/_etcd.ts";
 import { type BenchServer, startBenchServer } from "./server.ts";
 
@@ -94,16 +94,37 @@ export async function startBenchCluster(
   }
 }
 
-/** Polls GetClusterMetadata on `address` until it lists `count` nodes. */
-async function waitForNodes(address: string, count: number): Promise<void> {
+/** The login of every bench client. */
+export interface Login {
+  /** User name. */
+  username: string;
+  /** Password. */
+  password: string;
+}
+
+/**
+ * Connects to a node and logs in, without reconnecting.
+ * @param address TCP `host:port` (IPv6 in brackets).
+ * @param credentials The login.
+ * @returns The logged-in client.
+ */
+export function login(
+  address: string,
+  credentials: Login,
+): Promise<IggyClient> {
   const at = address.lastIndexOf(":");
-  const client = await connect({
-    hostname: address.slice(0, at),
+  return connect({
+    hostname: address.slice(0, at).replace(/^\[(.*)\]$/, "$1"),
     port: Number(address.slice(at + 1)),
-    username: "iggy",
-    password: "iggy",
+    username: credentials.username,
+    password: credentials.password,
     reconnect: false,
   });
+}
+
+/** Polls GetClusterMetadata on `address` until it lists `count` nodes. */
+async function waitForNodes(address: string, count: number): Promise<void> {
+  const client = await login(address, { username: "iggy", password: "iggy" });
   try {
     const deadline = Date.now() + JOIN_DEADLINE_MS;
     let seen = 0;

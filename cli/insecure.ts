@@ -10,8 +10,9 @@
 export const INSECURE_FLAG = "--insecure";
 
 /**
- * When `args` hold `--insecure` (before any `--`), runs `mainModule` again in a child Deno with
- * certificate checks off and the other arguments, and returns its exit code; otherwise `undefined`.
+ * When `args` hold `--insecure` (before any `--` but a leading one), runs `mainModule` again in a
+ * child Deno with certificate checks off and the other arguments, and returns its exit code;
+ * otherwise `undefined`.
  *
  * @param mainModule URL of the program (`import.meta.url` of its main module).
  * @param args The program's arguments.
@@ -21,8 +22,10 @@ export async function rerunInsecureIfAsked(
   mainModule: string,
   args: readonly string[],
 ): Promise<number | undefined> {
-  const end = args.indexOf("--");
-  const options = end < 0 ? args : args.slice(0, end);
+  // `deno task bench -- …` hands the program a leading "--": not the end of its options.
+  const start = args[0] === "--" ? 1 : 0;
+  const end = args.indexOf("--", start);
+  const options = args.slice(start, end < 0 ? undefined : end);
   if (!options.includes(INSECURE_FLAG)) return undefined;
   const rest = args.filter((arg, i) =>
     arg !== INSECURE_FLAG || (end >= 0 && i > end)

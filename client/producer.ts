@@ -122,7 +122,7 @@ export type ProducerInput = NewMessage | Uint8Array | string;
  *
  * @example Usage
  * ```ts ignore
- * const partitioning: PartitioningMode = (m) => Partitioning.messagesKey(String(m.id));
+ * const partitioning: PartitioningMode = "sticky";
  * ```
  */
 export type PartitioningMode = "round-robin" | "sticky";

@@ -19,7 +19,6 @@
  */
 
 import {
-  connect,
   type IggyClient,
   IggyError,
   Partitioning,
@@ -29,9 +28,9 @@ import {
 import type { BenchOptions } from "../options.ts";
 import { ActorRecorder, type RunResult, summarizeGroup } from "../report.ts";
 import { randomBytes } from "../random_bytes.ts";
+import { MESSAGE_OVERHEAD } from "./actors.ts";
+import { type Login, login } from "../cluster_nodes.ts";
 
-/** Bytes a message takes on the wire besides its payload (as the other modes count). */
-const HEADER_BYTES = 64;
 /** A consumer that gets no message for this long fails the run. */
 const POLL_STALL_MS = 10_000;
 /** Unmeasured single-message sends per client before the latency phase. */
@@ -87,23 +86,6 @@ export interface ClusterResult {
   runs: RunResult[];
   factors: FactorFigures[];
   ratios?: ClusterRatios;
-}
-
-/** The login of every client. */
-interface Login {
-  username: string;
-  password: string;
-}
-
-function login(address: string, credentials: Login): Promise<IggyClient> {
-  const at = address.lastIndexOf(":");
-  return connect({
-    hostname: address.slice(0, at).replace(/^\[(.*)\]$/, "$1"),
-    port: Number(address.slice(at + 1)),
-    username: credentials.username,
-    password: credentials.password,
-    reconnect: false,
-  });
 }
 
 /** Orders nodes by name as placement does (`Array.prototype.sort`'s code-unit order). */
@@ -234,7 +216,7 @@ async function throughput(ctx: Context, factor: number): Promise<RunResult> {
         )
       ),
     );
-    const batchBytes = perBatch * (HEADER_BYTES + ctx.size);
+    const batchBytes = perBatch * (MESSAGE_OVERHEAD + ctx.size);
     ctx.log(`R=${factor}: sending`);
     await Promise.all(clients.map(async (client, p) => {
       const recorder = producers[p]!;
@@ -281,7 +263,12 @@ async function throughput(ctx: Context, factor: number): Promise<RunResult> {
           continue;
         }
         progressAt = Date.now();
-        recorder.record(began, n * (HEADER_BYTES + ctx.size), n * ctx.size, n);
+        recorder.record(
+          began,
+          n * (MESSAGE_OVERHEAD + ctx.size),
+          n * ctx.size,
+          n,
+        );
         offset += BigInt(n);
       }
       recorder.finish();

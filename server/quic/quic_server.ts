@@ -405,7 +405,12 @@ async function answerStream(
   return handleFrame(ctx, header, await input.read(header.payloadLength));
 }
 
-/** Reads exact byte counts from a QUIC receive stream, keeping views of whole chunks when it can. */
+/**
+ * Reads exact byte counts from a QUIC receive stream, keeping views of whole chunks when it can.
+ * A count larger than the chunk at hand is gathered chunk by chunk and copied once at the end, so
+ * a header announcing a large payload costs nothing until its bytes arrive (a logged-in client may
+ * open thousands of streams).
+ */
 class StreamInput {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   #pending: Uint8Array = new Uint8Array(0);
@@ -425,8 +430,7 @@ class StreamInput {
       this.#pending = this.#pending.subarray(n);
       return out;
     }
-    const out = new Uint8Array(n);
-    out.set(this.#pending);
+    const parts = [this.#pending];
     let at = this.#pending.length;
     this.#pending = new Uint8Array(0);
     while (at < n) {
@@ -435,9 +439,15 @@ class StreamInput {
         throw new DropStream(`stream ended after ${at} of ${n} bytes`);
       }
       const take = Math.min(n - at, next.value.length);
-      out.set(next.value.subarray(0, take), at);
+      parts.push(next.value.subarray(0, take));
       at += take;
       if (take < next.value.length) this.#pending = next.value.subarray(take);
+    }
+    const out = new Uint8Array(n);
+    at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
     }
     return out;
   }
