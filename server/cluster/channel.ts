@@ -405,9 +405,13 @@ export class NodeChannel {
     options: { secret: string; clusterName: string; timeoutMs?: number },
   ): Promise<NodeChannel> {
     const timeout = AbortSignal.timeout(options.timeoutMs ?? 3000);
-    let conn: Deno.TcpConn;
+    let conn: Deno.TcpConn | undefined;
+    // The timeout covers the handshake too: a peer whose kernel accepts the connection but
+    // whose process never answers (paused, hung) would otherwise keep this connect waiting.
+    const closeOnTimeout = () => conn?.close();
     try {
       conn = await Deno.connect({ ...address, signal: timeout });
+      timeout.addEventListener("abort", closeOnTimeout, { once: true });
       conn.setNoDelay(true);
       const reader = new FrameReader(conn);
       const challenge = await reader.read(CHALLENGE_SIZE);
@@ -415,8 +419,15 @@ export class NodeChannel {
       await writeAll(conn, [
         await proof(options.secret, options.clusterName, challenge),
       ]);
+      timeout.removeEventListener("abort", closeOnTimeout);
       return new NodeChannel(conn, reader);
     } catch (err) {
+      timeout.removeEventListener("abort", closeOnTimeout);
+      try {
+        conn?.close();
+      } catch {
+        // Already closed (by the timeout).
+      }
       throw new IggyError(
         ErrorCode.ShardCommunicationError,
         `cannot reach node ${address.hostname}:${address.port}: ${
