@@ -388,11 +388,12 @@ export class NodeChannel {
   readonly #conn: Deno.TcpConn;
   readonly #pending = new Map<number, PromiseWithResolvers<Uint8Array>>();
   #nextId = 1;
+  readonly #writer: FrameWriter;
   #closed = false;
-  #writing: Promise<void> = Promise.resolve();
 
   private constructor(conn: Deno.TcpConn, reader: FrameReader) {
     this.#conn = conn;
+    this.#writer = new FrameWriter(conn);
     this.#readLoop(reader).catch((err) => this.#fail(err));
   }
 
@@ -405,9 +406,13 @@ export class NodeChannel {
     options: { secret: string; clusterName: string; timeoutMs?: number },
   ): Promise<NodeChannel> {
     const timeout = AbortSignal.timeout(options.timeoutMs ?? 3000);
-    let conn: Deno.TcpConn;
+    let conn: Deno.TcpConn | undefined;
+    // The timeout covers the handshake too: a peer whose kernel accepts the connection but
+    // whose process never answers (paused, hung) would otherwise keep this connect waiting.
+    const closeOnTimeout = () => conn?.close();
     try {
       conn = await Deno.connect({ ...address, signal: timeout });
+      timeout.addEventListener("abort", closeOnTimeout, { once: true });
       conn.setNoDelay(true);
       const reader = new FrameReader(conn);
       const challenge = await reader.read(CHALLENGE_SIZE);
@@ -415,8 +420,15 @@ export class NodeChannel {
       await writeAll(conn, [
         await proof(options.secret, options.clusterName, challenge),
       ]);
+      timeout.removeEventListener("abort", closeOnTimeout);
       return new NodeChannel(conn, reader);
     } catch (err) {
+      timeout.removeEventListener("abort", closeOnTimeout);
+      try {
+        conn?.close();
+      } catch {
+        // Already closed (by the timeout).
+      }
       throw new IggyError(
         ErrorCode.ShardCommunicationError,
         `cannot reach node ${address.hostname}:${address.port}: ${
@@ -461,19 +473,17 @@ export class NodeChannel {
     this.#nextId = (this.#nextId + 1) >>> 0 || 1;
     const pending = Promise.withResolvers<Uint8Array>();
     this.#pending.set(id, pending);
-    const head = 21 + incarnation.length;
-    const frame = new Uint8Array(head + payload.length);
-    const view = new DataView(frame.buffer);
-    view.setUint32(0, head - 4 + payload.length, true);
+    const head = new Uint8Array(21 + incarnation.length);
+    const view = new DataView(head.buffer);
+    view.setUint32(0, head.length - 4 + payload.length, true);
     view.setUint32(4, id, true);
     view.setUint32(8, caller.userId, true);
     view.setUint32(12, code, true);
     view.setUint32(16, metadataIndex, true);
-    frame[20] = incarnation.length;
-    frame.set(incarnation, 21);
-    frame.set(payload, head);
-    this.#writing = this.#writing.then(() => writeAll(this.#conn, [frame]))
-      .catch((err) => this.#fail(err));
+    head[20] = incarnation.length;
+    head.set(incarnation, 21);
+    // A large payload (a forwarded batch) is written from where it lies, not copied again.
+    this.#writer.write(head, [payload]).catch((err) => this.#fail(err));
     return pending.promise;
   }
 

@@ -16,6 +16,7 @@ import type { PartitionLog } from "../storage/partition_log.ts";
 import { NODE_CALLER, type NodeChannel, PeerError } from "./channel.ts";
 import type { ClusterNode } from "./cluster_node.ts";
 import { delay } from "./etcd.ts";
+import { requestWithin } from "./peer_request.ts";
 import type { PartitionAssignment } from "./placement.ts";
 import { LeaderContact, reportsByPartition } from "./unreachable_leader.ts";
 import {
@@ -60,20 +61,11 @@ const FETCH_MAX_BYTES = 1024 * 1024;
 /** The file in a partition directory holding the leader epoch its log follows. */
 const EPOCH_FILE = "replica_epoch";
 
-/** A request to a peer that may be paused (SIGSTOP) must not wait forever. */
+/**
+ * A request to a peer that may be paused (SIGSTOP) or cut off must not wait forever: past it the
+ * request fails and its channel is closed, so the next one connects again (see peer_request.ts).
+ */
 const PEER_TIMEOUT_MS = 5000;
-
-/** `request`, or a rejection after `ms`. */
-function withTimeout<T>(request: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(notLeader(`no answer from the peer within ${ms} ms`)),
-      ms,
-    );
-  });
-  return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Whether two in-sync sets name the same nodes. */
 function sameMembers(x: string[], y: string[]): boolean {
@@ -565,23 +557,20 @@ export class Replicator {
         try {
           const channel = await this.#channelTo(role.leader);
           answer = decodeReplicaFetchAnswer(
-            await withTimeout(
-              channel.request(
-                NODE_CALLER,
-                REPLICA_FETCH,
-                encodeReplicaFetch({
-                  ...ref,
-                  epoch: role.epoch,
-                  offset: log.nextOffset,
-                  waitMs: FETCH_WAIT_MS,
-                  offsetsVersion,
-                  follower: this.#node.self.name,
-                }),
-                // The leader answers once it has applied as much (a purge above all).
-                this.#node.log.lastApplied,
-              ),
-              FETCH_WAIT_MS + PEER_TIMEOUT_MS,
-            ),
+            await requestWithin(channel, FETCH_WAIT_MS + PEER_TIMEOUT_MS, {
+              caller: NODE_CALLER,
+              code: REPLICA_FETCH,
+              payload: encodeReplicaFetch({
+                ...ref,
+                epoch: role.epoch,
+                offset: log.nextOffset,
+                waitMs: FETCH_WAIT_MS,
+                offsetsVersion,
+                follower: this.#node.self.name,
+              }),
+              // The leader answers once it has applied as much (a purge above all).
+              metadataIndex: this.#node.log.lastApplied,
+            }),
           );
           contact.answered();
         } catch (err) {
@@ -1137,16 +1126,11 @@ export class Replicator {
         const state = name === this.#node.self.name
           ? await this.#state(ref)
           : decodeReplicaState(
-            await withTimeout(
-              this.#channelTo(name).then((channel) =>
-                channel.request(
-                  NODE_CALLER,
-                  REPLICA_STATE,
-                  encodeReplicaStateRequest(ref),
-                )
-              ),
-              PEER_TIMEOUT_MS,
-            ),
+            await requestWithin(await this.#channelTo(name), PEER_TIMEOUT_MS, {
+              caller: NODE_CALLER,
+              code: REPLICA_STATE,
+              payload: encodeReplicaStateRequest(ref),
+            }),
           );
         return state.epoch === a.leaderEpoch ? { name, ...state } : undefined;
       } catch {

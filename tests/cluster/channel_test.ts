@@ -108,3 +108,29 @@ Deno.test("NodeChannel carries large answers whole and in order among small ones
     await server.close();
   }
 });
+
+Deno.test("NodeChannel.connect: a peer that accepts but never sends its challenge fails within the timeout", async () => {
+  // The kernel completes the TCP handshake of a paused or hung node: only the challenge is missing.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) accepted.push(conn);
+  })();
+  try {
+    const started = Date.now();
+    await assert.rejects(
+      NodeChannel.connect(listener.addr as Deno.NetAddr, {
+        secret: SECRET,
+        clusterName: "c",
+        timeoutMs: 300,
+      }),
+      (err) => err instanceof IggyError && err.code === 11001,
+    );
+    // Generous bound for a loaded machine: without the handshake timeout it never settles.
+    assert.ok(Date.now() - started < 10_000);
+  } finally {
+    listener.close();
+    await accepting.catch(() => {});
+    for (const conn of accepted) conn.close();
+  }
+});
