@@ -6,8 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { IggyClient, Partitioning, PollingStrategy } from "../../mod.ts";
-import { startServer, type TestServer } from "../_server.ts";
+import { type IggyClient, Partitioning, PollingStrategy } from "../../mod.ts";
+import { connectRoot, startServer, type TestServer } from "../_server.ts";
 
 /** Smallest segment size the config accepts: every one-message batch below fills a segment. */
 const SEGMENT_SIZE = 512;
@@ -20,16 +20,6 @@ const CRASH_SERVER_ENV: Record<string, string> = {
   IGGY_HTTP_ENABLED: "false",
   IGGY_WEBSOCKET_ENABLED: "false",
 };
-
-/** Logs in as root, without reconnecting (a killed server must surface as a failure). */
-export function connectRoot(server: TestServer): Promise<IggyClient> {
-  return IggyClient.connect({
-    ...server.tcp,
-    username: "iggy",
-    password: "iggy",
-    reconnect: false,
-  });
-}
 
 /**
  * Makes `<root>/template`, a data directory holding stream 0 "big", topic 0 "t" of `partitions`

@@ -14,8 +14,7 @@ import {
   Partitioning,
   PollingStrategy,
 } from "../../mod.ts";
-import { startServer, type TestServer } from "../_server.ts";
-import { connectRoot } from "./_crash.ts";
+import { connectRoot, startServer, type TestServer } from "../_server.ts";
 
 const TMPFS_SIZE = "16m";
 const SERVER_ENV = {

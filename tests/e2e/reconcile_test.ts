@@ -11,10 +11,10 @@ import {
   Partitioning,
   PollingStrategy,
 } from "../../mod.ts";
-import { startServer } from "../_server.ts";
+import { connectRoot, startServer } from "../_server.ts";
 import { withTempDir } from "../_temp_dir.ts";
 import { FaultControl } from "../server/state/_faults.ts";
-import { connectRoot, waitForEmptyTrash } from "./_crash.ts";
+import { waitForEmptyTrash } from "./_crash.ts";
 
 /** Only the TCP listener: the tests below need no other. */
 const TCP_ONLY = {
