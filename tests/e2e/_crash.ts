@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { type IggyClient, Partitioning, PollingStrategy } from "../../mod.ts";
 import { connectRoot, startServer, type TestServer } from "../_server.ts";
+import { runCommand } from "../_run.ts";
 
 /** Smallest segment size the config accepts: every one-message batch below fills a segment. */
 const SEGMENT_SIZE = 512;
@@ -136,11 +137,13 @@ export async function startFromTemplate(
   dataDir: string,
 ): Promise<TestServer> {
   await Deno.mkdir(dataDir);
-  const { code, stderr } = await new Deno.Command("cp", {
-    args: ["-a", `${template}/.`, dataDir],
-    stderr: "piped",
-  }).output();
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  const { code, stderr } = await runCommand([
+    "cp",
+    "-a",
+    `${template}/.`,
+    dataDir,
+  ]);
+  assert.equal(code, 0, stderr);
   return startServer({ dataDir, env: CRASH_SERVER_ENV });
 }
 
