@@ -11,6 +11,7 @@
 
 import { fileURLToPath } from "node:url";
 import { parse as parseToml } from "smol-toml";
+import { type ConnectOptions, IggyClient } from "../mod.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const START_DEADLINE_MS = 20_000;
@@ -306,4 +307,22 @@ function addressOf(section: unknown): ServerAddress | undefined {
   const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address);
   if (!match) throw new Error(`Bad address in runtime config: "${address}"`);
   return { hostname: match[1]!, port: Number(match[2]) };
+}
+
+/**
+ * A client of `server` logged in as the default root user (`iggy`/`iggy`) over TCP, without
+ * reconnection (a test that kills or restarts the server wants to see the connection go), with
+ * `options` on top.
+ */
+export function connectRoot(
+  server: TestServer,
+  options: ConnectOptions = {},
+): Promise<IggyClient> {
+  return IggyClient.connect({
+    ...server.tcp,
+    username: "iggy",
+    password: "iggy",
+    reconnect: false,
+    ...options,
+  });
 }

@@ -4,25 +4,14 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { type CommandResult, runCommand } from "../_run.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Runs the bench with `args` (60 s at most); its exit code and output. */
-export async function bench(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "bench/main.ts", ...args],
+export function bench(args: string[]): Promise<CommandResult> {
+  return runCommand(["deno", "run", "-A", "bench/main.ts", ...args], {
     cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+    timeoutMs: 60_000,
+  });
 }

@@ -9,8 +9,7 @@ import {
   IggyProducer,
   Partitioning,
 } from "../../mod.ts";
-import { startServer, type TestServer } from "../_server.ts";
-import { connectRoot } from "./_connect.ts";
+import { connectRoot, startServer, type TestServer } from "../_server.ts";
 
 /** A client logged in as root over HTTP. */
 async function httpRoot(server: TestServer): Promise<IggyClient> {

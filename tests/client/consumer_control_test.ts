@@ -5,8 +5,7 @@ import {
   Partitioning,
   type RebalanceEvent,
 } from "../../mod.ts";
-import { startServer } from "../_server.ts";
-import { connectRoot } from "./_connect.ts";
+import { connectRoot, startServer } from "../_server.ts";
 import { waitFor } from "../_assert.ts";
 
 const TOPIC = { streamId: "s", topicId: "t" };

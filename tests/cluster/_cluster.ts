@@ -3,8 +3,8 @@
  * @module
  */
 
-import { connect, type IggyClient } from "../../mod.ts";
-import { startServer, type TestServer } from "../_server.ts";
+import type { IggyClient } from "../../mod.ts";
+import { connectRoot, startServer, type TestServer } from "../_server.ts";
 
 /** The `cluster.secret` every test node shares. */
 export const TEST_SECRET = "test-cluster-secret-0123456789";
@@ -72,10 +72,5 @@ export async function eventually<T>(
 
 /** A root client of `server` over TCP that does not reconnect (nodes are killed on purpose). */
 export function login(server: TestServer): Promise<IggyClient> {
-  return connect({
-    ...server.tcp,
-    username: "iggy",
-    password: "iggy",
-    reconnect: false,
-  });
+  return connectRoot(server);
 }

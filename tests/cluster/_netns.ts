@@ -20,6 +20,8 @@
  * @module
  */
 
+import { runCommand } from "../_run.ts";
+
 const IP = "/usr/sbin/ip";
 const BRIDGE = "/usr/sbin/bridge";
 /** Every name starts so; the pid (base 36) follows, so a later run can tell leftovers. */
@@ -36,19 +38,11 @@ const LINKS: Record<Link, { suffix: string; net: number }> = {
 
 /** Runs `ip` (or `bridge`) with `args`; throws with its stderr when it fails. */
 async function run(args: string[], program = IP): Promise<string> {
-  const out = await new Deno.Command(program, {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  if (!out.success) {
-    throw new Error(
-      `${program} ${args.join(" ")}: ${text.decode(out.stderr).trim()}`,
-    );
+  const { code, stdout, stderr } = await runCommand([program, ...args]);
+  if (code !== 0) {
+    throw new Error(`${program} ${args.join(" ")}: ${stderr.trim()}`);
   }
-  return text.decode(out.stdout);
+  return stdout;
 }
 
 function alive(pid: number): boolean {

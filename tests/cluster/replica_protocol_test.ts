@@ -8,16 +8,7 @@ import {
   encodeReplicaFetchAnswer,
   encodeReplicaState,
 } from "../../server/cluster/replica_protocol.ts";
-
-function join(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
+import { concat } from "../protocol/_codec.ts";
 
 Deno.test("replica fetch, answer and state round-trip; cut-short input is refused", () => {
   const fetch = {
@@ -46,12 +37,12 @@ Deno.test("replica fetch, answer and state round-trip; cut-short input is refuse
     ],
   };
   assert.deepEqual(
-    decodeReplicaFetchAnswer(join(encodeReplicaFetchAnswer(withOffsets))),
+    decodeReplicaFetchAnswer(concat(...encodeReplicaFetchAnswer(withOffsets))),
     withOffsets,
   );
   const unchanged = { ...withOffsets, offsets: undefined, count: 0 };
   const decoded = decodeReplicaFetchAnswer(
-    join(encodeReplicaFetchAnswer(unchanged)),
+    concat(...encodeReplicaFetchAnswer(unchanged)),
   );
   assert.equal(decoded.offsets, undefined);
   assert.equal(decoded.bytes.length, 0);
@@ -59,7 +50,7 @@ Deno.test("replica fetch, answer and state round-trip; cut-short input is refuse
   assert.throws(
     () =>
       decodeReplicaFetchAnswer(
-        join(encodeReplicaFetchAnswer(unchanged)).subarray(0, 35),
+        concat(...encodeReplicaFetchAnswer(unchanged)).subarray(0, 35),
       ),
     RangeError,
   );
@@ -74,7 +65,7 @@ Deno.test("replica fetch, answer and state round-trip; cut-short input is refuse
   assert.deepEqual(decodeReplicaState(encodeReplicaState(copied)), copied);
 
   assert.throws(() => decodeReplicaFetch(new Uint8Array(10)), RangeError);
-  const answer = join(encodeReplicaFetchAnswer(withOffsets));
+  const answer = concat(...encodeReplicaFetchAnswer(withOffsets));
   assert.throws(
     () => decodeReplicaFetchAnswer(answer.subarray(0, 40)),
     RangeError,

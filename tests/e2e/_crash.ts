@@ -6,8 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import { IggyClient, Partitioning, PollingStrategy } from "../../mod.ts";
-import { startServer, type TestServer } from "../_server.ts";
+import { type IggyClient, Partitioning, PollingStrategy } from "../../mod.ts";
+import { connectRoot, startServer, type TestServer } from "../_server.ts";
+import { runCommand } from "../_run.ts";
 
 /** Smallest segment size the config accepts: every one-message batch below fills a segment. */
 const SEGMENT_SIZE = 512;
@@ -20,16 +21,6 @@ const CRASH_SERVER_ENV: Record<string, string> = {
   IGGY_HTTP_ENABLED: "false",
   IGGY_WEBSOCKET_ENABLED: "false",
 };
-
-/** Logs in as root, without reconnecting (a killed server must surface as a failure). */
-export function connectRoot(server: TestServer): Promise<IggyClient> {
-  return IggyClient.connect({
-    ...server.tcp,
-    username: "iggy",
-    password: "iggy",
-    reconnect: false,
-  });
-}
 
 /**
  * Makes `<root>/template`, a data directory holding stream 0 "big", topic 0 "t" of `partitions`
@@ -146,11 +137,13 @@ export async function startFromTemplate(
   dataDir: string,
 ): Promise<TestServer> {
   await Deno.mkdir(dataDir);
-  const { code, stderr } = await new Deno.Command("cp", {
-    args: ["-a", `${template}/.`, dataDir],
-    stderr: "piped",
-  }).output();
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  const { code, stderr } = await runCommand([
+    "cp",
+    "-a",
+    `${template}/.`,
+    dataDir,
+  ]);
+  assert.equal(code, 0, stderr);
   return startServer({ dataDir, env: CRASH_SERVER_ENV });
 }
 

@@ -8,7 +8,6 @@
 import assert from "node:assert/strict";
 import {
   buildTemplate,
-  connectRoot,
   killDuring,
   type KillMoment,
   metadataLogSize,
@@ -18,6 +17,7 @@ import {
   waitForEmptyTrash,
   withCrashRoot,
 } from "./_crash.ts";
+import { connectRoot } from "../_server.ts";
 
 const SEGMENTS = 3000;
 /** Milliseconds between sending DeleteStream and SIGKILL, one run each. */

@@ -14,8 +14,8 @@ import {
   Partitioning,
   PollingStrategy,
 } from "../../mod.ts";
-import { startServer, type TestServer } from "../_server.ts";
-import { connectRoot } from "./_crash.ts";
+import { connectRoot, startServer, type TestServer } from "../_server.ts";
+import { runCommand } from "../_run.ts";
 
 const TMPFS_SIZE = "16m";
 const SERVER_ENV = {
@@ -27,12 +27,8 @@ const SERVER_ENV = {
 };
 
 async function run(cmd: string, args: string[]): Promise<string | undefined> {
-  const { code, stderr } = await new Deno.Command(cmd, {
-    args,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  return code === 0 ? undefined : new TextDecoder().decode(stderr).trim();
+  const { code, stderr } = await runCommand([cmd, ...args]);
+  return code === 0 ? undefined : stderr.trim();
 }
 
 /** Writes `path` until the filesystem is full. */

@@ -9,7 +9,6 @@ import assert from "node:assert/strict";
 import type { IggyClient } from "../../mod.ts";
 import {
   buildTemplate,
-  connectRoot,
   killDuring,
   type KillMoment,
   metadataLogSize,
@@ -19,6 +18,7 @@ import {
   waitForEmptyTrash,
   withCrashRoot,
 } from "./_crash.ts";
+import { connectRoot } from "../_server.ts";
 
 /** Segments (of one message each) in each partition. */
 const SEGMENTS = 300;

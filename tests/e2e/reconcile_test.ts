@@ -11,10 +11,11 @@ import {
   Partitioning,
   PollingStrategy,
 } from "../../mod.ts";
-import { startServer } from "../_server.ts";
+import { connectRoot, startServer } from "../_server.ts";
+import { runCommand } from "../_run.ts";
 import { withTempDir } from "../_temp_dir.ts";
 import { FaultControl } from "../server/state/_faults.ts";
-import { connectRoot, waitForEmptyTrash } from "./_crash.ts";
+import { waitForEmptyTrash } from "./_crash.ts";
 
 /** Only the TCP listener: the tests below need no other. */
 const TCP_ONLY = {
@@ -59,11 +60,8 @@ async function createFilledTopic(
 }
 
 async function copyTree(from: string, to: string): Promise<void> {
-  const { code, stderr } = await new Deno.Command("cp", {
-    args: ["-a", from, to],
-    stderr: "piped",
-  }).output();
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  const { code, stderr } = await runCommand(["cp", "-a", from, to]);
+  assert.equal(code, 0, stderr);
 }
 
 Deno.test("the server start reconciles disk with metadata: orphans to the trash, missing recreated empty", async () => {

@@ -3,7 +3,11 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { encodeRequest } from "../../client/protocol/mod.ts";
+import {
+  CommandCode,
+  encodeLoginUser,
+  encodeRequest,
+} from "../../client/protocol/mod.ts";
 
 /** One answer frame. */
 export interface RawAnswer {
@@ -78,6 +82,15 @@ export class RawClient {
     const answer = await this.answer();
     assert.ok(answer, "connection closed");
     return answer;
+  }
+
+  /** Logs in as the default root user (`iggy`/`iggy`); fails unless the server accepts. */
+  async loginRoot(): Promise<void> {
+    const login = await this.request(
+      CommandCode.LoginUser,
+      encodeLoginUser({ username: "iggy", password: "iggy" }),
+    );
+    assert.equal(login.status, 0);
   }
 
   /** Closes the connection (idempotent). */

@@ -5,11 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { COMMANDS } from "../../server/binary/table.ts";
-import {
-  CommandCode,
-  encodeLoginUser,
-  encodeRequest,
-} from "../../client/protocol/mod.ts";
+import { CommandCode, encodeRequest } from "../../client/protocol/mod.ts";
 import { startServer } from "../_server.ts";
 import { RawClient } from "./_raw_client.ts";
 import { prng as random } from "../fuzz/_cases.ts";
@@ -24,11 +20,7 @@ Deno.test("TCP server answers 600 random frames and stays in sync", async () => 
   await using server = await startServer();
   const client = await RawClient.connect(server.tcp.port);
   try {
-    const login = await client.request(
-      CommandCode.LoginUser,
-      encodeLoginUser({ username: "iggy", password: "iggy" }),
-    );
-    assert.equal(login.status, 0);
+    await client.loginRoot();
     // A few objects for the random frames to hit.
     const name = (text: string) =>
       Uint8Array.of(text.length, ...new TextEncoder().encode(text));

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { PartitionLog } from "../../server/storage/partition_log.ts";
 import { initHashing } from "../../server/storage/stamp.ts";
 import { buildSection } from "./_frames.ts";
+import { withTempDir } from "../_temp_dir.ts";
 
 await initHashing();
 
@@ -24,9 +25,8 @@ async function appendFour(log: PartitionLog): Promise<void> {
   await log.append(buildSection(4), 4, TS);
 }
 
-Deno.test("durableOffset: starts at what a load finds, moves only with an fsync", async () => {
-  const root = await Deno.makeTempDir();
-  try {
+Deno.test("durableOffset: starts at what a load finds, moves only with an fsync", () =>
+  withTempDir(async (root) => {
     let log = await openLog(root);
     assert.equal(log.durableOffset, 0n);
     await appendFour(log);
@@ -39,14 +39,10 @@ Deno.test("durableOffset: starts at what a load finds, moves only with an fsync"
     log = await openLog(root);
     assert.equal(log.durableOffset, 4n, "a load counts what it finds");
     await log.close();
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("syncAppended: concurrent callers share fsyncs; each sees its own messages durable", async () => {
-  const root = await Deno.makeTempDir();
-  try {
+Deno.test("syncAppended: concurrent callers share fsyncs; each sees its own messages durable", () =>
+  withTempDir(async (root) => {
     const log = await openLog(root);
     const waits: Promise<void>[] = [];
     const targets: bigint[] = [];
@@ -64,10 +60,7 @@ Deno.test("syncAppended: concurrent callers share fsyncs; each sees its own mess
     assert.ok(log.segments.length > 1);
     assert.equal(log.durableOffset, 80n);
     await log.close();
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("durableOffset: enforce_fsync appends, replica appends with fsync, truncation and purge", async () => {
   const root = await Deno.makeTempDir();

@@ -8,6 +8,7 @@ import { PartitionLog } from "../../server/storage/partition_log.ts";
 import { indexPath, logPath } from "../../server/storage/paths.ts";
 import { initHashing } from "../../server/storage/stamp.ts";
 import { buildSection, parseFrames, text } from "./_frames.ts";
+import { withTempDir } from "../_temp_dir.ts";
 
 await initHashing();
 
@@ -48,9 +49,8 @@ function payloads(chunks: Uint8Array[]): string[] {
   return parseFrames(chunks).map((f) => text(f.payload).replace(/\.+$/, ""));
 }
 
-Deno.test("PartitionLog.open() indexes whole frames the .index lost, instead of cutting them", async () => {
-  const root = await Deno.makeTempDir();
-  try {
+Deno.test("PartitionLog.open() indexes whole frames the .index lost, instead of cutting them", () =>
+  withTempDir(async (root) => {
     const stored = await writtenLog(root);
     const index = await Deno.readFile(indexPath(root, 0n));
     // The crash kept 5 of 12 index entries and a torn sixth.
@@ -71,14 +71,10 @@ Deno.test("PartitionLog.open() indexes whole frames the .index lost, instead of 
     } finally {
       await again.close();
     }
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("PartitionLog.open() cuts the .log at the first unindexed frame that is torn or corrupt", async () => {
-  const root = await Deno.makeTempDir();
-  try {
+Deno.test("PartitionLog.open() cuts the .log at the first unindexed frame that is torn or corrupt", () =>
+  withTempDir(async (root) => {
     await writtenLog(root);
     await Deno.truncate(indexPath(root, 0n), 5 * ENTRY);
     // Frame 8's payload is damaged: frames 5-7 come back, 8 and later are cut.
@@ -101,7 +97,4 @@ Deno.test("PartitionLog.open() cuts the .log at the first unindexed frame that i
     } finally {
       await again.close();
     }
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-});
+  }));

@@ -16,6 +16,7 @@ import {
 } from "../../server/storage/stamp.ts";
 import { PartitionLog } from "../../server/storage/partition_log.ts";
 import { buildSection, parseFrames } from "./_frames.ts";
+import { withTempDir } from "../_temp_dir.ts";
 
 await initHashing();
 
@@ -115,9 +116,8 @@ Deno.test("stampMessages() stamps a batch in request memory and a copy of it (in
   memory.release();
 });
 
-Deno.test("PartitionLog.append() caches a batch its memory gives, not one it lends", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("PartitionLog.append() caches a batch its memory gives, not one it lends", () =>
+  withTempDir(async (dir) => {
     const log = await PartitionLog.open(dir, {
       segmentSize: 1 << 20,
       enforceFsync: false,
@@ -137,7 +137,4 @@ Deno.test("PartitionLog.append() caches a batch its memory gives, not one it len
       [0n, 1n, 2n, 3n, 4n, 5n],
     );
     await log.close();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));

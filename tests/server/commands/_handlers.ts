@@ -18,6 +18,7 @@ import { dispatch } from "../../../server/binary/table.ts";
 import { System, type SystemOptions } from "../../../server/domain/system.ts";
 import { createLogger } from "../../../server/logger.ts";
 import { FRESH_MEMORY } from "../../../server/storage/message_memory.ts";
+import { concat } from "../../protocol/_codec.ts";
 
 /** What the connected sessions report as their transport (they stand in for TCP connections). */
 const TCP_TRANSPORT = 1;
@@ -77,15 +78,7 @@ class InProcessTransport implements Transport {
     }
     // The handler closed this very session: its answer never arrives.
     if (this.#closed) throw new ConnectionError("Connection closed");
-    const answer = new Uint8Array(
-      chunks.reduce((sum, chunk) => sum + chunk.length, 0),
-    );
-    let at = 0;
-    for (const chunk of chunks) {
-      answer.set(chunk, at);
-      at += chunk.length;
-    }
-    return answer;
+    return concat(...chunks);
   }
 
   close(): Promise<void> {

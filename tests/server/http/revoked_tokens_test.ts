@@ -3,12 +3,12 @@ import {
   loadRevokedTokens,
   saveRevokedTokens,
 } from "../../../server/http/revoked_tokens.ts";
+import { withTempDir } from "../../_temp_dir.ts";
 
 const JTI = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
 
-Deno.test("saveRevokedTokens() writes JSON that loadRevokedTokens() reads back, expired ids dropped", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("saveRevokedTokens() writes JSON that loadRevokedTokens() reads back, expired ids dropped", () =>
+  withTempDir(async (dir) => {
     const path = `${dir}/tokens`;
     await saveRevokedTokens(
       path,
@@ -22,10 +22,7 @@ Deno.test("saveRevokedTokens() writes JSON that loadRevokedTokens() reads back, 
       loadRevokedTokens(path, 2_000),
       new Map([[JTI, 4_102_444_800]]),
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("loadRevokedTokens() reads the MessagePack file of earlier servers", async () => {
   // What @msgpack/msgpack 3.1.3 encoded for {[JTI]: 4102444800, old: 1000, x: 5e9, y: 7}.
@@ -46,9 +43,8 @@ Deno.test("loadRevokedTokens() reads the MessagePack file of earlier servers", a
   }
 });
 
-Deno.test("loadRevokedTokens() answers an empty set for a missing, truncated or corrupt file", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("loadRevokedTokens() answers an empty set for a missing, truncated or corrupt file", () =>
+  withTempDir(async (dir) => {
     const path = `${dir}/tokens`;
     assert.equal(loadRevokedTokens(path, 0).size, 0);
     for (const bytes of ["84d924303139", "{not json", "\x00\x01"]) {
@@ -60,7 +56,4 @@ Deno.test("loadRevokedTokens() answers an empty set for a missing, truncated or 
       );
       assert.equal(loadRevokedTokens(path, 0).size, 0, bytes);
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));

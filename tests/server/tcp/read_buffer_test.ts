@@ -3,23 +3,16 @@
  * payload larger than its first size, are read whole and answered in order, on the real server.
  */
 import assert from "node:assert/strict";
-import {
-  CommandCode,
-  encodeLoginUser,
-  encodeRequest,
-} from "../../../client/protocol/mod.ts";
+import { CommandCode, encodeRequest } from "../../../client/protocol/mod.ts";
 import { startServer } from "../../_server.ts";
 import { RawClient } from "../_raw_client.ts";
+import { concat } from "../../protocol/_codec.ts";
 
 Deno.test("TCP connection answers 2,000 pipelined pings and a 40 KiB request written in one go", async () => {
   await using server = await startServer();
   const client = await RawClient.connect(server.tcp.port);
   try {
-    const login = await client.request(
-      CommandCode.LoginUser,
-      encodeLoginUser({ username: "iggy", password: "iggy" }),
-    );
-    assert.equal(login.status, 0);
+    await client.loginRoot();
     const ping = encodeRequest(CommandCode.Ping, new Uint8Array());
     // 2,000 pings (16 KB), then a CreateStream whose 40 KiB payload names no stream (length 0), then a ping:
     // all in one write, so the first read fills the small buffer.
@@ -29,14 +22,7 @@ Deno.test("TCP connection answers 2,000 pipelined pings and a 40 KiB request wri
       encodeRequest(CommandCode.CreateStream, big),
       ping,
     ];
-    const total = parts.reduce((n, p) => n + p.length, 0);
-    const burst = new Uint8Array(total);
-    let at = 0;
-    for (const part of parts) {
-      burst.set(part, at);
-      at += part.length;
-    }
-    await client.write(burst);
+    await client.write(concat(...parts));
     for (let i = 0; i < 2000; i++) {
       assert.equal((await client.answer())?.status, 0, `ping ${i}`);
     }
