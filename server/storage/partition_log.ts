@@ -790,6 +790,13 @@ export class PartitionLog {
         await this.#roll();
       }
       if (count <= 0) return;
+      // Before the index grows for them: a count the bytes cannot hold (every frame has its
+      // header) would otherwise reserve up to 64 GiB of index first.
+      if (count > bytes.length / MESSAGE_HEADER_SIZE) {
+        throw new RangeError(
+          `Replica chunk of ${bytes.length} bytes cannot hold ${count} frames`,
+        );
+      }
       const seg = this.#active;
       const basePosition = seg.size;
       const index = seg.reserveIndex(count);
