@@ -301,7 +301,9 @@ export async function pollMessages(
     // (cluster.replication.acks), so it survives the leader's death. If they cannot, the
     // messages are answered anyway: failing the poll would skip them on the consumer's retry
     // (the offset is stored here), while a lost commit only makes it read them again.
-    await ctx.system.cluster?.acknowledgeOffsets?.(ref)?.catch(() => {});
+    // No await without a cluster: a plain poll takes no extra turn of the event loop.
+    const replicated = ctx.system.cluster?.acknowledgeOffsets?.(ref);
+    if (replicated) await replicated.catch(() => {});
   }
   return {
     partitionId: partition.id,

@@ -41,7 +41,6 @@ export interface AppendMessagesOptions {
 /** Whose offset: a single consumer (keyed by id or hashed name) or a consumer group (by group id). */
 export type OffsetOwner = { kind: "consumers" | "groups"; key: number };
 
-/** One partition of a topic. */
 /** What reads report of a partition's storage. */
 export interface PartitionFigures {
   segmentsCount: number;
@@ -50,6 +49,7 @@ export interface PartitionFigures {
   messagesCount: bigint;
 }
 
+/** One partition of a topic. */
 export class Partition {
   readonly id: number;
   readonly createdAt: bigint;

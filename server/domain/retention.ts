@@ -104,7 +104,9 @@ export async function enforceTopicRetention(
   }
   const maxSize = policy.maxSize;
   if (maxSize !== undefined) {
-    const sizeBytes = () => partitions.reduce((n, p) => n + p.sizeBytes, 0n);
+    // This node's logs, what the deletes shrink (not figures reported for another node's copy).
+    const sizeBytes = () =>
+      partitions.reduce((n, p) => n + p.log.sizeBytes, 0n);
     while (sizeBytes() > maxSize) {
       const victim = oldestSealedSegment(partitions);
       if (!victim) break;

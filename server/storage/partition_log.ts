@@ -640,7 +640,10 @@ export class PartitionLog {
   async #roll(): Promise<void> {
     const old = this.#active;
     await this.#syncing;
-    if (this.#unsavedMessages > 0) await this.#sync();
+    // By what is durable, not by the unsaved counters: those restart when a background fsync
+    // starts (also one that then fails) and at a truncation, and a segment sealed unsynced
+    // would later count as durable (see #syncInBackground).
+    if (this.#durable < old.nextOffset) await this.#sync();
     const seg = await Segment.create(this.dir, old.nextOffset);
     await seg.openForAppend();
     old.close();
@@ -787,6 +790,13 @@ export class PartitionLog {
         await this.#roll();
       }
       if (count <= 0) return;
+      // Before the index grows for them: a count the bytes cannot hold (every frame has its
+      // header) would otherwise reserve up to 64 GiB of index first.
+      if (count > bytes.length / MESSAGE_HEADER_SIZE) {
+        throw new RangeError(
+          `Replica chunk of ${bytes.length} bytes cannot hold ${count} frames`,
+        );
+      }
       const seg = this.#active;
       const basePosition = seg.size;
       const index = seg.reserveIndex(count);

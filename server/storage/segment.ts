@@ -369,12 +369,12 @@ export class Segment {
     return buf;
   }
 
-  /** Fsyncs both files when they are open for appending. */
-  /** fsyncs the `.log` only (a lost `.index` tail is rebuilt from it at load). */
+  /** Fsyncs the `.log` only (a lost `.index` tail is rebuilt from it at load). */
   async syncLog(): Promise<void> {
     await this.#logWriter?.syncData();
   }
 
+  /** Fsyncs both files when they are open for appending. */
   async sync(): Promise<void> {
     if (this.#logWriter && this.#indexWriter) {
       await Promise.all([
@@ -419,8 +419,11 @@ export class Segment {
     if (k >= this.#count) return;
     const size = this.startPositionAt(k);
     this.close();
-    await truncateFile(this.indexPath, k * INDEX_ENTRY_SIZE);
+    // The `.log` first: a crash before the `.index` is cut leaves entries past the `.log`'s
+    // end, which `load` drops. The other way round, `load` would index the cut frames again
+    // from the `.log` (see its tail recovery) and bring them back.
     await truncateFile(this.logPath, size);
+    await truncateFile(this.indexPath, k * INDEX_ENTRY_SIZE);
     this.#count = k;
     this.#size = size;
   }

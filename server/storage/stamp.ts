@@ -255,20 +255,3 @@ export function stampMessages(
     done += n;
   }
 }
-
-/**
- * Makes a growable buffer for receiving message batches into, in memory that
- * {@linkcode stampMessages} stamps in place when given that memory. Each call of the returned
- * function hands out a view of `size` bytes and invalidates the views handed out before, so it
- * suits a connection that handles one request at a time.
- * @returns the allocator of one connection
- * @throws {Error} when hashing is not initialised
- */
-export function createMessageBuffer(): (size: number) => Uint8Array {
-  hasher3();
-  const memory = new MessageMemory();
-  return (size) => {
-    memory.release();
-    return memory.request(size);
-  };
-}

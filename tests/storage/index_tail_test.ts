@@ -98,3 +98,26 @@ Deno.test("PartitionLog.open() cuts the .log at the first unindexed frame that i
       await again.close();
     }
   }));
+
+Deno.test("PartitionLog.open() keeps a truncateFrom cut short after its first step (the .log cut)", () =>
+  withTempDir(async (root) => {
+    await writtenLog(root);
+    // truncateFrom(5) cuts the .log first; the crash came before the .index was cut. The
+    // index entries past the .log's end are dropped: the cut frames never come back.
+    await Deno.truncate(logPath(root, 0n), 5 * FRAME);
+    const { again } = await reopen(root);
+    try {
+      assert.equal(again.nextOffset, 5n);
+      assert.equal((await Deno.stat(indexPath(root, 0n))).size, 5 * ENTRY);
+      await again.truncateFrom(3n);
+    } finally {
+      await again.close();
+    }
+    const { again: third } = await reopen(root);
+    try {
+      assert.equal(third.nextOffset, 3n);
+      assert.equal((await Deno.stat(logPath(root, 0n))).size, 3 * FRAME);
+    } finally {
+      await third.close();
+    }
+  }));

@@ -197,3 +197,29 @@ Deno.test("a replica behind the leader's deleted segments starts again at its fi
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("appendReplica() refuses a count its bytes cannot hold, before reserving index for it", async () => {
+  const root = await Deno.makeTempDir();
+  const leader = await PartitionLog.open(join(root, "leader"), OPTIONS);
+  const follower = await PartitionLog.open(join(root, "follower"), OPTIONS);
+  try {
+    await append(leader, 0, 3);
+    const chunk = await leader.readForReplica(0n, {
+      maxMessages: 3,
+      maxBytes: 4096,
+    });
+    for (const count of [6, 0xffff_ffff]) { // 3 frames of 124 bytes: 5 headers at most
+      await assert.rejects(
+        follower.appendReplica({ ...chunk, count }, false),
+        /cannot hold/,
+      );
+    }
+    assert.equal(follower.nextOffset, 0n);
+    await follower.appendReplica(chunk, false);
+    assert.equal(follower.nextOffset, 3n);
+  } finally {
+    await leader.close();
+    await follower.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { createXXHash3 } from "hash-wasm";
 import {
   checksumMatches,
-  createMessageBuffer,
   initHashing,
   stampMessages,
   writeFrameChecksum,
@@ -10,8 +9,27 @@ import {
   xxh32,
 } from "../../server/storage/stamp.ts";
 import { buildSection, parseFrames, text } from "./_frames.ts";
+import { MessageMemory } from "../../server/storage/message_memory.ts";
 
 await initHashing();
+
+/**
+ * A connection's request memory and an allocator of request buffers in it, as a connection
+ * receives batches: each buffer is lent until the next one is asked for.
+ */
+function requestMemory(): {
+  memory: MessageMemory;
+  allocate: (size: number) => Uint8Array;
+} {
+  const memory = new MessageMemory();
+  return {
+    memory,
+    allocate: (size) => {
+      memory.release();
+      return memory.request(size);
+    },
+  };
+}
 
 /** Independent XXH3-64 through a fresh hash-wasm hasher (hex digest). */
 const reference = await createXXHash3();
@@ -64,6 +82,7 @@ Deno.test("stampMessages() reproduces the worked example message", () => {
 function checkStamping(
   count: number,
   place: (section: Uint8Array) => Uint8Array,
+  memory?: MessageMemory,
 ): void {
   const section = place(buildSection(count, {
     id: (i) => (i % 3 === 0 ? BigInt(i + 1) << 64n | 7n : 0n),
@@ -78,6 +97,7 @@ function checkStamping(
     basePosition: 1000,
     segmentStartOffset: 0x1_ffff_ff00n,
     index,
+    memory,
   });
   const frames = parseFrames([section]);
   const iv = new DataView(index.buffer);
@@ -113,26 +133,27 @@ Deno.test("stampMessages() stamps offsets, timestamp, ids, checksums and index",
   checkStamping(300, (section) => section); // more than one random pool refill
 });
 
-Deno.test("stampMessages() stamps a batch in a createMessageBuffer() view the same way, in WebAssembly", () => {
-  const allocate = createMessageBuffer();
+Deno.test("stampMessages() stamps a batch in request memory the same way, in place", () => {
+  const { memory, allocate } = requestMemory();
   // Several batches through one buffer: its random pool is used up and refilled on the way.
   for (const count of [300, 5000, 1, 2000, 3000]) {
     checkStamping(count, (section) => {
       const received = allocate(section.length);
       received.set(section);
       return received;
-    });
+    }, memory);
   }
 });
 
-Deno.test("stampMessages() in a createMessageBuffer() view rejects frames past the section or with wrapping lengths", () => {
-  const allocate = createMessageBuffer();
+Deno.test("stampMessages() in request memory rejects frames past the section or with wrapping lengths", () => {
+  const { memory, allocate } = requestMemory();
   const opts = {
     firstOffset: 0n,
     timestamp: 1n,
     basePosition: 0,
     segmentStartOffset: 0n,
     index: new Uint8Array(48),
+    memory,
   };
   const section = buildSection(3);
   const cut = allocate(section.length - 1);
@@ -153,10 +174,10 @@ Deno.test("stampMessages() in a createMessageBuffer() view rejects frames past t
   assert.throws(() => stampMessages(short, 1, opts), /Message 0 exceeds/);
 });
 
-Deno.test("stampMessages() of a batch in a createMessageBuffer() view equals one stamped elsewhere", () => {
+Deno.test("stampMessages() of a batch in request memory equals one stamped elsewhere", () => {
   const count = 50;
   const section = buildSection(count, { id: (i) => BigInt(i + 1) });
-  const allocate = createMessageBuffer();
+  const { memory, allocate } = requestMemory();
   const received = allocate(section.length);
   received.set(section);
   const opts = {
@@ -168,7 +189,7 @@ Deno.test("stampMessages() of a batch in a createMessageBuffer() view equals one
   const index = new Uint8Array(16 * count);
   const receivedIndex = new Uint8Array(16 * count);
   stampMessages(section, count, { ...opts, index });
-  stampMessages(received, count, { ...opts, index: receivedIndex });
+  stampMessages(received, count, { ...opts, index: receivedIndex, memory });
   assert.deepEqual(received, section);
   assert.deepEqual(receivedIndex, index);
   for (const f of parseFrames([received])) {
