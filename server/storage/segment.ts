@@ -371,7 +371,12 @@ export class Segment {
 
   /** Fsyncs the `.log` only (a lost `.index` tail is rebuilt from it at load). */
   async syncLog(): Promise<void> {
-    await this.#logWriter?.syncData();
+    // A closed segment (sealed, or being truncated) cannot vouch for its tail: the caller must
+    // not count it as fsynced.
+    if (!this.#logWriter) {
+      throw new Error(`Segment ${this.logPath} is not open for appending`);
+    }
+    await this.#logWriter.syncData();
   }
 
   /** Fsyncs both files when they are open for appending. */
